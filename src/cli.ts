@@ -1,0 +1,38 @@
+// The same commands from a terminal: `npx dify-gitops <command> [flags]`.
+import { readCliSettings } from './settings.js';
+import { createTerminalSink } from './report/sink.js';
+import { runSafely } from './main.js';
+import { describeError } from './support/errors.js';
+
+export const USAGE = `Usage: dify-gitops <command> [flags]
+
+Commands:
+  validate [--dir workflows] [--base REF] [--json]   check every definition offline
+  fmt [--dir workflows] [--check]                    rewrite definitions in canonical form (or check)
+  adopt <export.yml> --name NAME --app UUID [--dir workflows]
+                                                     turn a DSL exported from Dify into a definition
+  deploy [--dir workflows] [--environment production] [--all | --base REF] [--dry-run] [--concurrency N]
+                                                     import, publish, smoke-check and tag changed definitions
+  rollback --workflow NAME|all --to VERSION|TAG|latest|previous [--environment production]
+                                                     restore a released version, verify it, smoke-check it
+
+Environment (deploy, rollback): DIFY_URL, and DIFY_EMAIL + DIFY_PASSWORD or DIFY_TOKEN.
+Exit codes: 0 ok, 1 failed, 2 usage error.`;
+
+export async function runCli(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return argv.length === 0 ? 2 : 0;
+  }
+  let settings;
+  try {
+    settings = readCliSettings(argv);
+  } catch (error) {
+    process.stderr.write(`error: ${describeError(error)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const sink = createTerminalSink({ quiet: settings.json });
+  const outcome = await runSafely(settings, sink, (message) => process.stderr.write(`error: ${message}\n`));
+  if (settings.json && outcome.json !== undefined) process.stdout.write(`${JSON.stringify(outcome.json)}\n`);
+  return outcome.exitCode;
+}

@@ -1,0 +1,29 @@
+// Building the two boundaries from settings: one Dify session shared by every definition,
+// and a GitHub client only when a token and repository are given.
+import type { Settings } from '../settings.js';
+import type { ReportSink } from '../report/sink.js';
+import type { DifyConsole, DifyService } from '../dify/types.js';
+import { createDifyConsole, createDifyService } from '../dify/client.js';
+import { createGitHub, type GitHub } from '../git/github.js';
+import { UsageError } from '../support/errors.js';
+
+export async function connectDify(settings: Settings, sink: ReportSink): Promise<{ console: DifyConsole; service: (apiKey: string) => DifyService }> {
+  const dify = settings.dify;
+  if (!dify) {
+    throw new UsageError(
+      settings.surface === 'action'
+        ? 'Input "dify-url" is required for this command, with dify-email + dify-password or dify-token.'
+        : 'DIFY_URL is not set: export DIFY_URL and DIFY_EMAIL + DIFY_PASSWORD (or DIFY_TOKEN).',
+    );
+  }
+  const connection = { baseUrl: dify.url, email: dify.email, password: dify.password, token: dify.token, timeoutMs: dify.timeoutMs, maxAttempts: 3 };
+  const console = await createDifyConsole(connection);
+  sink.info(`Signed in to ${dify.url} (${console.authMode} auth).`);
+  const serviceUrl = `${dify.url}/v1`;
+  return { console, service: (apiKey) => createDifyService({ serviceUrl, apiKey, timeoutMs: dify.timeoutMs, maxAttempts: 3 }) };
+}
+
+export function connectGitHub(settings: Settings): GitHub | undefined {
+  const { token, repository, apiUrl } = settings.github;
+  return token && repository ? createGitHub({ token, repository, apiUrl }) : undefined;
+}

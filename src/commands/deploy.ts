@@ -1,0 +1,57 @@
+// deploy: validate → select changed → (per definition, bounded fan-out) back up → import → publish
+// → smoke-check → release, or roll back. Ends with every definition deployed-and-healthy,
+// skipped, or restored-and-verified, and says which.
+import type { Settings } from '../settings.js';
+import type { Git } from '../git/git.js';
+import type { ReportSink } from '../report/sink.js';
+import type { Definition } from '../definition/types.js';
+import { validateWorkflowsDir, reportValidation } from './validate.js';
+import { selectChanged } from '../stages/select.js';
+import { deployDefinition } from '../stages/deploy-definition.js';
+import { connectDify, connectGitHub } from './connect.js';
+import type { DefinitionOutcome } from '../stages/context.js';
+import { mapLimit } from '../support/concurrency.js';
+import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
+
+export async function runDeploy(settings: Settings, deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined> }): Promise<{ exitCode: number; json: unknown }> {
+  const { git, sink } = deps;
+  const { report, files } = await sink.group('Validate', async () => {
+    const result = await validateWorkflowsDir(settings, git);
+    reportValidation(result.report, sink);
+    return result;
+  });
+  if (!report.ok) {
+    sink.info('Validation failed: nothing was deployed.');
+    await sink.summary(renderDeploySummary(settings, [], 'validation failed: nothing was deployed'));
+    return { exitCode: 1, json: { ok: false, outcomes: [] } };
+  }
+
+  const head = settings.github.sha ?? (await git.headSha());
+  const candidates = files.map((f) => {
+    const definition = f.value as Definition;
+    return { file: f.file, name: definition.name, version: definition.version, text: f.text, definition };
+  });
+  const selection = await selectChanged(candidates, { git, all: settings.all, base: settings.baseRef ?? settings.github.pushBefore, head, dir: settings.workflowsDir, log: (l) => sink.info(l) });
+  sink.info(`Selected ${selection.selected.length} of ${candidates.length} definition(s) (${selection.basis}).`);
+  if (selection.selected.length === 0) {
+    reportDeployOutputs(sink, []);
+    await sink.summary(renderDeploySummary(settings, [], 'no definition changed'));
+    return { exitCode: 0, json: { ok: true, outcomes: [] } };
+  }
+
+  const ctx = await sink.group('Connect', async () => {
+    const dify = await connectDify(settings, sink);
+    return { dify: dify.console, service: dify.service, github: connectGitHub(settings) };
+  });
+  const outcomes: DefinitionOutcome[] = await mapLimit(selection.selected, settings.concurrency, (item) =>
+    deployDefinition({ settings, git, sink, commit: head, env: deps.env ?? process.env, smokeRetryBudget: settings.smokeRetries, ...ctx }, { file: item.file, definition: item.definition }),
+  );
+
+  reportDeployOutputs(sink, outcomes);
+  await sink.summary(renderDeploySummary(settings, outcomes));
+  for (const o of outcomes) {
+    if (o.result === 'restore-failed') sink.warn(`${o.name}: NOT restored. Backup kept at ${o.backupFile}. Finish by hand: ${o.manualCommand}`);
+  }
+  const ok = outcomes.every((o) => (o.result === 'deployed' || o.result === 'skipped' || o.result === 'would-deploy') && !o.error);
+  return { exitCode: ok ? 0 : 1, json: { ok, outcomes } };
+}

@@ -1,0 +1,32 @@
+// fmt: rewrite definitions in canonical form (sorted keys, 2-space indent, trailing newline),
+// or with --check, fail on any file that is not, so diffs stay small and hashes stable.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Settings } from '../settings.js';
+import type { ReportSink } from '../report/sink.js';
+import { loadDefinitionFiles } from '../definition/load.js';
+import { formatCanonical, isCanonical } from '../definition/canonical.js';
+
+export async function runFmt(settings: Settings, deps: { sink: ReportSink }): Promise<{ exitCode: number; changed: string[] }> {
+  const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
+  const changed: string[] = [];
+  let broken = 0;
+  for (const file of files) {
+    if (file.diagnostics.length || file.value === undefined) {
+      // A file that does not parse cannot be formatted; say where it breaks.
+      for (const d of file.diagnostics) deps.sink.diagnostic(d);
+      broken++;
+      continue;
+    }
+    if (isCanonical(file.text, file.value)) continue;
+    changed.push(file.file);
+    if (settings.check) {
+      deps.sink.diagnostic({ file: file.file, path: '', line: 1, column: 1, severity: 'error', message: 'Not in canonical form. Run "npx dify-gitops fmt" and commit the result.' });
+    } else {
+      await writeFile(path.resolve(settings.root, file.file), formatCanonical(file.value));
+      deps.sink.info(`formatted ${file.file}`);
+    }
+  }
+  if (settings.check) deps.sink.info(changed.length ? `${changed.length} file(s) need formatting.` : `All ${files.length} file(s) are in canonical form.`);
+  return { exitCode: broken || (settings.check && changed.length) ? 1 : 0, changed };
+}

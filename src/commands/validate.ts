@@ -1,0 +1,59 @@
+// validate: every definition checked offline (schema, graph, references, secrets, version bump).
+import path from 'node:path';
+import type { Settings } from '../settings.js';
+import type { Git } from '../git/git.js';
+import type { ReportSink } from '../report/sink.js';
+import type { LoadedFile, ValidationReport } from '../definition/types.js';
+import { loadDefinitionFiles } from '../definition/load.js';
+import { validateDefinitions } from '../definition/validate.js';
+import { renderValidationSummary } from '../report/validation-summary.js';
+import { Outputs } from '../inputs.js';
+
+export interface ValidateResult {
+  report: ValidationReport;
+  exitCode: number;
+}
+
+/** Load, validate and report; the caller decides nothing but the exit code. */
+export async function runValidate(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<ValidateResult> {
+  const { report } = await validateWorkflowsDir(settings, deps.git);
+  reportValidation(report, deps.sink);
+  if (settings.surface === 'action') await deps.sink.summary(renderValidationSummary(report, settings.baseRef));
+  return { report, exitCode: report.ok ? 0 : 1 };
+}
+
+/** The validation every command starts with: load the folder, read each file at the base ref, check. */
+export async function validateWorkflowsDir(settings: Settings, git: Git): Promise<{ report: ValidationReport; files: LoadedFile[] }> {
+  const dir = path.resolve(settings.root, settings.workflowsDir);
+  const files = await loadDefinitionFiles(dir, settings.root);
+  const base = settings.baseRef ? await readAtBase(git, settings.baseRef, files.map((f) => f.file)) : undefined;
+  return { report: validateDefinitions(files, { base }), files };
+}
+
+async function readAtBase(git: Git, ref: string, files: string[]): Promise<Map<string, string | undefined>> {
+  const commit = await git.resolve(ref);
+  if (!commit) {
+    throw Object.assign(new Error(`The base ref "${ref}" is not in this checkout.`), {
+      hint: 'Check out with history (actions/checkout with fetch-depth: 0), or fetch the base branch first.',
+    });
+  }
+  const texts = await Promise.all(files.map((file) => git.show(commit, file)));
+  return new Map(files.map((file, i) => [file, texts[i] ?? undefined]));
+}
+
+/** Diagnostics on their lines, then one line per file, then outputs. */
+export function reportValidation(report: ValidationReport, sink: ReportSink): void {
+  let errors = 0;
+  for (const file of report.files) {
+    for (const d of [...file.errors, ...file.warnings]) sink.diagnostic(d);
+    errors += file.errors.length;
+    const label = file.name ? `${file.name}@${file.version}` : file.file;
+    const status = file.ok ? (file.warnings.length ? `ok, ${file.warnings.length} warning(s)` : 'ok') : `${file.errors.length} error(s)`;
+    sink.info(`${file.ok ? '✓' : '✗'} ${label} (${file.file}): ${status}`);
+  }
+  if (report.files.length === 0) sink.warn('No definitions found: nothing to validate.');
+  sink.info(report.ok ? `All ${report.files.length} definition(s) are valid.` : `${errors} error(s) in ${report.files.filter((f) => !f.ok).length} file(s).`);
+  sink.output(Outputs.valid, String(report.ok));
+  sink.output(Outputs.errors, String(errors));
+  sink.output(Outputs.definitions, JSON.stringify(report.files.map((f) => ({ file: f.file, name: f.name, version: f.version, ok: f.ok }))));
+}

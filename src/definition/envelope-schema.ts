@@ -1,0 +1,176 @@
+// The definition's JSON Schema (draft-07: the draft editors and ajv both support fully).
+// It lives in code so the bundled action needs no file at run time; schema/definition.schema.json
+// is its canonical-form twin for editors, and a unit test keeps the two identical.
+import { APP_MODES } from './types.js';
+import { SEMVER_PATTERN } from './versions.js';
+
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const SLUG_PATTERN = '^[a-z0-9]+(?:-[a-z0-9]+)*$';
+export const ENVIRONMENT_PATTERN = '^[a-z][a-z0-9_-]*$';
+export const VARIABLE_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+export const SCHEMA_FILE_REF = '../schema/definition.schema.json';
+
+const jsonSchema = {
+  type: ['object', 'boolean'],
+  description: 'A JSON Schema (draft-07).',
+};
+
+const smokeCheck = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'inputs', 'expect'],
+  properties: {
+    name: { type: 'string', minLength: 1, description: 'Shown in the deploy log and job summary.' },
+    inputs: { type: 'object', description: 'Start-node inputs (workflow) or chat inputs (chat-like apps).' },
+    query: { type: 'string', description: 'Chat query; required for advanced-chat, chat and agent-chat apps.' },
+    expect: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        status: {
+          enum: ['succeeded', 'failed', 'stopped', 'partial-succeeded'],
+          description: 'Expected run status; default "succeeded".',
+        },
+        outputs: { ...jsonSchema, description: "JSON Schema the run's outputs must satisfy." },
+        json_output: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['field', 'schema'],
+          description: 'Parse a text output as JSON (LLM output: fences and trailing commas tolerated) and validate it.',
+          properties: { field: { type: 'string', minLength: 1 }, schema: jsonSchema },
+        },
+        contains: {
+          type: 'object',
+          additionalProperties: { type: 'string' },
+          description: 'Output field → text it must contain.',
+        },
+        max_latency_ms: { type: 'integer', minimum: 1, description: 'Fail when the run takes longer.' },
+      },
+    },
+  },
+};
+
+const dslNode = {
+  type: 'object',
+  required: ['id', 'data'],
+  properties: {
+    id: { type: 'string', minLength: 1 },
+    type: { type: 'string' },
+    parentId: { type: 'string' },
+    data: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { type: 'string', minLength: 1 }, title: { type: 'string' } },
+    },
+  },
+};
+
+const dslEdge = {
+  type: 'object',
+  required: ['source', 'target'],
+  properties: {
+    id: { type: 'string' },
+    source: { type: 'string' },
+    target: { type: 'string' },
+    sourceHandle: { type: 'string' },
+    targetHandle: { type: 'string' },
+  },
+};
+
+const dsl = {
+  type: 'object',
+  description: 'The Dify DSL exactly as Dify exports it (YAML converted to JSON).',
+  required: ['version', 'kind', 'app'],
+  properties: {
+    version: { type: 'string', description: 'DSL format version as a string, e.g. "0.3.1".' },
+    kind: { const: 'app' },
+    app: {
+      type: 'object',
+      required: ['name', 'mode'],
+      properties: { name: { type: 'string' }, mode: { enum: [...APP_MODES] }, description: { type: 'string' } },
+    },
+    dependencies: { type: 'array' },
+    workflow: {
+      type: 'object',
+      properties: {
+        graph: {
+          type: 'object',
+          required: ['nodes', 'edges'],
+          properties: { nodes: { type: 'array', items: dslNode }, edges: { type: 'array', items: dslEdge } },
+        },
+        features: { type: 'object' },
+        environment_variables: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name', 'value_type'],
+            properties: {
+              name: { type: 'string', pattern: VARIABLE_PATTERN },
+              value_type: { type: 'string' },
+              description: { type: 'string' },
+            },
+          },
+        },
+        conversation_variables: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name', 'value_type'],
+            properties: { name: { type: 'string', minLength: 1 }, value_type: { type: 'string' } },
+          },
+        },
+      },
+    },
+    model_config: { type: 'object' },
+  },
+  // Workflow and chatflow apps carry a graph; the others carry model_config instead.
+  if: {
+    type: 'object',
+    required: ['app'],
+    properties: {
+      app: { type: 'object', required: ['mode'], properties: { mode: { enum: ['workflow', 'advanced-chat'] } } },
+    },
+  },
+  then: { type: 'object', required: ['workflow'], properties: { workflow: { type: 'object', required: ['graph'] } } },
+};
+
+export const envelopeSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'dify-gitops app definition',
+  description: 'One Dify app under workflows/<name>.json: release metadata plus the exported Dify DSL.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'version', 'app', 'dsl'],
+  properties: {
+    $schema: { type: 'string', description: `Path to this schema, "${SCHEMA_FILE_REF}".` },
+    name: { type: 'string', pattern: SLUG_PATTERN, maxLength: 64, description: "The file's base name, a lowercase slug." },
+    version: { type: 'string', pattern: SEMVER_PATTERN, description: 'Semantic version; bump it on every change.' },
+    description: { type: 'string' },
+    app: {
+      type: ['string', 'object'],
+      description: 'Target Dify app id (uuid), or a map environment → app id.',
+      pattern: UUID_PATTERN,
+      minProperties: 1,
+      propertyNames: { pattern: ENVIRONMENT_PATTERN },
+      additionalProperties: { type: 'string', pattern: UUID_PATTERN },
+    },
+    secrets: {
+      type: 'object',
+      description: 'Secret environment variable in the DSL → environment variable holding its value at deploy time.',
+      propertyNames: { pattern: VARIABLE_PATTERN },
+      additionalProperties: { type: 'string', pattern: VARIABLE_PATTERN },
+    },
+    datasets: {
+      type: 'object',
+      description: 'Knowledge base alias → environment → dataset id.',
+      additionalProperties: {
+        type: 'object',
+        minProperties: 1,
+        propertyNames: { pattern: ENVIRONMENT_PATTERN },
+        additionalProperties: { type: 'string', pattern: UUID_PATTERN },
+      },
+    },
+    smoke: { type: 'array', items: smokeCheck, description: 'Checks run through the service API after publishing.' },
+    dsl,
+  },
+};

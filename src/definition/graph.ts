@@ -1,0 +1,172 @@
+// Graph integrity of workflow and advanced-chat DSLs: what Dify's importer does not check but
+// a run or publish would trip over later.
+import type { DifyDsl, DslEdge, DslNode } from './types.js';
+import type { Reporter } from './diagnostics.js';
+
+export const GRAPH_POINTER = '/dsl/workflow/graph';
+const CONTAINER_TYPES = new Set(['iteration', 'loop']);
+const TERMINAL_TYPES = new Set(['end', 'answer']);
+
+/** Node lookups shared by the graph and reference checks. */
+export interface GraphIndex {
+  nodes: DslNode[];
+  edges: DslEdge[];
+  /** First node with each id. */
+  byId: Map<string, DslNode>;
+  /** Index of each node in `nodes` (first occurrence). */
+  indexOf: Map<DslNode, number>;
+}
+
+export function createGraphIndex(dsl: DifyDsl): GraphIndex | undefined {
+  const graph = dsl.workflow?.graph;
+  if (!graph || !Array.isArray(graph.nodes) || !Array.isArray(graph.edges)) return undefined;
+  const byId = new Map<string, DslNode>();
+  const indexOf = new Map<DslNode, number>();
+  graph.nodes.forEach((node, i) => {
+    indexOf.set(node, i);
+    if (!byId.has(node.id)) byId.set(node.id, node);
+  });
+  return { nodes: graph.nodes, edges: graph.edges, byId, indexOf };
+}
+
+export function describeNode(node: DslNode): string {
+  return node.data.title ? `"${node.data.title}" (${node.id})` : `"${node.id}"`;
+}
+
+/** True when `node` sits (directly or deeper) inside the container `containerId`. */
+export function isInside(index: GraphIndex, node: DslNode, containerId: string): boolean {
+  const seen = new Set<string>();
+  let current: DslNode | undefined = node;
+  while (current?.parentId !== undefined && !seen.has(current.parentId)) {
+    if (current.parentId === containerId) return true;
+    seen.add(current.parentId);
+    current = index.byId.get(current.parentId);
+  }
+  return false;
+}
+
+export function checkGraph(reporter: Reporter, index: GraphIndex): void {
+  const { nodes, edges, byId } = index;
+  const nodePointer = (i: number) => `${GRAPH_POINTER}/nodes/${i}`;
+
+  nodes.forEach((node, i) => {
+    const first = byId.get(node.id);
+    if (first !== node) {
+      reporter.error(
+        `${nodePointer(i)}/id`,
+        `node id "${node.id}" is already used by node #${index.indexOf.get(first!)}; node ids must be unique, so give this node a new id and update its edges and references`,
+      );
+    }
+    if (node.parentId !== undefined) {
+      const parent = byId.get(node.parentId);
+      if (!parent) {
+        reporter.error(`${nodePointer(i)}/parentId`, `parentId "${node.parentId}" names no node; point it at the iteration or loop node that contains this node`);
+      } else if (!CONTAINER_TYPES.has(parent.data.type)) {
+        reporter.error(
+          `${nodePointer(i)}/parentId`,
+          `parentId "${node.parentId}" names ${describeNode(parent)}, a "${parent.data.type}" node; only iteration and loop nodes can contain other nodes`,
+        );
+      }
+    }
+  });
+
+  const valid: ValidEdge[] = [];
+  edges.forEach((edge, i) => {
+    const source = byId.get(edge.source);
+    const target = byId.get(edge.target);
+    const where = `${GRAPH_POINTER}/edges/${i}`;
+    if (!source) reporter.error(`${where}/source`, `edge source "${edge.source}" is not a node id; connect the edge to an existing node or remove it`);
+    if (!target) reporter.error(`${where}/target`, `edge target "${edge.target}" is not a node id; connect the edge to an existing node or remove it`);
+    if (!source || !target) return;
+    if (source.parentId !== target.parentId) {
+      reporter.error(where, `edge from ${describeNode(source)} to ${describeNode(target)} crosses an iteration/loop boundary; connect nodes only within the same container`);
+      return;
+    }
+    valid.push({ edge, i, source, target });
+  });
+
+  const starts = nodes.filter((node) => node.data.type === 'start');
+  const triggers = nodes.filter((node) => node.data.type.startsWith('trigger-'));
+  if (starts.length === 0 && triggers.length === 0) {
+    reporter.error(`${GRAPH_POINTER}/nodes`, 'the graph has no start node; add a Start node (data.type "start") and connect it');
+  }
+  for (const extra of starts.slice(1)) {
+    reporter.error(`${nodePointer(index.indexOf.get(extra)!)}/data/type`, `second start node ${describeNode(extra)}; a graph must have exactly one start node, so remove or merge it`);
+  }
+
+  const entries = [...starts.slice(0, 1), ...triggers];
+  if (entries.length > 0 && !reachesTerminal(entries, valid)) {
+    const entry = entries[0];
+    reporter.error(
+      `${nodePointer(index.indexOf.get(entry)!)}`,
+      `no end or answer node is reachable from ${describeNode(entry)}; connect the flow to an End (workflow) or Answer (chatflow) node`,
+    );
+  }
+
+  // Cycles: only edges between top-level nodes; container bodies repeat by their own structure.
+  const outside = valid.filter(({ source }) => source.parentId === undefined);
+  for (const closing of findCycleEdges(outside)) {
+    reporter.error(
+      `${GRAPH_POINTER}/edges/${closing.i}`,
+      `edge from ${describeNode(closing.source)} to ${describeNode(closing.target)} closes a cycle; remove it and use a Loop or Iteration node to repeat steps`,
+    );
+  }
+}
+
+type ValidEdge = { edge: DslEdge; i: number; source: DslNode; target: DslNode };
+
+function reachesTerminal(entries: DslNode[], edges: ValidEdge[]): boolean {
+  const next = new Map<DslNode, DslNode[]>();
+  for (const { source, target } of edges) {
+    const list = next.get(source);
+    if (list) list.push(target);
+    else next.set(source, [target]);
+  }
+  const seen = new Set<DslNode>(entries);
+  const queue = [...entries];
+  while (queue.length > 0) {
+    const node = queue.pop()!;
+    if (TERMINAL_TYPES.has(node.data.type)) return true;
+    for (const target of next.get(node) ?? []) {
+      if (!seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  return false;
+}
+
+/** Back edges found by an iterative depth-first search (one per cycle found). */
+function findCycleEdges(edges: ValidEdge[]): ValidEdge[] {
+  const next = new Map<DslNode, ValidEdge[]>();
+  for (const e of edges) {
+    const list = next.get(e.source);
+    if (list) list.push(e);
+    else next.set(e.source, [e]);
+  }
+  const state = new Map<DslNode, 1 | 2>(); // 1 = on the current path, 2 = done
+  const closing: ValidEdge[] = [];
+  for (const root of next.keys()) {
+    if (state.has(root)) continue;
+    const stack: Array<{ node: DslNode; k: number }> = [{ node: root, k: 0 }];
+    state.set(root, 1);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      const out = next.get(frame.node) ?? [];
+      if (frame.k >= out.length) {
+        state.set(frame.node, 2);
+        stack.pop();
+        continue;
+      }
+      const e = out[frame.k++];
+      const s = state.get(e.target);
+      if (s === 1) closing.push(e);
+      else if (s === undefined) {
+        state.set(e.target, 1);
+        stack.push({ node: e.target, k: 0 });
+      }
+    }
+  }
+  return closing.sort((a, b) => a.i - b.i);
+}

@@ -1,0 +1,74 @@
+// Reads definition files and parses them with locations. Malformed files become diagnostics,
+// never exceptions, so one bad file does not stop the others from being checked.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic, LoadedFile } from './types.js';
+import { DEFAULT_LIMITS, parseJsonWithLocations, type Position } from './json-locate.js';
+import { DefinitionError } from './errors.js';
+
+export const MAX_FILE_BYTES = DEFAULT_LIMITS.maxLength;
+
+/** Loads every `*.json` directly in `dir`, sorted by name; `file` is relative to `root`, with forward slashes. */
+export async function loadDefinitionFiles(dir: string, root: string = process.cwd()): Promise<LoadedFile[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DefinitionError(
+      code === 'ENOENT'
+        ? `definitions directory ${dir} does not exist; create it or point the action at the right folder`
+        : `cannot read definitions directory ${dir} (${code ?? 'unknown error'})`,
+      dir,
+    );
+  }
+  const names = entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+    .map((entry) => entry.name)
+    .sort();
+  return Promise.all(names.map((name) => loadOne(path.join(dir, name), root)));
+}
+
+async function loadOne(absolute: string, root: string): Promise<LoadedFile> {
+  const file = path.relative(root, path.resolve(absolute)).split(path.sep).join('/');
+  try {
+    const info = await stat(absolute);
+    if (info.size > MAX_FILE_BYTES) {
+      const mb = (info.size / (1024 * 1024)).toFixed(1);
+      return createFailedFile(file, '', `file is ${mb} MB, over the 5 MB limit; definitions must be smaller`, { line: 1, column: 1 });
+    }
+    return parseDefinitionText(file, await readFile(absolute, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    return createFailedFile(file, '', `cannot read file (${code}); check that it exists and is readable`, { line: 1, column: 1 });
+  }
+}
+
+/** Parses one definition's text. Never throws. */
+export function parseDefinitionText(file: string, text: string): LoadedFile {
+  const parsed = parseJsonWithLocations(text);
+  if (!parsed.ok) {
+    const { message, line, column } = parsed.error;
+    return createFailedFile(file, text, `invalid JSON: ${message}`, { line, column });
+  }
+  const { valueOffsets, keyOffsets, position } = parsed;
+  const locate = (pointer: string): Position => {
+    let current = pointer;
+    for (;;) {
+      const offset = valueOffsets.get(current);
+      if (offset !== undefined) return position(offset);
+      if (current === '') return { line: 1, column: 1 };
+      current = current.slice(0, current.lastIndexOf('/'));
+    }
+  };
+  const locateKey = (pointer: string): Position => {
+    const offset = keyOffsets.get(pointer);
+    return offset === undefined ? locate(pointer) : position(offset);
+  };
+  return { file, text, value: parsed.value, locate, locateKey, diagnostics: [] };
+}
+
+function createFailedFile(file: string, text: string, message: string, at: Position): LoadedFile {
+  const diagnostic: Diagnostic = { file, path: '', line: at.line, column: at.column, severity: 'error', message };
+  return { file, text, locate: () => ({ line: 1, column: 1 }), diagnostics: [diagnostic] };
+}

@@ -1,0 +1,136 @@
+// The definition envelope: one file per Dify app under workflows/<name>.json.
+// This is the user-facing contract; schema/definition.schema.json is its JSON Schema twin.
+
+/** One smoke check run through Dify's service API after a publish. */
+export interface SmokeCheck {
+  name: string;
+  /** Start-node inputs (workflow) or chat inputs (advanced-chat/chat). */
+  inputs: Record<string, unknown>;
+  /** Chat query; required for chat-like apps. */
+  query?: string;
+  expect: SmokeExpect;
+}
+
+export interface SmokeExpect {
+  /** Expected run status; default "succeeded". */
+  status?: 'succeeded' | 'failed' | 'stopped' | 'partial-succeeded';
+  /** JSON Schema the run's outputs (workflow) must satisfy. */
+  outputs?: Record<string, unknown>;
+  /** Parse an LLM text output as JSON (forgivingly) and validate it. */
+  json_output?: { field: string; schema: Record<string, unknown> };
+  /** Output field → text it must contain. */
+  contains?: Record<string, string>;
+  max_latency_ms?: number;
+}
+
+export interface Definition {
+  $schema?: string;
+  name: string;
+  version: string;
+  description?: string;
+  /** One app id, or environment → app id. */
+  app: string | Record<string, string>;
+  /** Secret env-variable name in the DSL → process env variable holding its value at deploy time. */
+  secrets?: Record<string, string>;
+  /** Knowledge base alias → environment → dataset id. */
+  datasets?: Record<string, Record<string, string>>;
+  smoke?: SmokeCheck[];
+  /** The Dify DSL as Dify exports it (YAML parsed to an object). */
+  dsl: DifyDsl;
+}
+
+/** The parts of Dify's DSL we read; everything else passes through untouched. */
+export interface DifyDsl {
+  version: string;
+  kind: string;
+  app: { name: string; mode: AppMode; [k: string]: unknown };
+  dependencies?: unknown[];
+  workflow?: {
+    graph: { nodes: DslNode[]; edges: DslEdge[]; [k: string]: unknown };
+    features?: Record<string, unknown>;
+    environment_variables?: EnvVariable[];
+    conversation_variables?: ConversationVariable[];
+    [k: string]: unknown;
+  };
+  model_config?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+export type AppMode = 'workflow' | 'advanced-chat' | 'chat' | 'agent-chat' | 'completion';
+export const APP_MODES: readonly AppMode[] = ['workflow', 'advanced-chat', 'chat', 'agent-chat', 'completion'];
+
+export interface DslNode {
+  id: string;
+  type?: string;
+  parentId?: string;
+  data: { type: string; title?: string; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export interface DslEdge {
+  id?: string;
+  source: string;
+  target: string;
+  sourceHandle?: string;
+  targetHandle?: string;
+  [k: string]: unknown;
+}
+
+export interface EnvVariable {
+  id?: string;
+  name: string;
+  value: unknown;
+  value_type: 'string' | 'number' | 'secret' | string;
+  description?: string;
+}
+
+export interface ConversationVariable {
+  id?: string;
+  name: string;
+  value_type: string;
+  value?: unknown;
+  description?: string;
+  selector?: string[];
+}
+
+/** A problem found in a file, pointing at the exact place. */
+export interface Diagnostic {
+  /** Repo-relative file path, forward slashes. */
+  file: string;
+  /** JSON Pointer (RFC 6901) into the file, "" for the whole document. */
+  path: string;
+  /** 1-based line and column of the value at `path` (1,1 when unknown). */
+  line: number;
+  column: number;
+  severity: 'error' | 'warning';
+  /** What is wrong and what to do next. */
+  message: string;
+}
+
+/** A definition file read from disk, parsed with a location map. */
+export interface LoadedFile {
+  file: string;
+  text: string;
+  /** Present when the text parsed as JSON (even if the schema check later fails). */
+  value?: unknown;
+  /** Maps a JSON Pointer to its line/column in `text` (nearest existing ancestor when absent). */
+  locate(pointer: string): { line: number; column: number };
+  /** Like `locate`, but for the property name of the member at `pointer` (falls back to `locate`). */
+  locateKey?(pointer: string): { line: number; column: number };
+  /** Parse problems (bad JSON, too big, too deep). */
+  diagnostics: Diagnostic[];
+}
+
+export interface FileReport {
+  file: string;
+  ok: boolean;
+  name?: string;
+  version?: string;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+}
+
+export interface ValidationReport {
+  ok: boolean;
+  files: FileReport[];
+}

@@ -1,0 +1,137 @@
+// Deployer operations on the console API (/console/api), for cookie- and bearer-era sessions.
+// Contract: /work/shared/dify-api-contract.md §2–§5.
+import { DifyError } from './errors.js';
+import type { HttpRequest, HttpResponse } from './http.js';
+import type { ConsoleSession } from './console-session.js';
+import { errorFromResponse, expectJson, isRecord, parseJson } from './responses.js';
+import type { AppInfo, DifyConsole, PluginDependency, WorkflowVersion } from './types.js';
+import { MAX_PAGES, readImportResult, toApiKey, toWorkflowVersion, validateMarks } from './wire.js';
+
+type ConsoleOps = Omit<DifyConsole, 'authMode' | 'passwordEncoding' | 'close'>;
+
+const api = '/console/api';
+const app = (appId: string) => `${api}/apps/${encodeURIComponent(appId)}`;
+
+export function createConsoleOps(session: ConsoleSession): ConsoleOps {
+  const call = (req: Omit<HttpRequest, 'surface'>): Promise<{ res: HttpResponse; req: HttpRequest }> => {
+    const full: HttpRequest = { ...req, surface: 'console' };
+    return session.send(full).then((res) => ({ res, req: full }));
+  };
+  const get = async <T = Record<string, unknown>>(path: string, query?: HttpRequest['query']) => {
+    const { res, req } = await call({ method: 'GET', path, query, safety: 'read' });
+    return expectJson<T>(res, req);
+  };
+
+  return {
+    async getApp(appId) {
+      const body = await get(app(appId));
+      const workflow = isRecord(body.workflow) ? body.workflow : undefined;
+      const info: AppInfo = { id: String(body.id ?? appId), name: String(body.name ?? ''), mode: String(body.mode ?? '') };
+      info.workflow_id = typeof body.workflow_id === 'string' ? body.workflow_id : typeof workflow?.id === 'string' ? workflow.id : null;
+      return info;
+    },
+
+    async exportDsl(appId, options = {}) {
+      const path = `${app(appId)}/export`;
+      const body = await get(path, { include_secret: 'false', workflow_id: options.workflowId });
+      if (typeof body.data !== 'string') throw unexpected('GET', path, 'no YAML in `data`');
+      return body.data;
+    },
+
+    async importDsl(appId, yamlContent) {
+      const { res, req } = await call({
+        method: 'POST',
+        path: `${api}/apps/imports`,
+        json: { mode: 'yaml-content', yaml_content: yamlContent, app_id: appId },
+        safety: 'write',
+      });
+      return readImportResult(res, req);
+    },
+
+    async confirmImport(importId) {
+      const { res, req } = await call({ method: 'POST', path: `${api}/apps/imports/${encodeURIComponent(importId)}/confirm`, safety: 'write' });
+      return readImportResult(res, req);
+    },
+
+    async checkDependencies(appId) {
+      const body = await get(`${api}/apps/imports/${encodeURIComponent(appId)}/check-dependencies`);
+      return Array.isArray(body.leaked_dependencies) ? (body.leaked_dependencies as PluginDependency[]) : [];
+    },
+
+    async publish(appId, marks) {
+      const path = `${app(appId)}/workflows/publish`;
+      validateMarks(marks, path);
+      const { res, req } = await call({
+        method: 'POST',
+        path,
+        json: { marked_name: marks.markedName, marked_comment: marks.markedComment },
+        safety: 'write',
+      });
+      const body = expectJson(res, req);
+      return { createdAt: typeof body.created_at === 'number' ? body.created_at : 0 };
+    },
+
+    async getPublished(appId) {
+      const { res, req } = await call({ method: 'GET', path: `${app(appId)}/workflows/publish`, safety: 'read' });
+      if (res.status !== 200) throw errorFromResponse(res, req);
+      const body = parseJson<unknown>(res, req);
+      return isRecord(body) && typeof body.id === 'string' ? toWorkflowVersion(body) : null;
+    },
+
+    async listVersions(appId) {
+      const versions: WorkflowVersion[] = [];
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const body = await get(`${app(appId)}/workflows`, { page, limit: 100 });
+        const items = Array.isArray(body.items) ? body.items : Array.isArray(body.data) ? body.data : [];
+        for (const item of items) if (isRecord(item) && item.version !== 'draft') versions.push(toWorkflowVersion(item));
+        if (body.has_more !== true || items.length === 0) break;
+      }
+      return versions;
+    },
+
+    async restoreVersion(appId, workflowId) {
+      const { res, req } = await call({
+        method: 'POST',
+        path: `${app(appId)}/workflows/${encodeURIComponent(workflowId)}/restore`,
+        safety: 'write',
+      });
+      if (res.status === 200) return true;
+      if (isMissingRoute(res)) return false;
+      throw errorFromResponse(res, req);
+    },
+
+    async listApiKeys(appId) {
+      const { res, req } = await call({ method: 'GET', path: `${app(appId)}/api-keys`, safety: 'read' });
+      const body = expectJson(res, req);
+      return (Array.isArray(body.data) ? body.data : []).map((raw) => toApiKey(raw, res, req));
+    },
+
+    async createApiKey(appId) {
+      const { res, req } = await call({ method: 'POST', path: `${app(appId)}/api-keys`, safety: 'write' });
+      return toApiKey(expectJson(res, req, [200, 201]), res, req);
+    },
+
+    async deleteApiKey(appId, keyId) {
+      const { res, req } = await call({ method: 'DELETE', path: `${app(appId)}/api-keys/${encodeURIComponent(keyId)}`, safety: 'read' });
+      if (res.status === 204 || res.status === 200) return;
+      // A retried DELETE that finds nothing: the first attempt deleted the key before its answer was lost.
+      if (res.status === 404 && res.attempts > 1) return;
+      throw errorFromResponse(res, req);
+    },
+  };
+}
+
+/**
+ * Older servers have no restore route: Flask answers 405 (the path matches another rule) or its
+ * generic 404 ("The requested URL was not found on the server"), unlike Dify's own 404 for a
+ * missing workflow, which names it.
+ */
+export function isMissingRoute(res: HttpResponse): boolean {
+  if (res.status === 405) return true;
+  if (res.status !== 404) return false;
+  return /requested URL was not found|not found on (the|this) server/i.test(res.text) || !/workflow|version|app/i.test(res.text);
+}
+
+function unexpected(method: string, path: string, what: string): DifyError {
+  return new DifyError(`Dify ${method} ${path} answered 200 but ${what}`, { status: 200, code: 'unexpected_response', method, path, surface: 'console' });
+}

@@ -1,0 +1,145 @@
+// Typed failures of the Dify boundary. Each carries what happened (method, path, HTTP status,
+// Dify's `code` and message) and, in `hint`, what the user should do next. Messages are redacted:
+// they may be printed, logged and put into job summaries.
+import { redact } from '../support/redact.js';
+import type { ImportResult } from './types.js';
+
+/** Which Dify surface a request went to: hints differ (an app key is not a console session). */
+export type DifySurface = 'login' | 'console' | 'openapi' | 'service';
+
+export interface DifyErrorDetails {
+  /** HTTP status; 0 when the client refused before sending (bad input). */
+  status: number;
+  /** Dify's snake_case `code`, or one of ours (`non_json_response`, `api_keys_need_console`, …). */
+  code?: string;
+  /** Dify's own `message`, redacted. */
+  difyMessage?: string;
+  method: string;
+  /** Path without host, e.g. `/console/api/apps/{id}/export`. */
+  path: string;
+  surface?: DifySurface;
+  /** What to do next; derived from status and code when not given. */
+  hint?: string;
+}
+
+export class DifyError extends Error {
+  override name = 'DifyError';
+  readonly status: number;
+  readonly code?: string;
+  readonly difyMessage?: string;
+  readonly method: string;
+  readonly path: string;
+  readonly hint?: string;
+
+  constructor(message: string, details: DifyErrorDetails) {
+    super(redact(message));
+    this.status = details.status;
+    this.code = details.code;
+    this.difyMessage = details.difyMessage === undefined ? undefined : redact(details.difyMessage);
+    this.method = details.method;
+    this.path = details.path;
+    this.hint = details.hint ?? hintFor(details);
+  }
+}
+
+export type UnreachableReason = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'network';
+
+/** Dify could not be reached, or stopped answering: no HTTP status to show. */
+export class DifyUnreachableError extends Error {
+  override name = 'DifyUnreachableError';
+  readonly url: string;
+  readonly method: string;
+  readonly reason: UnreachableReason;
+  readonly hint: string;
+
+  constructor(details: { url: string; method: string; reason: UnreachableReason; detail: string; cause?: unknown }) {
+    const url = redact(stripQuery(details.url));
+    super(redact(`Could not reach Dify: ${details.method} ${url}: ${details.detail}`), { cause: details.cause });
+    this.url = url;
+    this.method = details.method;
+    this.reason = details.reason;
+    this.hint = UNREACHABLE_HINTS[details.reason];
+  }
+}
+
+const UNREACHABLE_HINTS: Record<UnreachableReason, string> = {
+  timeout:
+    'Dify did not answer in time. Check that the server is up and not overloaded, or raise the timeout (timeout-seconds).',
+  reset: 'The connection was closed mid-request. If Dify sits behind a proxy or load balancer, check its logs; re-run when Dify is healthy.',
+  refused: 'Nothing is listening at that address. Check the Dify URL (dify-url) and that the API container is running.',
+  dns: 'The host name does not resolve. Check the Dify URL (dify-url) and the runner\'s DNS.',
+  tls: 'TLS failed. For a private CA set NODE_EXTRA_CA_CERTS to the CA bundle (PEM) for the step; check that the URL\'s host matches the certificate.',
+  network:
+    'A network error stopped the request. Check the Dify URL, and HTTPS_PROXY/NO_PROXY if the runner needs a proxy.',
+};
+
+function stripQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** What the user should do about a Dify answer, from status and code. Undefined when we cannot say. */
+export function hintFor(d: Pick<DifyErrorDetails, 'status' | 'code' | 'difyMessage' | 'surface' | 'method' | 'path'>): string | undefined {
+  const code = d.code ?? '';
+  const message = (d.difyMessage ?? '').toLowerCase();
+  if (d.surface === 'login') {
+    if (code === 'email_code_login_limit' || code === 'email_password_login_limit' || d.status === 429)
+      return 'Dify has locked password logins for this account after repeated failures. Wait for the lock to expire (or ask an admin to reset it), fix the password, then re-run.';
+    if (code === 'account_banned') return 'This Dify account is banned. Ask a workspace admin to re-enable it, or use another account.';
+    if (code === 'account_in_freeze') return 'This account\'s email is frozen on this Dify instance. Ask the Dify admin.';
+    if (d.status === 401 || code === 'authentication_failed')
+      return 'Check dify-email and dify-password. Dify locks the account after 5 failed logins, so fix the credentials before re-running.';
+  }
+  if (code === 'workspace_not_found') return 'The account belongs to no workspace. Ask a Dify admin to invite it into the workspace that owns the apps.';
+  if (code === 'api_keys_need_console')
+    return 'Dify\'s /openapi has no API-key routes. Provide dify-email and dify-password (in addition to, or instead of, the dfoa_ token) for key operations.';
+  if (code === 'openapi_unavailable' || code === 'openapi_op_missing')
+    return 'This Dify server has no (or an older) /openapi surface. Upgrade Dify, or use dify-email and dify-password instead of the token.';
+  if (code === 'bearer_auth_disabled') return 'The server has /openapi bearer tokens switched off (ENABLE_OAUTH_BEARER). Ask the admin to enable it, or use dify-email and dify-password.';
+  if (code === 'unsupported_token_type' || code === 'insufficient_scope')
+    return 'Deploy operations need a dfoa_ account token with full scope (mint one with `difyctl login`).';
+  if (code === 'service_api_disabled')
+    return 'The app\'s Service API is switched off. Enable it in Dify (app → API Access), then re-run.';
+  if (code === 'draft_workflow_not_sync') return 'Someone edited the draft in Dify at the same time. Re-run the deploy.';
+  if (code === 'max_keys_exceeded' || message.includes('more than 10 api keys'))
+    return 'The app already has 10 API keys, Dify\'s limit. Delete unused keys (rotate-keys does this), then re-run.';
+  if (code === 'app_unavailable' || message.includes('not published'))
+    return 'The app has no published version yet. Publish it (deploy does this after import) before calling the service API.';
+  if (message.includes('plugin') || code.includes('plugin'))
+    return 'A plugin the app needs is missing in this workspace. Install it in Dify (Plugins) and re-run.';
+  if (code === 'non_json_response')
+    return 'Something other than the Dify API answered: check that the URL points at Dify (not its web UI or a proxy login page).';
+  if (d.status === 401) {
+    if (d.surface === 'service') return 'The app API key was refused: it is wrong or was deleted. Check the key configured for this app.';
+    if (d.surface === 'openapi') return 'The dfoa_ token was refused: it expired or was revoked. Mint a new one with `difyctl login`.';
+    if (message.includes('csrf')) return 'The console session\'s CSRF token was refused and refreshing it did not help. Re-run; if it persists, check that a proxy does not strip cookies or the X-CSRF-Token header.';
+    return 'The console session expired and could not be refreshed. Re-run; if it persists, check the credentials.';
+  }
+  if (d.status === 403) {
+    if (d.surface === 'service') return 'Dify refused the app key: the app\'s API access is disabled, or the app or workspace is unavailable. Enable API access for the app.';
+    if (d.method === 'DELETE' && d.path.includes('/api-keys'))
+      return 'Deleting API keys needs the admin or owner role in the workspace.';
+    return 'The account lacks permission: it needs the editor, admin or owner role in the app\'s workspace.';
+  }
+  if (d.status === 404 && (/\bapp\b/.test(message) || /\/apps\/[^/]+(\/|$)/.test(d.path)))
+    return 'The app was not found. Check the app id in the definition (and the environment\'s override), and that the account is in the app\'s workspace.';
+  if (d.status === 429) return 'Dify is rate-limiting these requests. Wait a little and re-run, or lower the deploy concurrency.';
+  if (d.status >= 500) return 'Dify failed on its side. Check the Dify API logs, then re-run.';
+  return undefined;
+}
+
+/** Advice for an import that did not simply complete (pending, failed, warnings). */
+export function hintForImport(result: ImportResult): string | undefined {
+  if (result.status === 'pending')
+    return `The DSL version ${result.imported_dsl_version ?? '?'} differs in major version from the server's ${result.current_dsl_version ?? '?'}: Dify holds the import for 10 minutes pending confirmation. Allow DSL version changes (allow-dsl-version-change) to confirm it, or export the app from this server again.`;
+  if (result.status === 'completed-with-warnings')
+    return `The DSL (version ${result.imported_dsl_version ?? '?'}) is older than the server's ${result.current_dsl_version ?? '?'}; Dify imported it with warnings. Re-export from this server to refresh the definition.`;
+  if (result.status === 'failed') {
+    const text = result.error.toLowerCase();
+    if (text.includes('app not found')) return 'The app id does not exist in this workspace. Check the app id in the definition.';
+    if (text.includes('plugin')) return 'A plugin the app needs is missing in this workspace. Install it in Dify and re-run.';
+    if (text.includes('version')) return 'The DSL `version` must be a quoted string such as "0.3.1".';
+    return 'Dify refused the DSL. Validate the definition locally (dify-gitops validate) and check the error above.';
+  }
+  return undefined;
+}

@@ -1,0 +1,220 @@
+// The one place that sends HTTP to Dify: undici with one shared dispatcher per client, a timeout
+// on every request, retries only where they are safe, and a redacted one-line log per attempt.
+import * as core from '@actions/core';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Clock } from '../support/clock.js';
+import { redact } from '../support/redact.js';
+import { retry, parseRetryAfter, type BackoffOptions, type Outcome, type RetryVerdict } from '../support/retry.js';
+import { DifyUnreachableError, type DifySurface } from './errors.js';
+import { toUnreachable } from './net-errors.js';
+
+/**
+ * How a request may be retried. This is the safety argument of the whole client:
+ * - `read`  (GET, DELETE: idempotent) is retried on 429/502/503/504, resets, timeouts and refused connections.
+ * - `write` (POST that changes Dify: import, confirm, publish, create key, runs) is retried only when
+ *   the server certainly did not process it: 429 (Dify rejects before running the handler), 503 that
+ *   carries Retry-After (an explicit "come back later" from Dify or its proxy), and connections that
+ *   were never established. A reset or timeout mid-POST may have imported, published or created a
+ *   key already, and a 502/504 only says the gateway gave up waiting, so those are NOT retried.
+ * - `once`  (login, refresh-token) is never retried: every failed login counts toward Dify's lock
+ *   after 5 attempts, and a refresh token is single-use.
+ */
+export type Safety = 'read' | 'write' | 'once';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path from the origin, e.g. `/console/api/apps/1/export`. */
+  path: string;
+  query?: Query;
+  headers?: Record<string, string>;
+  /** JSON body; omitted means no body at all. */
+  json?: unknown;
+  safety: Safety;
+  surface: DifySurface;
+}
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** Attempts it took (a retried DELETE that finds 404 most likely succeeded the first time). */
+  attempts: number;
+}
+
+export interface HttpStream extends HttpResponse {
+  /** Body chunks of a 2xx answer (then `text` is empty); throws DifyUnreachableError when no data arrives for `timeoutMs`. */
+  chunks?: AsyncIterable<Uint8Array>;
+}
+
+export interface HttpClient {
+  readonly origin: string;
+  send(req: HttpRequest): Promise<HttpResponse>;
+  /** For SSE: the timeout applies to the headers and then to each gap between chunks. */
+  open(req: HttpRequest): Promise<HttpStream>;
+  close(): Promise<void>;
+}
+
+export interface HttpOptions {
+  /** Base URL; its path (if any) is kept as a prefix, e.g. a Dify served under /dify. */
+  baseUrl: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  clock: Clock;
+  log: (line: string) => void;
+  backoff?: Partial<BackoffOptions>;
+  maxRetryAfterMs?: number;
+  /** Tests may pass their own; otherwise one EnvHttpProxyAgent per client. */
+  dispatcher?: Dispatcher;
+}
+
+const USER_AGENT = 'dify-gitops/0.1';
+
+/**
+ * One dispatcher per client. EnvHttpProxyAgent reads HTTP_PROXY/HTTPS_PROXY/NO_PROXY (either case)
+ * and acts as a plain Agent without them. Custom CAs come from NODE_EXTRA_CA_CERTS, which Node
+ * loads into its default CA store at startup; undici's TLS connector uses that store whenever no
+ * `ca` is passed (verified in test/integration/dify-tls-proxy.test.ts), so we pass none: an
+ * explicit `ca` would replace the public roots instead of adding to them.
+ */
+export function createDispatcher(): Dispatcher {
+  return new EnvHttpProxyAgent();
+}
+
+/** Debug lines go to the Actions debug log, or to stderr when DIFY_GITOPS_DEBUG is set; else nowhere. */
+export function createDefaultLog(): (line: string) => void {
+  if (process.env.GITHUB_ACTIONS === 'true') return (line) => core.debug(line);
+  if (process.env.DIFY_GITOPS_DEBUG) return (line) => process.stderr.write(`debug: ${line}\n`);
+  return () => {};
+}
+
+export function createHttpClient(options: HttpOptions): HttpClient {
+  const base = new URL(options.baseUrl);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const dispatcher = options.dispatcher ?? createDispatcher();
+  const log = (line: string) => options.log(redact(line));
+
+  function urlOf(req: HttpRequest): string {
+    const url = new URL(base.origin + prefix + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url.toString();
+  }
+
+  function headersOf(req: HttpRequest, accept: string): Record<string, string> {
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept, ...req.headers };
+    if (req.json !== undefined) headers['content-type'] = 'application/json';
+    return headers;
+  }
+
+  /** One attempt; `keepOpen` hands the body back unread (SSE) under an idle timeout. */
+  async function attempt(req: HttpRequest, keepOpen: boolean): Promise<HttpStream> {
+    const url = urlOf(req);
+    const label = `${req.method} ${prefix}${req.path}`;
+    const started = performance.now();
+    const controller = new AbortController();
+    let timedOut: string | undefined;
+    const timer = setTimeout(() => {
+      timedOut = `no response within ${options.timeoutMs} ms`;
+      controller.abort();
+    }, options.timeoutMs);
+    try {
+      const res = await request(url, {
+        method: req.method,
+        headers: headersOf(req, keepOpen ? 'text/event-stream' : 'application/json'),
+        body: req.json === undefined ? undefined : JSON.stringify(req.json),
+        dispatcher,
+        signal: controller.signal,
+      });
+      const headers = res.headers as Headers;
+      if (keepOpen && res.statusCode >= 200 && res.statusCode < 300) {
+        clearTimeout(timer);
+        log(`dify ${label} → ${res.statusCode} stream (${Math.round(performance.now() - started)} ms to headers)`);
+        return { status: res.statusCode, headers, text: '', attempts: 1, chunks: idleGuarded(res.body, url, req.method) };
+      }
+      const text = await res.body.text();
+      log(`dify ${label} → ${res.statusCode} (${Math.round(performance.now() - started)} ms)`);
+      return { status: res.statusCode, headers, text, attempts: 1 };
+    } catch (error) {
+      const failure = toUnreachable(error, { url, method: req.method, timedOut });
+      log(`dify ${label} → ${failure.reason} (${Math.round(performance.now() - started)} ms)`);
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+    }
+
+    // Streams stay open for as long as the run takes; what must not happen is silence. Dify
+    // pings every few seconds, so a gap longer than the timeout means the server is stuck.
+    async function* idleGuarded(body: AsyncIterable<Uint8Array> & { destroy(e?: Error): unknown }, url: string, method: string) {
+      let idle: string | undefined;
+      const arm = () =>
+        setTimeout(() => {
+          idle = `stream sent nothing for ${options.timeoutMs} ms`;
+          body.destroy(new Error(idle));
+        }, options.timeoutMs);
+      let idleTimer = arm();
+      try {
+        for await (const chunk of body) {
+          clearTimeout(idleTimer);
+          yield chunk;
+          idleTimer = arm();
+        }
+      } catch (error) {
+        throw toUnreachable(error, { url, method, timedOut: idle });
+      } finally {
+        clearTimeout(idleTimer);
+        body.destroy();
+      }
+    }
+  }
+
+  function classify(req: HttpRequest, outcome: Outcome<HttpResponse>): RetryVerdict {
+    if (req.safety === 'once') return { retry: false };
+    if (outcome.ok) {
+      const { status, headers } = outcome.value;
+      const retryAfterMs = parseRetryAfter(headers['retry-after'], options.clock.now());
+      const reason = String(status);
+      if (status === 429) return { retry: true, retryAfterMs, reason };
+      if (status === 503) return { retry: req.safety === 'read' || retryAfterMs !== undefined, retryAfterMs, reason };
+      if (status === 502 || status === 504) return { retry: req.safety === 'read', retryAfterMs, reason };
+      return { retry: false };
+    }
+    const error = outcome.error;
+    if (!(error instanceof DifyUnreachableError)) return { retry: false };
+    if (error.reason === 'refused') return { retry: true, reason: error.reason };
+    if (error.reason === 'reset' || error.reason === 'timeout' || error.reason === 'network')
+      return { retry: req.safety === 'read', reason: error.reason };
+    return { retry: false };
+  }
+
+  async function run(req: HttpRequest, keepOpen: boolean) {
+    let attempts = 0;
+    const result = await retry(
+      async () => {
+        attempts++;
+        return attempt(req, keepOpen);
+      },
+      {
+        maxAttempts: options.maxAttempts,
+        clock: options.clock,
+        backoff: options.backoff,
+        maxRetryAfterMs: options.maxRetryAfterMs,
+        classify: (outcome) => classify(req, outcome),
+        onRetry: ({ attempt: n, delayMs, reason }) =>
+          log(`dify ${req.method} ${prefix}${req.path}: ${reason}, retrying in ${delayMs} ms (attempt ${n + 1} of ${options.maxAttempts})`),
+      },
+    );
+    return { ...result, attempts };
+  }
+
+  return {
+    origin: base.origin + prefix,
+    send: (req) => run(req, false),
+    open: (req) => run(req, true),
+    close: async () => {
+      if (!options.dispatcher) await dispatcher.close();
+    },
+  };
+}

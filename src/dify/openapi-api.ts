@@ -1,0 +1,199 @@
+// Deployer operations on Dify's /openapi/v1 surface with a dfoa_ account token. Paths drifted
+// between versions (contract §9.5), so every operation is looked up in the server's catalog by
+// op id, never by a path we hard-code.
+import { registerSecret } from '../support/redact.js';
+import { DifyError } from './errors.js';
+import type { HttpClient, HttpRequest, Query } from './http.js';
+import { isMissingRoute, type createConsoleOps } from './console-api.js';
+import { errorFromResponse, expectJson, isRecord } from './responses.js';
+import type { AppInfo, PluginDependency, WorkflowVersion } from './types.js';
+import { MAX_PAGES, readImportResult, toWorkflowVersion, validateMarks } from './wire.js';
+
+type ConsoleOps = ReturnType<typeof createConsoleOps>;
+type KeyOps = Pick<ConsoleOps, 'listApiKeys' | 'createApiKey' | 'deleteApiKey'>;
+
+const PREFIX = '/openapi/v1';
+
+export const OPS = {
+  describeApp: 'describe.console_app',
+  listApps: 'get.console_app',
+  exportDsl: 'export.console_app.dsl',
+  importDsl: 'import.console_app.dsl',
+  confirmImport: 'confirm.console_app.dsl_import',
+  checkDependencies: 'check.console_app.dependency',
+  publish: 'publish.console_app',
+  listVersions: 'get.console_app.version',
+  restore: 'restore.console_app.version',
+} as const;
+
+interface CatalogOp {
+  method: HttpRequest['method'];
+  path: string;
+}
+
+/** GET /openapi/v1/_version needs no auth: 200 means the surface exists; older servers answer 404. */
+export async function probeOpenApi(http: HttpClient): Promise<boolean> {
+  const res = await http.send({ method: 'GET', path: `${PREFIX}/_version`, safety: 'read', surface: 'openapi' });
+  return res.status === 200;
+}
+
+export async function createOpenApiOps(http: HttpClient, options: { token: string; workspaceId?: string; keys?: () => Promise<KeyOps> }): Promise<ConsoleOps> {
+  registerSecret(options.token);
+  const auth = { authorization: `Bearer ${options.token}` };
+  const catalogReq: HttpRequest = { method: 'GET', path: `${PREFIX}/_catalog`, safety: 'read', surface: 'openapi' };
+  const catalog = expectJson(await http.send(catalogReq), catalogReq);
+  const ops = isRecord(catalog.ops) ? catalog.ops : {};
+
+  function find(id: string): CatalogOp | undefined {
+    const op = ops[id];
+    if (!isRecord(op) || typeof op.path !== 'string' || typeof op.method !== 'string') return undefined;
+    const path = op.path.startsWith(PREFIX) ? op.path : `${PREFIX}${op.path.startsWith('/') ? '' : '/'}${op.path}`;
+    return { method: op.method.toUpperCase() as CatalogOp['method'], path };
+  }
+  function need(id: string): CatalogOp {
+    const op = find(id);
+    if (op) return op;
+    throw new DifyError(`This Dify server's /openapi catalog has no operation "${id}"`, {
+      status: 0,
+      code: 'openapi_op_missing',
+      method: 'GET',
+      path: `${PREFIX}/_catalog`,
+      surface: 'openapi',
+    });
+  }
+
+  let workspace: Promise<string> | undefined;
+  const resolveWorkspace = () => (workspace ??= findWorkspace());
+  async function findWorkspace(): Promise<string> {
+    if (options.workspaceId) return options.workspaceId;
+    const accountReq: HttpRequest = { method: 'GET', path: `${PREFIX}/account`, headers: auth, safety: 'read', surface: 'openapi' };
+    const account = await http.send(accountReq);
+    if (account.status === 200) {
+      const body = expectJson(account, accountReq);
+      if (typeof body.default_workspace_id === 'string') return body.default_workspace_id;
+    }
+    const listReq: HttpRequest = { method: 'GET', path: `${PREFIX}/workspaces`, headers: auth, safety: 'read', surface: 'openapi' };
+    const body = expectJson(await http.send(listReq), listReq);
+    const rows = (Array.isArray(body.data) ? body.data : Array.isArray(body.workspaces) ? body.workspaces : []).filter(isRecord);
+    const chosen = rows.find((r) => r.current === true) ?? rows[0];
+    if (!chosen || typeof chosen.id !== 'string') {
+      throw new DifyError('The dfoa_ token\'s account belongs to no workspace', { status: 200, code: 'workspace_not_found', method: 'GET', path: listReq.path, surface: 'openapi' });
+    }
+    return chosen.id;
+  }
+
+  /** Fill `{name}` placeholders; `{ws}`/`{workspace_id}` resolve through /account on first use. */
+  async function invoke(op: CatalogOp, params: Record<string, string>, extra: { query?: Query; json?: unknown; safety: HttpRequest['safety'] }) {
+    const values: Record<string, string> = { ...params };
+    const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    if (names.some((n) => n === 'ws' || n === 'workspace_id')) values.ws = values.workspace_id = await resolveWorkspace();
+    const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = values[name];
+      if (value === undefined) throw new DifyError(`Cannot fill {${name}} in ${op.path}`, { status: 0, code: 'openapi_op_missing', method: op.method, path: op.path, surface: 'openapi' });
+      return encodeURIComponent(value);
+    });
+    const req: HttpRequest = { method: op.method, path, headers: auth, surface: 'openapi', ...extra };
+    return { res: await http.send(req), req };
+  }
+
+  async function versionPages(appId: string): Promise<Record<string, unknown>[]> {
+    const op = need(OPS.listVersions);
+    const rows: Record<string, unknown>[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const { res, req } = await invoke(op, { app_id: appId }, { query: { page, limit: 100 }, safety: 'read' });
+      const body = expectJson(res, req);
+      const items = (Array.isArray(body.data) ? body.data : Array.isArray(body.items) ? body.items : []).filter(isRecord);
+      rows.push(...items);
+      if (body.has_more !== true || items.length === 0) break;
+    }
+    return rows;
+  }
+
+  const keysUnavailable = (): never => {
+    throw new DifyError('API-key operations are not available with a dfoa_ token: Dify\'s /openapi has no API-key routes', {
+      status: 0,
+      code: 'api_keys_need_console',
+      method: 'GET',
+      path: '/console/api/apps/{app_id}/api-keys',
+      surface: 'openapi',
+    });
+  };
+  const keys = async () => (options.keys ? options.keys() : keysUnavailable());
+
+  return {
+    async getApp(appId) {
+      const describe = find(OPS.describeApp);
+      let row: Record<string, unknown> | undefined;
+      if (describe) {
+        const { res, req } = await invoke(describe, { app_id: appId }, { query: { fields: 'info' }, safety: 'read' });
+        const body = expectJson(res, req);
+        row = isRecord(body.info) ? body.info : body;
+      } else {
+        const { res, req } = await invoke(need(OPS.listApps), {}, { query: { workspace_id: await resolveWorkspace(), name: appId, page: 1, limit: 1 }, safety: 'read' });
+        const body = expectJson(res, req);
+        row = (Array.isArray(body.data) ? body.data : []).filter(isRecord).find((r) => r.id === appId);
+        if (!row) throw new DifyError(`App ${appId} not found`, { status: 404, code: 'not_found', method: 'GET', path: req.path, surface: 'openapi' });
+      }
+      const info: AppInfo = { id: String(row.id ?? appId), name: String(row.name ?? ''), mode: String(row.mode ?? '') };
+      // Only graph apps have versions; the current one is the published workflow.
+      if ((info.mode === 'workflow' || info.mode === 'advanced-chat') && find(OPS.listVersions)) {
+        const current = (await versionPages(appId)).find((v) => v.current === true);
+        info.workflow_id = current ? String(current.id) : null;
+      }
+      return info;
+    },
+
+    async exportDsl(appId, options = {}) {
+      const { res, req } = await invoke(need(OPS.exportDsl), { app_id: appId }, { query: { include_secret: 'false', workflow_id: options.workflowId }, safety: 'read' });
+      const body = expectJson(res, req);
+      if (typeof body.data !== 'string') throw errorFromResponse(res, req, { code: 'unexpected_response', difyMessage: 'no YAML in `data`' });
+      return body.data;
+    },
+
+    async importDsl(appId, yamlContent) {
+      const { res, req } = await invoke(need(OPS.importDsl), { app_id: appId }, { json: { mode: 'yaml-content', yaml_content: yamlContent, app_id: appId }, safety: 'write' });
+      return readImportResult(res, req);
+    },
+
+    async confirmImport(importId) {
+      const { res, req } = await invoke(need(OPS.confirmImport), { import_id: importId, id: importId }, { safety: 'write' });
+      return readImportResult(res, req);
+    },
+
+    async checkDependencies(appId) {
+      const { res, req } = await invoke(need(OPS.checkDependencies), { app_id: appId }, { safety: 'read' });
+      const body = expectJson(res, req);
+      return Array.isArray(body.leaked_dependencies) ? (body.leaked_dependencies as PluginDependency[]) : [];
+    },
+
+    async publish(appId, marks) {
+      const op = need(OPS.publish);
+      validateMarks(marks, op.path);
+      const { res, req } = await invoke(op, { app_id: appId }, { json: { marked_name: marks.markedName, marked_comment: marks.markedComment }, safety: 'write' });
+      const body = expectJson(res, req);
+      return { createdAt: typeof body.created_at === 'number' ? body.created_at : 0 };
+    },
+
+    async getPublished(appId) {
+      const current = (await versionPages(appId)).find((v) => v.current === true);
+      return current ? toWorkflowVersion(current) : null;
+    },
+
+    async listVersions(appId): Promise<WorkflowVersion[]> {
+      return (await versionPages(appId)).map(toWorkflowVersion);
+    },
+
+    async restoreVersion(appId, workflowId) {
+      const op = find(OPS.restore) ?? Object.keys(ops).map(find).find((o) => o?.path.includes('/apps/') && o.path.endsWith(':restore'));
+      if (!op) return false;
+      const { res, req } = await invoke(op, { app_id: appId, version_id: workflowId, workflow_id: workflowId }, { safety: 'write' });
+      if (res.status === 200) return true;
+      if (isMissingRoute(res)) return false;
+      throw errorFromResponse(res, req);
+    },
+
+    listApiKeys: async (appId) => (await keys()).listApiKeys(appId),
+    createApiKey: async (appId) => (await keys()).createApiKey(appId),
+    deleteApiKey: async (appId, keyId) => (await keys()).deleteApiKey(appId, keyId),
+  };
+}

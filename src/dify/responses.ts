@@ -1,0 +1,63 @@
+// Reading Dify's answers: JSON bodies, its error shape `{code, message, status}`, and turning
+// anything unexpected into a DifyError that names the request and says what to do.
+import { redact } from '../support/redact.js';
+import { DifyError, type DifyErrorDetails } from './errors.js';
+import type { HttpRequest, HttpResponse } from './http.js';
+
+const SNIPPET_LENGTH = 120;
+
+/** The start of a body, on one line, redacted: enough to recognise an HTML login page or a proxy error. */
+export function snippetOf(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return redact(flat.length > SNIPPET_LENGTH ? `${flat.slice(0, SNIPPET_LENGTH)}…` : flat);
+}
+
+function where(req: HttpRequest): Pick<DifyErrorDetails, 'method' | 'path' | 'surface'> {
+  return { method: req.method, path: req.path, surface: req.surface };
+}
+
+/** Parse a JSON body or throw `non_json_response` (status and a short redacted snippet). */
+export function parseJson<T = Record<string, unknown>>(res: HttpResponse, req: HttpRequest): T {
+  if (res.text.trim() === '') return {} as T;
+  try {
+    return JSON.parse(res.text) as T;
+  } catch {
+    throw new DifyError(
+      `Dify ${req.method} ${req.path} returned a non-JSON response (HTTP ${res.status}): "${snippetOf(res.text)}"`,
+      { ...where(req), status: res.status, code: 'non_json_response' },
+    );
+  }
+}
+
+/** A DifyError for a response we did not accept, using Dify's `{code, message}` when the body has it. */
+export function errorFromResponse(res: HttpResponse, req: HttpRequest, override: Partial<DifyErrorDetails> = {}): DifyError {
+  let code: string | undefined;
+  let message: string | undefined;
+  try {
+    const body = JSON.parse(res.text) as Record<string, unknown>;
+    if (body && typeof body === 'object') {
+      code = typeof body.code === 'string' ? body.code : typeof body.error === 'string' ? body.error : undefined;
+      message = typeof body.message === 'string' ? body.message : typeof body.data === 'string' ? body.data : undefined;
+    }
+  } catch {
+    message = res.text.trim() === '' ? undefined : snippetOf(res.text);
+  }
+  const text = [code, message].filter(Boolean).join(': ') || 'no details';
+  return new DifyError(`Dify ${req.method} ${req.path} failed with HTTP ${res.status} (${text})`, {
+    ...where(req),
+    status: res.status,
+    code,
+    difyMessage: message,
+    ...override,
+  });
+}
+
+/** Throw unless the status is one of `accepted`; returns the parsed JSON body. */
+export function expectJson<T = Record<string, unknown>>(res: HttpResponse, req: HttpRequest, accepted: number[] = [200]): T {
+  if (!accepted.includes(res.status)) throw errorFromResponse(res, req);
+  return parseJson<T>(res, req);
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,125 @@
+// The narrow boundary between our stages and Dify. Stages receive these interfaces;
+// src/dify/ is the only code that speaks HTTP to Dify (contract: ../shared/dify-api-contract.md).
+
+export type AuthMode = 'cookie' | 'bearer' | 'openapi';
+
+export interface DifyConnection {
+  /** Dify base URL, e.g. https://dify.example.com (console under /console/api, service under /v1). */
+  baseUrl: string;
+  /** Service API base; defaults to `${baseUrl}/v1`. */
+  serviceUrl?: string;
+  email?: string;
+  password?: string;
+  /** An account token (dfoa_… for /openapi, or a console access token). */
+  token?: string;
+  /** Per-request timeout. */
+  timeoutMs: number;
+  /** Attempts for retryable calls (first try included). */
+  maxAttempts: number;
+  /**
+   * How the login sends the password: `auto` (default) tries Base64 (Dify ≥ 1.11), then plain once.
+   * Pinning it spends one login attempt per run instead of up to two.
+   */
+  passwordEncoding?: 'auto' | 'base64' | 'plain';
+  /** /openapi only: the workspace for imports; defaults to the token account's default workspace. */
+  workspaceId?: string;
+}
+
+export type ImportStatus = 'completed' | 'completed-with-warnings' | 'pending' | 'failed';
+
+/** Dify's `Import` object. */
+export interface ImportResult {
+  id: string;
+  status: ImportStatus;
+  app_id: string | null;
+  app_mode?: string | null;
+  current_dsl_version?: string;
+  imported_dsl_version?: string;
+  error: string;
+}
+
+/** Dify's Workflow object (draft or published version). */
+export interface WorkflowVersion {
+  id: string;
+  version: string;
+  marked_name?: string;
+  marked_comment?: string;
+  created_at: number;
+  hash?: string;
+  graph?: unknown;
+  features?: unknown;
+  environment_variables?: unknown[];
+  conversation_variables?: unknown[];
+}
+
+export interface AppInfo {
+  id: string;
+  name: string;
+  mode: string;
+  /** Id of the published workflow, when any. */
+  workflow_id?: string | null;
+}
+
+export interface ApiKey {
+  id: string;
+  token: string;
+  created_at: number;
+  last_used_at?: number | null;
+}
+
+export interface PluginDependency {
+  type?: string;
+  value?: unknown;
+  [k: string]: unknown;
+}
+
+/** Console operations a deployer needs. */
+export interface DifyConsole {
+  /** Which auth mode the client settled on (reported to the user). */
+  readonly authMode: AuthMode;
+  /** Which password form the login used (email+password sessions only). */
+  readonly passwordEncoding?: 'base64' | 'plain';
+  getApp(appId: string): Promise<AppInfo>;
+  /** Export the draft (or a given published version) as YAML text, secrets blanked. */
+  exportDsl(appId: string, options?: { workflowId?: string }): Promise<string>;
+  /** Import YAML into an existing app (draft only; never publishes). */
+  importDsl(appId: string, yamlContent: string): Promise<ImportResult>;
+  confirmImport(importId: string): Promise<ImportResult>;
+  checkDependencies(appId: string): Promise<PluginDependency[]>;
+  publish(appId: string, marks: { markedName: string; markedComment: string }): Promise<{ createdAt: number }>;
+  /** The currently published workflow, or null when the app was never published. */
+  getPublished(appId: string): Promise<WorkflowVersion | null>;
+  listVersions(appId: string): Promise<WorkflowVersion[]>;
+  /** Copy a published version into the draft. `false` when the server has no restore endpoint. */
+  restoreVersion(appId: string, workflowId: string): Promise<boolean>;
+  listApiKeys(appId: string): Promise<ApiKey[]>;
+  createApiKey(appId: string): Promise<ApiKey>;
+  deleteApiKey(appId: string, keyId: string): Promise<void>;
+  /** Release the client's connections (keep-alive sockets). */
+  close?(): Promise<void>;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'partial-succeeded' | 'paused';
+
+/** The outcome of one service-API run, the same shape whether it was blocking or streamed. */
+export interface RunResult {
+  status: RunStatus;
+  outputs: Record<string, unknown>;
+  /** Chat answer (chat-like apps). */
+  answer?: string;
+  error?: string | null;
+  workflowRunId?: string;
+  elapsedMs: number;
+  /** SSE events seen, by type (streaming only). */
+  events?: Record<string, number>;
+}
+
+/** Service API operations with an app key. */
+export interface DifyService {
+  runWorkflow(inputs: Record<string, unknown>, options: { stream: boolean; user?: string }): Promise<RunResult>;
+  sendChat(query: string, inputs: Record<string, unknown>, options: { stream: boolean; user?: string }): Promise<RunResult>;
+  info(): Promise<{ name: string; description?: string; mode?: string }>;
+  parameters(): Promise<Record<string, unknown>>;
+  /** Release the client's connections (keep-alive sockets). */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,217 @@
+// The local repository as the commands need it: what changed, what a file looked like at a
+// release, and immutable release tags. Built once per run and passed into the stages.
+import { GitError } from './errors.js';
+import { assertNotOption, createGitRunner, toGitError, type RunGit } from './git-run.js';
+
+export interface Git {
+  /** The commit checked out. */
+  headSha(): Promise<string>;
+  /** The commit a ref names, or null when this clone does not have it. */
+  resolve(ref: string): Promise<string | null>;
+  /**
+   * Files added or modified (renames count as added) between two commits, repo-relative.
+   * Throws a GitError with code `unknown-ref` when either commit is missing (first push,
+   * shallow clone), so the caller can fall back to "everything changed".
+   */
+  changedFiles(base: string, head: string, pathspec: string): Promise<string[]>;
+  /** A file's text at a ref (repo-relative path), or null when it does not exist there. */
+  show(ref: string, path: string): Promise<string | null>;
+  /** Local tags matching a glob, e.g. `support-bot@v*`. */
+  listTags(pattern: string): Promise<string[]>;
+  /** The commit a tag points at (annotated tags peeled), or null when there is no such tag. */
+  tagTarget(tag: string): Promise<string | null>;
+  /** Creates an annotated tag; a no-op when it already points at `commit`, refused when it points elsewhere. */
+  createAnnotatedTag(tag: string, commit: string, message: string): Promise<{ created: boolean }>;
+  /** Pushes one tag; a no-op when the remote already has it on the same commit, refused when elsewhere. */
+  pushTag(tag: string, remote?: string): Promise<{ pushed: boolean }>;
+  fetchTags(remote?: string): Promise<void>;
+  hasAnyTags(): Promise<boolean>;
+  isShallow(): Promise<boolean>;
+  /** The branch checked out, or null on a detached HEAD (pull-request checkouts). */
+  currentBranch(): Promise<string | null>;
+}
+
+/** Used as tagger when the runner has no git identity configured (actions/checkout sets none). */
+const BOT_IDENTITY = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
+
+export function createGit(cwd: string, deps: { log?: (line: string) => void } = {}): Git {
+  const run = createGitRunner(cwd, deps.log);
+
+  /** Runs a command that must succeed and returns its stdout. */
+  async function output(args: string[], env?: Record<string, string>): Promise<string> {
+    const result = await run(args, { env });
+    if (result.exitCode !== 0) throw toGitError(args, result);
+    return result.stdout;
+  }
+
+  async function resolve(ref: string): Promise<string | null> {
+    assertNotOption(ref, 'ref');
+    return revParse(`${ref}^{commit}`);
+  }
+
+  async function tagTarget(tag: string): Promise<string | null> {
+    assertNotOption(tag, 'tag');
+    // Fully qualified so a branch with the same name is never picked instead.
+    return revParse(`refs/tags/${tag}^{commit}`);
+  }
+
+  /** --quiet makes a missing ref exit 1 with no output; anything else (no repo, …) is an error. */
+  async function revParse(spec: string): Promise<string | null> {
+    const args = ['rev-parse', '--verify', '--quiet', spec];
+    const result = await run(args);
+    if (result.exitCode === 0) return result.stdout.trim();
+    if (result.exitCode === 1 && !result.stderr.trim()) return null;
+    throw toGitError(args, result);
+  }
+
+  async function requireCommit(ref: string, role: string): Promise<string> {
+    const sha = await resolve(ref);
+    if (sha) return sha;
+    throw new GitError(`The ${role} ${ref} is not a commit in this clone`, {
+      code: 'unknown-ref',
+      args: ['rev-parse', '--verify', `${ref}^{commit}`],
+      hint: 'Check out with `fetch-depth: 0` in actions/checkout so earlier commits and tags are present.',
+    });
+  }
+
+  async function assertTagName(tag: string): Promise<void> {
+    assertNotOption(tag, 'tag');
+    const args = ['check-ref-format', `refs/tags/${tag}`];
+    const result = await run(args);
+    if (result.exitCode !== 0) {
+      throw new GitError(`${JSON.stringify(tag)} is not a valid tag name`, {
+        code: 'invalid-ref',
+        args,
+        exitCode: result.exitCode,
+        stderr: result.stderr,
+        hint: 'Tag names cannot contain spaces, "~", "^", ":", "?", "*", "[", "\\", ".." or "@{".',
+      });
+    }
+  }
+
+  /** The commit a remote tag points at (peeled), or null when the remote has no such tag. */
+  async function remoteTagTarget(tag: string, remote: string): Promise<string | null> {
+    const ref = `refs/tags/${tag}`;
+    // The peeled `^{}` entry is only listed when asked for by name.
+    const lines = (await output(['ls-remote', '--tags', remote, ref, `${ref}^{}`])).split('\n');
+    const entries = lines.map((line) => line.trim().split('\t')).filter((parts) => parts.length === 2);
+    // Annotated tags list twice: the tag object, then `^{}` with the commit it points at.
+    const peeled = entries.find(([, name]) => name === `${ref}^{}`) ?? entries.find(([, name]) => name === ref);
+    return peeled ? peeled[0] : null;
+  }
+
+  /** Fills in only the identity parts git lacks, so a configured identity is always respected. */
+  async function taggerEnv(): Promise<Record<string, string>> {
+    const env: Record<string, string> = {};
+    const [name, email] = await Promise.all([
+      run(['config', '--get', 'user.name']),
+      run(['config', '--get', 'user.email']),
+    ]);
+    if (name.exitCode !== 0 || !name.stdout.trim()) env.GIT_COMMITTER_NAME = BOT_IDENTITY.name;
+    if (email.exitCode !== 0 || !email.stdout.trim()) env.GIT_COMMITTER_EMAIL = BOT_IDENTITY.email;
+    return env;
+  }
+
+  function tagConflict(tag: string, where: string, existing: string, wanted: string, fix: string): GitError {
+    return new GitError(
+      `Tag ${tag} ${where} points at ${existing.slice(0, 12)}, not ${wanted.slice(0, 12)}; refusing to move a release tag`,
+      {
+        code: 'tag-conflict',
+        args: [],
+        hint: `Release tags are immutable: bump "version" in the definition to release this commit, or ${fix}.`,
+      },
+    );
+  }
+
+  return {
+    async headSha() {
+      return requireCommit('HEAD', 'checked-out HEAD');
+    },
+
+    resolve,
+
+    async changedFiles(base, head, pathspec) {
+      const [from, to] = await Promise.all([requireCommit(base, 'base commit'), requireCommit(head, 'head commit')]);
+      // -z keeps unusual file names verbatim (no quoting); --diff-filter=d drops deletions.
+      const args = ['diff', '--name-only', '--no-renames', '--diff-filter=d', '-z', from, to, '--', pathspec];
+      return (await output(args)).split('\0').filter(Boolean);
+    },
+
+    async show(ref, path) {
+      const sha = await requireCommit(ref, 'ref');
+      const args = ['cat-file', 'blob', `${sha}:${path}`];
+      const result = await run(args);
+      if (result.exitCode === 0) return result.stdout;
+      // The commit exists (checked above), so a failure here means no file at that path.
+      if (/does not exist|exists on disk|exists, but not|bad file|outside repository|invalid object name|not a valid object name/i.test(result.stderr)) {
+        return null;
+      }
+      throw toGitError(args, result);
+    },
+
+    async listTags(pattern) {
+      assertNotOption(pattern, 'tag pattern');
+      return (await output(['tag', '--list', pattern])).split('\n').map((l) => l.trim()).filter(Boolean);
+    },
+
+    tagTarget,
+
+    async createAnnotatedTag(tag, commit, message) {
+      await assertTagName(tag);
+      const target = await requireCommit(commit, 'commit to tag');
+      const existing = await tagTarget(tag);
+      if (existing === target) return { created: false };
+      if (existing) {
+        throw tagConflict(tag, 'already', existing, target, `if the tag itself is wrong, delete it on purpose (git tag -d ${tag})`);
+      }
+      await output(['tag', '--annotate', '--message', message, tag, target], await taggerEnv());
+      return { created: true };
+    },
+
+    async pushTag(tag, remote = 'origin') {
+      await assertTagName(tag);
+      assertNotOption(remote, 'remote');
+      const local = await tagTarget(tag);
+      if (!local) {
+        throw new GitError(`There is no local tag ${tag} to push`, {
+          code: 'unknown-ref',
+          args: [],
+          hint: 'Create the tag first (createAnnotatedTag).',
+        });
+      }
+      const before = await remoteTagTarget(tag, remote);
+      if (before === local) return { pushed: false };
+      const fix = `if the remote tag is wrong, delete it on purpose (git push ${remote} :refs/tags/${tag})`;
+      if (before) throw tagConflict(tag, `on ${remote}`, before, local, fix);
+      const args = ['push', remote, `refs/tags/${tag}:refs/tags/${tag}`];
+      const result = await run(args);
+      if (result.exitCode === 0) return { pushed: true };
+      // Another job may have pushed the same release meanwhile; that is success, not a conflict.
+      const after = await remoteTagTarget(tag, remote);
+      if (after === local) return { pushed: false };
+      if (after) throw tagConflict(tag, `on ${remote}`, after, local, fix);
+      throw toGitError(args, result);
+    },
+
+    async fetchTags(remote = 'origin') {
+      assertNotOption(remote, 'remote');
+      await output(['fetch', '--tags', remote]);
+    },
+
+    async hasAnyTags() {
+      return (await output(['for-each-ref', '--count=1', '--format=%(refname)', 'refs/tags'])).trim() !== '';
+    },
+
+    async isShallow() {
+      return (await output(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    },
+
+    async currentBranch() {
+      const args = ['symbolic-ref', '--quiet', '--short', 'HEAD'];
+      const result = await run(args);
+      if (result.exitCode === 0) return result.stdout.trim();
+      if (result.exitCode === 1) return null;
+      throw toGitError(args, result);
+    },
+  };
+}

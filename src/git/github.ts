@@ -1,0 +1,270 @@
+// The GitHub REST calls the commands make, each idempotent so a re-run job converges instead of
+// duplicating releases, comments or issues. The only module that talks to GitHub's API.
+import { getOctokit } from '@actions/github';
+import { UsageError } from '../support/errors.js';
+import { hasStatus, isAlreadyExists, toGitHubError, type Permission } from './github-errors.js';
+
+export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
+
+export interface GitHub {
+  /** The release for `tag`, created or brought up to date; never a second one. */
+  ensureRelease(release: { tag: string; name: string; body: string; commit?: string }): Promise<{ id: number; url: string; created: boolean }>;
+  createDeployment(deployment: { ref: string; environment: string; description: string; payload?: Record<string, unknown> }): Promise<number>;
+  setDeploymentStatus(
+    id: number,
+    status: { state: DeploymentState; description: string; environmentUrl?: string; logUrl?: string },
+  ): Promise<void>;
+  /** One comment per marker on an issue or pull request, edited in place on every run. */
+  upsertStickyComment(comment: { issueNumber: number; marker: string; body: string }): Promise<{ id: number; created: boolean }>;
+  /** One open issue per marker, edited in place while it stays open. */
+  upsertIssue(issue: { title: string; marker: string; body: string; labels?: string[] }): Promise<{ number: number; url: string; created: boolean }>;
+  /** The key secrets must be sealed with (repository, or an environment's). */
+  getRepoPublicKey(environment?: string): Promise<{ key_id: string; key: string }>;
+  putSecret(secret: { name: string; encryptedValue: string; keyId: string; environment?: string }): Promise<void>;
+  getVariable(name: string, environment?: string): Promise<string | null>;
+  setVariable(name: string, value: string, environment?: string): Promise<void>;
+  /** Opens a pull request, or updates the open one already proposing `head` into `base`. */
+  createPullRequest(pull: { head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string; created: boolean }>;
+}
+
+export interface GitHubOptions {
+  token: string;
+  /** `owner/name`. */
+  repository: string;
+  /** REST root; GitHub Enterprise Server uses https://HOST/api/v3. */
+  apiUrl?: string;
+}
+
+/** GitHub rejects longer deployment descriptions with a 422. */
+const MAX_DESCRIPTION = 140;
+
+export function createGitHub(options: GitHubOptions): GitHub {
+  const [owner, repo, extra] = options.repository.split('/');
+  if (!owner || !repo || extra !== undefined) {
+    throw new UsageError(`Repository ${JSON.stringify(options.repository)} is not "owner/name"; set GITHUB_REPOSITORY or --repository.`);
+  }
+  const apiUrl = (options.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+  const octokit = getOctokit(options.token, { baseUrl: apiUrl, userAgent: 'dify-gitops' });
+  const where = { owner, repo };
+
+  /** Runs one call, translating any failure into a GitHubError naming the endpoint and the fix. */
+  async function call<T>(endpoint: string, permission: Permission, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw toGitHubError(error, { endpoint, permission, apiUrl, repository: options.repository });
+    }
+  }
+
+  /** Like `call`, but "not found" is an answer (null), not a failure. */
+  async function callOrNull<T>(endpoint: string, permission: Permission, send: () => Promise<T>): Promise<T | null> {
+    return call(endpoint, permission, async () => {
+      try {
+        return await send();
+      } catch (error) {
+        if (hasStatus(error, 404)) return null;
+        throw error;
+      }
+    });
+  }
+
+  function route(path: string, environment?: string): string {
+    return environment ? `/repos/{owner}/{repo}/environments/{environment_name}${path}` : `/repos/{owner}/{repo}/actions${path}`;
+  }
+
+  async function findRelease(tag: string) {
+    const endpoint = 'GET /repos/{owner}/{repo}/releases/tags/{tag}';
+    const response = await callOrNull(endpoint, 'contents', () => octokit.request(endpoint, { ...where, tag }));
+    return response?.data ?? null;
+  }
+
+  async function findOpenPull(head: string, base: string) {
+    const endpoint = 'GET /repos/{owner}/{repo}/pulls';
+    const response = await call(endpoint, 'pull-requests', () =>
+      octokit.request(endpoint, { ...where, head: `${owner}:${head}`, base, state: 'open', per_page: 100 }),
+    );
+    return response.data[0] ?? null;
+  }
+
+  return {
+    async ensureRelease({ tag, name, body, commit }) {
+      const existing = await findRelease(tag);
+      if (existing) {
+        if (existing.name !== name || (existing.body ?? '') !== body) {
+          const endpoint = 'PATCH /repos/{owner}/{repo}/releases/{release_id}';
+          await call(endpoint, 'contents', () => octokit.request(endpoint, { ...where, release_id: existing.id, name, body }));
+        }
+        return { id: existing.id, url: existing.html_url, created: false };
+      }
+      const endpoint = 'POST /repos/{owner}/{repo}/releases';
+      try {
+        const { data } = await octokit.request(endpoint, { ...where, tag_name: tag, name, body, target_commitish: commit });
+        return { id: data.id, url: data.html_url, created: true };
+      } catch (error) {
+        // A concurrent job created it between our lookup and our create: use theirs.
+        const raced = isAlreadyExists(error) ? await findRelease(tag) : null;
+        if (raced) return { id: raced.id, url: raced.html_url, created: false };
+        throw toGitHubError(error, { endpoint, permission: 'contents', apiUrl, repository: options.repository });
+      }
+    },
+
+    async createDeployment({ ref, environment, description, payload }) {
+      const endpoint = 'POST /repos/{owner}/{repo}/deployments';
+      const { data } = await call(endpoint, 'deployments', () =>
+        octokit.request(endpoint, {
+          ...where,
+          ref,
+          environment,
+          description: description.slice(0, MAX_DESCRIPTION),
+          payload: payload ?? {},
+          // We deploy exactly this ref: no merging the default branch in, no waiting on status checks.
+          auto_merge: false,
+          required_contexts: [],
+          transient_environment: false,
+        }),
+      );
+      if (!('id' in data)) {
+        throw toGitHubError(
+          { status: 202, message: data.message, response: { data } },
+          { endpoint, permission: 'deployments', apiUrl, repository: options.repository },
+        );
+      }
+      return data.id;
+    },
+
+    async setDeploymentStatus(id, { state, description, environmentUrl, logUrl }) {
+      const endpoint = 'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses';
+      await call(endpoint, 'deployments', () =>
+        octokit.request(endpoint, {
+          ...where,
+          deployment_id: id,
+          state,
+          description: description.slice(0, MAX_DESCRIPTION),
+          ...(environmentUrl ? { environment_url: environmentUrl } : {}),
+          ...(logUrl ? { log_url: logUrl } : {}),
+        }),
+      );
+    },
+
+    async upsertStickyComment({ issueNumber, marker, body }) {
+      const tag = markerComment(marker);
+      const text = body.includes(tag) ? body : `${tag}\n${body}`;
+      const list = 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments';
+      const found = await call(list, 'pull-requests', async () => {
+        const pages = octokit.paginate.iterator(list, { ...where, issue_number: issueNumber, per_page: 100 });
+        for await (const page of pages) {
+          const hit = page.data.find((comment) => comment.body?.includes(tag));
+          if (hit) return hit;
+        }
+        return null;
+      });
+      if (found) {
+        const endpoint = 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}';
+        if (found.body !== text) {
+          await call(endpoint, 'pull-requests', () => octokit.request(endpoint, { ...where, comment_id: found.id, body: text }));
+        }
+        return { id: found.id, created: false };
+      }
+      const endpoint = 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
+      const { data } = await call(endpoint, 'pull-requests', () =>
+        octokit.request(endpoint, { ...where, issue_number: issueNumber, body: text }),
+      );
+      return { id: data.id, created: true };
+    },
+
+    async upsertIssue({ title, marker, body, labels }) {
+      const tag = markerComment(marker);
+      const text = body.includes(tag) ? body : `${tag}\n${body}`;
+      const list = 'GET /repos/{owner}/{repo}/issues';
+      const found = await call(list, 'issues', async () => {
+        const pages = octokit.paginate.iterator(list, { ...where, state: 'open', per_page: 100 });
+        for await (const page of pages) {
+          // The issues list includes pull requests; a marker in a PR description is not our issue.
+          const hit = page.data.find((issue) => !issue.pull_request && issue.body?.includes(tag));
+          if (hit) return hit;
+        }
+        return null;
+      });
+      if (found) {
+        if (found.title !== title || found.body !== text) {
+          const endpoint = 'PATCH /repos/{owner}/{repo}/issues/{issue_number}';
+          await call(endpoint, 'issues', () => octokit.request(endpoint, { ...where, issue_number: found.number, title, body: text }));
+        }
+        return { number: found.number, url: found.html_url, created: false };
+      }
+      const endpoint = 'POST /repos/{owner}/{repo}/issues';
+      const { data } = await call(endpoint, 'issues', () =>
+        octokit.request(endpoint, { ...where, title, body: text, ...(labels?.length ? { labels } : {}) }),
+      );
+      return { number: data.number, url: data.html_url, created: true };
+    },
+
+    async getRepoPublicKey(environment) {
+      const endpoint = `GET ${route('/secrets/public-key', environment)}`;
+      const { data } = await call(endpoint, 'secrets', () =>
+        octokit.request(endpoint, { ...where, environment_name: environment }),
+      );
+      return { key_id: String(data.key_id), key: String(data.key) };
+    },
+
+    async putSecret({ name, encryptedValue, keyId, environment }) {
+      const endpoint = `PUT ${route('/secrets/{secret_name}', environment)}`;
+      await call(endpoint, 'secrets', () =>
+        octokit.request(endpoint, {
+          ...where,
+          environment_name: environment,
+          secret_name: name,
+          encrypted_value: encryptedValue,
+          key_id: keyId,
+        }),
+      );
+    },
+
+    async getVariable(name, environment) {
+      const endpoint = `GET ${route('/variables/{name}', environment)}`;
+      const response = await callOrNull(endpoint, 'variables', () =>
+        octokit.request(endpoint, { ...where, environment_name: environment, name }),
+      );
+      return response ? String(response.data.value) : null;
+    },
+
+    async setVariable(name, value, environment) {
+      const update = `PATCH ${route('/variables/{name}', environment)}`;
+      const create = `POST ${route('/variables', environment)}`;
+      const params = { ...where, environment_name: environment, name, value };
+      const updated = await callOrNull(update, 'variables', () => octokit.request(update, params));
+      if (updated) return;
+      await call(create, 'variables', async () => {
+        try {
+          await octokit.request(create, params);
+        } catch (error) {
+          // Created by a concurrent job after our update missed: update it now.
+          if (!hasStatus(error, 409)) throw error;
+          await octokit.request(update, params);
+        }
+      });
+    },
+
+    async createPullRequest({ head, base, title, body }) {
+      const endpoint = 'POST /repos/{owner}/{repo}/pulls';
+      try {
+        const { data } = await octokit.request(endpoint, { ...where, head, base, title, body });
+        return { number: data.number, url: data.html_url, created: true };
+      } catch (error) {
+        const open = isAlreadyExists(error) ? await findOpenPull(head, base) : null;
+        if (!open) throw toGitHubError(error, { endpoint, permission: 'pull-requests', apiUrl, repository: options.repository });
+        const update = 'PATCH /repos/{owner}/{repo}/pulls/{pull_number}';
+        await call(update, 'pull-requests', () => octokit.request(update, { ...where, pull_number: open.number, title, body }));
+        return { number: open.number, url: open.html_url, created: false };
+      }
+    },
+  };
+}
+
+/** The hidden HTML comment that identifies our comment or issue; invisible in rendered Markdown. */
+function markerComment(marker: string): string {
+  if (!marker || marker.includes('--') || marker.includes('>')) {
+    throw new Error(`Marker ${JSON.stringify(marker)} cannot be used inside an HTML comment`);
+  }
+  return `<!-- ${marker} -->`;
+}

@@ -1,0 +1,39 @@
+// Input and output names, exactly as action.yml spells them: one source of truth
+// (a test checks this file against action.yml).
+
+export const Inputs = {
+  command: 'command',
+  workflowsDir: 'workflows-dir',
+  baseRef: 'base-ref',
+  environment: 'environment',
+  difyUrl: 'dify-url',
+  difyEmail: 'dify-email',
+  difyPassword: 'dify-password',
+  difyToken: 'dify-token',
+  all: 'all',
+  dryRun: 'dry-run',
+  concurrency: 'concurrency',
+  allowDslVersionChange: 'allow-dsl-version-change',
+  rollbackOnFailure: 'rollback-on-failure',
+  smokeRetries: 'smoke-retries',
+  timeoutSeconds: 'timeout-seconds',
+  backupDir: 'backup-dir',
+  githubToken: 'github-token',
+  workflow: 'workflow',
+  to: 'to',
+} as const;
+
+export const Outputs = {
+  valid: 'valid',
+  errors: 'errors',
+  definitions: 'definitions',
+  deployed: 'deployed',
+  skipped: 'skipped',
+  failed: 'failed',
+  tags: 'tags',
+} as const;
+
+export const COMMANDS = ['validate', 'fmt', 'adopt', 'deploy', 'rollback'] as const;
+export type Command = (typeof COMMANDS)[number];
+/** Commands the action runs; fmt and adopt edit files and exist only on the CLI. */
+export const ACTION_COMMANDS: readonly Command[] = ['validate', 'deploy', 'rollback'];

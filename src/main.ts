@@ -1,0 +1,60 @@
+// Settings → command → report. The single place that catches.
+import * as core from '@actions/core';
+import type { Settings } from './settings.js';
+import type { ReportSink } from './report/sink.js';
+import { createGit } from './git/git.js';
+import { runValidate } from './commands/validate.js';
+import { runFmt } from './commands/fmt.js';
+import { runAdopt } from './commands/adopt.js';
+import { runDeploy } from './commands/deploy.js';
+import { runRollback } from './commands/rollback.js';
+import { describeError } from './support/errors.js';
+
+export interface RunOutcome {
+  exitCode: number;
+  /** Machine-readable result for the CLI's --json. */
+  json?: unknown;
+}
+
+export async function runCommand(settings: Settings, sink: ReportSink): Promise<RunOutcome> {
+  const git = createGit(settings.root);
+  switch (settings.command) {
+    case 'validate': {
+      const { report, exitCode } = await runValidate(settings, { git, sink });
+      return { exitCode, json: toJsonReport(report) };
+    }
+    case 'fmt':
+      return runFmt(settings, { sink });
+    case 'adopt':
+      return runAdopt(settings, { sink });
+    case 'deploy':
+      return runDeploy(settings, { git, sink });
+    case 'rollback':
+      return runRollback(settings, { git, sink });
+  }
+}
+
+/** Run, and turn any failure into one clear message: no stack trace unless debugging. */
+export async function runSafely(settings: Settings, sink: ReportSink, fail: (message: string) => void): Promise<RunOutcome> {
+  try {
+    const outcome = await runCommand(settings, sink);
+    if (outcome.exitCode !== 0 && settings.surface === 'action') fail(`dify-gitops ${settings.command} failed: see the errors above.`);
+    return outcome;
+  } catch (error) {
+    if (error instanceof Error && error.stack) core.debug(error.stack);
+    fail(describeError(error));
+    return { exitCode: 1 };
+  }
+}
+
+function toJsonReport(report: import('./definition/types.js').ValidationReport) {
+  return {
+    ok: report.ok,
+    files: report.files.map((f) => ({
+      file: f.file,
+      ok: f.ok,
+      errors: f.errors.map(({ path, line, column, message }) => ({ path, line, column, message })),
+      warnings: f.warnings.map(({ path, line, column, message }) => ({ path, line, column, message })),
+    })),
+  };
+}

@@ -1,0 +1,61 @@
+// Where results go: the Actions runner (annotations, outputs, job summary) or a terminal.
+// Commands report through this one interface so they do not care which surface they run on.
+import * as core from '@actions/core';
+import type { Diagnostic } from '../definition/types.js';
+
+export interface ReportSink {
+  readonly surface: 'action' | 'cli';
+  /** A progress line (stdout on both surfaces). */
+  info(line: string): void;
+  warn(line: string): void;
+  /** A problem in a file, shown on that line (annotation) or as file:line:col (terminal). */
+  diagnostic(d: Diagnostic): void;
+  /** Group a stage's log lines (a collapsible group in Actions). */
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  output(name: string, value: string): void;
+  /** Markdown for the job summary; the CLI prints nothing for it (it printed progress already). */
+  summary(markdown: string): Promise<void>;
+}
+
+export function createActionSink(): ReportSink {
+  return {
+    surface: 'action',
+    info: (line) => core.info(line),
+    warn: (line) => core.warning(line),
+    diagnostic: (d) => {
+      const props = { title: `dify-gitops: ${d.path || '(file)'}`, file: d.file, startLine: d.line, startColumn: d.column };
+      if (d.severity === 'error') core.error(d.message, props);
+      else core.warning(d.message, props);
+    },
+    group: (title, fn) => core.group(title, fn),
+    output: (name, value) => core.setOutput(name, value),
+    summary: async (markdown) => {
+      // Without GITHUB_STEP_SUMMARY (local runs of the action) there is nowhere to write.
+      if (!process.env.GITHUB_STEP_SUMMARY) return;
+      await core.summary.addRaw(markdown, true).write();
+    },
+  };
+}
+
+export function createTerminalSink(options: { quiet?: boolean } = {}): ReportSink {
+  // With --json, stdout carries only the JSON document: progress goes to stderr.
+  const out = (line: string) => (options.quiet ? process.stderr : process.stdout).write(`${line}\n`);
+  return {
+    surface: 'cli',
+    info: out,
+    warn: (line) => process.stderr.write(`warning: ${line}\n`),
+    diagnostic: (d) => process.stderr.write(`${formatDiagnostic(d)}\n`),
+    group: async (title, fn) => {
+      out(`▸ ${title}`);
+      return fn();
+    },
+    output: () => {},
+    summary: async () => {},
+  };
+}
+
+/** `file:line:col: error: message [path]`, the format editors and grep understand. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.path ? ` [${d.path}]` : '';
+  return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}${where}`;
+}

@@ -1,0 +1,226 @@
+// Inputs (action) and flags + environment (CLI) become one frozen Settings object.
+// Nothing below this module reads core.getInput or process.argv.
+import { readFileSync } from 'node:fs';
+import * as core from '@actions/core';
+import { ACTION_COMMANDS, COMMANDS, Inputs, type Command } from './inputs.js';
+import { UsageError } from './support/errors.js';
+
+export interface DifySettings {
+  /** Dify base URL, no trailing slash. */
+  url: string;
+  email?: string;
+  password?: string;
+  token?: string;
+  timeoutMs: number;
+}
+
+export interface GitHubSettings {
+  token?: string;
+  /** owner/name */
+  repository?: string;
+  apiUrl: string;
+  /** Path of the event payload (push before/after, pull request number). */
+  eventPath?: string;
+  eventName?: string;
+  sha?: string;
+  /** Link to this run, for releases and notifications. */
+  runUrl?: string;
+  /** push events: the commit before the push (all zeros for a new branch). */
+  pushBefore?: string;
+}
+
+export interface Settings {
+  command: Command;
+  /** 'action' writes annotations, outputs and a job summary; 'cli' prints to the terminal. */
+  surface: 'action' | 'cli';
+  /** Repository root all paths are relative to. */
+  root: string;
+  workflowsDir: string;
+  /** Ref to compare against (PR base, or the CLI's --base). */
+  baseRef?: string;
+  environment: string;
+  /** Undefined until a command that needs Dify is run without a URL. */
+  dify?: DifySettings;
+  /** deploy: every definition, not only changed ones. */
+  all: boolean;
+  dryRun: boolean;
+  concurrency: number;
+  allowDslVersionChange: boolean;
+  /** deploy: restore the previous release when import, publish or a smoke check fails. */
+  rollbackOnFailure: boolean;
+  /** Re-runs of failing smoke checks allowed per definition (model calls are flaky). */
+  smokeRetries: number;
+  backupDir: string;
+  github: GitHubSettings;
+  /** CLI: machine-readable output. */
+  json: boolean;
+  /** fmt: check only, do not rewrite. */
+  check: boolean;
+  /** CLI positional arguments after the command (adopt's export file). */
+  args: string[];
+  /** rollback: definition name or "all". */
+  workflow?: string;
+  /** rollback: version, tag, "latest" or "previous". */
+  to?: string;
+  /** adopt: --name / --app. */
+  name?: string;
+  app?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Read the action's inputs the way the runner passes them (INPUT_* variables). */
+export function readActionSettings(env: Env = process.env): Settings {
+  const input = (name: string) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+  const command = parseCommand(input(Inputs.command) || 'validate', `Input "${Inputs.command}"`);
+  if (!ACTION_COMMANDS.includes(command)) {
+    throw new UsageError(`Input "${Inputs.command}" is "${command}", which only the CLI runs. Use one of: ${ACTION_COMMANDS.join(', ')}.`);
+  }
+  return finish({
+    command,
+    surface: 'action',
+    root: env.GITHUB_WORKSPACE || process.cwd(),
+    workflowsDir: input(Inputs.workflowsDir) || 'workflows',
+    baseRef: input(Inputs.baseRef) || undefined,
+    environment: input(Inputs.environment) || 'production',
+    dify: readDify(input(Inputs.difyUrl), input(Inputs.difyEmail), input(Inputs.difyPassword), input(Inputs.difyToken), input(Inputs.timeoutSeconds), Inputs.timeoutSeconds),
+    all: parseBool(input(Inputs.all), Inputs.all),
+    dryRun: parseBool(input(Inputs.dryRun), Inputs.dryRun),
+    concurrency: parsePositiveInt(input(Inputs.concurrency) || '4', Inputs.concurrency),
+    allowDslVersionChange: parseBool(input(Inputs.allowDslVersionChange), Inputs.allowDslVersionChange),
+    rollbackOnFailure: parseBool(input(Inputs.rollbackOnFailure) || 'true', Inputs.rollbackOnFailure),
+    smokeRetries: parseCount(input(Inputs.smokeRetries) || '1', Inputs.smokeRetries),
+    backupDir: input(Inputs.backupDir) || '.dify-gitops/backups',
+    workflow: input(Inputs.workflow) || undefined,
+    to: input(Inputs.to) || undefined,
+    github: readGitHub(env, input(Inputs.githubToken)),
+    json: false,
+    check: false,
+    args: [],
+  });
+}
+
+/** Read a CLI invocation: `dify-gitops <command> [flags] [args]`, Dify credentials from the environment. */
+export function readCliSettings(argv: string[], env: Env = process.env): Settings {
+  const [commandWord, ...rest] = argv;
+  const command = parseCommand(commandWord ?? '', 'The command');
+  const flags = parseFlags(rest);
+  const flag = (name: string) => flags.values.get(name);
+  return finish({
+    command,
+    surface: 'cli',
+    root: process.cwd(),
+    workflowsDir: flag('dir') ?? 'workflows',
+    baseRef: flag('base'),
+    environment: flag('environment') ?? 'production',
+    dify: readDify(env.DIFY_URL ?? '', env.DIFY_EMAIL ?? '', env.DIFY_PASSWORD ?? '', env.DIFY_TOKEN ?? '', env.DIFY_TIMEOUT_SECONDS ?? '', 'DIFY_TIMEOUT_SECONDS'),
+    all: flags.switches.has('all'),
+    dryRun: flags.switches.has('dry-run'),
+    concurrency: parsePositiveInt(flag('concurrency') ?? '4', '--concurrency'),
+    allowDslVersionChange: flags.switches.has('allow-dsl-version-change'),
+    rollbackOnFailure: !flags.switches.has('no-rollback'),
+    smokeRetries: parseCount(flag('smoke-retries') ?? '1', '--smoke-retries'),
+    backupDir: flag('backup-dir') ?? '.dify-gitops/backups',
+    github: readGitHub(env, env.GITHUB_TOKEN ?? ''),
+    json: flags.switches.has('json'),
+    check: flags.switches.has('check'),
+    args: flags.positional,
+    workflow: flag('workflow'),
+    to: flag('to'),
+    name: flag('name'),
+    app: flag('app'),
+  });
+}
+
+const VALUE_FLAGS = new Set(['dir', 'base', 'environment', 'concurrency', 'backup-dir', 'name', 'app', 'smoke-retries', 'workflow', 'to']);
+const SWITCHES = new Set(['all', 'dry-run', 'json', 'check', 'allow-dsl-version-change', 'no-rollback']);
+
+function parseFlags(args: string[]) {
+  const values = new Map<string, string>();
+  const switches = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const [key, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    if (SWITCHES.has(key)) switches.add(key);
+    else if (VALUE_FLAGS.has(key)) {
+      const value = inline ?? args[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`Flag --${key} needs a value.`);
+      values.set(key, value);
+    } else throw new UsageError(`Unknown flag --${key}. Run "dify-gitops help" for the flags each command takes.`);
+  }
+  return { values, switches, positional };
+}
+
+function readDify(url: string, email: string, password: string, token: string, timeout: string, timeoutName: string): DifySettings | undefined {
+  for (const secret of [password, token]) if (secret) core.setSecret(secret);
+  if (!url) return undefined;
+  if (!/^https?:\/\//.test(url)) throw new UsageError(`The Dify URL "${url}" must start with http:// or https://.`);
+  if (token && (email || password)) {
+    throw new UsageError('Give either a Dify token or an email and password, not both.');
+  }
+  if (!token && (!email || !password)) {
+    throw new UsageError('Dify credentials are missing: set an email and a password (or a token).');
+  }
+  const timeoutSeconds = parsePositiveInt(timeout || '30', timeoutName);
+  return { url: url.replace(/\/+$/, ''), email: email || undefined, password: password || undefined, token: token || undefined, timeoutMs: timeoutSeconds * 1000 };
+}
+
+function readGitHub(env: Env, token: string): GitHubSettings {
+  if (token) core.setSecret(token);
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const runUrl = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+  const event = readEvent(env.GITHUB_EVENT_PATH);
+  return {
+    token: token || undefined,
+    repository: env.GITHUB_REPOSITORY || undefined,
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    eventPath: env.GITHUB_EVENT_PATH || undefined,
+    eventName: env.GITHUB_EVENT_NAME || undefined,
+    sha: env.GITHUB_SHA || undefined,
+    runUrl,
+    pushBefore: typeof event.before === 'string' ? event.before : undefined,
+  };
+}
+
+/** The event payload the runner wrote; absent or unreadable outside Actions. */
+function readEvent(file: string | undefined): Record<string, unknown> {
+  if (!file) return {};
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8'));
+    return value && typeof value === 'object' ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+function parseCommand(value: string, label: string): Command {
+  if ((COMMANDS as readonly string[]).includes(value)) return value as Command;
+  throw new UsageError(`${label} is "${value}", which is not known. Use one of: ${COMMANDS.join(', ')}.`);
+}
+
+function parseBool(value: string, name: string): boolean {
+  if (value === '' || /^(false|no|0)$/i.test(value)) return false;
+  if (/^(true|yes|1)$/i.test(value)) return true;
+  throw new UsageError(`Input "${name}" is "${value}"; use true or false.`);
+}
+
+function parsePositiveInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`"${name}" is "${value}"; use a whole number of 1 or more.`);
+  return n;
+}
+
+function parseCount(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`"${name}" is "${value}"; use a whole number of 0 or more.`);
+  return n;
+}
+
+function finish(settings: Settings): Settings {
+  return Object.freeze(settings);
+}

@@ -1,0 +1,38 @@
+// Before any write: export what is live and keep it on disk, so every failure can be undone
+// by hand even if Dify goes away mid-deploy. The file is meant to be uploaded as an artifact.
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DifyConsole, WorkflowVersion } from '../dify/types.js';
+
+export interface Backup {
+  /** Absolute path of the exported draft (YAML as Dify exported it; secrets blank). */
+  file: string;
+  /** sha256 of the exported text, logged so the artifact can be matched to the run. */
+  sha256: string;
+  yaml: string;
+  /** What was published when we started (null: the app was never published). */
+  published: WorkflowVersion | null;
+}
+
+export async function backupLiveApp(dify: DifyConsole, options: { appId: string; name: string; environment: string; dir: string; published: WorkflowVersion | null; now?: Date }): Promise<Backup> {
+  const yaml = await exportDraftOrNothing(dify, options.appId);
+  const sha256 = createHash('sha256').update(yaml).digest('hex');
+  const stamp = (options.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
+  const file = path.resolve(options.dir, `${options.name}.${options.environment}.${stamp}.yml`);
+  await mkdir(path.dirname(file), { recursive: true });
+  const published = options.published ? `# published before deploy: ${options.published.id} (${options.published.marked_name || 'unnamed'})\n` : '# published before deploy: none\n';
+  await writeFile(file, `# dify-gitops backup of app ${options.appId} (${options.name}, ${options.environment}), draft exported before any write\n${published}${yaml}`);
+  return { file, sha256, yaml, published: options.published };
+}
+
+/** A new app has no draft until someone opens it in the editor; then there is nothing to keep. */
+async function exportDraftOrNothing(dify: DifyConsole, appId: string): Promise<string> {
+  try {
+    return await dify.exportDsl(appId);
+  } catch (error) {
+    const e = error as { status?: number; message?: string };
+    if (e.status === 400 && /missing draft/i.test(e.message ?? '')) return '';
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+// What every stage of a deploy, rollback or rotation receives: the two boundaries (Dify, git/GitHub),
+// where to report, and the run's fixed facts. Built once per run by the command.
+import type { DifyConsole, DifyService } from '../dify/types.js';
+import type { Git } from '../git/git.js';
+import type { GitHub } from '../git/github.js';
+import type { ReportSink } from '../report/sink.js';
+import type { Settings } from '../settings.js';
+
+export interface StageContext {
+  settings: Settings;
+  dify: DifyConsole;
+  /** A service-API client for an app key (keys are per app). */
+  service(apiKey: string): DifyService;
+  git: Git;
+  /** Present only when a GitHub token and repository are configured. */
+  github?: GitHub;
+  sink: ReportSink;
+  /** The commit being deployed. */
+  commit: string;
+  /** Where secret values are read from (process.env in production). */
+  env: Record<string, string | undefined>;
+  /** Smoke-check retries each definition may spend on flaky runs. */
+  smokeRetryBudget: number;
+}
+
+/** The terminal state of one definition in a run. Every failure ends in one of the last three. */
+export type Result = 'deployed' | 'skipped' | 'would-deploy' | 'rolled-back' | 'failed' | 'restore-failed';
+
+export interface DefinitionOutcome {
+  name: string;
+  version: string;
+  file: string;
+  environment: string;
+  result: Result;
+  tag?: string;
+  /** Smoke checks passed / run, on the version that ended up live. */
+  checks?: { passed: number; total: number; retries: number };
+  durationMs: number;
+  /** Why it did not deploy, and what to do. */
+  error?: string;
+  backupFile?: string;
+  /** Proof after a rollback: live hash equals the restored snapshot's. */
+  restoredTo?: string;
+  verifiedHash?: string;
+  /** Exact command that finishes a restore by hand. */
+  manualCommand?: string;
+  notes: string[];
+}

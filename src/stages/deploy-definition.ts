@@ -1,0 +1,100 @@
+// One definition, start to finish: prepare → back up → import → publish → smoke-check → release,
+// or, on any failure after the first write, roll back. Returns a named outcome; never throws.
+import * as core from '@actions/core';
+import type { Definition } from '../definition/types.js';
+import { summarizeChanges } from '../definition/change-summary.js';
+import { describeError } from '../support/errors.js';
+import { backupLiveApp, type Backup } from './backup.js';
+import type { DefinitionOutcome, StageContext } from './context.js';
+import { hashFromMarks, importDraft, publishDraft } from './import-publish.js';
+import { manualRollbackCommand, rollbackDefinition } from './rollback.js';
+import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
+import { prepareTarget, type DeployTarget } from './target.js';
+import { publishGitHubRelease, recordDeployment, tagRelease } from './release.js';
+import { previousSnapshot } from './snapshots.js';
+
+export interface DeployItem {
+  file: string;
+  definition: Definition;
+}
+
+export async function deployDefinition(ctx: StageContext, item: DeployItem): Promise<DefinitionOutcome> {
+  const started = performance.now();
+  const { definition, file } = item;
+  const environment = ctx.settings.environment;
+  const outcome: DefinitionOutcome = { name: definition.name, version: definition.version, file, environment, result: 'failed', durationMs: 0, notes: [] };
+  const log = (line: string) => ctx.sink.info(`[${definition.name}] ${line}`);
+  const done = (patch: Partial<DefinitionOutcome>) => Object.assign(outcome, patch, { durationMs: performance.now() - started });
+
+  let target: DeployTarget;
+  let backup: Backup;
+  try {
+    target = prepareTarget(definition, environment, ctx.env);
+    for (const value of target.secretValues) core.setSecret(value);
+    const published = await ctx.dify.getPublished(target.appId);
+    if (published && hashFromMarks(published.marked_comment) === target.hash.slice(0, 16)) {
+      log(`already live (published version ${published.marked_name || published.id} carries this content hash): no write`);
+      return done({ result: 'skipped', notes: ['already live'] });
+    }
+    if (ctx.settings.dryRun) {
+      log(`would import into app ${target.appId}, publish as ${definition.version}, run ${definition.smoke?.length ?? 0} smoke check(s) and tag ${definition.name}@v${definition.version}`);
+      return done({ result: 'would-deploy' });
+    }
+    backup = await backupLiveApp(ctx.dify, { appId: target.appId, name: definition.name, environment, dir: ctx.settings.backupDir, published });
+    log(`backed up the live draft to ${backup.file} (sha256 ${backup.sha256.slice(0, 12)})`);
+  } catch (error) {
+    // Nothing was written to Dify yet: fail this definition and leave the app as it was.
+    log(`✗ ${describeError(error)}`);
+    return done({ result: 'failed', error: describeError(error) });
+  }
+
+  let published = false;
+  let health: HealthReport | undefined;
+  try {
+    const imported = await importDraft(ctx.dify, target, { allowVersionChange: ctx.settings.allowDslVersionChange });
+    log(`imported into the draft (${imported.status})`);
+    if (imported.warning) outcome.notes.push(imported.warning);
+    await publishDraft(ctx.dify, target, ctx.commit);
+    published = true;
+    log(`published ${definition.version}`);
+    const key = await obtainApiKey(ctx.dify, target.appId);
+    health = await runSmokeChecks(definition, ctx.service(key), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
+    if (!health.passed) {
+      const failed = health.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.failures.join('; ')}`);
+      throw Object.assign(new Error(`smoke check failed: ${failed.join(' | ')}`), { step: 'smoke' });
+    }
+  } catch (error) {
+    log(`✗ ${describeError(error)}`);
+    const failure = describeError(error);
+    if (!ctx.settings.rollbackOnFailure) {
+      return done({ result: 'failed', error: failure, backupFile: backup.file, manualCommand: manualRollbackCommand(definition.name, environment) });
+    }
+    const rollback = await rollbackDefinition(ctx, { item, target, backup, published, log });
+    return done({ ...rollback, error: failure, backupFile: backup.file });
+  }
+
+  done({ result: 'deployed', checks: tallyHealth(health!), backupFile: backup.file });
+  await releaseDeployed(ctx, item, target, outcome, log);
+  return done({});
+}
+
+/** Tag, GitHub release and deployment record. The app is live and healthy by now, so a failure
+ *  here fails the job (the release record is missing) but never rolls the app back. */
+async function releaseDeployed(ctx: StageContext, item: DeployItem, target: DeployTarget, outcome: DefinitionOutcome, log: (l: string) => void): Promise<void> {
+  try {
+    const release = await tagRelease(ctx.git, target, ctx.commit, { push: true });
+    outcome.tag = release.tag;
+    log(`tagged ${release.tag}${release.tagCreated ? '' : ' (already there)'}${release.tagPushed ? ', pushed' : ''}`);
+    if (ctx.github) {
+      const previous = await previousSnapshot(ctx.git, item.definition, item.file);
+      const changes = summarizeChanges(previous?.definition, item.definition);
+      const url = await publishGitHubRelease(ctx.github, { tag: release.tag, target, commit: ctx.commit, changes, runUrl: ctx.settings.github.runUrl });
+      log(`release ${url}`);
+      await recordDeployment(ctx.github, { ref: release.tag, target, state: 'success', description: 'deployed and healthy', logUrl: ctx.settings.github.runUrl });
+    }
+  } catch (error) {
+    outcome.error = `deployed and healthy, but the release could not be recorded: ${describeError(error)} (re-run the job: tags and releases are idempotent)`;
+    log(`✗ ${outcome.error}`);
+  }
+}
+

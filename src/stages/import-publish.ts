@@ -1,0 +1,64 @@
+// Import into the app's draft, then publish: Dify keeps the two apart, and so do we.
+import type { DifyConsole, ImportResult } from '../dify/types.js';
+import type { DeployTarget } from './target.js';
+
+export class DeployStepError extends Error {
+  override name = 'DeployStepError';
+  constructor(readonly step: 'import' | 'confirm' | 'dependencies' | 'publish', message: string, readonly hint: string) {
+    super(message);
+  }
+}
+
+export interface ImportOutcome {
+  importId: string;
+  status: ImportResult['status'];
+  /** Dify's note when it imported an older-minor DSL. */
+  warning?: string;
+}
+
+/**
+ * A pending import means Dify saw a DSL version it will not take silently (newer than the server,
+ * or an older major). Confirming is a decision, so it needs the allow-dsl-version-change input.
+ */
+export async function importDraft(dify: DifyConsole, target: DeployTarget, options: { allowVersionChange: boolean }): Promise<ImportOutcome> {
+  let result = await dify.importDsl(target.appId, target.yaml);
+  if (result.status === 'pending') {
+    const versions = `DSL ${result.imported_dsl_version ?? '?'} into a server at ${result.current_dsl_version ?? '?'}`;
+    if (!options.allowVersionChange) {
+      throw new DeployStepError('import', `Dify held the import of ${target.name} as pending: ${versions}.`, 'Re-export the app from this Dify version, or set allow-dsl-version-change: true to confirm such imports.');
+    }
+    result = await dify.confirmImport(result.id);
+  }
+  if (result.status === 'failed') {
+    throw new DeployStepError('import', `Dify refused the import of ${target.name}: ${result.error || 'no reason given'}.`, 'Fix the definition (see the error), or check that the app is a workflow or chatflow app.');
+  }
+  const leaked = await dify.checkDependencies(target.appId);
+  if (leaked.length) {
+    const names = leaked.map((d) => JSON.stringify((d as { value?: unknown }).value ?? d)).join(', ');
+    throw new DeployStepError('dependencies', `The workspace lacks plugins ${target.name} needs: ${names}.`, 'Install these plugins in the target Dify workspace, then re-run the deploy.');
+  }
+  return {
+    importId: result.id,
+    status: result.status,
+    warning: result.status === 'completed-with-warnings' ? `imported with warnings (DSL ${result.imported_dsl_version} on a ${result.current_dsl_version} server)` : undefined,
+  };
+}
+
+/** The marks tie a published version to its definition: the version, and a comment carrying the hash. */
+export function publishMarks(target: DeployTarget, commit: string): { markedName: string; markedComment: string } {
+  // Dify caps marked_name at 20 and marked_comment at 100 characters.
+  // The hash goes first so truncating a long name can never cut it off.
+  return {
+    markedName: target.version.slice(0, 20),
+    markedComment: `sha256:${target.hash.slice(0, 16)} commit ${commit.slice(0, 12)} dify-gitops ${target.name}@${target.version}`.slice(0, 100),
+  };
+}
+
+/** The definition hash a published version carries in its comment, if we published it. */
+export function hashFromMarks(comment: string | undefined): string | undefined {
+  return /sha256:([0-9a-f]{16})/.exec(comment ?? '')?.[1];
+}
+
+export async function publishDraft(dify: DifyConsole, target: DeployTarget, commit: string): Promise<void> {
+  await dify.publish(target.appId, publishMarks(target, commit));
+}

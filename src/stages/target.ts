@@ -1,0 +1,97 @@
+// Turn a validated definition into what gets imported into one environment: the app id,
+// the DSL with secrets injected and knowledge bases mapped. Everything here happens before
+// any write, so a missing secret or dataset id stops the deploy with nothing touched.
+import { stringify } from 'yaml';
+import type { Definition, DifyDsl, DslNode } from '../definition/types.js';
+import { workflowHash } from '../definition/workflow-hash.js';
+import { dslContentHash } from '../definition/canonical.js';
+
+export class PrepareError extends Error {
+  override name = 'PrepareError';
+  constructor(message: string, readonly hint: string, readonly pointer: string) {
+    super(message);
+  }
+}
+
+export interface DeployTarget {
+  name: string;
+  version: string;
+  environment: string;
+  appId: string;
+  /** The DSL as imported: datasets mapped, secrets still blank (for hashing and backups). */
+  dsl: DifyDsl;
+  /** YAML sent to Dify, with secret values injected. Never log or write it. */
+  yaml: string;
+  /** Hash of the whole DSL (app block included, secrets and layout aside): carried in the publish
+   *  marks, so an unchanged definition is recognised as already live. */
+  hash: string;
+  /** Hash of the workflow part only: what a published Workflow object can be compared with. */
+  workflowHash: string;
+  /** Secret values injected, so the caller can mask them. */
+  secretValues: string[];
+}
+
+/** The app id for an environment; a single id serves every environment. */
+export function resolveAppId(definition: Definition, environment: string): string {
+  if (typeof definition.app === 'string') return definition.app;
+  const id = definition.app[environment];
+  if (!id) {
+    const known = Object.keys(definition.app).join(', ');
+    throw new PrepareError(`${definition.name} has no app for environment "${environment}".`, `Add "${environment}" to "app" in the definition (it has: ${known}), or pick one of those environments.`, '/app');
+  }
+  return id;
+}
+
+export function prepareTarget(definition: Definition, environment: string, env: Record<string, string | undefined>): DeployTarget {
+  const appId = resolveAppId(definition, environment);
+  const dsl = mapDatasets(definition, environment);
+  const { yaml, secretValues } = injectSecrets(definition.name, definition.secrets, dsl, env);
+  return { name: definition.name, version: definition.version, environment, appId, dsl, yaml, hash: dslContentHash(dsl), workflowHash: workflowHash(dsl), secretValues };
+}
+
+/**
+ * Dify encrypts dataset ids per workspace and silently drops ids it cannot read on import,
+ * so a definition names knowledge bases by alias and we substitute this environment's id.
+ */
+function mapDatasets(definition: Definition, environment: string): DifyDsl {
+  const dsl = structuredClone(definition.dsl);
+  const nodes = dsl.workflow?.graph.nodes ?? [];
+  nodes.forEach((node: DslNode, index) => {
+    if (node.data.type !== 'knowledge-retrieval') return;
+    const ids = node.data.dataset_ids;
+    if (!Array.isArray(ids)) return;
+    node.data.dataset_ids = ids.map((alias: unknown) => {
+      const id = definition.datasets?.[String(alias)]?.[environment];
+      if (!id) {
+        throw new PrepareError(
+          `Knowledge-retrieval node "${node.data.title ?? node.id}" uses dataset "${String(alias)}", which has no id for environment "${environment}".`,
+          `Add "datasets": {"${String(alias)}": {"${environment}": "<dataset id>"}} to the definition. Dify drops dataset ids it cannot read, so the node would silently lose its knowledge base.`,
+          `/dsl/workflow/graph/nodes/${index}/data/dataset_ids`,
+        );
+      }
+      return id;
+    });
+  });
+  return dsl;
+}
+
+/** Importing "" would wipe a secret in Dify, so a declared secret without a value stops the deploy. */
+export function injectSecrets(name: string, secrets: Definition['secrets'], dsl: DifyDsl, env: Record<string, string | undefined>) {
+  const withSecrets = structuredClone(dsl);
+  const secretValues: string[] = [];
+  const vars = withSecrets.workflow?.environment_variables ?? [];
+  for (const [dslName, envName] of Object.entries(secrets ?? {})) {
+    const value = env[envName];
+    if (!value) {
+      throw new PrepareError(
+        `Secret ${dslName} of ${name} has no value: environment variable ${envName} is not set.`,
+        `Set ${envName} in the job's env (e.g. ${envName}: \${{ secrets.${envName} }}). Importing an empty value would erase the secret in Dify.`,
+        `/secrets/${dslName}`,
+      );
+    }
+    const variable = vars.find((v) => v.name === dslName);
+    if (variable) variable.value = value;
+    secretValues.push(value);
+  }
+  return { yaml: stringify(withSecrets, { lineWidth: 0 }), secretValues };
+}

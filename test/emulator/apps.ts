@@ -1,0 +1,152 @@
+// Console app routes: list, detail, export, API switch, and service API keys (contract §2, §3, §5).
+import { requireConsole } from './auth.js';
+import type { Ctx } from './context.js';
+import { buildAppDsl, dumpYaml } from './dsl.js';
+import { APP_MODES, WORKFLOW_MODES } from './apply-dsl.js';
+import { badParam, HttpError, json, notFound, readJson, type Reply, type Req } from './http.js';
+import { createApiKey, currentPublished, type AppRecord, type WorkflowRecord } from './state.js';
+
+const MAX_KEYS = 10;
+
+export function findApp(ctx: Ctx, appId: string): AppRecord {
+  const app = ctx.store.apps.get(appId);
+  if (!app) throw notFound('App not found.');
+  return app;
+}
+
+/** Flask-RESTX style bounded integer query parameter. */
+export function intParam(req: Req, name: string, fallback: number, min: number, max: number): number {
+  const raw = req.query.get(name);
+  if (raw === null || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw badParam(`${name} must be an integer between ${min} and ${max}`, name);
+  }
+  return value;
+}
+
+export function boolParam(req: Req, name: string): boolean {
+  const raw = req.query.get(name);
+  if (raw === null || raw === '') return false;
+  if (['true', '1'].includes(raw.toLowerCase())) return true;
+  if (['false', '0'].includes(raw.toLowerCase())) return false;
+  throw badParam(`${name} must be a boolean`, name);
+}
+
+function workflowPartial(ctx: Ctx, workflow: WorkflowRecord | null): Record<string, unknown> | null {
+  if (!workflow) return null;
+  return {
+    id: workflow.id,
+    created_by: ctx.account.id,
+    created_at: workflow.created_at,
+    updated_by: ctx.account.id,
+    updated_at: workflow.updated_at,
+  };
+}
+
+/** Dify's app detail: the published workflow appears as `workflow: {id, …}` (there is no workflow_id field). */
+export function appJson(ctx: Ctx, app: AppRecord, req: Req): Record<string, unknown> {
+  return {
+    id: app.id,
+    name: app.name,
+    description: app.description,
+    mode: app.mode,
+    icon_type: app.icon_type,
+    icon: app.icon,
+    icon_background: app.icon_background,
+    icon_url: null,
+    enable_site: app.enable_site,
+    enable_api: app.enable_api,
+    model_config: WORKFLOW_MODES.includes(app.mode) ? null : app.model_config,
+    workflow: workflowPartial(ctx, currentPublished(app)),
+    api_base_url: `http://${req.headers.host ?? '127.0.0.1'}/v1`,
+    use_icon_as_answer_icon: app.use_icon_as_answer_icon,
+    created_by: ctx.account.id,
+    created_at: app.created_at,
+    updated_by: ctx.account.id,
+    updated_at: app.updated_at,
+    deleted_tools: [],
+    tags: [],
+    access_mode: 'public',
+  };
+}
+
+export function handleListApps(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req);
+  const page = intParam(req, 'page', 1, 1, 99999);
+  const limit = intParam(req, 'limit', 20, 1, 100);
+  const mode = req.query.get('mode') ?? 'all';
+  if (mode !== 'all' && !APP_MODES.includes(mode)) throw badParam(`mode must be all or one of ${APP_MODES.join(', ')}`, 'mode');
+  const name = (req.query.get('name') ?? '').toLowerCase();
+  const apps = [...ctx.store.apps.values()]
+    .reverse()
+    .filter((app) => (mode === 'all' || app.mode === mode) && app.name.toLowerCase().includes(name));
+  const data = apps.slice((page - 1) * limit, page * limit).map((app) => appJson(ctx, app, req));
+  return json(200, { page, limit, total: apps.length, has_more: page * limit < apps.length, data });
+}
+
+export function handleGetApp(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req);
+  return json(200, appJson(ctx, findApp(ctx, req.params.app_id), req));
+}
+
+export function handleExport(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req, 'editor');
+  const app = findApp(ctx, req.params.app_id);
+  const includeSecret = boolParam(req, 'include_secret');
+  let workflow: WorkflowRecord | null = null;
+  if (WORKFLOW_MODES.includes(app.mode)) {
+    const workflowId = req.query.get('workflow_id');
+    if (workflowId) {
+      workflow = app.published.find((w) => w.id === workflowId) ?? null;
+      if (!workflow) throw notFound('Workflow not found.');
+    } else {
+      workflow = app.draft;
+      if (!workflow) throw badParam('Missing draft workflow configuration, please check.');
+    }
+  }
+  return json(200, { data: dumpYaml(buildAppDsl(app, workflow, ctx.options.dslVersion, includeSecret)) });
+}
+
+export function handleApiEnable(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req, 'editor');
+  const app = findApp(ctx, req.params.app_id);
+  const body = readJson(req);
+  if (typeof body.enable_api !== 'boolean') throw badParam('enable_api must be a boolean', 'enable_api');
+  app.enable_api = body.enable_api;
+  return json(200, appJson(ctx, app, req));
+}
+
+const keyJson = (key: AppRecord['api_keys'][number]) => ({
+  id: key.id,
+  type: 'app',
+  token: key.token,
+  last_used_at: key.last_used_at,
+  created_at: key.created_at,
+});
+
+export function handleListKeys(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req, 'editor');
+  const app = findApp(ctx, req.params.app_id);
+  return json(200, { data: app.api_keys.map(keyJson) });
+}
+
+export function handleCreateKey(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req, 'editor');
+  const app = findApp(ctx, req.params.app_id);
+  if (app.api_keys.length >= MAX_KEYS) {
+    throw new HttpError(400, 'max_keys_exceeded', 'Cannot create more than 10 API keys for this resource type.');
+  }
+  const key = createApiKey();
+  app.api_keys.push(key);
+  return json(201, keyJson(key));
+}
+
+export function handleDeleteKey(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req, 'admin');
+  const app = findApp(ctx, req.params.app_id);
+  const index = app.api_keys.findIndex((k) => k.id === req.params.key_id);
+  if (index < 0) throw notFound('API key not found');
+  app.api_keys.splice(index, 1);
+  return { status: 204 };
+}

@@ -1,0 +1,175 @@
+// POST /v1/workflows/run (blocking and streaming), run lookup and stop; workflow/node SSE events.
+import { randomUUID } from 'node:crypto';
+import type { Ctx } from './context.js';
+import { badParam, HttpError, json, notFound, readJson, type Reply, type Req } from './http.js';
+import { computeRun, type NodeRun, type RunOutcome } from './run.js';
+import {
+  readResponseMode,
+  requireAppToken,
+  requireInputs,
+  requirePublished,
+  requireUser,
+  startVariables,
+  validateInputs,
+} from './service-api.js';
+import { openStream, type SseStream } from './sse.js';
+import { nowSeconds, type RunRecord, type WorkflowRecord } from './state.js';
+
+export interface RunIds {
+  taskId: string;
+  runId: string;
+  workflowId: string;
+  createdAt: number;
+  inputs: Record<string, unknown>;
+}
+
+function nodeData(ids: RunIds, run: NodeRun, index: number, executionId: string): Record<string, unknown> {
+  return {
+    id: executionId,
+    node_id: run.step.node.id,
+    node_type: run.step.node.data.type,
+    title: run.step.node.data.title ?? run.step.node.id,
+    index: index + 1,
+    predecessor_node_id: run.step.predecessor,
+    inputs: index === 0 ? ids.inputs : {},
+    created_at: ids.createdAt,
+    extras: {},
+  };
+}
+
+export function finishedData(ids: RunIds, outcome: RunOutcome, elapsed: number): Record<string, unknown> {
+  return {
+    id: ids.runId,
+    workflow_id: ids.workflowId,
+    status: outcome.status,
+    outputs: outcome.outputs,
+    error: outcome.error,
+    elapsed_time: elapsed,
+    total_tokens: 0,
+    total_steps: outcome.nodes.length,
+    created_at: ids.createdAt,
+    finished_at: nowSeconds(),
+  };
+}
+
+/**
+ * Streams workflow_started, node events (text_chunk for end-node text, or `onAnswer` for answer
+ * nodes), and workflow_finished. Returns false when a scripted stream error ended the stream early.
+ */
+export async function streamWorkflow(
+  ctx: Ctx,
+  stream: SseStream,
+  ids: RunIds,
+  outcome: RunOutcome,
+  onAnswer?: (run: NodeRun) => void,
+): Promise<boolean> {
+  const base = { task_id: ids.taskId, workflow_run_id: ids.runId };
+  const started = Date.now();
+  stream.send({
+    event: 'workflow_started',
+    ...base,
+    data: { id: ids.runId, workflow_id: ids.workflowId, inputs: ids.inputs, created_at: ids.createdAt },
+  });
+  await ctx.sleep(outcome.latencyMs);
+  for (const [index, run] of outcome.nodes.entries()) {
+    const executionId = randomUUID();
+    const data = nodeData(ids, run, index, executionId);
+    stream.send({ event: 'node_started', ...base, data });
+    if (outcome.streamError) {
+      const status = outcome.streamError.code === 'invalid_param' ? 400 : 500;
+      stream.send({ event: 'error', task_id: ids.taskId, status, ...outcome.streamError });
+      return false;
+    }
+    if (run.step.node.data.type === 'end') {
+      for (const [name, value] of Object.entries(run.outputs)) {
+        if (typeof value !== 'string') continue;
+        stream.send({ event: 'text_chunk', ...base, data: { text: value, from_variable_selector: [run.step.node.id, name] } });
+      }
+    }
+    if (run.step.node.data.type === 'answer') onAnswer?.(run);
+    const last = index === outcome.nodes.length - 1;
+    const failed = last && outcome.status === 'failed';
+    stream.send({
+      event: 'node_finished',
+      ...base,
+      data: {
+        ...data,
+        process_data: null,
+        outputs: run.outputs,
+        status: failed ? 'failed' : 'succeeded',
+        error: failed ? outcome.error : null,
+        elapsed_time: 0.001,
+        execution_metadata: null,
+        finished_at: nowSeconds(),
+      },
+    });
+  }
+  stream.send({ event: 'workflow_finished', ...base, data: finishedData(ids, outcome, (Date.now() - started) / 1000) });
+  return true;
+}
+
+function recordRun(ctx: Ctx, appId: string, ids: RunIds, outcome: RunOutcome, elapsed: number): void {
+  const record: RunRecord = {
+    id: ids.runId,
+    app_id: appId,
+    workflow_id: ids.workflowId,
+    status: outcome.status,
+    inputs: ids.inputs,
+    outputs: outcome.outputs,
+    error: outcome.error,
+    total_steps: outcome.nodes.length,
+    total_tokens: 0,
+    created_at: ids.createdAt,
+    finished_at: nowSeconds(),
+    elapsed_time: elapsed,
+  };
+  ctx.store.runs.set(record.id, record);
+}
+
+export function newRunIds(workflow: WorkflowRecord, inputs: Record<string, unknown>): RunIds {
+  return { taskId: randomUUID(), runId: randomUUID(), workflowId: workflow.id, createdAt: nowSeconds(), inputs };
+}
+
+export async function handleWorkflowRun(ctx: Ctx, req: Req): Promise<Reply | void> {
+  const app = requireAppToken(ctx, req);
+  if (app.mode !== 'workflow') {
+    throw new HttpError(400, 'not_workflow_app', 'Please check if your app mode matches the right API route.');
+  }
+  const body = readJson(req);
+  const user = requireUser(body);
+  const inputs = requireInputs(body);
+  const mode = readResponseMode(body);
+  const workflow = requirePublished(app);
+  validateInputs(startVariables(app, workflow), inputs);
+  const ids = newRunIds(workflow, inputs);
+  const sys = { user_id: user, app_id: app.id, workflow_id: workflow.id, workflow_run_id: ids.runId, files: [] };
+  const outcome = computeRun(workflow, { inputs, sys, conversation: {} }, app.scripted.shift());
+  const started = Date.now();
+  if (mode === 'streaming') {
+    const stream = openStream(req.res, req.log);
+    stream.ping();
+    await streamWorkflow(ctx, stream, ids, outcome);
+    recordRun(ctx, app.id, ids, outcome, (Date.now() - started) / 1000);
+    stream.end();
+    return;
+  }
+  await ctx.sleep(outcome.latencyMs);
+  const elapsed = (Date.now() - started) / 1000;
+  recordRun(ctx, app.id, ids, outcome, elapsed);
+  return json(200, { task_id: ids.taskId, workflow_run_id: ids.runId, data: finishedData(ids, outcome, elapsed) });
+}
+
+export function handleGetRun(ctx: Ctx, req: Req): Reply {
+  const app = requireAppToken(ctx, req);
+  const run = ctx.store.runs.get(req.params.run_id);
+  if (!run || run.app_id !== app.id) throw notFound('Workflow run not found.');
+  const { app_id: _appId, ...rest } = run;
+  return json(200, rest);
+}
+
+export function handleStopTask(ctx: Ctx, req: Req): Reply {
+  requireAppToken(ctx, req);
+  requireUser(readJson(req));
+  if (!req.params.task_id) throw badParam('task_id is required');
+  return json(200, { result: 'success' });
+}

@@ -1,0 +1,132 @@
+// Public types of the Dify emulator (dev/test only; never imported from src/).
+// Other test tiers depend on these shapes: add fields, do not rename.
+
+export type Role = 'owner' | 'admin' | 'editor' | 'normal';
+
+export interface EmulatorOptions {
+  port?: number;
+  /** 'cookie' (Dify >= 1.9: cookies + X-CSRF-Token) or 'bearer' (older: tokens in the login body). */
+  auth?: 'cookie' | 'bearer';
+  email?: string;
+  password?: string;
+  /** Cookie era: the login password must be Base64 of the password. Default true for cookie, false for bearer. */
+  base64Password?: boolean;
+  /** Cookie names get the __Host- prefix (and Secure). */
+  secureCookies?: boolean;
+  role?: Role;
+  /** Also serve the /openapi/v1 surface (contract §9). */
+  openapi?: boolean;
+  /** The dfoa_ account token accepted on /openapi/v1. */
+  openapiToken?: string;
+  /** The server's current DSL version. */
+  dslVersion?: string;
+  /** Serve POST …/workflows/{id}/restore (newer servers). */
+  restoreEndpoint?: boolean;
+  /** Added to every non-control request. */
+  latencyMs?: number;
+  pendingTtlMs?: number;
+  accessTokenTtlMs?: number;
+}
+
+export type ResolvedOptions = Required<EmulatorOptions>;
+
+export interface FaultMatch {
+  method?: string;
+  /** Exact path without query, or a regex source starting with ^. */
+  path: string;
+}
+
+export type FaultResponse =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | 'hang'
+  | 'reset'
+  | 'garbage';
+
+export interface Fault {
+  match: FaultMatch;
+  respond: FaultResponse;
+  /** How many matching requests this fault answers; default 1. */
+  times?: number;
+  latency_ms?: number;
+}
+
+export type ScriptedStatus = 'succeeded' | 'failed' | 'stopped' | 'partial-succeeded';
+
+export interface ScriptedRun {
+  status?: ScriptedStatus;
+  outputs?: Record<string, unknown>;
+  answer?: string;
+  error?: string;
+  latency_ms?: number;
+  /** Streaming only: emit an `error` event after the 200 and end the stream. */
+  stream_error?: { code: string; message: string };
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  /** HTTP status sent; 0 while unanswered, or for hang/reset faults. */
+  status: number;
+  /** Unix milliseconds when the request arrived. */
+  at: number;
+}
+
+export interface StateWorkflow {
+  id: string;
+  version: string;
+  marked_name: string;
+  marked_comment: string;
+  created_at: number;
+  hash: string;
+  /** The DSL object as an export with include_secret=true would give it (secrets in clear). */
+  dsl: Record<string, unknown>;
+}
+
+export interface StateApp {
+  id: string;
+  name: string;
+  mode: string;
+  description: string;
+  enable_api: boolean;
+  draft: { id: string; hash: string; updated_at: number; dsl: Record<string, unknown> } | null;
+  /** Oldest first. */
+  published: StateWorkflow[];
+  /** The current published workflow id, or null. */
+  workflow_id: string | null;
+  api_keys: Array<{ id: string; token: string; created_at: number; last_used_at: number | null }>;
+  dependencies: unknown[];
+}
+
+export interface StatePendingImport {
+  id: string;
+  app_id: string | null;
+  imported_dsl_version: string;
+  expires_at: number;
+}
+
+export interface EmulatorState {
+  apps: StateApp[];
+  requests: RequestLogEntry[];
+  pendingImports: StatePendingImport[];
+  loginFailures: number;
+}
+
+export interface SeedAppInput {
+  mode: string;
+  name: string;
+  /** DSL YAML text as Dify exports it. */
+  dsl?: string;
+  published?: boolean;
+  id?: string;
+}
+
+export interface Emulator {
+  url: string;
+  close(): Promise<void>;
+  reset(): void;
+  seedApp(input: SeedAppInput): { id: string; api_key: string };
+  state(): EmulatorState;
+  injectFault(fault: Fault): void;
+  scriptRuns(appId: string, runs: ScriptedRun[]): void;
+  setOptions(patch: Partial<EmulatorOptions>): void;
+}

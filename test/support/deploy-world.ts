@@ -1,0 +1,79 @@
+// One deploy scenario's world: the Dify emulator, a real repo with a bare origin, a loopback
+// GitHub API, and definitions built from the repo's own examples.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
+import { createTempRepo, type TempRepo } from './git-repo.js';
+import { startGitHubApi } from './github-api.js';
+import { REPO_ROOT, runAction, type ActionRun } from './run-action.js';
+import type { Definition } from '../../src/definition/types.js';
+import { formatCanonical } from '../../src/definition/canonical.js';
+
+export const EMAIL = 'admin@example.com';
+export const PASSWORD = 'dify-emulator-password';
+
+export function exampleDefinition(file: string): Definition {
+  return JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8')) as Definition;
+}
+
+/** A passthrough workflow (start → end echoing `query`) under a new name and app id. */
+export function echoDefinition(name: string, appId: string, version = '1.0.0'): Definition {
+  const d = exampleDefinition('passthrough.json');
+  return { ...d, name, version, app: appId, dsl: { ...d.dsl, app: { ...d.dsl.app, name } } };
+}
+
+export interface DeployWorld {
+  emulator: Emulator;
+  repo: TempRepo;
+  github: Awaited<ReturnType<typeof startGitHubApi>>;
+  /** Seeds the definitions' apps (unpublished, empty draft) and commits the files. */
+  commit(defs: Definition[], message?: string): Promise<string>;
+  seed(def: Definition, options?: { published?: boolean }): string;
+  deploy(inputs?: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
+  run(inputs: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
+  /** Import/publish/key writes the emulator saw since `since`. */
+  writes(since?: number): Array<{ method: string; path: string }>;
+  cleanup(): Promise<void>;
+}
+
+export async function createDeployWorld(options: EmulatorOptions = {}): Promise<DeployWorld> {
+  const emulator = await startEmulator({ email: EMAIL, password: PASSWORD, ...options });
+  const repo = await createTempRepo();
+  const github = await startGitHubApi({ token: 'ghs_test_token' });
+  const appId = (d: Definition) => (typeof d.app === 'string' ? d.app : d.app.production);
+  const schema = readFileSync(path.join(REPO_ROOT, 'schema/definition.schema.json'), 'utf8');
+  const world: DeployWorld = {
+    emulator,
+    repo,
+    github,
+    seed(def, seedOptions = {}) {
+      return emulator.seedApp({ id: appId(def), mode: def.dsl.app.mode, name: def.dsl.app.name, published: seedOptions.published }).id;
+    },
+    async commit(defs, message = 'update definitions') {
+      const files: Record<string, string> = { 'schema/definition.schema.json': schema };
+      for (const d of defs) files[`workflows/${d.name}.json`] = formatCanonical(d);
+      return repo.commit(files, message);
+    },
+    run(inputs, env = {}) {
+      return runAction({
+        workspace: repo.dir,
+        inputs: { 'dify-url': emulator.url, 'dify-email': EMAIL, 'dify-password': PASSWORD, 'timeout-seconds': '5', 'github-token': 'ghs_test_token', ...inputs },
+        env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/flows', GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '42', ...env },
+      });
+    },
+    deploy(inputs = {}, env = {}) {
+      return world.run({ command: 'deploy', ...inputs }, env);
+    },
+    writes(since = 0) {
+      return emulator
+        .state()
+        .requests.slice(since)
+        .filter((r) => r.method !== 'GET' && !r.path.endsWith('/login'))
+        .map(({ method, path: p }) => ({ method, path: p }));
+    },
+    async cleanup() {
+      await Promise.all([emulator.close(), github.close(), repo.cleanup()]);
+    },
+  };
+  return world;
+}

@@ -1,0 +1,100 @@
+// Every real Dify DSL fixture adopts into a definition that validates cleanly.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { adoptDsl } from '../../../src/definition/adopt.js';
+import { formatCanonical } from '../../../src/definition/canonical.js';
+import { parseDefinitionText } from '../../../src/definition/load.js';
+import { validateDefinitions } from '../../../src/definition/validate.js';
+import { AdoptError } from '../../../src/definition/errors.js';
+
+const DSL_DIR = new URL('../../../../shared/fixtures/dify-dsl/', import.meta.url);
+const FIXTURES = readdirSync(fileURLToPath(DSL_DIR)).filter((f) => f.endsWith('.yml')).sort();
+
+function adoptFixture(file: string, index: number) {
+  const name = file.replace(/\.yml$/, '').replace(/_/g, '-');
+  const app = `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+  return adoptDsl(readFileSync(new URL(file, DSL_DIR), 'utf8'), { name, app, sourceFile: file });
+}
+
+describe('adoptDsl on the Dify fixtures', () => {
+  it('finds the fixtures', () => {
+    expect(FIXTURES.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it.each(FIXTURES.map((file, i) => [file, i] as const))('%s adopts and validates with zero errors', (file, i) => {
+    const definition = adoptFixture(file, i);
+    expect(definition).toMatchObject({ version: '1.0.0', $schema: '../schema/definition.schema.json', smoke: [], secrets: {} });
+    expect(typeof definition.dsl.version).toBe('string');
+    const text = formatCanonical(definition);
+    const report = validateDefinitions([parseDefinitionText(`workflows/${definition.name}.json`, text)]);
+    expect(report.files[0].errors).toEqual([]);
+    expect(report.files[0].warnings).toEqual([]);
+  });
+
+  it('all fixtures validate together (distinct names and app ids)', () => {
+    const files = FIXTURES.map((file, i) => {
+      const definition = adoptFixture(file, i);
+      return parseDefinitionText(`workflows/${definition.name}.json`, formatCanonical(definition));
+    });
+    expect(validateDefinitions(files).ok).toBe(true);
+  });
+
+  it('takes the description from the DSL app', () => {
+    const definition = adoptFixture('simple_passthrough_workflow.yml', 0);
+    expect(definition.description).toBe('This workflow receive a "query" and output the same content.');
+    expect(definition.dsl.version).toBe('0.3.1');
+  });
+});
+
+const SECRET_DSL = `app:
+  mode: workflow
+  name: with-secret
+kind: app
+version: 0.4
+workflow:
+  environment_variables:
+    - {id: 1, name: API_KEY, value: live-value, value_type: secret}
+    - {id: 2, name: REGION, value: eu, value_type: string}
+  graph: {nodes: [], edges: []}
+`;
+
+describe('adoptDsl details', () => {
+  it('blanks secret values, maps them in secrets, and keeps the DSL version text', () => {
+    const definition = adoptDsl(SECRET_DSL, { name: 'with-secret', app: '11111111-1111-4111-8111-111111111111' });
+    expect(definition.secrets).toEqual({ API_KEY: 'API_KEY' });
+    expect(definition.dsl.workflow?.environment_variables).toEqual([
+      { id: 1, name: 'API_KEY', value: '', value_type: 'secret' },
+      { id: 2, name: 'REGION', value: 'eu', value_type: 'string' },
+    ]);
+    expect(definition.dsl.version).toBe('0.4');
+  });
+
+  it('refuses a YAML alias bomb', () => {
+    const lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
+    for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const bomb = `${lines.join('\n')}\napp: {mode: workflow, name: bomb, data: *j}\n`;
+    expect(() => adoptDsl(bomb, { name: 'bomb', app: '11111111-1111-4111-8111-111111111111', sourceFile: 'bomb.yml' })).toThrow(AdoptError);
+    expect(() => adoptDsl(bomb, { name: 'bomb', app: 'x', sourceFile: 'bomb.yml' })).toThrow(/bomb\.yml: YAML refused/);
+  });
+
+  it('names the file and YAML line of a syntax error', () => {
+    const broken = 'app:\n  mode: workflow\n  name: [unclosed\nkind: app\n';
+    try {
+      adoptDsl(broken, { name: 'x', app: 'x', sourceFile: 'export.yml' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(AdoptError);
+      expect((error as AdoptError).file).toBe('export.yml');
+      expect((error as AdoptError).message).toMatch(/^export\.yml:\d+:\d+: invalid YAML/);
+      expect((error as AdoptError).line).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('refuses duplicate keys, non-DSL YAML and oversized input', () => {
+    const opts = { name: 'x', app: 'x', sourceFile: 'in.yml' };
+    expect(() => adoptDsl('app: {mode: workflow}\napp: {mode: chat}\n', opts)).toThrow(/in\.yml:2:1: invalid YAML/);
+    expect(() => adoptDsl('- just\n- a list\n', opts)).toThrow(/not a Dify app DSL/);
+    expect(() => adoptDsl('a'.repeat(5 * 1024 * 1024 + 1), opts)).toThrow(/larger than 5 MB/);
+  });
+});
