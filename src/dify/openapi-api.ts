@@ -16,7 +16,9 @@ const PREFIX = '/openapi/v1';
 
 export const OPS = {
   describeApp: 'describe.console_app',
+  /** Real Dify names the app list `get.console_app`; some builds say `list.console_app`. */
   listApps: 'get.console_app',
+  listAppsAlt: 'list.console_app',
   exportDsl: 'export.console_app.dsl',
   importDsl: 'import.console_app.dsl',
   confirmImport: 'confirm.console_app.dsl_import',
@@ -109,6 +111,22 @@ export async function createOpenApiOps(http: HttpClient, options: { token: strin
     return rows;
   }
 
+  /** Without a describe op: page through the workspace's app list (its `name` filter is fuzzy). */
+  async function findInAppList(appId: string): Promise<Record<string, unknown>> {
+    const op = find(OPS.listApps) ?? find(OPS.listAppsAlt) ?? Object.keys(ops).map(find).find((o) => o?.method === 'GET' && o.path === `${PREFIX}/apps`);
+    if (!op) return need(OPS.describeApp) as never;
+    const workspaceId = await resolveWorkspace();
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const { res, req } = await invoke(op, {}, { query: { workspace_id: workspaceId, page, limit: 100 }, safety: 'read' });
+      const body = expectJson(res, req);
+      const rows = (Array.isArray(body.data) ? body.data : []).filter(isRecord);
+      const row = rows.find((r) => r.id === appId);
+      if (row) return row;
+      if (body.has_more !== true || rows.length === 0) break;
+    }
+    throw new DifyError(`App ${appId} not found in workspace ${workspaceId}`, { status: 404, code: 'not_found', method: 'GET', path: `${PREFIX}/apps/${appId}`, surface: 'openapi' });
+  }
+
   const keysUnavailable = (): never => {
     throw new DifyError('API-key operations are not available with a dfoa_ token: Dify\'s /openapi has no API-key routes', {
       status: 0,
@@ -129,10 +147,7 @@ export async function createOpenApiOps(http: HttpClient, options: { token: strin
         const body = expectJson(res, req);
         row = isRecord(body.info) ? body.info : body;
       } else {
-        const { res, req } = await invoke(need(OPS.listApps), {}, { query: { workspace_id: await resolveWorkspace(), name: appId, page: 1, limit: 1 }, safety: 'read' });
-        const body = expectJson(res, req);
-        row = (Array.isArray(body.data) ? body.data : []).filter(isRecord).find((r) => r.id === appId);
-        if (!row) throw new DifyError(`App ${appId} not found`, { status: 404, code: 'not_found', method: 'GET', path: req.path, surface: 'openapi' });
+        row = await findInAppList(appId);
       }
       const info: AppInfo = { id: String(row.id ?? appId), name: String(row.name ?? ''), mode: String(row.mode ?? '') };
       // Only graph apps have versions; the current one is the published workflow.

@@ -44,11 +44,11 @@ function cookie(ctx: Ctx, name: string, value: string, maxAgeMs: number, httpOnl
 function issueTokens(ctx: Ctx): { access: string; refresh: string; setCookies: string[] } {
   const now = Date.now();
   const accessExp = now + ctx.options.accessTokenTtlMs;
-  const access = sign(ctx, { user_id: ctx.account.id, exp: Math.floor(accessExp / 1000), jti: b64url(randomBytes(9)) });
+  const access = sign(ctx, { user_id: ctx.account.id, exp: Math.ceil(accessExp / 1000), jti: b64url(randomBytes(9)) });
   const refresh = randomBytes(32).toString('hex');
   ctx.sessions.access.set(access, accessExp);
   ctx.sessions.refresh.set(refresh, now + REFRESH_TTL_MS);
-  const csrf = sign(ctx, { user_id: ctx.account.id, exp: accessExp, kind: 'csrf' });
+  const csrf = sign(ctx, { user_id: ctx.account.id, exp: Math.ceil(accessExp / 1000), jti: b64url(randomBytes(9)) });
   const names = cookieNames(ctx);
   const setCookies = [
     cookie(ctx, names.access, access, ctx.options.accessTokenTtlMs, true),
@@ -136,7 +136,7 @@ export function requireSession(ctx: Ctx, req: Req): void {
   const fromCookie = req.cookies[names.csrf];
   if (typeof header !== 'string' || !header || header !== fromCookie) throw unauthorized(CSRF_MESSAGE);
   const claims = verify(ctx, header);
-  if (!claims || claims.user_id !== ctx.account.id || typeof claims.exp !== 'number' || claims.exp <= Date.now()) {
+  if (!claims || claims.user_id !== ctx.account.id || typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) {
     throw unauthorized(CSRF_MESSAGE);
   }
 }

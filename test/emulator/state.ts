@@ -65,6 +65,8 @@ export interface AppRecord {
   api_keys: ApiKeyRecord[];
   dependencies: unknown[];
   scripted: ScriptedRun[];
+  /** Draft hash of the last successful /openapi draft run (release:check "tested"). */
+  tested_hash: string | null;
   /** conversation id → conversation variable values. */
   conversations: Map<string, Record<string, unknown>>;
 }
@@ -142,6 +144,7 @@ export function createAppRecord(fields: { id?: string; name: string; mode: strin
     api_keys: [],
     dependencies: [],
     scripted: [],
+    tested_hash: null,
     conversations: new Map(),
   };
 }

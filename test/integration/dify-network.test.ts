@@ -1,7 +1,7 @@
 // Proxy and private-CA support, checked for real: NODE_EXTRA_CA_CERTS against an HTTPS server
 // whose certificate only a throwaway CA signs (in a child process, because Node reads the variable
 // at startup), and HTTP(S)_PROXY / NO_PROXY through a recording proxy.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -44,7 +44,7 @@ describe.skipIf(!hasOpenssl)('custom CA via NODE_EXTRA_CA_CERTS', () => {
     server = createHttpsServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) }, infoHandler);
     port = await listen(server);
     writeFileSync(
-      join(dir, 'probe.ts'),
+      join(dir, 'probe.mts'),
       `import { createDifyService } from ${JSON.stringify(join(root, 'src/dify/index.ts'))};
 const service = createDifyService({ serviceUrl: 'https://127.0.0.1:${port}/v1', apiKey: 'app-probe0123456789abcdef', timeoutMs: 3000, maxAttempts: 1 });
 try { console.log(JSON.stringify({ ok: (await service.info()).name })); }
@@ -60,13 +60,18 @@ finally { await service.close(); }
 
   // The server runs in this process; the child only connects, so run it asynchronously.
   function probe(env: Record<string, string | undefined>): Promise<Record<string, string>> {
-    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     return new Promise((done, fail) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(dir, 'probe.ts')], { cwd: root, env: { ...process.env, ...env } });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(dir, 'probe.mts')], { cwd: root, env: { ...process.env, ...env } });
       let out = '';
+      let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d));
+      child.stderr.on('data', (d: Buffer) => (err += d));
       child.on('error', fail);
-      child.on('close', () => done(JSON.parse(out.trim().split('\n').pop() ?? '{}')));
+      child.on('close', () => {
+        const last = out.trim().split('\n').pop();
+        if (!last) return fail(new Error(`probe printed nothing; stderr: ${err}`));
+        done(JSON.parse(last));
+      });
     });
   }
 

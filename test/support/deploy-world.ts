@@ -39,7 +39,7 @@ export interface DeployWorld {
 export async function createDeployWorld(options: EmulatorOptions = {}): Promise<DeployWorld> {
   const emulator = await startEmulator({ email: EMAIL, password: PASSWORD, ...options });
   const repo = await createTempRepo();
-  const github = await startGitHubApi({ token: 'ghs_test_token' });
+  const github = await startGitHubApi({ token: 'ghs_test_token', repository: 'acme/flows' });
   const appId = (d: Definition) => (typeof d.app === 'string' ? d.app : d.app.production);
   const schema = readFileSync(path.join(REPO_ROOT, 'schema/definition.schema.json'), 'utf8');
   const world: DeployWorld = {

@@ -1,0 +1,87 @@
+// Run the emulator on its own:
+//   node --import tsx test/emulator/cli.ts --port 5001 [--email E --password P] [--auth cookie|bearer]
+//        [--latency-ms N] [--seed workflows] [--openapi]
+// Prints DIFY_EMULATOR_URL=… once listening, then the login, then seeded app ids; stops on SIGTERM/SIGINT.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEmulator, type Emulator, type EmulatorOptions } from './server.js';
+
+interface SeedPlan {
+  file: string;
+  id: string;
+  name: string;
+  mode: string;
+}
+
+/** One app per environment id of each definition (`app` is an id or an environment → id map). */
+function planSeeds(dir: string): SeedPlan[] {
+  const plans: SeedPlan[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    try {
+      const def = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+        name?: string;
+        app?: unknown;
+        dsl?: { app?: { mode?: string; name?: string } };
+      };
+      const mode = def.dsl?.app?.mode;
+      const name = def.dsl?.app?.name ?? def.name ?? file.replace(/\.json$/, '');
+      const ids =
+        typeof def.app === 'string' ? [def.app] : def.app && typeof def.app === 'object' ? Object.values(def.app) : [];
+      if (!mode || ids.length === 0) throw new Error('needs `app` and `dsl.app.mode`');
+      for (const id of new Set(ids.map(String))) plans.push({ file, id, name, mode });
+    } catch (error) {
+      process.stderr.write(`skipping ${file}: ${(error as Error).message}\n`);
+    }
+  }
+  return plans;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '5001' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      auth: { type: 'string', default: 'cookie' },
+      'latency-ms': { type: 'string', default: '0' },
+      seed: { type: 'string' },
+      openapi: { type: 'boolean', default: false },
+    },
+  });
+  if (values.auth !== 'cookie' && values.auth !== 'bearer') throw new Error('--auth must be cookie or bearer');
+  const options: EmulatorOptions = {
+    port: Number(values.port),
+    auth: values.auth,
+    latencyMs: Number(values['latency-ms']),
+    openapi: values.openapi,
+  };
+  if (values.email) options.email = values.email;
+  if (values.password) options.password = values.password;
+  const emulator: Emulator = await startEmulator(options);
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  out(`DIFY_EMULATOR_URL=${emulator.url}`);
+  out(`DIFY_EMAIL=${options.email ?? 'admin@example.com'}`);
+  out(`DIFY_PASSWORD=${options.password ?? 'dify-emulator-password'}`);
+  if (values.openapi) out('DIFY_TOKEN=dfoa_emulator_token_0123456789');
+  if (values.seed) {
+    for (const plan of planSeeds(values.seed)) {
+      try {
+        const seeded = emulator.seedApp({ id: plan.id, name: plan.name, mode: plan.mode });
+        out(`seeded ${plan.file}: app ${seeded.id} (${plan.mode}) api_key=${seeded.api_key}`);
+      } catch (error) {
+        process.stderr.write(`cannot seed ${plan.file}: ${(error as Error).message}\n`);
+      }
+    }
+  }
+  const stop = (): void => {
+    emulator.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`dify emulator: ${error.message}\n`);
+  process.exit(1);
+});
