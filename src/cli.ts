@@ -17,6 +17,7 @@ Commands:
                                                      restore a released version, verify it, smoke-check it
 
 Environment (deploy, rollback): DIFY_URL, and DIFY_EMAIL + DIFY_PASSWORD or DIFY_TOKEN.
+Webhooks (optional, docs/webhooks.md): DIFY_NOTIFY_URL and DIFY_NOTIFY_SECRET.
 Exit codes: 0 ok, 1 failed, 2 usage error.`;
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -21,6 +21,14 @@ export const Inputs = {
   githubToken: 'github-token',
   workflow: 'workflow',
   to: 'to',
+  secretName: 'secret-name',
+  secretEnvironment: 'secret-environment',
+  stateVariable: 'state-variable',
+  grace: 'grace',
+  pruneForeignKeys: 'prune-foreign-keys',
+  redeploySecrets: 'redeploy-secrets',
+  notifyUrl: 'notify-url',
+  notifySecret: 'notify-secret',
 } as const;
 
 export const Outputs = {
@@ -31,9 +39,11 @@ export const Outputs = {
   skipped: 'skipped',
   failed: 'failed',
   tags: 'tags',
+  rotated: 'rotated',
+  apiKey: 'api-key',
 } as const;
 
-export const COMMANDS = ['validate', 'fmt', 'adopt', 'deploy', 'rollback'] as const;
+export const COMMANDS = ['validate', 'fmt', 'adopt', 'deploy', 'rollback', 'rotate-keys'] as const;
 export type Command = (typeof COMMANDS)[number];
 /** Commands the action runs; fmt and adopt edit files and exist only on the CLI. */
-export const ACTION_COMMANDS: readonly Command[] = ['validate', 'deploy', 'rollback'];
+export const ACTION_COMMANDS: readonly Command[] = ['validate', 'deploy', 'rollback', 'rotate-keys'];

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { ACTION_COMMANDS, COMMANDS, Inputs, type Command } from './inputs.js';
 import { UsageError } from './support/errors.js';
+import { readRotationSettings, type RotationSettings } from './rotation/rotation-settings.js';
 
 export interface DifySettings {
   /** Dify base URL, no trailing slash. */
@@ -12,6 +13,13 @@ export interface DifySettings {
   password?: string;
   token?: string;
   timeoutMs: number;
+}
+
+/** deploy, rollback, rotate-keys: where signed webhook events go (src/notify/). */
+export interface NotifySettings {
+  url: string;
+  /** HMAC key of the X-Dify-Gitops-Signature header; masked in logs. */
+  secret: string;
 }
 
 export interface GitHubSettings {
@@ -62,9 +70,13 @@ export interface Settings {
   workflow?: string;
   /** rollback: version, tag, "latest" or "previous". */
   to?: string;
+  /** rotate-keys: where new keys go, the ledger, the grace period. */
+  rotation: RotationSettings;
   /** adopt: --name / --app. */
   name?: string;
   app?: string;
+  /** Undefined when no notify-url is set: no webhooks. */
+  notify?: NotifySettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -94,6 +106,19 @@ export function readActionSettings(env: Env = process.env): Settings {
     workflow: input(Inputs.workflow) || undefined,
     to: input(Inputs.to) || undefined,
     github: readGitHub(env, input(Inputs.githubToken)),
+    rotation: readRotationSettings(
+      {
+        secretName: input(Inputs.secretName),
+        secretEnvironment: input(Inputs.secretEnvironment),
+        stateVariable: input(Inputs.stateVariable),
+        grace: input(Inputs.grace),
+        pruneForeignKeys: parseBool(input(Inputs.pruneForeignKeys), Inputs.pruneForeignKeys),
+        redeploySecrets: parseBool(input(Inputs.redeploySecrets), Inputs.redeploySecrets),
+        now: env.DIFY_GITOPS_NOW,
+      },
+      (field) => `Input "${field}"`,
+    ),
+    notify: readNotify(input(Inputs.notifyUrl), input(Inputs.notifySecret), 'action'),
     json: false,
     check: false,
     args: [],
@@ -122,6 +147,20 @@ export function readCliSettings(argv: string[], env: Env = process.env): Setting
     smokeRetries: parseCount(flag('smoke-retries') ?? '1', '--smoke-retries'),
     backupDir: flag('backup-dir') ?? '.dify-gitops/backups',
     github: readGitHub(env, env.GITHUB_TOKEN ?? ''),
+    rotation: readRotationSettings(
+      {
+        secretName: flag('secret-name') ?? '',
+        secretEnvironment: flag('secret-environment') ?? '',
+        stateVariable: flag('state-variable') ?? '',
+        grace: flag('grace') ?? '',
+        pruneForeignKeys: flags.switches.has('prune-foreign-keys'),
+        redeploySecrets: flags.switches.has('redeploy-secrets'),
+        keyFile: flag('key-file'),
+        now: env.DIFY_GITOPS_NOW,
+      },
+      (field) => `--${field}`,
+    ),
+    notify: readNotify(env.DIFY_NOTIFY_URL ?? '', env.DIFY_NOTIFY_SECRET ?? '', 'cli'),
     json: flags.switches.has('json'),
     check: flags.switches.has('check'),
     args: flags.positional,
@@ -132,8 +171,8 @@ export function readCliSettings(argv: string[], env: Env = process.env): Setting
   });
 }
 
-const VALUE_FLAGS = new Set(['dir', 'base', 'environment', 'concurrency', 'backup-dir', 'name', 'app', 'smoke-retries', 'workflow', 'to']);
-const SWITCHES = new Set(['all', 'dry-run', 'json', 'check', 'allow-dsl-version-change', 'no-rollback']);
+const VALUE_FLAGS = new Set(['dir', 'base', 'environment', 'concurrency', 'backup-dir', 'name', 'app', 'smoke-retries', 'workflow', 'to', 'grace', 'key-file', 'secret-name', 'secret-environment', 'state-variable']);
+const SWITCHES = new Set(['all', 'dry-run', 'json', 'check', 'allow-dsl-version-change', 'no-rollback', 'prune-foreign-keys', 'redeploy-secrets']);
 
 function parseFlags(args: string[]) {
   const values = new Map<string, string>();
@@ -168,6 +207,17 @@ function readDify(url: string, email: string, password: string, token: string, t
   }
   const timeoutSeconds = parsePositiveInt(timeout || '30', timeoutName);
   return { url: url.replace(/\/+$/, ''), email: email || undefined, password: password || undefined, token: token || undefined, timeoutMs: timeoutSeconds * 1000 };
+}
+
+function readNotify(url: string, secret: string, surface: Settings['surface']): NotifySettings | undefined {
+  // In a terminal setSecret would print the secret itself (it works by echoing ::add-mask::).
+  if (secret && surface === 'action') core.setSecret(secret);
+  if (!url) return undefined;
+  const [urlName, secretName] = surface === 'action' ? [`Input "${Inputs.notifyUrl}"`, `input "${Inputs.notifySecret}"`] : ['DIFY_NOTIFY_URL', 'DIFY_NOTIFY_SECRET'];
+  // The URL is not echoed back: webhook URLs often carry a token in their path.
+  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new UsageError(`${urlName} must be an http:// or https:// URL.`);
+  if (!secret) throw new UsageError(`${urlName} is set but ${secretName} is empty: webhooks are always signed. Pass a shared secret from a secret.`);
+  return { url, secret };
 }
 
 function readGitHub(env: Env, token: string): GitHubSettings {

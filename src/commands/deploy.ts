@@ -12,6 +12,7 @@ import { connectDify, connectGitHub } from './connect.js';
 import type { DefinitionOutcome } from '../stages/context.js';
 import { mapLimit } from '../support/concurrency.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
+import { notifyOutcomes } from '../notify/outcomes.js';
 
 export async function runDeploy(settings: Settings, deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined> }): Promise<{ exitCode: number; json: unknown }> {
   const { git, sink } = deps;
@@ -49,6 +50,7 @@ export async function runDeploy(settings: Settings, deps: { git: Git; sink: Repo
 
   reportDeployOutputs(sink, outcomes);
   await sink.summary(renderDeploySummary(settings, outcomes));
+  await notifyOutcomes(settings, outcomes, 'deploy', sink);
   for (const o of outcomes) {
     if (o.result === 'restore-failed') sink.warn(`${o.name}: NOT restored. Backup kept at ${o.backupFile}. Finish by hand: ${o.manualCommand}`);
   }

@@ -14,6 +14,7 @@ import { recordDeployment } from '../stages/release.js';
 import { prepareTarget } from '../stages/target.js';
 import { describeError, UsageError } from '../support/errors.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
+import { notifyOutcomes } from '../notify/outcomes.js';
 import path from 'node:path';
 
 export async function runRollback(settings: Settings, deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined> }): Promise<{ exitCode: number; json: unknown }> {
@@ -57,6 +58,7 @@ export async function runRollback(settings: Settings, deps: { git: Git; sink: Re
   }
   reportDeployOutputs(sink, outcomes);
   await sink.summary(renderDeploySummary(settings, outcomes, `Manual rollback to \`${settings.to}\``));
+  await notifyOutcomes(settings, outcomes, 'rollback', sink);
   const ok = outcomes.every((o) => o.result === 'rolled-back');
   return { exitCode: ok ? 0 : 1, json: { ok, outcomes } };
 }

@@ -43,7 +43,8 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
         method: 'POST',
         path: `${api}/apps/imports`,
         json: { mode: 'yaml-content', yaml_content: yamlContent, app_id: appId },
-        safety: 'write',
+        // Importing into an existing app replaces its draft: applying it twice leaves the same draft.
+        safety: 'replace',
       });
       return readImportResult(res, req);
     },
@@ -95,7 +96,10 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
         path: `${app(appId)}/workflows/${encodeURIComponent(workflowId)}/restore`,
         safety: 'write',
       });
-      if (res.status === 200) return true;
+      if (res.status === 200) {
+        parseJson(res, req); // a 200 that is not JSON did not come from Dify
+        return true;
+      }
       if (isMissingRoute(res)) return false;
       throw errorFromResponse(res, req);
     },
@@ -113,7 +117,11 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
 
     async deleteApiKey(appId, keyId) {
       const { res, req } = await call({ method: 'DELETE', path: `${app(appId)}/api-keys/${encodeURIComponent(keyId)}`, safety: 'read' });
-      if (res.status === 204 || res.status === 200) return;
+      if (res.status === 204) return;
+      if (res.status === 200) {
+        parseJson(res, req); // a 200 that is not JSON did not come from Dify
+        return;
+      }
       // A retried DELETE that finds nothing: the first attempt deleted the key before its answer was lost.
       if (res.status === 404 && res.attempts > 1) return;
       throw errorFromResponse(res, req);

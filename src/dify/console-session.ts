@@ -129,6 +129,8 @@ function startSession(http: HttpClient, res: HttpResponse, body: Record<string, 
 
   let generation = 0;
   let refreshing: Promise<void> | undefined;
+  // A refused refresh token will not improve: later 401s fail at once with the same error.
+  let refreshRefused: unknown;
   async function refresh(): Promise<void> {
     const req: HttpRequest =
       mode === 'cookie'
@@ -161,8 +163,14 @@ function startSession(http: HttpClient, res: HttpResponse, body: Record<string, 
       const first = await http.send({ ...req, headers: { ...req.headers, ...headers() } });
       if (first.status !== 401) return first;
       // Another call may have refreshed while this one was in flight: then just resend.
+      if (refreshRefused) throw refreshRefused;
       if (generation === seen) {
-        refreshing ??= refresh().finally(() => (refreshing = undefined));
+        refreshing ??= refresh()
+          .catch((error: unknown) => {
+            refreshRefused = error;
+            throw error;
+          })
+          .finally(() => (refreshing = undefined));
         await refreshing;
       }
       return http.send({ ...req, headers: { ...req.headers, ...headers() } });

@@ -16,10 +16,12 @@ import { toUnreachable } from './net-errors.js';
  *   carries Retry-After (an explicit "come back later" from Dify or its proxy), and connections that
  *   were never established. A reset or timeout mid-POST may have imported, published or created a
  *   key already, and a 502/504 only says the gateway gave up waiting, so those are NOT retried.
+ * - `replace` (import into an existing app) is a POST whose effect does not depend on how often it is
+ *   applied: the draft is replaced by the same YAML each time. It is retried like a read.
  * - `once`  (login, refresh-token) is never retried: every failed login counts toward Dify's lock
  *   after 5 attempts, and a refresh token is single-use.
  */
-export type Safety = 'read' | 'write' | 'once';
+export type Safety = 'read' | 'replace' | 'write' | 'once';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -172,6 +174,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
 
   function classify(req: HttpRequest, outcome: Outcome<HttpResponse>): RetryVerdict {
     if (req.safety === 'once') return { retry: false };
+    if (req.safety === 'replace') return classify({ ...req, safety: 'read' }, outcome);
     if (outcome.ok) {
       const { status, headers } = outcome.value;
       const retryAfterMs = parseRetryAfter(headers['retry-after'], options.clock.now());

@@ -5,7 +5,7 @@ import { registerSecret } from '../support/redact.js';
 import { DifyError } from './errors.js';
 import type { HttpClient, HttpRequest, Query } from './http.js';
 import { isMissingRoute, type createConsoleOps } from './console-api.js';
-import { errorFromResponse, expectJson, isRecord } from './responses.js';
+import { errorFromResponse, expectJson, isRecord, parseJson } from './responses.js';
 import type { AppInfo, PluginDependency, WorkflowVersion } from './types.js';
 import { MAX_PAGES, readImportResult, toWorkflowVersion, validateMarks } from './wire.js';
 
@@ -35,8 +35,11 @@ interface CatalogOp {
 
 /** GET /openapi/v1/_version needs no auth: 200 means the surface exists; older servers answer 404. */
 export async function probeOpenApi(http: HttpClient): Promise<boolean> {
-  const res = await http.send({ method: 'GET', path: `${PREFIX}/_version`, safety: 'read', surface: 'openapi' });
-  return res.status === 200;
+  const req: HttpRequest = { method: 'GET', path: `${PREFIX}/_version`, safety: 'read', surface: 'openapi' };
+  const res = await http.send(req);
+  if (res.status !== 200) return false;
+  parseJson(res, req); // an HTML page with 200 (a web UI or proxy) is not the /openapi surface
+  return true;
 }
 
 export async function createOpenApiOps(http: HttpClient, options: { token: string; workspaceId?: string; keys?: () => Promise<KeyOps> }): Promise<ConsoleOps> {
@@ -166,7 +169,7 @@ export async function createOpenApiOps(http: HttpClient, options: { token: strin
     },
 
     async importDsl(appId, yamlContent) {
-      const { res, req } = await invoke(need(OPS.importDsl), { app_id: appId }, { json: { mode: 'yaml-content', yaml_content: yamlContent, app_id: appId }, safety: 'write' });
+      const { res, req } = await invoke(need(OPS.importDsl), { app_id: appId }, { json: { mode: 'yaml-content', yaml_content: yamlContent, app_id: appId }, safety: 'replace' });
       return readImportResult(res, req);
     },
 
@@ -202,7 +205,10 @@ export async function createOpenApiOps(http: HttpClient, options: { token: strin
       const op = find(OPS.restore) ?? Object.keys(ops).map(find).find((o) => o?.path.includes('/apps/') && o.path.endsWith(':restore'));
       if (!op) return false;
       const { res, req } = await invoke(op, { app_id: appId, version_id: workflowId, workflow_id: workflowId }, { safety: 'write' });
-      if (res.status === 200) return true;
+      if (res.status === 200) {
+        parseJson(res, req);
+        return true;
+      }
       if (isMissingRoute(res)) return false;
       throw errorFromResponse(res, req);
     },

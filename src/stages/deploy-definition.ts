@@ -28,10 +28,12 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
 
   let target: DeployTarget;
   let backup: Backup;
+  let liveAtStart: string | null = null;
   try {
     target = prepareTarget(definition, environment, ctx.env);
     for (const value of target.secretValues) core.setSecret(value);
     const published = await ctx.dify.getPublished(target.appId);
+    liveAtStart = published?.id ?? null;
     if (published && hashFromMarks(published.marked_comment) === target.hash.slice(0, 16)) {
       log(`already live (published version ${published.marked_name || published.id} carries this content hash): no write`);
       return done({ result: 'skipped', notes: ['already live'] });
@@ -41,7 +43,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
       return done({ result: 'would-deploy' });
     }
     backup = await backupLiveApp(ctx.dify, { appId: target.appId, name: definition.name, environment, dir: ctx.settings.backupDir, published });
-    log(`backed up the live draft to ${backup.file} (sha256 ${backup.sha256.slice(0, 12)})`);
+    log(backup.yaml ? `backed up the live draft to ${backup.file} (sha256 ${backup.sha256.slice(0, 12)})` : 'the app has no draft yet: nothing to back up');
   } catch (error) {
     // Nothing was written to Dify yet: fail this definition and leave the app as it was.
     log(`✗ ${describeError(error)}`);
@@ -54,6 +56,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
     const imported = await importDraft(ctx.dify, target, { allowVersionChange: ctx.settings.allowDslVersionChange });
     log(`imported into the draft (${imported.status})`);
     if (imported.warning) outcome.notes.push(imported.warning);
+    await assertLiveUnmoved(ctx, target.appId, liveAtStart);
     await publishDraft(ctx.dify, target, ctx.commit);
     published = true;
     log(`published ${definition.version}`);
@@ -66,6 +69,10 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
   } catch (error) {
     log(`✗ ${describeError(error)}`);
     const failure = describeError(error);
+    if (error instanceof ConcurrentDeployError) {
+      // Another run owns the app now: restoring our backup would undo its work. Stop, loudly.
+      return done({ result: 'failed', error: failure, backupFile: backup.file });
+    }
     if (!ctx.settings.rollbackOnFailure) {
       return done({ result: 'failed', error: failure, backupFile: backup.file, manualCommand: manualRollbackCommand(definition.name, environment) });
     }
@@ -98,3 +105,16 @@ async function releaseDeployed(ctx: StageContext, item: DeployItem, target: Depl
   }
 }
 
+
+export class ConcurrentDeployError extends Error {
+  override name = 'ConcurrentDeployError';
+  readonly hint = 'Another deploy published this app while this run was importing. Give your deploy workflow a `concurrency:` group (see the README) so runs queue instead of racing; then re-run.';
+}
+
+/** Two runs racing on one app: the later one must notice the live version moved under it. */
+async function assertLiveUnmoved(ctx: StageContext, appId: string, seen: string | null): Promise<void> {
+  const now = (await ctx.dify.getPublished(appId))?.id ?? null;
+  if (now !== seen) {
+    throw new ConcurrentDeployError(`The live version of app ${appId} changed during this deploy (from ${seen ?? 'none'} to ${now ?? 'none'}); not publishing over it.`);
+  }
+}

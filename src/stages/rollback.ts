@@ -31,7 +31,7 @@ export async function rollbackDefinition(
     const snapshot = await previousSnapshot(ctx.git, item.definition, item.file);
     if (snapshot) {
       log(`rolling back to ${snapshot.tag}`);
-      const proof = await restoreSnapshot(ctx, snapshot, target.environment, log);
+      const proof = await withRestoreAttempts(() => restoreSnapshot(ctx, snapshot, target.environment, log), log);
       return { result: 'rolled-back', restoredTo: snapshot.tag, verifiedHash: proof.hash, checks: tallyHealth(proof.health) };
     }
     log('no earlier release tag: restoring the backup taken before the deploy');
@@ -43,6 +43,22 @@ export async function rollbackDefinition(
       manualCommand: manualRollbackCommand(item.definition.name, target.environment),
       notes: [`rollback failed: ${describeError(error)}`, `backup kept at ${backup.file}`],
     };
+  }
+}
+
+/**
+ * A rollback is the last line of defence and restoring a snapshot converges (same import, same
+ * publish, same verification), so a transient outage gets two more tries before we give up.
+ */
+async function withRestoreAttempts<T>(restore: () => Promise<T>, log: Log, delaysMs = [1000, 3000]): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await restore();
+    } catch (error) {
+      if (attempt >= delaysMs.length) throw error;
+      log(`restore attempt ${attempt + 1} failed (${describeError(error)}); trying again in ${delaysMs[attempt] / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, delaysMs[attempt]));
+    }
   }
 }
 

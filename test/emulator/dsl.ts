@@ -2,6 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { AppRecord, ConvVar, EnvVar, WorkflowRecord } from './state.js';
+import type { StateDsl } from './types.js';
 
 export const HIDDEN_VALUE = '[__HIDDEN__]';
 const ENV_TYPES = new Set(['string', 'number', 'secret']);
@@ -143,8 +144,8 @@ export function buildAppDsl(
   workflow: WorkflowRecord | null,
   dslVersion: string,
   includeSecret: boolean,
-): Record<string, unknown> {
-  const dsl: Record<string, unknown> = {
+): StateDsl {
+  const dsl: StateDsl = {
     version: dslVersion,
     kind: 'app',
     app: {
@@ -157,7 +158,7 @@ export function buildAppDsl(
     },
     dependencies: clone(app.dependencies),
   };
-  if (workflow) dsl.workflow = buildWorkflowDsl(workflow, includeSecret);
+  if (workflow) dsl.workflow = buildWorkflowDsl(workflow, includeSecret) as StateDsl['workflow'];
   else dsl.model_config = clone(app.model_config ?? {});
   return dsl;
 }

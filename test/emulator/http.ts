@@ -65,12 +65,17 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /**
- * The JSON body as an object. Like Flask, a non-empty body must be declared JSON (415 otherwise),
- * and must parse (400). An empty body reads as {} so optional-body endpoints work without one.
+ * The JSON body of an endpoint that parses one. Like Flask, a non-empty body must be declared JSON
+ * (415 otherwise) and must parse (400). An empty body reads as {} unless it claims to be JSON.
+ * Endpoints that take no body never call this, so any headers pass there.
  */
 export function readJson(req: Req, allowTextPlain = false): Record<string, unknown> {
-  if (req.rawBody.length === 0) return {};
   const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  // Flask's get_json() fails on an empty body that claims to be JSON.
+  if (req.rawBody.length === 0 && type === 'application/json') {
+    throw new HttpError(400, 'bad_request', 'Failed to decode JSON object: Expecting value: line 1 column 1 (char 0)');
+  }
+  if (req.rawBody.length === 0) return {};
   if (type !== 'application/json' && !(allowTextPlain && type === 'text/plain')) {
     throw new HttpError(
       415,

@@ -16,7 +16,8 @@ export const CATALOG = {
   ops: {
     'get.account': { method: 'GET', path: '/account', input: object({}) },
     'list.workspace': { method: 'GET', path: '/workspaces', input: object({}) },
-    'list.console_app': {
+    'describe.console_app': { method: 'GET', path: '/apps/{app_id}', input: object({ ...appId, fields: str }, ['app_id']) },
+    'get.console_app': {
       method: 'GET',
       path: '/apps',
       input: object(

@@ -45,6 +45,17 @@ function checkDsl(text: string): Issue[] {
   return graphIssues(String(app.mode), workflow.graph ?? {});
 }
 
+/** A JSON schema of the runtime inputs (the published start form, else the draft's). */
+export function inputSchema(app: AppRecord): Record<string, unknown> {
+  const variables = startVariables(app, currentPublished(app) ?? app.draft);
+  const kinds: Record<string, string> = { number: 'number', checkbox: 'boolean', file: 'object', 'file-list': 'array' };
+  return {
+    type: 'object',
+    properties: Object.fromEntries(variables.map((v) => [v.variable, { type: kinds[v.type] ?? 'string', title: v.label ?? v.variable }])),
+    required: variables.filter((v) => v.required).map((v) => v.variable),
+  };
+}
+
 async function streamRun(ctx: Ctx, req: Req, app: AppRecord, workflow: WorkflowRecord, markTested: boolean): Promise<void> {
   const body = readJson(req);
   checkBody(body, ['inputs', 'files', 'workflow_id'], { inputs: 'object', files: 'array' });

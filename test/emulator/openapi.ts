@@ -19,8 +19,9 @@ import {
   requireOpenapiApp,
   requireWorkspace,
 } from './openapi-guards.js';
-import { addOpenapiRuns } from './openapi-runs.js';
+import { addOpenapiRuns, inputSchema } from './openapi-runs.js';
 import { createRouter, type Router } from './router.js';
+import { parametersPayload } from './service-api.js';
 import { publishDraft, type AppRecord, type WorkflowRecord } from './state.js';
 import { restoreInto } from './workflows.js';
 
@@ -70,8 +71,30 @@ export function createOpenapiRouter(ctx: Ctx): Router {
       .filter((a) => (!mode || mode === 'all' || a.mode === mode) && a.name.toLowerCase().includes(name));
     const data = apps
       .slice((page - 1) * limit, page * limit)
-      .map((a) => ({ id: a.id, name: a.name, mode: a.mode, description: a.description, updated_at: a.updated_at }));
+      .map((a) => ({
+        id: a.id,
+        name: a.name,
+        description: a.description,
+        mode: a.mode,
+        updated_at: new Date(a.updated_at * 1000).toISOString(),
+        workspace_id: ctx.workspace.id,
+        workspace_name: ctx.workspace.name,
+      }));
     return ok({ page, limit, total: apps.length, has_more: page * limit < apps.length, data });
+  });
+  add('GET', '/apps/{app_id}', (req) => {
+    const app = requireOpenapiApp(ctx, req);
+    const info = {
+      id: app.id,
+      name: app.name,
+      description: app.description,
+      mode: app.mode,
+      updated_at: new Date(app.updated_at * 1000).toISOString(),
+      service_api_enabled: app.enable_api,
+      is_agent: app.mode === 'agent-chat',
+    };
+    const parameters = parametersPayload(app);
+    return ok({ info, parameters, input_schema: inputSchema(app), hints: [] });
   });
   add('POST', '/workspaces/{workspace_id}/apps/imports', async (req) => {
     requireWorkspace(ctx, req);
@@ -97,7 +120,7 @@ export function createOpenapiRouter(ctx: Ctx): Router {
   });
   add('POST', '/workspaces/{workspace_id}/apps/imports/{import_id}:confirm', (req) => {
     requireWorkspace(ctx, req);
-    checkBody(readJson(req), []);
+    if (req.rawBody.length > 0) checkBody(readJson(req), []);
     return importReply(ctx, confirmPending(ctx, req.params.import_id));
   });
   add('GET', '/apps/{app_id}/dsl', (req) => {
@@ -143,7 +166,7 @@ export function createOpenapiRouter(ctx: Ctx): Router {
   });
   add('POST', '/apps/{app_id}/versions/{version_id}:restore', (req) => {
     const app = requireOpenapiApp(ctx, req, true);
-    checkBody(readJson(req), []);
+    if (req.rawBody.length > 0) checkBody(readJson(req), []);
     if (!app.published.some((w) => w.id === req.params.version_id) && app.draft?.id !== req.params.version_id) {
       throw apiError(404, 'not_found', 'version not found');
     }

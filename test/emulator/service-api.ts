@@ -108,21 +108,21 @@ export function handleInfo(ctx: Ctx, req: Req): Reply {
   return json(200, { name: app.name, description: app.description, tags: [], mode: app.mode, author_name: ctx.account.name });
 }
 
-export function handleParameters(ctx: Ctx, req: Req): Reply {
-  const app = requireAppToken(ctx, req);
+/** The /parameters payload, or null when a workflow app has nothing published (or a chat app no config). */
+export function parametersPayload(app: AppRecord): Record<string, unknown> | null {
   let features: Record<string, unknown>;
   let workflow: WorkflowRecord | null = null;
   if (WORKFLOW_MODES.includes(app.mode)) {
     workflow = currentPublished(app);
-    if (!workflow) throw new HttpError(400, 'app_unavailable', 'App unavailable, please check your app configurations.');
+    if (!workflow) return null;
     features = workflow.features;
   } else {
-    if (!app.model_config) throw new HttpError(400, 'app_unavailable', 'App unavailable, please check your app configurations.');
+    if (!app.model_config) return null;
     features = app.model_config;
   }
   const off = { enabled: false };
   const userInputForm = startVariables(app, workflow).map(({ type, ...spec }) => ({ [type]: { ...spec } }));
-  return json(200, {
+  return {
     opening_statement: features.opening_statement ?? '',
     suggested_questions: features.suggested_questions ?? [],
     suggested_questions_after_answer: features.suggested_questions_after_answer ?? off,
@@ -141,5 +141,11 @@ export function handleParameters(ctx: Ctx, req: Req): Reply {
       file_size_limit: 15,
       workflow_file_upload_limit: 10,
     },
-  });
+  };
+}
+
+export function handleParameters(ctx: Ctx, req: Req): Reply {
+  const payload = parametersPayload(requireAppToken(ctx, req));
+  if (!payload) throw new HttpError(400, 'app_unavailable', 'App unavailable, please check your app configurations.');
+  return json(200, payload);
 }

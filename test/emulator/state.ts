@@ -1,7 +1,7 @@
 // The emulator's in-memory world: apps, their draft and published workflows, keys, pending imports.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { buildAppDsl, clone, computeHash } from './dsl.js';
-import type { EmulatorState, RequestLogEntry, ResolvedOptions, ScriptedRun } from './types.js';
+import type { EmulatorState, RequestLogEntry, ResolvedOptions, ScriptedRun, StateWorkflowDsl } from './types.js';
 import type { FaultRecord } from './faults.js';
 
 export interface EnvVar {
@@ -221,7 +221,7 @@ export function snapshotState(store: Store, options: ResolvedOptions): EmulatorS
             id: app.draft.id,
             hash: app.draft.hash,
             updated_at: app.draft.updated_at,
-            dsl: buildAppDsl(app, app.draft, options.dslVersion, true),
+            dsl: buildAppDsl(app, app.draft, options.dslVersion, true) as StateWorkflowDsl,
           }
         : null,
       published: app.published.map((w) => ({
@@ -231,7 +231,7 @@ export function snapshotState(store: Store, options: ResolvedOptions): EmulatorS
         marked_comment: w.marked_comment,
         created_at: w.created_at,
         hash: w.hash,
-        dsl: buildAppDsl(app, w, options.dslVersion, true),
+        dsl: buildAppDsl(app, w, options.dslVersion, true) as StateWorkflowDsl,
       })),
       workflow_id: app.workflow_id,
       api_keys: app.api_keys.map((k) => ({ ...k })),

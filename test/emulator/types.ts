@@ -71,6 +71,27 @@ export interface RequestLogEntry {
   at: number;
 }
 
+/** A DSL object as export builds it (include_secret=true: secrets in clear). */
+export interface StateDsl {
+  version: string;
+  kind: string;
+  app: { name: string; mode: string; [key: string]: unknown };
+  dependencies: unknown[];
+  /** Workflow and advanced-chat apps. */
+  workflow?: {
+    graph: Record<string, unknown>;
+    features: Record<string, unknown>;
+    environment_variables: Array<Record<string, unknown>>;
+    conversation_variables: Array<Record<string, unknown>>;
+  };
+  /** Chat, agent-chat and completion apps. */
+  model_config?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Drafts and published versions exist only for workflow/advanced-chat apps, so `workflow` is there. */
+export type StateWorkflowDsl = StateDsl & { workflow: NonNullable<StateDsl['workflow']> };
+
 export interface StateWorkflow {
   id: string;
   version: string;
@@ -79,7 +100,7 @@ export interface StateWorkflow {
   created_at: number;
   hash: string;
   /** The DSL object as an export with include_secret=true would give it (secrets in clear). */
-  dsl: Record<string, unknown>;
+  dsl: StateWorkflowDsl;
 }
 
 export interface StateApp {
@@ -88,7 +109,7 @@ export interface StateApp {
   mode: string;
   description: string;
   enable_api: boolean;
-  draft: { id: string; hash: string; updated_at: number; dsl: Record<string, unknown> } | null;
+  draft: { id: string; hash: string; updated_at: number; dsl: StateWorkflowDsl } | null;
   /** Oldest first. */
   published: StateWorkflow[];
   /** The current published workflow id, or null. */

@@ -1,0 +1,96 @@
+// Handing a new key to its consumers: an Actions secret (sealed for the repository's or an
+// environment's public key) and/or a private key file. All or nothing as far as we can make it:
+// the key file is staged first and put in place only after GitHub took the secret, so a failure
+// leaves every consumer with the key it had.
+import path from 'node:path';
+import type { GitHub } from '../git/github.js';
+import { describeError } from '../support/errors.js';
+import { stagePrivateFile, type StagedFile } from './private-file.js';
+import { sealForGitHub } from './sealed-box.js';
+
+export class HandoffError extends Error {
+  override name = 'HandoffError';
+  /** Some consumer did receive the key (the secret was written, the key file was not), so the
+   *  key must not be deleted. */
+  readonly reachedSome: boolean;
+  constructor(message: string, readonly hint: string, options: { reachedSome?: boolean } = {}) {
+    super(message);
+    this.reachedSome = options.reachedSome ?? false;
+  }
+}
+
+export interface KeyHandoff {
+  /** Where the key of workflow `name` goes, in words (for logs and the summary). */
+  destinations(name: string): string[];
+  /** Gives `token` to every destination; throws HandoffError when any refused it. */
+  deliver(name: string, token: string): Promise<string[]>;
+}
+
+export interface HandoffOptions {
+  github?: GitHub;
+  /** May contain {name}. */
+  secretName?: string;
+  secretEnvironment?: string;
+  /** Absolute path; may contain {name}. */
+  keyFile?: string;
+}
+
+/** `DIFY_KEY_{name}` for `order-bot` → `DIFY_KEY_ORDER_BOT`: secret names allow only [A-Z0-9_]. */
+export function resolveSecretName(template: string, name: string): string {
+  return template.replace(/\{name\}/g, name.toUpperCase().replace(/[^A-Z0-9_]/g, '_'));
+}
+
+export function resolveKeyFile(template: string, name: string): string {
+  return template.replace(/\{name\}/g, name);
+}
+
+export function createKeyHandoff(options: HandoffOptions): KeyHandoff {
+  const { github, secretName, secretEnvironment, keyFile } = options;
+  if (secretName && !github) throw new Error('createKeyHandoff: a secret name needs a GitHub client');
+  const scope = secretEnvironment ? `environment ${secretEnvironment}` : 'repository';
+  let publicKey: Promise<{ key_id: string; key: string }> | undefined;
+
+  function destinations(name: string): string[] {
+    return [
+      ...(keyFile ? [`key file ${path.relative(process.cwd(), resolveKeyFile(keyFile, name)) || resolveKeyFile(keyFile, name)}`] : []),
+      ...(secretName ? [`secret ${resolveSecretName(secretName, name)} (${scope})`] : []),
+    ];
+  }
+
+  async function putSecret(name: string, token: string): Promise<void> {
+    const secret = resolveSecretName(secretName!, name);
+    try {
+      publicKey ??= github!.getRepoPublicKey(secretEnvironment);
+      const { key_id, key } = await publicKey;
+      await github!.putSecret({ name: secret, encryptedValue: await sealForGitHub(key, token), keyId: key_id, environment: secretEnvironment });
+    } catch (error) {
+      publicKey = undefined;
+      throw new HandoffError(`Could not update the ${scope} secret ${secret}: ${describeError(error)}`, 'Give the token the "Secrets" permission (read and write) for this repository, then re-run: no key was revoked.');
+    }
+  }
+
+  return {
+    destinations,
+    async deliver(name, token) {
+      let staged: StagedFile | undefined;
+      const file = keyFile ? resolveKeyFile(keyFile, name) : undefined;
+      try {
+        if (file) staged = await stagePrivateFile(file, `${token}\n`);
+      } catch (error) {
+        throw new HandoffError(`Could not write the key file ${file}: ${describeError(error)}`, 'Pick a --key-file in a folder you can write to.');
+      }
+      try {
+        if (secretName) await putSecret(name, token);
+      } catch (error) {
+        await staged?.abort();
+        throw error;
+      }
+      try {
+        await staged?.commit();
+      } catch (error) {
+        throw new HandoffError(`Could not put the key file ${file} in place: ${describeError(error)}`, 'Check the folder\'s permissions and re-run.', { reachedSome: Boolean(secretName) });
+      }
+      return destinations(name);
+    },
+  };
+}

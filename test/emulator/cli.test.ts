@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+/** Starts the CLI and resolves with its output once `lines` lines are out. */
+function startCli(args: string[], lines: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const ready = new Promise<string[]>((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const got = out.split('\n').filter(Boolean);
+      if (got.length >= lines) resolve(got);
+    });
+    child.once('exit', (code) => reject(new Error(`cli exited early (${code}): ${out}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, ready, exited };
+}
+
+describe('cli', () => {
+  it('prints the URL line, serves, seeds definitions and exits cleanly on SIGTERM', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'emu-cli-'));
+    const def = {
+      name: 'echo',
+      version: '1.0.0',
+      app: { staging: '0b6f7c5e-1111-4aaa-8bbb-000000000001', prod: '0b6f7c5e-1111-4aaa-8bbb-000000000002' },
+      dsl: { version: '0.3.1', kind: 'app', app: { name: 'echo', mode: 'workflow' } },
+    };
+    writeFileSync(join(dir, 'echo.json'), JSON.stringify(def));
+    const { child, ready, exited } = startCli(['--port', '0', '--seed', dir, '--latency-ms', '0'], 5);
+    const lines = await ready;
+    const urlLine = lines.find((l) => l.startsWith('DIFY_EMULATOR_URL='))!;
+    expect(urlLine).toMatch(/^DIFY_EMULATOR_URL=http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[0]).toBe(urlLine);
+    expect(lines.filter((l) => l.startsWith('seeded echo.json'))).toHaveLength(2);
+    const url = urlLine.split('=')[1];
+    const state = await (await fetch(`${url}/__emulator/state`)).json();
+    expect(state.apps.map((a: any) => a.id).sort()).toEqual(Object.values(def.app).sort());
+    expect(state.apps.every((a: any) => a.mode === 'workflow' && a.workflow_id === null)).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

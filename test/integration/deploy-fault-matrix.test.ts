@@ -1,0 +1,160 @@
+// Issue 5's fault matrix: for each step of a deploy and each fault the emulator can inject, the run
+// ends deployed-and-healthy, restored-and-healthy, or failed loudly with the backup kept, and the
+// live app never differs from both the new and the previous release without the job saying so.
+// The live state is read from the emulator, not from what the command printed.
+import { existsSync } from 'node:fs';
+import { writeFile, chmod } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDeploy } from '../../src/commands/deploy.js';
+import { createGit } from '../../src/git/git.js';
+import { readActionSettings } from '../../src/settings.js';
+import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
+import type { Fault } from '../emulator/server.js';
+import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
+import { createCaptureSink } from '../support/capture-sink.js';
+
+const A = '11111111-1111-4111-8111-111111111111';
+type Respond = Fault['respond'];
+
+const FAULTS: Array<[string, Respond, number]> = [
+  ['500', { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } }, 1],
+  ['503 twice', { status: 503, body: { code: 'unavailable', message: 'busy', status: 503 } }, 2],
+  ['429 + Retry-After', { status: 429, body: { code: 'too_many_requests', message: 'slow down', status: 429 }, headers: { 'Retry-After': '1' } }, 1],
+  ['hang', 'hang', 1],
+  ['reset', 'reset', 1],
+  ['garbage', 'garbage', 1],
+];
+
+const STEPS: Array<[string, string | null, string]> = [
+  ['login', 'POST', '/console/api/login'],
+  ['export', 'GET', `/console/api/apps/${A}/export`],
+  ['import', 'POST', '/console/api/apps/imports'],
+  ['confirm', 'POST', '^/console/api/apps/imports/[^/]+/confirm$'],
+  ['publish', 'POST', `/console/api/apps/${A}/workflows/publish`],
+  ['key lookup', 'GET', `/console/api/apps/${A}/api-keys`],
+  ['smoke run', 'POST', '/v1/workflows/run'],
+];
+
+async function scenario(inject: (world: DeployWorld) => Promise<void> | void) {
+  const world = await createDeployWorld();
+  try {
+    const v1 = echoDefinition('alpha', A, '1.0.0');
+    world.seed(v1);
+    await world.commit([v1], 'v1');
+    const first = await world.deploy({ all: 'true' });
+    expect(first.code, first.stdout).toBe(0);
+    // v2 is a real change, and a DSL version the server holds as pending, so confirm is exercised.
+    const v2 = echoDefinition('alpha', A, '1.1.0');
+    v2.dsl.version = '9.0.0';
+    v2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Start v2';
+    await world.commit([v2], 'v2');
+    await inject(world);
+
+    const sink = createCaptureSink();
+    const env: Record<string, string> = {
+      GITHUB_WORKSPACE: world.repo.dir,
+      GITHUB_API_URL: world.github.url,
+      GITHUB_REPOSITORY: 'acme/flows',
+      'INPUT_COMMAND': 'deploy',
+      'INPUT_ALL': 'true',
+      'INPUT_DIFY-URL': world.emulator.url,
+      'INPUT_DIFY-EMAIL': EMAIL,
+      'INPUT_DIFY-PASSWORD': PASSWORD,
+      'INPUT_TIMEOUT-SECONDS': '1',
+      'INPUT_ALLOW-DSL-VERSION-CHANGE': 'true',
+      'INPUT_SMOKE-RETRIES': '0',
+      'INPUT_BACKUP-DIR': path.join(world.repo.dir, '..', 'backups'),
+      'INPUT_GITHUB-TOKEN': 'ghs_test_token',
+    };
+    const settings = readActionSettings(env);
+    let exitCode: number;
+    let outcomes: Array<{ result: string; backupFile?: string; manualCommand?: string; error?: string }> = [];
+    try {
+      const result = await runDeploy(settings, { git: createGit(world.repo.dir), sink, env });
+      exitCode = result.exitCode;
+      outcomes = (result.json as { outcomes: typeof outcomes }).outcomes;
+    } catch (error) {
+      exitCode = 1;
+      sink.lines.push(`thrown: ${(error as Error).message}`);
+    }
+    const app = world.emulator.state().apps.find((a) => a.id === A)!;
+    const live = app.published.find((p) => p.id === app.workflow_id);
+    const liveHash = live ? publishedWorkflowHash(live.dsl.workflow) : 'none';
+    // Read before cleanup removes the world's folders.
+    const backupKept = outcomes[0]?.backupFile ? existsSync(outcomes[0].backupFile) : undefined;
+    return { exitCode, outcomes, sink, liveHash, backupKept, v1Hash: workflowHash(v1.dsl), v2Hash: workflowHash(v2.dsl), world };
+  } finally {
+    await world.cleanup();
+  }
+}
+
+/**
+ * What each cell must end in. Reads and draft imports are retried (the same request twice changes
+ * nothing more); 429 means Dify never ran the handler, so every call retries it; any other failure
+ * of a write ends in a verified rollback. Login is never retried (Dify locks accounts).
+ */
+function expected(step: string, fault: string): string {
+  if (step === 'login') return 'nothing written';
+  const permanent = fault === '500' || fault === 'garbage';
+  if (step === 'export') return permanent ? 'failed' : 'deployed';
+  if (step === 'import' || step === 'key lookup') return permanent ? 'rolled-back' : 'deployed';
+  return fault === '429 + Retry-After' ? 'deployed' : 'rolled-back';
+}
+
+function assertConverged(r: Awaited<ReturnType<typeof scenario>>) {
+  const said = r.sink.text();
+  expect([r.v1Hash, r.v2Hash], `live app matches neither release:\n${said}`).toContain(r.liveHash);
+  const outcome = r.outcomes[0];
+  if (!outcome) {
+    // Failed before any per-definition work (e.g. login): nothing may have changed.
+    expect(r.exitCode).toBe(1);
+    expect(r.liveHash).toBe(r.v1Hash);
+    return;
+  }
+  if (outcome.result === 'deployed') expect(r.liveHash).toBe(r.v2Hash);
+  if (outcome.result === 'rolled-back') {
+    expect(r.liveHash).toBe(r.v1Hash);
+    expect(r.exitCode).toBe(1);
+  }
+  if (outcome.result === 'restore-failed' || outcome.result === 'failed') {
+    expect(r.exitCode).toBe(1);
+    if (outcome.backupFile) expect(r.backupKept).toBe(true);
+    if (outcome.result === 'restore-failed') expect(said).toMatch(/npx dify-gitops rollback --workflow alpha --to/);
+  }
+  if (r.exitCode === 0) expect(outcome.result).toBe('deployed');
+}
+
+describe.concurrent('deploy fault matrix', () => {
+  for (const [step, method, p] of STEPS) {
+    for (const [fault, respond, times] of FAULTS) {
+      it(`${step} × ${fault}`, async () => {
+        const r = await scenario((w) => w.emulator.injectFault({ match: { method: method ?? undefined, path: p }, respond, times }));
+        assertConverged(r);
+        expect(r.outcomes[0]?.result ?? 'nothing written', r.sink.text()).toBe(expected(step, fault));
+      });
+    }
+  }
+
+  it('tag push rejected by the remote: deployed and healthy, job fails, app not rolled back', async () => {
+    const r = await scenario(async (w) => {
+      const hook = path.join(w.repo.origin, 'hooks', 'pre-receive');
+      await writeFile(hook, '#!/bin/sh\necho "tags are frozen" >&2\nexit 1\n');
+      await chmod(hook, 0o755);
+    });
+    assertConverged(r);
+    expect(r.outcomes[0].result).toBe('deployed');
+    expect(r.liveHash).toBe(r.v2Hash);
+    expect(r.exitCode).toBe(1);
+    expect(r.outcomes[0].error).toMatch(/release could not be recorded/);
+  });
+
+  for (const status of [500, 403]) {
+    it(`release creation × ${status}: deployed and healthy, job fails, re-run is safe`, async () => {
+      const r = await scenario((w) => w.github.failNext({ method: 'POST', path: /\/releases$/ }, status, 3));
+      assertConverged(r);
+      expect(r.outcomes[0].result).toBe('deployed');
+      expect(r.exitCode).toBe(1);
+    });
+  }
+});

@@ -1,0 +1,46 @@
+// Shared setup for the dify-*.test.ts files: the emulator, fixture DSLs, connections per auth
+// mode, and request-log queries. Test helper only; never imported from src/.
+import { readFileSync } from 'node:fs';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
+import type { DifyConnection } from '../../src/dify/index.js';
+
+export const EMAIL = 'admin@example.com';
+export const PASSWORD = 'dify-emulator-password';
+export const OPENAPI_TOKEN = 'dfoa_emulator_token_0123456789';
+
+export type Mode = 'cookie' | 'cookie-host' | 'bearer' | 'openapi';
+
+export const MODE_OPTIONS: Record<Mode, EmulatorOptions> = {
+  cookie: { auth: 'cookie' },
+  'cookie-host': { auth: 'cookie', secureCookies: true },
+  bearer: { auth: 'bearer' },
+  openapi: { auth: 'cookie', openapi: true },
+};
+
+export function fixture(name: string): string {
+  return readFileSync(new URL(`../../../shared/fixtures/dify-dsl/${name}`, import.meta.url), 'utf8');
+}
+
+export const WORKFLOW_DSL = fixture('simple_passthrough_workflow.yml');
+export const CHATFLOW_DSL = fixture('test_streaming_conversation_variables.yml');
+
+export function startDify(options: EmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator(options);
+}
+
+/** Connection for a mode; `openapi` uses only the token unless `withPassword`. */
+export function connectionFor(emu: Emulator, mode: Mode, extra: Partial<DifyConnection> & { withPassword?: boolean } = {}): DifyConnection {
+  const { withPassword, ...rest } = extra;
+  const base: DifyConnection = { baseUrl: emu.url, timeoutMs: 2000, maxAttempts: 3 };
+  if (mode === 'openapi') {
+    return { ...base, token: OPENAPI_TOKEN, ...(withPassword ? { email: EMAIL, password: PASSWORD } : {}), ...rest };
+  }
+  return { ...base, email: EMAIL, password: PASSWORD, ...rest };
+}
+
+/** Requests the emulator logged for one method and path (exact path, or a RegExp). */
+export function requestsTo(emu: Emulator, method: string, path: string | RegExp) {
+  return emu.state().requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)));
+}
+
+export const loginRequests = (emu: Emulator) => requestsTo(emu, 'POST', '/console/api/login');
