@@ -3,6 +3,7 @@ import { readCliSettings } from './settings.js';
 import { createTerminalSink } from './report/sink.js';
 import { runSafely } from './main.js';
 import { describeError } from './support/errors.js';
+import { redact } from './support/redact.js';
 
 export const USAGE = `Usage: dify-gitops <command> [flags]
 
@@ -33,7 +34,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 2;
   }
   const sink = createTerminalSink({ quiet: settings.json });
-  const outcome = await runSafely(settings, sink, (message) => process.stderr.write(`error: ${message}\n`));
+  const outcome = await runSafely(settings, sink, (message) => process.stderr.write(`error: ${redact(message)}\n`));
   if (settings.json && outcome.json !== undefined) process.stdout.write(`${JSON.stringify(outcome.json)}\n`);
   return outcome.exitCode;
 }

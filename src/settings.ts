@@ -1,6 +1,7 @@
 // Inputs (action) and flags + environment (CLI) become one frozen Settings object.
 // Nothing below this module reads core.getInput or process.argv.
 import { readFileSync } from 'node:fs';
+import { registerSecret } from './support/redact.js';
 import * as core from '@actions/core';
 import { ACTION_COMMANDS, COMMANDS, Inputs, type Command } from './inputs.js';
 import { UsageError } from './support/errors.js';
@@ -196,7 +197,7 @@ function parseFlags(args: string[]) {
 }
 
 function readDify(url: string, email: string, password: string, token: string, timeout: string, timeoutName: string): DifySettings | undefined {
-  for (const secret of [password, token]) if (secret) core.setSecret(secret);
+  for (const secret of [password, token]) registerSecret(secret);
   if (!url) return undefined;
   if (!/^https?:\/\//.test(url)) throw new UsageError(`The Dify URL "${url}" must start with http:// or https://.`);
   if (token && (email || password)) {
@@ -210,8 +211,7 @@ function readDify(url: string, email: string, password: string, token: string, t
 }
 
 function readNotify(url: string, secret: string, surface: Settings['surface']): NotifySettings | undefined {
-  // In a terminal setSecret would print the secret itself (it works by echoing ::add-mask::).
-  if (secret && surface === 'action') core.setSecret(secret);
+  registerSecret(secret);
   if (!url) return undefined;
   const [urlName, secretName] = surface === 'action' ? [`Input "${Inputs.notifyUrl}"`, `input "${Inputs.notifySecret}"`] : ['DIFY_NOTIFY_URL', 'DIFY_NOTIFY_SECRET'];
   // The URL is not echoed back: webhook URLs often carry a token in their path.
@@ -221,7 +221,7 @@ function readNotify(url: string, secret: string, surface: Settings['surface']): 
 }
 
 function readGitHub(env: Env, token: string): GitHubSettings {
-  if (token) core.setSecret(token);
+  registerSecret(token);
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   const runUrl = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
   const event = readEvent(env.GITHUB_EVENT_PATH);

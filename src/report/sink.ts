@@ -2,6 +2,7 @@
 // Commands report through this one interface so they do not care which surface they run on.
 import * as core from '@actions/core';
 import type { Diagnostic } from '../definition/types.js';
+import { redact } from '../support/redact.js';
 
 export interface ReportSink {
   readonly surface: 'action' | 'cli';
@@ -39,12 +40,13 @@ export function createActionSink(): ReportSink {
 
 export function createTerminalSink(options: { quiet?: boolean } = {}): ReportSink {
   // With --json, stdout carries only the JSON document: progress goes to stderr.
-  const out = (line: string) => (options.quiet ? process.stderr : process.stdout).write(`${line}\n`);
+  // No runner masks a terminal, so every line is scrubbed of registered secrets here.
+  const out = (line: string) => (options.quiet ? process.stderr : process.stdout).write(`${redact(line)}\n`);
   return {
     surface: 'cli',
     info: out,
-    warn: (line) => process.stderr.write(`warning: ${line}\n`),
-    diagnostic: (d) => process.stderr.write(`${formatDiagnostic(d)}\n`),
+    warn: (line) => process.stderr.write(`warning: ${redact(line)}\n`),
+    diagnostic: (d) => process.stderr.write(`${redact(formatDiagnostic(d))}\n`),
     group: async (title, fn) => {
       out(`▸ ${title}`);
       return fn();

@@ -1,6 +1,6 @@
 // One definition, start to finish: prepare → back up → import → publish → smoke-check → release,
 // or, on any failure after the first write, roll back. Returns a named outcome; never throws.
-import * as core from '@actions/core';
+import { registerSecret } from '../support/redact.js';
 import type { Definition } from '../definition/types.js';
 import { summarizeChanges } from '../definition/change-summary.js';
 import { describeError } from '../support/errors.js';
@@ -31,7 +31,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
   let liveAtStart: string | null = null;
   try {
     target = prepareTarget(definition, environment, ctx.env);
-    for (const value of target.secretValues) core.setSecret(value);
+    for (const value of target.secretValues) registerSecret(value);
     const published = await ctx.dify.getPublished(target.appId);
     liveAtStart = published?.id ?? null;
     if (published && hashFromMarks(published.marked_comment) === target.hash.slice(0, 16)) {

@@ -1,7 +1,7 @@
 // Put an app back to a verified earlier state after a failed deploy, or on request.
 // Proof, not hope: after publishing the old snapshot we read the live version back and compare
 // its content hash with the snapshot's, then run the snapshot's own smoke checks.
-import * as core from '@actions/core';
+import { registerSecret } from '../support/redact.js';
 import { parse } from 'yaml';
 import type { Definition, DifyDsl } from '../definition/types.js';
 import { publishedWorkflowHash, workflowHash } from '../definition/workflow-hash.js';
@@ -70,7 +70,7 @@ export function manualRollbackCommand(name: string, environment: string, to = 'l
 /** Import, publish, verify the live hash, smoke-check: used by automatic and manual rollback. */
 export async function restoreSnapshot(ctx: StageContext, snapshot: Snapshot, environment: string, log: Log): Promise<{ hash: string; health: HealthReport }> {
   const target = prepareTarget(snapshot.definition, environment, ctx.env);
-  for (const value of target.secretValues) core.setSecret(value);
+  for (const value of target.secretValues) registerSecret(value);
   // This version was live before, so a DSL version gap Dify flags now is not a new decision.
   await importDraft(ctx.dify, target, { allowVersionChange: true });
   await publishDraft(ctx.dify, target, snapshot.commit);

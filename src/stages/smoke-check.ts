@@ -1,5 +1,5 @@
 // Prove a published app healthy through Dify's service API, the way its consumers call it.
-import * as core from '@actions/core';
+import { registerSecret } from '../support/redact.js';
 import type { Definition, SmokeCheck } from '../definition/types.js';
 import type { DifyConsole, DifyService, RunResult } from '../dify/types.js';
 import { checkExpectations } from './smoke-expect.js';
@@ -24,7 +24,7 @@ export interface HealthReport {
 export async function obtainApiKey(dify: DifyConsole, appId: string): Promise<string> {
   const keys = await dify.listApiKeys(appId);
   const token = keys[0]?.token ?? (await dify.createApiKey(appId)).token;
-  core.setSecret(token);
+  registerSecret(token);
   return token;
 }
 

@@ -18,6 +18,7 @@ export function createFaultRecord(fault: Fault): FaultRecord {
     respond === 'hang' ||
     respond === 'reset' ||
     respond === 'garbage' ||
+    respond === 'delay' ||
     (typeof respond === 'object' && respond !== null && Number.isInteger(respond.status));
   if (!valid) throw new Error("fault.respond must be {status, body?, headers?}, 'hang', 'reset' or 'garbage'");
   const times = fault.times ?? 1;
@@ -48,7 +49,7 @@ export function respondWithFault(
   log: RequestLogEntry | null,
 ): void {
   const respond = fault.respond;
-  if (respond === 'hang') return;
+  if (respond === 'hang' || respond === 'delay') return;
   if (respond === 'reset') {
     req.socket.destroy();
     return;

@@ -81,8 +81,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const fault = takeFault(store.faults, method, url.pathname);
     if (fault) {
       await ctx.sleep(fault.latency_ms ?? 0);
-      incoming.resume();
-      return respondWithFault(fault, incoming, res, log);
+      // 'delay' only slows the request down (races, timeouts); it is then handled as usual.
+      if (fault.respond !== 'delay') {
+        incoming.resume();
+        return respondWithFault(fault, incoming, res, log);
+      }
     }
     const isOpenapi = url.pathname === '/openapi/v1' || url.pathname.startsWith('/openapi/v1/');
     if (isOpenapi && !ctx.options.openapi) {

@@ -40,7 +40,8 @@ export type FaultResponse =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | 'hang'
   | 'reset'
-  | 'garbage';
+  | 'garbage'
+  | 'delay';
 
 export interface Fault {
   match: FaultMatch;

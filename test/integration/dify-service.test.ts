@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDifyService, DifyError, type DifyService } from '../../src/dify/index.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import type { Emulator } from '../emulator/server.js';
-import { CHATFLOW_DSL, startDify, WORKFLOW_DSL } from './dify-support.js';
+import { CHATFLOW_DSL, disableServiceApi, startDify, WORKFLOW_DSL } from './dify-support.js';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -92,19 +92,7 @@ describe('typed errors with hints', () => {
 
   it('an app whose API access is switched off', async () => {
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL, published: true });
-    const login = await fetch(`${emu.url}/console/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'admin@example.com', password: Buffer.from('dify-emulator-password').toString('base64') }),
-    });
-    const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0]);
-    const csrf = cookies.find((c) => c.startsWith('csrf_token='))?.slice('csrf_token='.length) ?? '';
-    const off = await fetch(`${emu.url}/console/api/apps/${app.id}/api-enable`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: cookies.join('; '), 'x-csrf-token': csrf },
-      body: JSON.stringify({ enable_api: false }),
-    });
-    expect(off.status).toBe(200);
+    await disableServiceApi(emu, app.id);
     const error = await service(app.api_key).info().catch((e) => e);
     expect(error).toMatchObject({ status: 403 });
     expect(error.hint).toMatch(/API access is disabled|Enable API access/);

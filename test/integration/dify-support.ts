@@ -44,3 +44,20 @@ export function requestsTo(emu: Emulator, method: string, path: string | RegExp)
 }
 
 export const loginRequests = (emu: Emulator) => requestsTo(emu, 'POST', '/console/api/login');
+
+/** Switch an app's Service API off through the emulator's console route (cookie era, Base64 password). */
+export async function disableServiceApi(emu: Emulator, appId: string): Promise<void> {
+  const login = await fetch(`${emu.url}/console/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: EMAIL, password: Buffer.from(PASSWORD).toString('base64') }),
+  });
+  const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0]);
+  const csrf = cookies.find((c) => c.startsWith('csrf_token='))?.slice('csrf_token='.length) ?? '';
+  const res = await fetch(`${emu.url}/console/api/apps/${appId}/api-enable`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: cookies.join('; '), 'x-csrf-token': csrf },
+    body: JSON.stringify({ enable_api: false }),
+  });
+  if (res.status !== 200) throw new Error(`api-enable answered ${res.status}`);
+}

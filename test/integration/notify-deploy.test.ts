@@ -1,5 +1,6 @@
 // deploy and rollback send their webhooks: the real commands in-process against the Dify emulator,
 // a real repository, a loopback GitHub API and a loopback webhook receiver.
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/main.js';
 import type { ReportSink } from '../../src/report/sink.js';
@@ -35,7 +36,8 @@ function createCapturingSink() {
 }
 
 async function run(w: DeployWorld, url: string, inputs: Record<string, string>) {
-  const all = { 'dify-url': w.emulator.url, 'dify-email': EMAIL, 'dify-password': PASSWORD, 'timeout-seconds': '5', 'github-token': 'ghs_test_token', 'notify-url': url, 'notify-secret': SECRET, ...inputs };
+  // backup-dir is resolved from the process's working directory: keep it inside the temp repo.
+  const all = { 'backup-dir': path.join(w.repo.dir, '.dify-gitops/backups'), 'dify-url': w.emulator.url, 'dify-email': EMAIL, 'dify-password': PASSWORD, 'timeout-seconds': '5', 'github-token': 'ghs_test_token', 'notify-url': url, 'notify-secret': SECRET, ...inputs };
   const env: Record<string, string> = { GITHUB_WORKSPACE: w.repo.dir, GITHUB_API_URL: w.github.url, GITHUB_REPOSITORY: 'acme/flows', GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '42' };
   for (const [k, v] of Object.entries(all)) env[`INPUT_${k.toUpperCase()}`] = v;
   const { sink, lines, warnings } = createCapturingSink();

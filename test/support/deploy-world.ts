@@ -1,6 +1,7 @@
 // One deploy scenario's world: the Dify emulator, a real repo with a bare origin, a loopback
 // GitHub API, and definitions built from the repo's own examples.
 import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import path from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
 import { createTempRepo, type TempRepo } from './git-repo.js';
@@ -28,7 +29,8 @@ export interface DeployWorld {
   github: Awaited<ReturnType<typeof startGitHubApi>>;
   /** Seeds the definitions' apps (unpublished, empty draft) and commits the files. */
   commit(defs: Definition[], message?: string): Promise<string>;
-  seed(def: Definition, options?: { published?: boolean }): string;
+  /** Seeds the app; `draft` gives it the definition's DSL as its draft (as if edited in the UI). */
+  seed(def: Definition, options?: { published?: boolean; draft?: boolean }): string;
   deploy(inputs?: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
   run(inputs: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
   /** Import/publish/key writes the emulator saw since `since`. */
@@ -47,7 +49,8 @@ export async function createDeployWorld(options: EmulatorOptions = {}): Promise<
     repo,
     github,
     seed(def, seedOptions = {}) {
-      return emulator.seedApp({ id: appId(def), mode: def.dsl.app.mode, name: def.dsl.app.name, published: seedOptions.published }).id;
+      const dsl = seedOptions.draft || seedOptions.published ? stringify(def.dsl) : undefined;
+      return emulator.seedApp({ id: appId(def), mode: def.dsl.app.mode, name: def.dsl.app.name, dsl, published: seedOptions.published }).id;
     },
     async commit(defs, message = 'update definitions') {
       const files: Record<string, string> = { 'schema/definition.schema.json': schema };

@@ -1,5 +1,9 @@
 // The receiver's check (verify.ts, also the docs' snippet) against what the sender signs (sign.ts).
 import crypto from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signWebhook } from '../../../src/notify/sign.js';
 import { verifyWebhookSignature } from '../../../src/notify/verify.js';
@@ -64,5 +68,35 @@ describe('verifyWebhookSignature', () => {
     [{ signature: `sha256=${'z'.repeat(64)}` }, 'malformed-signature'],
   ])('rejects malformed input %j', (over, reason) => {
     expect(check(over)).toEqual({ valid: false, reason });
+  });
+});
+
+describe('the snippet in docs/webhooks.md', () => {
+  it('is runnable and decides every case as verify.ts does', async () => {
+    const doc = await readFile(path.resolve(import.meta.dirname, '../../../docs/webhooks.md'), 'utf8');
+    const snippet = /## Verifying a request[\s\S]*?```js\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(snippet).toContain('export function verifyWebhookSignature');
+    const dir = await mkdtemp(path.join(tmpdir(), 'webhook-doc-'));
+    try {
+      await writeFile(path.join(dir, 'verify.mjs'), snippet!);
+      const documented = (await import(pathToFileURL(path.join(dir, 'verify.mjs')).href)).verifyWebhookSignature as typeof verifyWebhookSignature;
+      const old = String(NOW / 1000 - 301);
+      const cases: Array<Partial<Parameters<typeof verifyWebhookSignature>[0]>> = [
+        {},
+        { body: Buffer.from(BODY) },
+        { body: `${BODY} ` },
+        { timestamp: String(NOW / 1000 + 1) },
+        { secret: 'other' },
+        { timestamp: old, signature: signWebhook(BODY, old, SECRET) },
+        { signature: 'sha256=zz' },
+        { timestamp: undefined },
+      ];
+      for (const over of cases) {
+        const input = { body: BODY, timestamp: TS, signature: signWebhook(BODY, TS, SECRET), secret: SECRET, now: NOW, ...over };
+        expect(documented(input), JSON.stringify(over)).toEqual(verifyWebhookSignature(input));
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,147 @@
+// `npm run demo`: the whole release process on a laptop, no Dify needed. Starts the bundled Dify
+// emulator, makes a throw-away repository with the example definitions, and runs the built action
+// (dist/index.js) exactly as a GitHub runner would: deploy, a bad change rolled back automatically,
+// a manual rollback, and a key rotation. Exits non-zero if any step did not do what it says.
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { startEmulator, type Emulator } from '../test/emulator/server.js';
+import { createTempRepo, type TempRepo } from '../test/support/git-repo.js';
+import { REPO_ROOT, runAction, type ActionRun } from '../test/support/run-action.js';
+import type { Definition } from '../src/definition/types.js';
+import { formatCanonical } from '../src/definition/canonical.js';
+
+const EMAIL = 'demo@example.com';
+const PASSWORD = 'demo-password-1234';
+const OUT = path.join(REPO_ROOT, 'demo-output');
+const started = performance.now();
+
+/** What the emulator answers for apps whose nodes it cannot execute (code, loops, iteration). */
+const SCRIPTED: Record<string, Array<Record<string, unknown>>> = {
+  'iteration-format': [{ output: ['output: apple', 'output: banana', 'output: cherry'] }],
+  'loop-counter': [{ num: 5 }],
+  'parallel-branches': [{ 1: 'Code 1', 2: 'Code 2' }, { 2: 'Code 2', 3: 'Code 3' }],
+  'http-search': [{ status_code: 200, body: '{"slideshow": {}}' }],
+};
+
+function step(title: string) {
+  console.log(`\n━━ ${title} ${'━'.repeat(Math.max(0, 70 - title.length))}`);
+}
+
+function check(ok: boolean, what: string): void {
+  console.log(`${ok ? '  ✔' : '  ✘'} ${what}`);
+  if (!ok) {
+    process.exitCode = 1;
+    throw new Error(`demo step failed: ${what}`);
+  }
+}
+
+/** The Actions log as a person reads it: groups as headers, no masking or debug commands. */
+function showLog(run: ActionRun): void {
+  for (const line of run.stdout.split('\n')) {
+    if (!line || line.startsWith('::debug::') || line.startsWith('::add-mask::') || line.startsWith('::endgroup::') || line.startsWith('::set-output')) continue;
+    if (line.startsWith('::group::')) console.log(`  ▸ ${line.slice(9)}`);
+    else if (line.startsWith('::error')) console.log(`  ERROR ${line.replace(/^::error[^:]*::/, '')}`);
+    else if (line.startsWith('::warning')) console.log(`  WARNING ${line.replace(/^::warning[^:]*::/, '')}`);
+    else console.log(`    ${line}`);
+  }
+}
+
+async function main() {
+  await mkdir(OUT, { recursive: true });
+  const emulator = await startEmulator({ email: EMAIL, password: PASSWORD });
+  const repo = await createTempRepo();
+  try {
+    await run(emulator, repo);
+    console.log(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s. Job summaries: ${path.relative(process.cwd(), OUT)}/`);
+  } finally {
+    await Promise.all([emulator.close(), repo.cleanup()]);
+  }
+}
+
+async function run(emulator: Emulator, repo: TempRepo) {
+  const defs = await loadExamples();
+  const appOf = (d: Definition) => (typeof d.app === 'string' ? d.app : d.app.production);
+  for (const d of defs) {
+    emulator.seedApp({ id: appOf(d), mode: d.dsl.app.mode, name: d.dsl.app.name });
+    const outputs = SCRIPTED[d.name];
+    if (outputs) emulator.scriptRuns(appOf(d), outputs.map((o) => ({ status: 'succeeded' as const, outputs: o })));
+  }
+  const files: Record<string, string> = { 'schema/definition.schema.json': await readFile(path.join(REPO_ROOT, 'schema/definition.schema.json'), 'utf8') };
+  for (const d of defs) files[`workflows/${d.name}.json`] = formatCanonical(d);
+  const first = await repo.commit(files, 'Put our Dify apps under git');
+  const action = async (name: string, inputs: Record<string, string>, env: Record<string, string> = {}) => {
+    const result = await runAction({
+      workspace: repo.dir,
+      inputs: { 'dify-url': emulator.url, 'dify-email': EMAIL, 'dify-password': PASSWORD, ...inputs },
+      env: { SEARCH_API_KEY: 'demo-search-key-not-real', ...env },
+    });
+    showLog(result);
+    await writeFile(path.join(OUT, `${name}.md`), result.summary);
+    return result;
+  };
+  const live = (d: Definition) => {
+    const app = emulator.state().apps.find((a) => a.id === appOf(d))!;
+    return app.published.find((p) => p.id === app.workflow_id);
+  };
+
+  step(`1. Pull request check: validate ${defs.length} definitions`);
+  const validate = await action('1-validate', { command: 'validate' });
+  check(validate.code === 0 && validate.outputs.valid === 'true', `all ${defs.length} definitions are valid`);
+
+  step('2. Merge to main: deploy every definition');
+  const deploy = await action('2-deploy', { command: 'deploy', all: 'true' });
+  check(deploy.code === 0, 'deploy succeeded');
+  const tags = (await repo.git(['ls-remote', '--tags', 'origin'])).split('\n').filter(Boolean);
+  check(defs.every((d) => tags.some((t) => t.endsWith(`refs/tags/${d.name}@v${d.version}`))), `release tags pushed to origin (${defs.map((d) => `${d.name}@v${d.version}`).join(', ')})`);
+  check(defs.every((d) => live(d)?.marked_name === d.version), 'every app publishes the deployed version');
+
+  step('3. A bad change: passthrough 1.1.0 wires its output to the wrong input');
+  // Valid on paper (every reference resolves), wrong at run time: only a smoke check catches it.
+  const good = defs.find((d) => d.name === 'passthrough')!;
+  const bad = structuredClone(good);
+  bad.version = '1.1.0';
+  const start = bad.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!;
+  (start.data.variables as unknown[]).push({ variable: 'locale', label: 'locale', type: 'text-input', required: false, max_length: 16, options: [] });
+  const end = bad.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'end')!;
+  (end.data.outputs as Array<{ value_selector: string[] }>)[0].value_selector = [start.id, 'locale'];
+  const before = await repo.commit({ 'workflows/passthrough.json': formatCanonical(bad) }, 'passthrough: add a locale input');
+  const eventFile = path.join(repo.dir, '..', 'push.json');
+  await writeFile(eventFile, JSON.stringify({ before: first, after: before }));
+  const failed = await action('3-deploy-bad-change', { command: 'deploy' }, { GITHUB_EVENT_PATH: eventFile });
+  check(failed.code === 1, 'the job fails (as it must: the change was bad)');
+  check(JSON.parse(failed.outputs.failed ?? '[]').some((f: { name: string; result: string }) => f.name === 'passthrough' && f.result === 'rolled-back'), 'passthrough was rolled back automatically');
+  check(live(good)?.marked_name === '1.0.0', 'Dify serves passthrough 1.0.0 again (read from the emulator, not from the log)');
+
+  step('4. Manual rollback: loop-counter back to 1.0.0 after a 1.0.1 release');
+  const loop = defs.find((d) => d.name === 'loop-counter')!;
+  const loop2 = structuredClone(loop);
+  loop2.version = '1.0.1';
+  loop2.description = `${loop2.description ?? ''} Tuned.`;
+  loop2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Begin';
+  const head = await repo.commit({ 'workflows/loop-counter.json': formatCanonical(loop2) }, 'loop-counter: retitle start');
+  await writeFile(eventFile, JSON.stringify({ before, after: head }));
+  emulator.scriptRuns(appOf(loop), [{ status: 'succeeded', outputs: { num: 5 } }, { status: 'succeeded', outputs: { num: 5 } }]);
+  const release = await action('4a-deploy-loop-counter', { command: 'deploy' }, { GITHUB_EVENT_PATH: eventFile });
+  check(release.code === 0 && live(loop)?.marked_name === '1.0.1', 'loop-counter 1.0.1 is live');
+  const manual = await action('4b-rollback', { command: 'rollback', workflow: 'loop-counter', to: '1.0.0' });
+  check(manual.code === 0 && live(loop)?.marked_name === '1.0.0', 'loop-counter 1.0.0 is live again, hash verified');
+
+  step('5. Scheduled key rotation for passthrough');
+  const app = () => emulator.state().apps.find((a) => a.id === appOf(good))!;
+  const keysBefore = app().api_keys.map((k) => k.id);
+  const rotate = await action('5-rotate-keys', { command: 'rotate-keys', workflow: 'passthrough', grace: '0s' });
+  const keysAfter = app().api_keys.map((k) => k.id);
+  check(rotate.code === 0, 'rotation succeeded');
+  check(keysAfter.some((id) => !keysBefore.includes(id)), 'a new, verified key exists');
+}
+
+async function loadExamples(): Promise<Definition[]> {
+  const dir = path.join(REPO_ROOT, 'workflows');
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+  return Promise.all(names.map(async (n) => JSON.parse(await readFile(path.join(dir, n), 'utf8')) as Definition));
+}
+
+main().catch((error) => {
+  console.error(`\n${(error as Error).message}`);
+  process.exitCode = 1;
+});
