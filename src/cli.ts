@@ -12,14 +12,29 @@ Commands:
   fmt [--dir workflows] [--check]                    rewrite definitions in canonical form (or check)
   adopt <export.yml> --name NAME --app UUID [--dir workflows]
                                                      turn a DSL exported from Dify into a definition
+  plan [--dir workflows] [--environment production] [--base REF] [--json]
+                                                     what a deploy would change, against the live apps (offline
+                                                     against the base or latest release without DIFY_* variables)
   deploy [--dir workflows] [--environment production] [--all | --base REF] [--dry-run] [--concurrency N]
                                                      import, publish, smoke-check and tag changed definitions
   rollback --workflow NAME|all --to VERSION|TAG|latest|previous [--environment production]
                                                      restore a released version, verify it, smoke-check it
+  rotate-keys --workflow NAME | --all [--environment production] [--grace 24h] --key-file PATH
+              [--secret-name NAME [--secret-environment ENV]] [--prune-foreign-keys] [--redeploy-secrets]
+                                                     new app API key, verified, written to the key file (mode 0600,
+                                                     never printed) and/or an Actions secret; old keys revoked after
+                                                     the grace. Ledger: <key-file>.state.json, or the Actions variable
+                                                     DIFY_GITOPS_KEYS (--state-variable) when GITHUB_TOKEN and
+                                                     GITHUB_REPOSITORY are set. Test hook: DIFY_GITOPS_NOW pins "now".
 
-Environment (deploy, rollback): DIFY_URL, and DIFY_EMAIL + DIFY_PASSWORD or DIFY_TOKEN.
+  drift [--environment production] [--json]          compare live published versions and drafts with the last
+                                                     releases; exit 3 when anything drifted
+  pull NAME [NAME…] | --all [--environment production] [--dir workflows]
+                                                     rewrite definitions from their live drafts (UI edits → git diff)
+
+Environment (plan, deploy, rollback, drift, pull): DIFY_URL, and DIFY_EMAIL + DIFY_PASSWORD or DIFY_TOKEN.
 Webhooks (optional, docs/webhooks.md): DIFY_NOTIFY_URL and DIFY_NOTIFY_SECRET.
-Exit codes: 0 ok, 1 failed, 2 usage error.`;
+Exit codes: 0 ok, 1 failed, 2 usage error, 3 drift found (drift).`;
 
 export async function runCli(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {

@@ -29,6 +29,9 @@ export const Inputs = {
   redeploySecrets: 'redeploy-secrets',
   notifyUrl: 'notify-url',
   notifySecret: 'notify-secret',
+  failOnDrift: 'fail-on-drift',
+  driftIssues: 'drift-issues',
+  pullRequest: 'pull-request',
 } as const;
 
 export const Outputs = {
@@ -41,9 +44,13 @@ export const Outputs = {
   tags: 'tags',
   rotated: 'rotated',
   apiKey: 'api-key',
+  plan: 'plan',
+  changes: 'changes',
+  drifted: 'drifted',
+  pulled: 'pulled',
 } as const;
 
-export const COMMANDS = ['validate', 'fmt', 'adopt', 'deploy', 'rollback', 'rotate-keys'] as const;
+export const COMMANDS = ['validate', 'fmt', 'adopt', 'deploy', 'rollback', 'rotate-keys', 'plan', 'drift', 'pull'] as const;
 export type Command = (typeof COMMANDS)[number];
 /** Commands the action runs; fmt and adopt edit files and exist only on the CLI. */
-export const ACTION_COMMANDS: readonly Command[] = ['validate', 'deploy', 'rollback', 'rotate-keys'];
+export const ACTION_COMMANDS: readonly Command[] = ['validate', 'deploy', 'rollback', 'rotate-keys', 'plan', 'drift', 'pull'];

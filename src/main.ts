@@ -8,6 +8,10 @@ import { runFmt } from './commands/fmt.js';
 import { runAdopt } from './commands/adopt.js';
 import { runDeploy } from './commands/deploy.js';
 import { runRollback } from './commands/rollback.js';
+import { runRotateKeys } from './commands/rotate-keys.js';
+import { runPlan } from './commands/plan.js';
+import { runDrift } from './commands/drift.js';
+import { runPull } from './commands/pull.js';
 import { describeError } from './support/errors.js';
 
 export interface RunOutcome {
@@ -31,6 +35,14 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
       return runDeploy(settings, { git, sink });
     case 'rollback':
       return runRollback(settings, { git, sink });
+    case 'rotate-keys':
+      return runRotateKeys(settings, { git, sink });
+    case 'plan':
+      return runPlan(settings, { git, sink });
+    case 'drift':
+      return runDrift(settings, { git, sink });
+    case 'pull':
+      return runPull(settings, { git, sink });
   }
 }
 

@@ -36,6 +36,12 @@ export interface GitHubSettings {
   runUrl?: string;
   /** push events: the commit before the push (all zeros for a new branch). */
   pushBefore?: string;
+  /** pull_request events: the pull request number (where the plan comment goes). */
+  pullNumber?: number;
+  /** pull_request events: the base commit, what plan compares with when no base-ref is given. */
+  pullBase?: string;
+  /** pull_request events: the head repository is a fork, so no secrets: plan runs offline. */
+  fork: boolean;
 }
 
 export interface Settings {
@@ -78,6 +84,12 @@ export interface Settings {
   app?: string;
   /** Undefined when no notify-url is set: no webhooks. */
   notify?: NotifySettings;
+  /** drift: fail when a live app differs from its last release. */
+  failOnDrift: boolean;
+  /** drift: open or update one issue per drifted workflow and environment. */
+  driftIssues: boolean;
+  /** pull: commit the rewritten definitions on a branch and open a pull request. */
+  pullRequest: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -96,7 +108,7 @@ export function readActionSettings(env: Env = process.env): Settings {
     workflowsDir: input(Inputs.workflowsDir) || 'workflows',
     baseRef: input(Inputs.baseRef) || undefined,
     environment: input(Inputs.environment) || 'production',
-    dify: readDify(input(Inputs.difyUrl), input(Inputs.difyEmail), input(Inputs.difyPassword), input(Inputs.difyToken), input(Inputs.timeoutSeconds), Inputs.timeoutSeconds),
+    dify: readDifyFor(command, input(Inputs.difyUrl), input(Inputs.difyEmail), input(Inputs.difyPassword), input(Inputs.difyToken), input(Inputs.timeoutSeconds), Inputs.timeoutSeconds),
     all: parseBool(input(Inputs.all), Inputs.all),
     dryRun: parseBool(input(Inputs.dryRun), Inputs.dryRun),
     concurrency: parsePositiveInt(input(Inputs.concurrency) || '4', Inputs.concurrency),
@@ -120,6 +132,9 @@ export function readActionSettings(env: Env = process.env): Settings {
       (field) => `Input "${field}"`,
     ),
     notify: readNotify(input(Inputs.notifyUrl), input(Inputs.notifySecret), 'action'),
+    failOnDrift: parseBool(input(Inputs.failOnDrift) || 'true', Inputs.failOnDrift),
+    driftIssues: parseBool(input(Inputs.driftIssues), Inputs.driftIssues),
+    pullRequest: parseBool(input(Inputs.pullRequest), Inputs.pullRequest),
     json: false,
     check: false,
     args: [],
@@ -139,7 +154,7 @@ export function readCliSettings(argv: string[], env: Env = process.env): Setting
     workflowsDir: flag('dir') ?? 'workflows',
     baseRef: flag('base'),
     environment: flag('environment') ?? 'production',
-    dify: readDify(env.DIFY_URL ?? '', env.DIFY_EMAIL ?? '', env.DIFY_PASSWORD ?? '', env.DIFY_TOKEN ?? '', env.DIFY_TIMEOUT_SECONDS ?? '', 'DIFY_TIMEOUT_SECONDS'),
+    dify: readDifyFor(command, env.DIFY_URL ?? '', env.DIFY_EMAIL ?? '', env.DIFY_PASSWORD ?? '', env.DIFY_TOKEN ?? '', env.DIFY_TIMEOUT_SECONDS ?? '', 'DIFY_TIMEOUT_SECONDS'),
     all: flags.switches.has('all'),
     dryRun: flags.switches.has('dry-run'),
     concurrency: parsePositiveInt(flag('concurrency') ?? '4', '--concurrency'),
@@ -162,6 +177,10 @@ export function readCliSettings(argv: string[], env: Env = process.env): Setting
       (field) => `--${field}`,
     ),
     notify: readNotify(env.DIFY_NOTIFY_URL ?? '', env.DIFY_NOTIFY_SECRET ?? '', 'cli'),
+    // From a terminal drift always reports through its exit code (3); nothing opens issues or PRs.
+    failOnDrift: true,
+    driftIssues: false,
+    pullRequest: false,
     json: flags.switches.has('json'),
     check: flags.switches.has('check'),
     args: flags.positional,
@@ -234,7 +253,26 @@ function readGitHub(env: Env, token: string): GitHubSettings {
     sha: env.GITHUB_SHA || undefined,
     runUrl,
     pushBefore: typeof event.before === 'string' ? event.before : undefined,
+    ...readPullRequest(event),
   };
+}
+
+/** pull_request and pull_request_target payloads: number, base commit, and whether the head is a fork. */
+function readPullRequest(event: Record<string, unknown>): Pick<GitHubSettings, 'pullNumber' | 'pullBase' | 'fork'> {
+  const pull = event.pull_request as { number?: unknown; base?: { sha?: unknown }; head?: { repo?: { fork?: unknown } } } | undefined;
+  if (!pull || typeof pull !== 'object') return { fork: false };
+  return {
+    pullNumber: typeof pull.number === 'number' ? pull.number : undefined,
+    pullBase: typeof pull.base?.sha === 'string' ? pull.base.sha : undefined,
+    fork: pull.head?.repo?.fork === true,
+  };
+}
+
+/** A fork's pull request gets no secrets: plan then runs offline rather than refusing a URL without credentials. */
+function readDifyFor(command: Command, ...args: Parameters<typeof readDify>): DifySettings | undefined {
+  const [, email, password, token] = args;
+  if (command === 'plan' && !email && !password && !token) return undefined;
+  return readDify(...args);
 }
 
 /** The event payload the runner wrote; absent or unreadable outside Actions. */

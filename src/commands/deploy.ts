@@ -9,7 +9,8 @@ import { validateWorkflowsDir, reportValidation } from './validate.js';
 import { selectChanged } from '../stages/select.js';
 import { deployDefinition } from '../stages/deploy-definition.js';
 import { connectDify, connectGitHub } from './connect.js';
-import type { DefinitionOutcome } from '../stages/context.js';
+import type { DefinitionOutcome, StageContext } from '../stages/context.js';
+import { finishReleases } from '../stages/release.js';
 import { mapLimit } from '../support/concurrency.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
 import { notifyOutcomes } from '../notify/outcomes.js';
@@ -44,9 +45,9 @@ export async function runDeploy(settings: Settings, deps: { git: Git; sink: Repo
     const dify = await connectDify(settings, sink);
     return { dify: dify.console, service: dify.service, github: connectGitHub(settings) };
   });
-  const outcomes: DefinitionOutcome[] = await mapLimit(selection.selected, settings.concurrency, (item) =>
-    deployDefinition({ settings, git, sink, commit: head, env: deps.env ?? process.env, smokeRetryBudget: settings.smokeRetries, ...ctx }, { file: item.file, definition: item.definition }),
-  );
+  const stage: StageContext = { settings, git, sink, commit: head, env: deps.env ?? process.env, smokeRetryBudget: settings.smokeRetries, ...ctx };
+  const outcomes: DefinitionOutcome[] = await mapLimit(selection.selected, settings.concurrency, (item) => deployDefinition(stage, { file: item.file, definition: item.definition }));
+  await sink.group('Release', () => finishReleases(stage, outcomes.map((outcome, i) => ({ outcome, definition: selection.selected[i].definition }))));
 
   reportDeployOutputs(sink, outcomes);
   await sink.summary(renderDeploySummary(settings, outcomes));

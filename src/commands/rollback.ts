@@ -48,7 +48,7 @@ export async function runRollback(settings: Settings, deps: { git: Git; sink: Re
       log(`backed up the live draft to ${backup.file}; restoring ${snapshot.tag}`);
       const proof = await restoreSnapshot(ctx, snapshot, settings.environment, log);
       Object.assign(outcome, { result: 'rolled-back', restoredTo: snapshot.tag, verifiedHash: proof.hash, tag: snapshot.tag });
-      if (ctx.github) await recordDeployment(ctx.github, { ref: snapshot.tag, target, state: 'success', description: `rolled back to ${definition.version}`, logUrl: settings.github.runUrl });
+      if (ctx.github) await recordDeployment(ctx.github, { ref: snapshot.tag, subject: target, state: 'success', description: `rolled back to ${definition.version}`, logUrl: settings.github.runUrl });
     } catch (error) {
       Object.assign(outcome, { result: 'restore-failed', error: describeError(error), manualCommand: manualRollbackCommand(definition.name, settings.environment, definition.version) });
       log(`✗ ${describeError(error)}`);

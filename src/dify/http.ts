@@ -79,7 +79,7 @@ const USER_AGENT = 'dify-gitops/0.1';
  * One dispatcher per client. EnvHttpProxyAgent reads HTTP_PROXY/HTTPS_PROXY/NO_PROXY (either case)
  * and acts as a plain Agent without them. Custom CAs come from NODE_EXTRA_CA_CERTS, which Node
  * loads into its default CA store at startup; undici's TLS connector uses that store whenever no
- * `ca` is passed (verified in test/integration/dify-tls-proxy.test.ts), so we pass none: an
+ * `ca` is passed (verified in test/integration/dify-network.test.ts), so we pass none: an
  * explicit `ca` would replace the public roots instead of adding to them.
  */
 export function createDispatcher(): Dispatcher {

@@ -116,8 +116,8 @@ export async function createOpenApiOps(http: HttpClient, options: { token: strin
 
   /** Without a describe op: page through the workspace's app list (its `name` filter is fuzzy). */
   async function findInAppList(appId: string): Promise<Record<string, unknown>> {
-    const op = find(OPS.listApps) ?? find(OPS.listAppsAlt) ?? Object.keys(ops).map(find).find((o) => o?.method === 'GET' && o.path === `${PREFIX}/apps`);
-    if (!op) return need(OPS.describeApp) as never;
+    // With neither a describe nor a list op, report the describe op as the one missing.
+    const op = find(OPS.listApps) ?? find(OPS.listAppsAlt) ?? need(OPS.describeApp);
     const workspaceId = await resolveWorkspace();
     for (let page = 1; page <= MAX_PAGES; page++) {
       const { res, req } = await invoke(op, {}, { query: { workspace_id: workspaceId, page, limit: 100 }, safety: 'read' });

@@ -24,6 +24,8 @@ export interface Git {
   createAnnotatedTag(tag: string, commit: string, message: string): Promise<{ created: boolean }>;
   /** Pushes one tag; a no-op when the remote already has it on the same commit, refused when elsewhere. */
   pushTag(tag: string, remote?: string): Promise<{ pushed: boolean }>;
+  /** Pushes many tags in one go, with the same rules as pushTag; returns those actually pushed. */
+  pushTags(tags: string[], remote?: string): Promise<{ pushed: string[] }>;
   fetchTags(remote?: string): Promise<void>;
   hasAnyTags(): Promise<boolean>;
   isShallow(): Promise<boolean>;
@@ -100,8 +102,26 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
     return peeled ? peeled[0] : null;
   }
 
+  /** Asked once per run: many definitions tag in parallel. */
+  let taggerEnvOnce: Promise<Record<string, string>> | undefined;
+  const taggerEnv = () => (taggerEnvOnce ??= readTaggerEnv());
+
+  /** Every tag on the remote → the commit it points at (peeled). */
+  async function remoteTagTargets(remote: string): Promise<Map<string, string>> {
+    const targets = new Map<string, string>();
+    for (const line of (await output(['ls-remote', '--tags', remote])).split('\n')) {
+      const [sha, ref] = line.trim().split('\t');
+      if (!sha || !ref?.startsWith('refs/tags/')) continue;
+      const name = ref.slice('refs/tags/'.length);
+      // Annotated tags list twice; the `^{}` entry (the commit) wins over the tag object.
+      if (name.endsWith('^{}')) targets.set(name.slice(0, -3), sha);
+      else if (!targets.has(name)) targets.set(name, sha);
+    }
+    return targets;
+  }
+
   /** Fills in only the identity parts git lacks, so a configured identity is always respected. */
-  async function taggerEnv(): Promise<Record<string, string>> {
+  async function readTaggerEnv(): Promise<Record<string, string>> {
     const env: Record<string, string> = {};
     const [name, email] = await Promise.all([
       run(['config', '--get', 'user.name']),
@@ -191,6 +211,33 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
       if (after === local) return { pushed: false };
       if (after) throw tagConflict(tag, `on ${remote}`, after, local, fix);
       throw toGitError(args, result);
+    },
+
+    async pushTags(tags, remote = 'origin') {
+      if (tags.length === 0) return { pushed: [] };
+      assertNotOption(remote, 'remote');
+      const locals = await Promise.all(tags.map(async (tag) => [tag, await tagTarget(tag)] as const));
+      const missing = locals.find(([, sha]) => !sha);
+      if (missing) throw new GitError(`There is no local tag ${missing[0]} to push`, { code: 'unknown-ref', args: [], hint: 'Create the tag first (createAnnotatedTag).' });
+      // One ls-remote and one push for the whole run: a push per tag costs a round trip each.
+      const remoteTags = await remoteTagTargets(remote);
+      const toPush: string[] = [];
+      for (const [tag, sha] of locals) {
+        const there = remoteTags.get(tag);
+        if (there === sha) continue;
+        if (there) throw tagConflict(tag, `on ${remote}`, there, sha!, `if the remote tag is wrong, delete it on purpose (git push ${remote} :refs/tags/${tag})`);
+        toPush.push(tag);
+      }
+      if (toPush.length === 0) return { pushed: [] };
+      const args = ['push', remote, ...toPush.map((tag) => `refs/tags/${tag}:refs/tags/${tag}`)];
+      const result = await run(args);
+      if (result.exitCode !== 0) {
+        // Another job may have pushed the same releases meanwhile; only a real difference is a failure.
+        const after = await remoteTagTargets(remote);
+        const still = locals.filter(([tag, sha]) => toPush.includes(tag) && after.get(tag) !== sha);
+        if (still.length) throw toGitError(args, result);
+      }
+      return { pushed: toPush };
     },
 
     async fetchTags(remote = 'origin') {

@@ -8,7 +8,7 @@ import { createSystemClock } from '../support/clock.js';
 import { mapLimit } from '../support/concurrency.js';
 import { redact } from '../support/redact.js';
 import type { BackoffOptions } from '../support/retry.js';
-import { createNotifier, type Delivery } from './notifier.js';
+import { createNotifier, type Delivery, type Notifier } from './notifier.js';
 import { createEvent, describeOutcome, type EventFacts, type NotifyEventKind } from './payload.js';
 
 export interface NotifyDeps {
@@ -38,20 +38,21 @@ export async function notifyEvents(settings: Settings, facts: readonly EventFact
     return [];
   }
   const clock = deps.clock ?? createSystemClock();
-  const notifier = createNotifier({ ...settings.notify, clock, timeoutMs: deps.timeoutMs, maxAttempts: deps.maxAttempts, backoff: deps.backoff, log: deps.log });
   const run = { runUrl: settings.github.runUrl, repository: settings.github.repository, commit: settings.github.sha };
+  let notifier: Notifier | undefined;
   try {
+    notifier = createNotifier({ ...settings.notify, clock, timeoutMs: deps.timeoutMs, maxAttempts: deps.maxAttempts, backoff: deps.backoff, log: deps.log });
     const deliveries = await mapLimit(facts, NOTIFY_CONCURRENCY, (f) =>
-      notifier.send(createEvent({ ...f, error: f.error === undefined ? undefined : redact(f.error) }, { ...run, now: clock.now() })),
+      notifier!.send(createEvent({ ...f, error: f.error === undefined ? undefined : redact(f.error) }, { ...run, now: clock.now() })),
     );
     reportDeliveries(facts, deliveries, sink);
     return deliveries;
   } catch (error) {
-    // send() does not throw; this guards the promise that a webhook never fails a deploy.
+    // send() does not throw; this keeps the promise that a webhook never fails a deploy.
     sink.warn(`Webhook notifications failed: ${redact(error instanceof Error ? error.message : String(error))}. The ${facts[0].event} itself is not affected.`);
     return [];
   } finally {
-    await notifier.close();
+    await notifier?.close();
   }
 }
 

@@ -90,8 +90,8 @@ function diffNode(a: DslNode, b: DslNode): FieldChange[] {
   // Node-level keys (type, parentId, extent, …) first as `node.<key>`, then data fields by name.
   const outer = diffValues(omit(a, ['id', 'data']), omit(b, ['id', 'data']), '');
   for (const change of outer) fields.push({ field: `node.${change.path}`, kind: 'values', changes: [{ ...change, path: '' }] });
-  const dataA = isRecord(a.data) ? a.data : {};
-  const dataB = isRecord(b.data) ? b.data : {};
+  const dataA: Record<string, unknown> = isRecord(a.data) ? a.data : {};
+  const dataB: Record<string, unknown> = isRecord(b.data) ? b.data : {};
   for (const key of unionKeys(dataA, dataB)) {
     if (same(dataA[key], dataB[key])) continue;
     const textA = asText(key, dataA[key]);

@@ -57,7 +57,7 @@ function normalizeParts(raw: RawParts): WorkflowParts {
     conversation_variables: pickVariables(raw.conversation_variables),
   };
   const normalized = (normalizeDslForHash({ workflow }) as { workflow: WorkflowParts }).workflow;
-  const graph = isRecord(normalized.graph) ? normalized.graph : {};
+  const graph: Record<string, unknown> = isRecord(normalized.graph) ? normalized.graph : {};
   return {
     ...normalized,
     graph: { ...graph, nodes: Array.isArray(graph.nodes) ? (graph.nodes as DslNode[]) : [], edges: Array.isArray(graph.edges) ? (graph.edges as DslEdge[]) : [] },

@@ -20,6 +20,8 @@ export class HandoffError extends Error {
 }
 
 export interface KeyHandoff {
+  /** Checks, before any key exists, that GitHub will take a secret (reads its public key). */
+  prepare(): Promise<void>;
   /** Where the key of workflow `name` goes, in words (for logs and the summary). */
   destinations(name: string): string[];
   /** Gives `token` to every destination; throws HandoffError when any refused it. */
@@ -57,11 +59,15 @@ export function createKeyHandoff(options: HandoffOptions): KeyHandoff {
     ];
   }
 
+  function readPublicKey() {
+    publicKey ??= github!.getRepoPublicKey(secretEnvironment);
+    return publicKey;
+  }
+
   async function putSecret(name: string, token: string): Promise<void> {
     const secret = resolveSecretName(secretName!, name);
     try {
-      publicKey ??= github!.getRepoPublicKey(secretEnvironment);
-      const { key_id, key } = await publicKey;
+      const { key_id, key } = await readPublicKey();
       await github!.putSecret({ name: secret, encryptedValue: await sealForGitHub(key, token), keyId: key_id, environment: secretEnvironment });
     } catch (error) {
       publicKey = undefined;
@@ -71,6 +77,15 @@ export function createKeyHandoff(options: HandoffOptions): KeyHandoff {
 
   return {
     destinations,
+    async prepare() {
+      if (!secretName) return;
+      try {
+        await readPublicKey();
+      } catch (error) {
+        publicKey = undefined;
+        throw new HandoffError(`Cannot write the ${scope} secret ${secretName}: ${describeError(error)}`, 'Nothing was created. Give the token the "Secrets" permission (read and write), then re-run.');
+      }
+    },
     async deliver(name, token) {
       let staged: StagedFile | undefined;
       const file = keyFile ? resolveKeyFile(keyFile, name) : undefined;

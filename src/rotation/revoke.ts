@@ -37,5 +37,5 @@ export async function revokeRetired(deps: RotationDeps, target: RotationTarget, 
     }
   }
   if (revoked.length) await deps.store.save(ref, forget(entry, revoked));
-  return failures.length ? { revoked, error: `could not revoke ${failures.join('; ')} (deleting keys needs the admin or owner role in Dify); they stay in the ledger for the next run` } : { revoked };
+  return failures.length ? { revoked, error: `could not revoke ${failures.join('; ')}; they stay in the ledger for the next run` } : { revoked };
 }

@@ -33,6 +33,8 @@ export interface DefinitionOutcome {
   environment: string;
   result: Result;
   tag?: string;
+  /** Content hash of the deployed DSL (carried in the publish marks and the release). */
+  hash?: string;
   /** Smoke checks passed / run, on the version that ended up live. */
   checks?: { passed: number; total: number; retries: number };
   durationMs: number;

@@ -2,7 +2,6 @@
 // or, on any failure after the first write, roll back. Returns a named outcome; never throws.
 import { registerSecret } from '../support/redact.js';
 import type { Definition } from '../definition/types.js';
-import { summarizeChanges } from '../definition/change-summary.js';
 import { describeError } from '../support/errors.js';
 import { backupLiveApp, type Backup } from './backup.js';
 import type { DefinitionOutcome, StageContext } from './context.js';
@@ -10,8 +9,7 @@ import { hashFromMarks, importDraft, publishDraft } from './import-publish.js';
 import { manualRollbackCommand, rollbackDefinition } from './rollback.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { prepareTarget, type DeployTarget } from './target.js';
-import { publishGitHubRelease, recordDeployment, tagRelease } from './release.js';
-import { previousSnapshot } from './snapshots.js';
+import { releaseNotRecorded, tagRelease } from './release.js';
 
 export interface DeployItem {
   file: string;
@@ -80,31 +78,18 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
     return done({ ...rollback, error: failure, backupFile: backup.file });
   }
 
-  done({ result: 'deployed', checks: tallyHealth(health!), backupFile: backup.file });
-  await releaseDeployed(ctx, item, target, outcome, log);
-  return done({});
-}
-
-/** Tag, GitHub release and deployment record. The app is live and healthy by now, so a failure
- *  here fails the job (the release record is missing) but never rolls the app back. */
-async function releaseDeployed(ctx: StageContext, item: DeployItem, target: DeployTarget, outcome: DefinitionOutcome, log: (l: string) => void): Promise<void> {
+  done({ result: 'deployed', checks: tallyHealth(health!), backupFile: backup.file, hash: target.hash });
   try {
-    const release = await tagRelease(ctx.git, target, ctx.commit, { push: true });
+    // Tagged locally here; pushed with every other release of the run in one go (finishReleases).
+    const release = await tagRelease(ctx.git, target, ctx.commit);
     outcome.tag = release.tag;
-    log(`tagged ${release.tag}${release.tagCreated ? '' : ' (already there)'}${release.tagPushed ? ', pushed' : ''}`);
-    if (ctx.github) {
-      const previous = await previousSnapshot(ctx.git, item.definition, item.file);
-      const changes = summarizeChanges(previous?.definition, item.definition);
-      const url = await publishGitHubRelease(ctx.github, { tag: release.tag, target, commit: ctx.commit, changes, runUrl: ctx.settings.github.runUrl });
-      log(`release ${url}`);
-      await recordDeployment(ctx.github, { ref: release.tag, target, state: 'success', description: 'deployed and healthy', logUrl: ctx.settings.github.runUrl });
-    }
+    log(`tagged ${release.tag}${release.tagCreated ? '' : ' (already there)'}`);
   } catch (error) {
-    outcome.error = `deployed and healthy, but the release could not be recorded: ${describeError(error)} (re-run the job: tags and releases are idempotent)`;
+    outcome.error = releaseNotRecorded(error);
     log(`✗ ${outcome.error}`);
   }
+  return done({});
 }
-
 
 export class ConcurrentDeployError extends Error {
   override name = 'ConcurrentDeployError';

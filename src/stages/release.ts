@@ -1,47 +1,92 @@
 // After a healthy deploy: an immutable tag per workflow version, and on GitHub a release and a
-// deployment record. Each step is idempotent so a re-run converges.
+// deployment record. Each step is idempotent so a re-run converges. The app is live and healthy
+// by now, so a failure here fails the job (the record is missing) but never rolls the app back.
 import type { Git } from '../git/git.js';
 import type { GitHub } from '../git/github.js';
 import { releaseTag } from '../git/tags.js';
-import type { DeployTarget } from './target.js';
+import type { Definition } from '../definition/types.js';
+import { summarizeChanges } from '../definition/change-summary.js';
+import { describeError } from '../support/errors.js';
+import { mapLimit } from '../support/concurrency.js';
+import type { DefinitionOutcome, StageContext } from './context.js';
+import { previousSnapshot } from './snapshots.js';
 
-export interface ReleaseOutcome {
+/** What a release is about: the same fields on a deploy target and on a deploy outcome. */
+export interface ReleaseSubject {
+  name: string;
+  version: string;
+  environment: string;
+  hash?: string;
+}
+
+export interface TagOutcome {
   tag: string;
   tagCreated: boolean;
-  tagPushed: boolean;
-  releaseUrl?: string;
 }
 
-export async function tagRelease(git: Git, target: DeployTarget, commit: string, options: { push: boolean }): Promise<ReleaseOutcome> {
-  const tag = releaseTag(target.name, target.version);
-  const message = `${target.name} ${target.version} (${target.environment})\n\nworkflow sha256:${target.hash}\ncommit ${commit}\n`;
+/** The local annotated tag `<name>@v<version>`; pushing is batched by finishReleases. */
+export async function tagRelease(git: Git, subject: ReleaseSubject, commit: string): Promise<TagOutcome> {
+  const tag = releaseTag(subject.name, subject.version);
+  const message = `${subject.name} ${subject.version} (${subject.environment})\n\ndsl sha256:${subject.hash ?? '?'}\ncommit ${commit}\n`;
   const { created } = await git.createAnnotatedTag(tag, commit, message);
-  const { pushed } = options.push ? await git.pushTag(tag) : { pushed: false };
-  return { tag, tagCreated: created, tagPushed: pushed };
+  return { tag, tagCreated: created };
 }
 
-export async function publishGitHubRelease(github: GitHub, release: { tag: string; target: DeployTarget; commit: string; changes: string[]; runUrl?: string }): Promise<string> {
-  const { target } = release;
+export function releaseNotRecorded(error: unknown): string {
+  return `deployed and healthy, but the release could not be recorded: ${describeError(error)} (re-run the job: tags and releases are idempotent)`;
+}
+
+/** Push every tag of the run in one push, then the GitHub release and deployment of each. */
+export async function finishReleases(ctx: StageContext, deployed: Array<{ outcome: DefinitionOutcome; definition: Definition }>): Promise<void> {
+  const tagged = deployed.filter((d) => d.outcome.tag && !d.outcome.error);
+  if (tagged.length === 0) return;
+  try {
+    const { pushed } = await ctx.git.pushTags(tagged.map((d) => d.outcome.tag!));
+    ctx.sink.info(pushed.length ? `Pushed ${pushed.length} release tag(s) to origin: ${pushed.join(', ')}` : 'Release tags were already on origin.');
+  } catch (error) {
+    for (const d of tagged) d.outcome.error = releaseNotRecorded(error);
+    ctx.sink.warn(releaseNotRecorded(error));
+    return;
+  }
+  const github = ctx.github;
+  if (!github) return;
+  await mapLimit(tagged, ctx.settings.concurrency, async ({ outcome, definition }) => {
+    try {
+      const previous = await previousSnapshot(ctx.git, definition, outcome.file);
+      const changes = summarizeChanges(previous?.definition, definition);
+      const url = await publishGitHubRelease(github, { tag: outcome.tag!, subject: outcome, commit: ctx.commit, changes, runUrl: ctx.settings.github.runUrl });
+      ctx.sink.info(`[${outcome.name}] release ${url}`);
+      await recordDeployment(github, { ref: outcome.tag!, subject: outcome, state: 'success', description: 'deployed and healthy', logUrl: ctx.settings.github.runUrl });
+    } catch (error) {
+      outcome.error = releaseNotRecorded(error);
+      ctx.sink.warn(`[${outcome.name}] ${outcome.error}`);
+    }
+  });
+}
+
+export async function publishGitHubRelease(github: GitHub, release: { tag: string; subject: ReleaseSubject; commit: string; changes: string[]; runUrl?: string }): Promise<string> {
+  const { subject } = release;
   const body = [
-    `Deployed **${target.name} ${target.version}** to **${target.environment}** by dify-gitops.`,
+    `Deployed **${subject.name} ${subject.version}** to **${subject.environment}** by dify-gitops.`,
     '',
     '### Changes',
     ...release.changes.map((line) => `- ${line}`),
     '',
-    `Workflow content sha256: \`${target.hash}\``,
+    subject.hash ? `DSL content sha256: \`${subject.hash}\`` : '',
     release.runUrl ? `Run: ${release.runUrl}` : '',
   ].filter((line, i, all) => line !== '' || all[i - 1] !== '');
-  const { url } = await github.ensureRelease({ tag: release.tag, name: `${target.name} ${target.version}`, body: body.join('\n'), commit: release.commit });
+  const { url } = await github.ensureRelease({ tag: release.tag, name: `${subject.name} ${subject.version}`, body: body.join('\n'), commit: release.commit });
   return url;
 }
 
 /** A deployment record per environment, so GitHub's environment page shows what is live. */
-export async function recordDeployment(github: GitHub, deployment: { ref: string; target: DeployTarget; state: 'success' | 'failure'; description: string; logUrl?: string }): Promise<void> {
+export async function recordDeployment(github: GitHub, deployment: { ref: string; subject: ReleaseSubject; state: 'success' | 'failure'; description: string; logUrl?: string }): Promise<void> {
+  const { subject } = deployment;
   const id = await github.createDeployment({
     ref: deployment.ref,
-    environment: deployment.target.environment,
-    description: `${deployment.target.name} ${deployment.target.version}`,
-    payload: { workflow: deployment.target.name, version: deployment.target.version, hash: deployment.target.hash },
+    environment: subject.environment,
+    description: `${subject.name} ${subject.version}`,
+    payload: { workflow: subject.name, version: subject.version, hash: subject.hash },
   });
   await github.setDeploymentStatus(id, { state: deployment.state, description: deployment.description, logUrl: deployment.logUrl });
 }

@@ -31,7 +31,8 @@ describe('CLI deploy and rollback', () => {
 
     const run = await cli(world, ['deploy', '--all']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/\[alpha\] tagged alpha@v1\.0\.0, pushed/);
+    expect(run.stdout).toMatch(/\[alpha\] tagged alpha@v1\.0\.0/);
+    expect(run.stdout).toMatch(/Pushed 1 release tag\(s\) to origin: alpha@v1\.0\.0/);
     expect(run.stdout).not.toMatch(/^::/m); // no workflow commands on a terminal
     expect(await world.repo.git(['ls-remote', '--tags', 'origin'])).toContain('refs/tags/alpha@v1.0.0');
   });

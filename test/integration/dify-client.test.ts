@@ -3,6 +3,7 @@
 // state, not only against what the client returns.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDifyConsole, DifyError, type DifyConsole } from '../../src/dify/index.js';
+import { createVirtualClock } from '../../src/support/clock.js';
 import type { Emulator } from '../emulator/server.js';
 import { connectionFor, MODE_OPTIONS, requestsTo, startDify, WORKFLOW_DSL, type Mode } from './dify-support.js';
 
@@ -124,9 +125,28 @@ describe('server and credential variants', () => {
     const dify = await createDifyConsole(connectionFor(emu, 'cookie'), { log: () => {} });
     const version = emu.state().apps[0].published[0].id;
     expect(await dify.restoreVersion(app.id, version)).toBe(false);
+    // Flask answers 405 when the path matches another rule's methods only: also "no endpoint".
+    emu.injectFault({ match: { method: 'POST', path: `/console/api/apps/${app.id}/workflows/${version}/restore` }, respond: { status: 405, body: { code: 'method_not_allowed', message: 'The method is not allowed for the requested URL.', status: 405 } } });
+    expect(await dify.restoreVersion(app.id, version)).toBe(false);
     // …but a missing workflow on a server that has the route is an error, not "no endpoint".
     emu.setOptions({ restoreEndpoint: true });
     await expect(dify.restoreVersion(app.id, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
+    await dify.close?.();
+  });
+
+  it('a retried key deletion that finds the key gone counts as deleted; a first-try 404 does not', async () => {
+    emu = await startDify();
+    const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL });
+    const dify = await createDifyConsole(connectionFor(emu, 'cookie'), { log: () => {}, clock: createVirtualClock() });
+    const path = `/console/api/apps/${app.id}/api-keys/k-1`;
+    const gone = { status: 404, body: { code: 'not_found', message: 'API key not found', status: 404 } };
+    // First answer lost (502), the retry finds the key deleted: the first attempt did the work.
+    emu.injectFault({ match: { method: 'DELETE', path }, respond: { status: 502 } });
+    emu.injectFault({ match: { method: 'DELETE', path }, respond: gone });
+    await expect(dify.deleteApiKey(app.id, 'k-1')).resolves.toBeUndefined();
+    expect(requestsTo(emu, 'DELETE', path)).toHaveLength(2);
+    emu.injectFault({ match: { method: 'DELETE', path }, respond: gone });
+    await expect(dify.deleteApiKey(app.id, 'k-1')).rejects.toMatchObject({ status: 404 });
     await dify.close?.();
   });
 

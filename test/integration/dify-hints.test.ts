@@ -66,6 +66,18 @@ describe('hints', () => {
     await dify.close?.();
   });
 
+  it('a non-JSON answer names the status and shows a short snippet', async () => {
+    emu = await startDify();
+    const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL });
+    const dify = await createDifyConsole(connectionFor(emu, 'cookie'), quiet);
+    emu.injectFault({ match: { method: 'GET', path: `/console/api/apps/${app.id}` }, respond: 'garbage' });
+    const error = (await dify.getApp(app.id).catch((e: unknown) => e)) as DifyError;
+    expect(error).toMatchObject({ code: 'non_json_response', status: 200 });
+    expect(error.message).toContain('returned a non-JSON response (HTTP 200): "<html><body>502 Bad Gateway');
+    expect(error.hint).toMatch(/points at Dify/);
+    await dify.close?.();
+  });
+
   it('an unreachable server and a non-URL say what to check', async () => {
     emu = await startDify();
     const url = emu.url;

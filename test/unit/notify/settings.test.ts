@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readActionSettings, readCliSettings } from '../../../src/settings.js';
 import { createEvent, describeOutcome } from '../../../src/notify/payload.js';
+import { redact } from '../../../src/support/redact.js';
 import type { DefinitionOutcome } from '../../../src/stages/context.js';
 
 const action = (inputs: Record<string, string>) =>
@@ -17,7 +18,10 @@ beforeEach(() => {
   writes = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (writes.push(String(chunk)), true));
 });
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 describe('notify settings', () => {
   it('is off without a URL', () => {
@@ -25,10 +29,13 @@ describe('notify settings', () => {
     expect(action({ 'notify-secret': SECRET }).notify).toBeUndefined();
   });
 
-  it('reads the URL and the secret, and masks the secret in the Actions log', () => {
-    const s = action({ 'notify-url': URL_WITH_TOKEN, 'notify-secret': SECRET });
-    expect(s.notify).toEqual({ url: URL_WITH_TOKEN, secret: SECRET });
-    expect(writes.join('')).toContain(`::add-mask::${SECRET}`);
+  it('reads the URL and the secret, masks the secret in the Actions log and redacts it everywhere', () => {
+    vi.stubEnv('GITHUB_ACTIONS', 'true');
+    const secret = 'whsec-masked-on-the-runner-1f2e';
+    const s = action({ 'notify-url': URL_WITH_TOKEN, 'notify-secret': secret });
+    expect(s.notify).toEqual({ url: URL_WITH_TOKEN, secret });
+    expect(writes.join('')).toContain(`::add-mask::${secret}`);
+    expect(redact(`signed with ${secret}`)).toBe('signed with ***');
   });
 
   it('refuses a URL without a secret, naming both inputs and not echoing the URL', () => {

@@ -1,0 +1,160 @@
+// `npm run bench [-- --json]`: the performance targets, measured side by side in one run.
+// Ratios (not absolute times) are the targets, so the numbers mean the same on any machine.
+import { mkdtemp, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseDefinitionText } from '../src/definition/load.js';
+import { validateDefinitions } from '../src/definition/validate.js';
+import { runDeploy } from '../src/commands/deploy.js';
+import { createGit } from '../src/git/git.js';
+import { readActionSettings } from '../src/settings.js';
+import type { Definition } from '../src/definition/types.js';
+import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../test/support/deploy-world.js';
+import { createCaptureSink } from '../test/support/capture-sink.js';
+import { REPO_ROOT, spawnNode } from '../test/support/run-action.js';
+
+const json = process.argv.includes('--json');
+const log = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+const LATENCY_MS = 50;
+
+async function validateThroughput(): Promise<number> {
+  const dir = path.join(REPO_ROOT, 'workflows');
+  const texts = await Promise.all((await readdir(dir)).filter((n) => n.endsWith('.json')).sort().map((n) => readFile(path.join(dir, n), 'utf8')));
+  // 1,000 distinct definitions of fixture size: unique names and app ids, so no cross-file errors.
+  const files = Array.from({ length: 1000 }, (_, i) => {
+    const d = JSON.parse(texts[i % texts.length]) as Definition;
+    d.name = `wf-${i}`;
+    d.app = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    return { file: `workflows/wf-${i}.json`, text: JSON.stringify(d, null, 2) + '\n' };
+  });
+  const run = () => validateDefinitions(files.map((f) => parseDefinitionText(f.file, f.text)));
+  run(); // warm up ajv compilation and the JIT
+  const started = performance.now();
+  const report = run();
+  const seconds = (performance.now() - started) / 1000;
+  if (!report.ok) throw new Error(`bench definitions do not validate: ${JSON.stringify(report.files.find((f) => !f.ok)?.errors[0])}`);
+  return files.length / seconds;
+}
+
+async function coldStart(): Promise<number> {
+  const workspace = await mkdtemp(path.join(tmpdir(), 'cold-'));
+  await mkdir(path.join(workspace, 'workflows'));
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 11; i++) {
+      const started = performance.now();
+      const r = await spawnNode([path.join(REPO_ROOT, 'dist/index.js')], workspace, { PATH: process.env.PATH ?? '', GITHUB_WORKSPACE: workspace, INPUT_COMMAND: 'validate' }, 30_000);
+      if (r.code !== 0) throw new Error(`dist/index.js failed: ${r.stdout}${r.stderr}`);
+      if (i > 0) times.push(performance.now() - started);
+    }
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
+  }
+  return median(times);
+}
+
+/** Deploys `count` changed definitions at `concurrency`; returns wall time and Dify requests made. */
+async function timeDeploy(count: number, concurrency: number, options: { again?: boolean; failSmoke?: boolean } = {}) {
+  const world = await createDeployWorld({ latencyMs: LATENCY_MS });
+  try {
+    const defs = Array.from({ length: count }, (_, i) => echoDefinition(`wf-${i}`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
+    defs.forEach((d) => world.seed(d, { draft: true }));
+    await world.commit(defs);
+    if (options.again) await deploy(world, concurrency);
+    const before = world.emulator.state().requests.length;
+    const started = performance.now();
+    const result = await deploy(world, concurrency);
+    const ms = performance.now() - started;
+    const requests = world.emulator.state().requests.slice(before).filter((r) => !r.path.endsWith('/login')).length;
+    return { ms, requestsPerDefinition: requests / count, exitCode: result.exitCode };
+  } finally {
+    await world.cleanup();
+  }
+}
+
+function deploy(world: DeployWorld, concurrency: number) {
+  const env = { GITHUB_WORKSPACE: world.repo.dir, INPUT_COMMAND: 'deploy', INPUT_ALL: 'true', INPUT_CONCURRENCY: String(concurrency), 'INPUT_DIFY-URL': world.emulator.url, 'INPUT_DIFY-EMAIL': EMAIL, 'INPUT_DIFY-PASSWORD': PASSWORD, 'INPUT_BACKUP-DIR': path.join(world.repo.dir, '..', 'backups') };
+  return runDeploy(readActionSettings(env), { git: createGit(world.repo.dir), sink: createCaptureSink(), env });
+}
+
+/** Failing smoke check → verified restore, against one import+publish+smoke round trip (from the emulator's clock). */
+async function rollbackRatio(): Promise<{ ratio: number; roundTripMs: number; restoreMs: number }> {
+  const world = await createDeployWorld({ latencyMs: LATENCY_MS });
+  const A = '00000000-0000-4000-8000-00000000000a';
+  try {
+    const v1 = echoDefinition('wf', A);
+    world.seed(v1, { draft: true });
+    await world.commit([v1]);
+    let mark = world.emulator.state().requests.length;
+    if ((await deploy(world, 1)).exitCode !== 0) throw new Error('v1 deploy failed');
+    const round = span(world.emulator.state().requests.slice(mark), (r) => r.path === '/console/api/apps/imports', (r) => r.path === '/v1/workflows/run');
+    const v2 = echoDefinition('wf', A, '1.1.0');
+    v2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Start v2';
+    v2.smoke = [{ name: 'impossible', inputs: { query: 'x' }, expect: { contains: { query: 'never' } } }];
+    await world.commit([v2]);
+    mark = world.emulator.state().requests.length;
+    const env = { GITHUB_WORKSPACE: world.repo.dir, INPUT_COMMAND: 'deploy', INPUT_ALL: 'true', 'INPUT_SMOKE-RETRIES': '0', 'INPUT_DIFY-URL': world.emulator.url, 'INPUT_DIFY-EMAIL': EMAIL, 'INPUT_DIFY-PASSWORD': PASSWORD, 'INPUT_BACKUP-DIR': path.join(world.repo.dir, '..', 'backups') };
+    await runDeploy(readActionSettings(env), { git: createGit(world.repo.dir), sink: createCaptureSink(), env });
+    const requests = world.emulator.state().requests.slice(mark);
+    const runs = requests.filter((r) => r.path === '/v1/workflows/run');
+    if (runs.length !== 2) throw new Error(`expected a failing and a restoring smoke run, saw ${runs.length}`);
+    // From the end of the failing run (its log entry's time plus latency) to the end of the restore's run.
+    const restoreMs = runs[1].at - runs[0].at;
+    return { ratio: restoreMs / round, roundTripMs: round, restoreMs };
+  } finally {
+    await world.cleanup();
+  }
+}
+
+function span<T extends { at: number }>(entries: T[], first: (e: T) => boolean, last: (e: T) => boolean): number {
+  const a = entries.find(first);
+  const b = [...entries].reverse().find(last);
+  if (!a || !b) throw new Error('round trip not found in the request log');
+  return b.at - a.at + LATENCY_MS;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main() {
+  log(`dify-gitops benchmarks (Node ${process.version}, emulator latency ${LATENCY_MS} ms per request)\n`);
+  const validatePerS = await validateThroughput();
+  const coldStartMs = await coldStart();
+  const one = await timeDeploy(1, 1);
+  const fanout = await timeDeploy(32, 32);
+  const sequential = await timeDeploy(32, 1);
+  const unchanged = await timeDeploy(32, 32, { again: true });
+  const rollback = await rollbackRatio();
+  for (const r of [one, fanout, sequential, unchanged]) if (r.exitCode !== 0) throw new Error('a benchmark deploy failed');
+  const results = {
+    validate_per_s: Math.round(validatePerS),
+    cold_start_ms: Math.round(coldStartMs),
+    fanout_ratio: round2(fanout.ms / one.ms),
+    sequential_ratio: round2(sequential.ms / one.ms),
+    rollback_ratio: round2(rollback.ratio),
+    requests_changed: round2(fanout.requestsPerDefinition),
+    requests_unchanged: round2(unchanged.requestsPerDefinition),
+  };
+  const rows: Array<[string, string, string, string]> = [
+    ['validation throughput', `${results.validate_per_s} definitions/s`, '≥ 1000', pass(results.validate_per_s >= 1000)],
+    ['cold start (node dist/index.js)', `${results.cold_start_ms} ms (median of 10)`, '≤ 300 ms', pass(results.cold_start_ms <= 300)],
+    ['fan-out: 32 changed, concurrency 32 vs 1 definition', `${results.fanout_ratio}× (${Math.round(fanout.ms)} ms vs ${Math.round(one.ms)} ms)`, '≤ 1.5×', pass(results.fanout_ratio <= 1.5)],
+    ['sequential: 32 changed, concurrency 1 (contrast)', `${results.sequential_ratio}× (${Math.round(sequential.ms)} ms)`, '≈ 32×', ''],
+    ['rollback: failing check → verified restore', `${results.rollback_ratio}× (${rollback.restoreMs} ms vs ${rollback.roundTripMs} ms round trip)`, '≤ 1.5×', pass(results.rollback_ratio <= 1.5)],
+    ['requests per changed definition', String(results.requests_changed), 'minimal', ''],
+    ['requests per unchanged definition', String(results.requests_unchanged), '≤ 2', pass(results.requests_unchanged <= 2)],
+  ];
+  const width = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) log(`${r[0].padEnd(width[0])}  ${r[1].padEnd(width[1])}  ${r[2].padEnd(width[2])}  ${r[3]}`);
+  if (json) process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const pass = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,89 @@
+// drift (scheduled): for every definition, compare the live published version and the live draft
+// with the last tagged release; report it, optionally open one issue per drifted workflow, and
+// fail (exit 3) when anything drifted unless told not to. Writes nothing to Dify.
+import type { Settings } from '../settings.js';
+import type { Git } from '../git/git.js';
+import type { GitHub } from '../git/github.js';
+import type { ReportSink } from '../report/sink.js';
+import type { DifyConsole } from '../dify/types.js';
+import { connectDify, connectGitHub } from './connect.js';
+import { ensureTags, exportDraft, loadNamedDefinitions, readLatestRelease, type NamedDefinition } from './live-read.js';
+import { resolveAppId } from '../stages/target.js';
+import { findSnapshot } from '../stages/snapshots.js';
+import { mapDatasetAliases, hashParts, partsFromDsl, partsFromPublished } from '../plan/workflow-parts.js';
+import { buildDriftError, buildDriftResult, type DriftResult } from '../plan/drift.js';
+import { driftIssueTitle, driftMarker, renderDriftIssue, renderDriftSummary, reportDriftOutputs, toDriftedJson } from '../report/plan-drift.js';
+import { mapLimit } from '../support/concurrency.js';
+import { describeError } from '../support/errors.js';
+
+/** Exit code when drift was found: distinct from 1 (the check itself failed). */
+export const DRIFT_EXIT_CODE = 3;
+
+export async function runDrift(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<{ exitCode: number; json: unknown }> {
+  const { git, sink } = deps;
+  const definitions = await loadNamedDefinitions(settings, 'all');
+  const dify = (await sink.group('Connect', () => connectDify(settings, sink))).console;
+  await ensureTags(git, sink);
+  const results = await sink.group(`Compare live apps in ${settings.environment} with their releases`, () =>
+    mapLimit(definitions, settings.concurrency, (d) => checkDefinition(git, dify, settings, d)),
+  );
+  for (const r of results) {
+    const line = `${r.name}: ${r.status}${r.tag ? ` (against ${r.tag})` : ''}${r.error ? `: ${r.error.split('\n')[0]}` : ''}`;
+    if (r.status === 'drifted') sink.warn(line);
+    else sink.info(line);
+  }
+
+  reportDriftOutputs(sink, results);
+  const markdown = renderDriftSummary(settings.environment, results);
+  await sink.summary(markdown);
+  if (settings.surface === 'cli' && !settings.json) sink.info(`\n${markdown.trimEnd()}`);
+  const github = settings.driftIssues ? connectGitHub(settings) : undefined;
+  if (settings.driftIssues && !github) sink.warn('drift-issues is on, but no GitHub token and repository are configured: no issues opened.');
+  if (github) await tryUpsertIssues(github, sink, results);
+
+  const drifted = results.some((r) => r.status === 'drifted');
+  const failed = results.some((r) => r.status === 'error');
+  const exitCode = failed ? 1 : drifted && settings.failOnDrift ? DRIFT_EXIT_CODE : 0;
+  return { exitCode, json: { ok: !failed, environment: settings.environment, drifted: toDriftedJson(results), results: results.map(({ name, file, status, tag, error }) => ({ name, file, status, tag, error: error ?? null })) } };
+}
+
+async function checkDefinition(git: Git, dify: DifyConsole, settings: Settings, { file, definition }: NamedDefinition): Promise<DriftResult> {
+  const environment = settings.environment;
+  try {
+    const appId = resolveAppId(definition, environment);
+    const [release, published, draftYaml] = await Promise.all([
+      readLatestRelease(git, definition.name, file.file, environment),
+      dify.getPublished(appId),
+      exportDraft(dify, appId),
+    ]);
+    const result = buildDriftResult({ name: definition.name, file: file.file, environment, appId, release, published, draftYaml });
+    if (result.published?.drifted && published?.marked_name) {
+      result.published.matchesRelease = await findMatchingRelease(git, definition.name, file.file, environment, published.marked_name, hashParts(partsFromPublished(published)));
+    }
+    return result;
+  } catch (error) {
+    return buildDriftError({ name: definition.name, file: file.file, environment, error: describeError(error) });
+  }
+}
+
+/** A published version named after an older release with that release's content was rolled back, not edited. */
+async function findMatchingRelease(git: Git, name: string, file: string, environment: string, versionName: string, liveHash: string): Promise<string | undefined> {
+  try {
+    const snapshot = await findSnapshot(git, name, file, versionName);
+    return hashParts(partsFromDsl(mapDatasetAliases(snapshot.definition, environment).dsl)) === liveHash ? snapshot.tag : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One open issue per drifted workflow and environment, updated in place. Best effort: failures only warn. */
+async function tryUpsertIssues(github: GitHub, sink: ReportSink, results: DriftResult[]): Promise<void> {
+  for (const r of results.filter((x) => x.status === 'drifted')) {
+    try {
+      const issue = await github.upsertIssue({ title: driftIssueTitle(r), marker: driftMarker(r.name, r.environment), body: renderDriftIssue(r) });
+      sink.info(`${issue.created ? 'Opened' : 'Updated'} drift issue #${issue.number} for ${r.name}: ${issue.url}`);
+    } catch (error) {
+      sink.warn(`Could not open or update the drift issue for ${r.name}: ${describeError(error)}`);
+    }
+  }
+}

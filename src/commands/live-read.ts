@@ -1,0 +1,71 @@
+// Reads shared by plan, drift and pull: the last release of a definition (from git), the live
+// draft (from Dify), and the definitions chosen by name. Nothing here writes.
+import path from 'node:path';
+import type { Git } from '../git/git.js';
+import type { DifyConsole } from '../dify/types.js';
+import type { ReportSink } from '../report/sink.js';
+import type { Definition, DifyDsl, LoadedFile } from '../definition/types.js';
+import { findSnapshot, SnapshotError } from '../stages/snapshots.js';
+import { mapDatasetAliases } from '../plan/workflow-parts.js';
+import { loadDefinitionFiles } from '../definition/load.js';
+import { UsageError } from '../support/errors.js';
+import type { Settings } from '../settings.js';
+
+export interface Release {
+  tag: string;
+  definition: Definition;
+  /** The released DSL as it was imported into this environment (dataset ids mapped). */
+  dsl: DifyDsl;
+}
+
+/** The latest `<name>@v*` release, or null when the definition was never released. */
+export async function readLatestRelease(git: Git, name: string, file: string, environment: string): Promise<Release | null> {
+  try {
+    const snapshot = await findSnapshot(git, name, file, 'latest');
+    return { tag: snapshot.tag, definition: snapshot.definition, dsl: mapDatasetAliases(snapshot.definition, environment).dsl };
+  } catch (error) {
+    if (error instanceof SnapshotError && /was never released/.test(error.hint)) return null;
+    throw error;
+  }
+}
+
+/** actions/checkout fetches no tags by default; without them every definition looks unreleased. */
+export async function ensureTags(git: Git, sink: ReportSink): Promise<void> {
+  if (await git.hasAnyTags()) return;
+  try {
+    await git.fetchTags();
+  } catch (error) {
+    sink.warn(`Could not fetch tags (${(error as Error).message}); releases are read from local tags only.`);
+  }
+}
+
+/** The live draft as exported YAML, or null when the app has no draft (never opened in the editor). */
+export async function exportDraft(dify: DifyConsole, appId: string): Promise<string | null> {
+  try {
+    return await dify.exportDsl(appId);
+  } catch (error) {
+    const e = error as { status?: number; message?: string };
+    if (e.status === 400 && /missing draft/i.test(e.message ?? '')) return null;
+    throw error;
+  }
+}
+
+export interface NamedDefinition {
+  file: LoadedFile;
+  definition: Definition;
+}
+
+/** Every parsable definition in the folder, or those named (`all` for every one). */
+export async function loadNamedDefinitions(settings: Settings, names: string[] | 'all'): Promise<NamedDefinition[]> {
+  const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
+  const known = files.flatMap((file) => {
+    const value = file.value as Partial<Definition> | undefined;
+    return value && typeof value.name === 'string' && value.dsl && value.app ? [{ file, definition: value as Definition }] : [];
+  });
+  if (names === 'all') return known;
+  const missing = names.filter((n) => !known.some((k) => k.definition.name === n));
+  if (missing.length) {
+    throw new UsageError(`No definition named ${missing.map((n) => `"${n}"`).join(', ')} in ${settings.workflowsDir}/. Known: ${known.map((k) => k.definition.name).join(', ') || 'none'}.`);
+  }
+  return known.filter((k) => names.includes(k.definition.name));
+}

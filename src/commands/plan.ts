@@ -1,0 +1,132 @@
+// plan: validate → pick the definitions the pull request changed → compare each with what is live
+// in the environment (or, for a fork without secrets, with the base branch) → one sticky comment
+// per environment, the job summary, and the `plan` / `changes` outputs. Writes nothing to Dify.
+import type { Settings } from '../settings.js';
+import type { Git } from '../git/git.js';
+import type { ReportSink } from '../report/sink.js';
+import type { Definition, LoadedFile, ValidationReport } from '../definition/types.js';
+import type { DifyConsole } from '../dify/types.js';
+import { validateWorkflowsDir, reportValidation } from './validate.js';
+import { connectDify, connectGitHub } from './connect.js';
+import { ensureTags, readLatestRelease } from './live-read.js';
+import { resolveAppId } from '../stages/target.js';
+import { parseDefinition } from '../stages/snapshots.js';
+import { mapDatasetAliases } from '../plan/workflow-parts.js';
+import { buildFailedPlan, buildLivePlan, buildOfflinePlan, type DefinitionPlan } from '../plan/build.js';
+import { planMarker, renderPlanReport, reportPlanOutputs, toChangesJson, type PlanReport } from '../report/plan-comment.js';
+import { mapLimit } from '../support/concurrency.js';
+import { describeError } from '../support/errors.js';
+
+interface Selected {
+  file: LoadedFile;
+  ok: boolean;
+  errors: string[];
+}
+
+export async function runPlan(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<{ exitCode: number; json: unknown }> {
+  const { git, sink } = deps;
+  const { report, files } = await sink.group('Validate', async () => {
+    const result = await validateWorkflowsDir(settings, git);
+    reportValidation(result.report, sink);
+    return result;
+  });
+  const baseRef = settings.baseRef ?? settings.github.pullBase;
+  const { selected, basis, base } = await selectForPlan(git, settings, files, report, baseRef);
+  sink.info(`Planning ${selected.length} of ${files.length} definition(s): ${basis}.`);
+
+  const offlineReason = settings.github.fork
+    ? 'This pull request comes from a fork, so it gets no secrets and Dify cannot be read.'
+    : !settings.dify
+      ? 'No Dify credentials were given (dify-url with dify-email + dify-password, or dify-token).'
+      : undefined;
+  const plans = await sink.group(offlineReason ? 'Plan (offline)' : `Plan against ${settings.environment}`, async () => {
+    if (offlineReason || selected.length === 0) return Promise.all(selected.map((s) => planOffline(git, settings, s, base)));
+    const dify = (await connectDify(settings, sink)).console;
+    await ensureTags(git, sink);
+    return mapLimit(selected, settings.concurrency, (s) => planLive(git, dify, settings, s));
+  });
+  for (const p of plans) sink.info(`${p.name}: ${p.status}${p.error ? ` (${p.error.split('\n')[0]})` : ''}`);
+
+  const planReport: PlanReport = { environment: settings.environment, mode: offlineReason ? 'offline' : 'live', offlineReason, baseRef, basis, plans };
+  const markdown = renderPlanReport(planReport);
+  reportPlanOutputs(sink, markdown, plans);
+  await sink.summary(renderPlanReport(planReport, { maxChars: 900_000 }));
+  await tryPostComment(settings, sink, markdown);
+  if (settings.surface === 'cli' && !settings.json) sink.info(`\n${markdown.trimEnd()}`);
+  const ok = report.ok && plans.every((p) => p.status !== 'error' && p.status !== 'invalid');
+  return { exitCode: ok ? 0 : 1, json: { ok, environment: settings.environment, mode: planReport.mode, changes: toChangesJson(plans) } };
+}
+
+/** The definitions the pull request changed (added or modified), or all of them without a base. */
+async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], report: ValidationReport, baseRef: string | undefined) {
+  const withStatus = files.map((file): Selected => {
+    const r = report.files.find((f) => f.file === file.file);
+    return { file, ok: r?.ok ?? false, errors: (r?.errors ?? []).map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`) };
+  });
+  if (!baseRef) return { selected: withStatus, basis: 'every definition (no base ref given)', base: undefined };
+  const base = await git.resolve(baseRef);
+  if (!base) {
+    throw Object.assign(new Error(`The base ref "${baseRef}" is not in this checkout.`), {
+      hint: 'Check out with history (actions/checkout with fetch-depth: 0), or fetch the base branch first.',
+    });
+  }
+  const head = settings.github.sha ?? (await git.headSha());
+  const changed = new Set(await git.changedFiles(base, head, settings.workflowsDir));
+  return { selected: withStatus.filter((s) => changed.has(s.file.file)), basis: `changed between ${base.slice(0, 7)} and ${head.slice(0, 7)}`, base };
+}
+
+async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Selected): Promise<DefinitionPlan> {
+  const invalid = invalidPlan(settings, s, 'live');
+  if (invalid) return invalid;
+  const definition = s.file.value as Definition;
+  const environment = settings.environment;
+  try {
+    const appId = resolveAppId(definition, environment);
+    const { dsl, unmapped } = mapDatasetAliases(definition, environment);
+    const [published, release] = await Promise.all([dify.getPublished(appId), readLatestRelease(git, definition.name, s.file.file, environment)]);
+    return buildLivePlan({ name: definition.name, file: s.file.file, environment, appId, versionTo: definition.version, dsl, unmapped, published, release });
+  } catch (error) {
+    return buildFailedPlan({ name: definition.name, file: s.file.file, environment, mode: 'live', versionTo: definition.version, status: 'error', error: describeError(error) });
+  }
+}
+
+async function planOffline(git: Git, settings: Settings, s: Selected, base: string | undefined): Promise<DefinitionPlan> {
+  const invalid = invalidPlan(settings, s, 'offline');
+  if (invalid) return invalid;
+  const head = s.file.value as Definition;
+  let before: Definition | null = null;
+  try {
+    if (base) {
+      const text = await git.show(base, s.file.file);
+      before = text === null ? null : parseDefinition(text, `${s.file.file}@${base.slice(0, 7)}`);
+    } else {
+      // No base (a terminal run without Dify): the latest release is the best "before" there is.
+      before = (await readLatestRelease(git, head.name, s.file.file, settings.environment))?.definition ?? null;
+    }
+  } catch {
+    // An unreadable earlier version has nothing to compare with: plan it as new.
+  }
+  return buildOfflinePlan({ file: s.file.file, environment: settings.environment, base: before, head });
+}
+
+function invalidPlan(settings: Settings, s: Selected, mode: DefinitionPlan['mode']): DefinitionPlan | null {
+  if (s.ok) return null;
+  const value = (s.file.value ?? {}) as Partial<Definition>;
+  const name = typeof value.name === 'string' ? value.name : s.file.file.replace(/^.*\/|\.json$/g, '');
+  const first = s.errors[0] ?? s.file.diagnostics[0]?.message ?? 'does not validate';
+  const more = s.errors.length > 1 ? ` (and ${s.errors.length - 1} more)` : '';
+  return buildFailedPlan({ name, file: s.file.file, environment: settings.environment, mode, versionTo: typeof value.version === 'string' ? value.version : '?', status: 'invalid', error: `invalid: ${first}${more}. Fix it (see the annotations) and push again.` });
+}
+
+/** One comment per environment, edited on every push. Best effort: a read-only token (forks) only warns. */
+async function tryPostComment(settings: Settings, sink: ReportSink, markdown: string): Promise<void> {
+  const issueNumber = settings.github.pullNumber;
+  const github = connectGitHub(settings);
+  if (!issueNumber || !github) return;
+  try {
+    const { created } = await github.upsertStickyComment({ issueNumber, marker: planMarker(settings.environment), body: markdown });
+    sink.info(`${created ? 'Posted' : 'Updated'} the plan comment on pull request #${issueNumber}.`);
+  } catch (error) {
+    sink.warn(`Could not post the plan comment on #${issueNumber}: ${describeError(error)}`);
+  }
+}

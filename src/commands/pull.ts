@@ -1,0 +1,77 @@
+// pull: export each named app's live draft and rewrite its definition from it (canonical form,
+// envelope kept), so edits made in Dify's UI come back into git as a reviewable diff.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Settings } from '../settings.js';
+import type { Git } from '../git/git.js';
+import type { ReportSink } from '../report/sink.js';
+import type { DifyConsole } from '../dify/types.js';
+import { connectDify } from './connect.js';
+import { exportDraft, loadNamedDefinitions, type NamedDefinition } from './live-read.js';
+import { resolveAppId } from '../stages/target.js';
+import { rewriteFromExport } from '../plan/pull-rewrite.js';
+import { formatCanonical } from '../definition/canonical.js';
+import { Outputs } from '../inputs.js';
+import { escapeCell } from '../report/markdown.js';
+import { describeError, UsageError } from '../support/errors.js';
+
+export interface PullOutcome {
+  name: string;
+  file: string;
+  changed: boolean;
+  warnings: string[];
+  error?: string;
+}
+
+export async function runPull(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<{ exitCode: number; json: unknown }> {
+  const { sink } = deps;
+  const names = settings.all || settings.workflow === 'all' ? 'all' : [...settings.args, ...(settings.workflow ? [settings.workflow] : [])];
+  if (names !== 'all' && names.length === 0) {
+    throw new UsageError(settings.surface === 'action' ? 'pull needs "workflow" (a definition name, or "all") or all: true.' : 'Usage: dify-gitops pull NAME [NAME…] | --all [--environment production] [--dir workflows]');
+  }
+  const definitions = await loadNamedDefinitions(settings, names);
+  const dify = (await sink.group('Connect', () => connectDify(settings, sink))).console;
+  const outcomes: PullOutcome[] = [];
+  await sink.group(`Pull from ${settings.environment}`, async () => {
+    // One at a time: each writes its own file, and the log reads in order.
+    for (const d of definitions) outcomes.push(await pullOne(dify, settings, d, sink));
+  });
+
+  sink.output(Outputs.pulled, JSON.stringify(outcomes.filter((o) => !o.error).map(({ name, file, changed }) => ({ name, file, changed }))));
+  await sink.summary(renderPullSummary(settings.environment, outcomes));
+  const changed = outcomes.filter((o) => o.changed);
+  sink.info(changed.length ? `Rewrote ${changed.length} definition(s): review with "git diff ${settings.workflowsDir}", bump "version" and open a pull request.` : 'Every definition already matches its live draft.');
+  const ok = outcomes.every((o) => !o.error);
+  return { exitCode: ok ? 0 : 1, json: { ok, environment: settings.environment, pulled: outcomes } };
+}
+
+async function pullOne(dify: DifyConsole, settings: Settings, { file, definition }: NamedDefinition, sink: ReportSink): Promise<PullOutcome> {
+  const outcome: PullOutcome = { name: definition.name, file: file.file, changed: false, warnings: [] };
+  try {
+    const appId = resolveAppId(definition, settings.environment);
+    const yaml = await exportDraft(dify, appId);
+    if (yaml === null) throw new UsageError(`App ${appId} has no draft to pull: open it in Dify's editor once, or deploy it first.`);
+    const pulled = rewriteFromExport(definition, yaml, settings.environment, `app ${appId}`);
+    const text = formatCanonical(pulled.definition);
+    outcome.warnings = pulled.warnings;
+    outcome.changed = text !== file.text;
+    if (outcome.changed) await writeFile(path.resolve(settings.root, file.file), text);
+    sink.info(`${definition.name}: ${outcome.changed ? `rewrote ${file.file} from the live draft` : 'unchanged'}`);
+    for (const w of pulled.warnings) sink.warn(`${definition.name}: ${w}`);
+  } catch (error) {
+    outcome.error = describeError(error);
+    sink.warn(`${definition.name}: ${outcome.error}`);
+  }
+  return outcome;
+}
+
+function renderPullSummary(environment: string, outcomes: PullOutcome[]): string {
+  const lines = [`## dify-gitops pull: ${environment}`, '', '| Workflow | File | Result |', '| --- | --- | --- |'];
+  for (const o of outcomes) {
+    const result = o.error ? `❌ ${o.error.split('\n')[0]}` : o.changed ? '✏️ rewritten from the live draft' : '✅ unchanged';
+    lines.push(`| ${escapeCell(o.name)} | \`${escapeCell(o.file)}\` | ${escapeCell(result)} |`);
+  }
+  const warnings = outcomes.flatMap((o) => o.warnings.map((w) => `- **${escapeCell(o.name)}**: ${escapeCell(w)}`));
+  if (warnings.length) lines.push('', '### To finish by hand', '', ...warnings);
+  return `${lines.join('\n')}\n`;
+}

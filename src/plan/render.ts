@@ -1,0 +1,168 @@
+// A definition's plan as Markdown, for a PR comment and the job summary. Pure and deterministic:
+// the same plan always renders to the same bytes (no clock, no locale, everything sorted).
+import type { DefinitionPlan } from './build.js';
+import type { FieldChange, ValueChange, WorkflowDiff } from './diff.js';
+import { isEmptyDiff } from './diff.js';
+import { renderUnifiedDiff } from './text-diff.js';
+
+const STATUS_ICON: Record<DefinitionPlan['status'], string> = {
+  create: '🆕',
+  update: '✏️',
+  republish: '🔁',
+  noop: '✅',
+  unchanged: '✅',
+  invalid: '❌',
+  error: '❌',
+};
+/** Diff lines shown per text field, and value changes per field, before a "not shown" note. */
+const MAX_DIFF_LINES = 60;
+const MAX_VALUE_CHANGES = 20;
+const MAX_VALUE_CHARS = 100;
+
+export function renderDefinitionPlan(plan: DefinitionPlan): string[] {
+  const from = plan.versionFrom ?? (plan.mode === 'live' ? (plan.status === 'create' ? 'nothing published' : 'unnamed version') : 'new');
+  const lines = [`### ${STATUS_ICON[plan.status]} ${code(plan.name)}: ${from} → ${plan.versionTo}`, ''];
+  const where = [code(plan.file), plan.appId ? `app ${code(plan.appId)}` : '', plan.environment].filter(Boolean);
+  lines.push(where.join(' · '), '', `**${plan.mode === 'live' ? 'Deploy' : 'Change'}:** ${describeStatus(plan)}`, '');
+  for (const note of plan.notes) lines.push(`- ⚠️ ${note}`);
+  if (plan.notes.length) lines.push('');
+  if (plan.drift) lines.push(...renderDrift(plan));
+  if (plan.diff && (plan.status === 'create' ? plan.diff.nodes.added.length : !isEmptyDiff(plan.diff))) {
+    lines.push(...(plan.status === 'create' ? renderFirstVersion(plan.diff) : renderDiff(plan.diff)));
+  }
+  if (plan.app?.length) lines.push('#### App', '', ...renderValueList(plan.app), '');
+  return lines;
+}
+
+function describeStatus(plan: DefinitionPlan): string {
+  const counts = plan.diff ? summarizeDiff(plan.diff) : '';
+  switch (plan.status) {
+    case 'create':
+      return plan.mode === 'live' ? `creates the first published version (${plan.versionTo}): ${counts}.` : `new definition: ${counts}.`;
+    case 'update':
+      return plan.mode === 'live' ? `imports and publishes ${plan.versionTo}: ${counts}.` : `${counts}.`;
+    case 'republish':
+      return `no workflow change, but the live version does not carry this definition's content hash: the deploy publishes it again as ${plan.versionTo}.`;
+    case 'noop':
+      return 'no-op: the live version already carries this content.';
+    case 'unchanged':
+      return 'no workflow change (envelope only: version, smoke checks, description or metadata).';
+    case 'invalid':
+    case 'error':
+      return plan.error ?? 'could not be planned.';
+  }
+}
+
+/** "1 node added, 2 changed, 1 edge removed, features changed", or "no workflow change". */
+export function summarizeDiff(diff: WorkflowDiff): string {
+  const parts: string[] = [];
+  const count = (n: number, what: string) => (n ? `${n} ${what}` : '');
+  const nodes = [count(diff.nodes.added.length, 'added'), count(diff.nodes.removed.length, 'removed'), count(diff.nodes.changed.length, 'changed')].filter(Boolean);
+  if (nodes.length) parts.push(`${plural(diff.nodes.added.length + diff.nodes.removed.length + diff.nodes.changed.length, 'node')} (${nodes.join(', ')})`);
+  const edges = diff.edges.added.length + diff.edges.removed.length + diff.edges.changed.length;
+  if (edges) parts.push(plural(edges, 'edge') + ' changed');
+  if (diff.variables.length) parts.push(plural(diff.variables.length, 'variable') + ' changed');
+  if (diff.features.length) parts.push('features changed');
+  if (diff.graph.length) parts.push('graph settings changed');
+  return parts.length ? parts.join(', ') : 'no workflow change';
+}
+
+function renderDrift(plan: DefinitionPlan): string[] {
+  const drift = plan.drift!;
+  const head = drift.adoptedByThisChange
+    ? `> [!NOTE]\n> The live app differs from the last release ${code(drift.tag)} (edited outside git), and this change brings the repository up to date with it: nothing live is lost.`
+    : `> [!WARNING]\n> **Drift:** the live app differs from the last release ${code(drift.tag)}: someone changed it outside git (in Dify's UI?). Deploying this change overwrites those edits.`;
+  return [head, '', `<details><summary>Live edits since ${escapeHtml(drift.tag)} (${summarizeDiff(drift.diff)})</summary>`, '', ...renderDiff(drift.diff), '</details>', ''];
+}
+
+function renderFirstVersion(diff: WorkflowDiff): string[] {
+  const lines = ['#### Nodes', ''];
+  for (const n of diff.nodes.added) lines.push(`- ${code(n.type)} **${escapeInline(n.title)}** (${code(n.id)})`);
+  return [...lines, ''];
+}
+
+export function renderDiff(diff: WorkflowDiff): string[] {
+  const lines: string[] = [];
+  const { added, removed, changed } = diff.nodes;
+  if (added.length || removed.length || changed.length) {
+    lines.push('#### Nodes', '');
+    for (const n of added) lines.push(`- ➕ added ${code(n.type)} **${escapeInline(n.title)}** (${code(n.id)})`);
+    for (const n of removed) lines.push(`- ➖ removed ${code(n.type)} **${escapeInline(n.title)}** (${code(n.id)})`);
+    for (const n of changed) lines.push(`- ✏️ changed ${code(n.type)} **${escapeInline(n.title)}** (${code(n.id)}): ${n.fields.map((f) => code(f.field)).join(', ')}`);
+    lines.push('');
+    for (const n of changed) {
+      lines.push(`**${escapeInline(n.title)}** (${code(n.id)})`, '');
+      for (const field of n.fields) lines.push(...renderField(field));
+    }
+  }
+  const { edges } = diff;
+  if (edges.added.length || edges.removed.length || edges.changed.length) {
+    lines.push('#### Edges', '');
+    const edge = (icon: string, e: (typeof edges.added)[number]) => `- ${icon} ${escapeInline(e.from)} → ${escapeInline(e.to)} (${code(e.key)})`;
+    lines.push(...edges.added.map((e) => edge('➕', e)), ...edges.removed.map((e) => edge('➖', e)), ...edges.changed.map((e) => edge('✏️', e)), '');
+  }
+  if (diff.variables.length) {
+    lines.push('#### Variables', '');
+    for (const v of diff.variables) {
+      const icon = v.change === 'added' ? '➕' : v.change === 'removed' ? '➖' : '✏️';
+      const label = `- ${icon} ${v.change} ${v.scope} variable ${code(v.name)}`;
+      const changes = v.changes.filter((c) => !(v.secret && c.path === 'value'));
+      lines.push(v.secret ? `${label} (secret: values are never shown or compared)` : label);
+      lines.push(...renderValueList(changes).map((l) => `  ${l}`));
+    }
+    lines.push('');
+  }
+  if (diff.features.length) lines.push('#### Features', '', ...renderValueList(diff.features), '');
+  if (diff.graph.length) lines.push('#### Graph settings', '', ...renderValueList(diff.graph), '');
+  return lines;
+}
+
+function renderField(field: FieldChange): string[] {
+  if (field.kind === 'values') {
+    return [...renderValueList(field.changes.map((c) => ({ ...c, path: c.path ? `${field.field}.${c.path}` : field.field }))), ''];
+  }
+  const diff = renderUnifiedDiff(field.before, field.after, { maxLines: MAX_DIFF_LINES });
+  const fence = fenceFor(diff.lines.join('\n'));
+  const lines = [`${code(field.field)} (+${diff.added} −${diff.removed} lines):`, '', `${fence}diff`, ...diff.lines, fence];
+  if (diff.omitted) lines.push(`_${diff.omitted} more diff line(s) not shown._`);
+  return [...lines, ''];
+}
+
+function renderValueList(changes: ValueChange[]): string[] {
+  const shown = changes.slice(0, MAX_VALUE_CHANGES).map((c) => `- ${code(c.path || '(value)')}: ${formatValue(c.before)} → ${formatValue(c.after)}`);
+  if (changes.length > shown.length) shown.push(`- _${changes.length - shown.length} more change(s) not shown._`);
+  return shown;
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined) return '_(unset)_';
+  let text = JSON.stringify(value) ?? 'null';
+  if (text.length > MAX_VALUE_CHARS) text = `${text.slice(0, MAX_VALUE_CHARS - 1)}…`;
+  return code(text);
+}
+
+/** Inline code that survives backticks inside the text. */
+export function code(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${text}${pad}${ticks}`;
+}
+
+/** A code fence longer than any backtick run in the block, so a prompt cannot close it early. */
+function fenceFor(body: string): string {
+  const longest = Math.max(0, ...(body.match(/`{3,}/g) ?? []).map((run) => run.length));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+function escapeInline(text: string): string {
+  return text.replace(/[\\*_`<>[\]|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
