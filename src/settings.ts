@@ -1,6 +1,7 @@
 // Inputs (action) and flags + environment (CLI) become one frozen Settings object.
 // Nothing below this module reads core.getInput or process.argv.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { registerSecret } from './support/redact.js';
 import * as core from '@actions/core';
 import { ACTION_COMMANDS, COMMANDS, Inputs, type Command } from './inputs.js';
@@ -310,5 +311,6 @@ function parseCount(value: string, name: string): number {
 }
 
 function finish(settings: Settings): Settings {
-  return Object.freeze(settings);
+  // Backups land in the repository checkout (where the workflow uploads them), whatever the cwd.
+  return Object.freeze({ ...settings, backupDir: path.resolve(settings.root, settings.backupDir) });
 }

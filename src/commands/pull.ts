@@ -11,6 +11,7 @@ import { exportDraft, loadNamedDefinitions, type NamedDefinition } from './live-
 import { resolveAppId } from '../stages/target.js';
 import { rewriteFromExport } from '../plan/pull-rewrite.js';
 import { formatCanonical } from '../definition/canonical.js';
+import { proposePulledChanges } from './pull-request.js';
 import { Outputs } from '../inputs.js';
 import { escapeCell } from '../report/markdown.js';
 import { describeError, UsageError } from '../support/errors.js';
@@ -39,10 +40,11 @@ export async function runPull(settings: Settings, deps: { git: Git; sink: Report
 
   sink.output(Outputs.pulled, JSON.stringify(outcomes.filter((o) => !o.error).map(({ name, file, changed }) => ({ name, file, changed }))));
   await sink.summary(renderPullSummary(settings.environment, outcomes));
-  const changed = outcomes.filter((o) => o.changed);
+  const changed = outcomes.filter((o) => o.changed && !o.error);
   sink.info(changed.length ? `Rewrote ${changed.length} definition(s): review with "git diff ${settings.workflowsDir}", bump "version" and open a pull request.` : 'Every definition already matches its live draft.');
+  const pullRequest = settings.pullRequest ? await sink.group('Pull request', () => proposePulledChanges(settings, deps, changed)) : undefined;
   const ok = outcomes.every((o) => !o.error);
-  return { exitCode: ok ? 0 : 1, json: { ok, environment: settings.environment, pulled: outcomes } };
+  return { exitCode: ok ? 0 : 1, json: { ok, environment: settings.environment, pulled: outcomes, pull_request: pullRequest ?? null } };
 }
 
 async function pullOne(dify: DifyConsole, settings: Settings, { file, definition }: NamedDefinition, sink: ReportSink): Promise<PullOutcome> {

@@ -120,6 +120,7 @@ function checkHandoff(settings: Settings, count: number): void {
   const r = settings.rotation;
   const github = Boolean(settings.github.token && settings.github.repository);
   const action = settings.surface === 'action';
+  if (settings.dryRun) throw new UsageError('rotate-keys has no dry run: a key cannot be checked without creating it. Run it without dry-run (with a long grace, nothing is revoked for that long).');
   if (r.secretEnvironment && !r.secretName) throw new UsageError('"secret-environment" is set without "secret-name": name the secret to write.');
   if (action && !github) {
     throw new UsageError(`rotate-keys keeps its key ledger in the repository Actions variable ${r.stateVariable}: pass "github-token" a token with the "Variables" (and, for secret-name, "Secrets") read and write permission.`);

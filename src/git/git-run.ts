@@ -9,7 +9,7 @@ export interface GitRunResult {
   stderr: string;
 }
 
-export type RunGit = (args: string[], options?: { env?: Record<string, string> }) => Promise<GitRunResult>;
+export type RunGit = (args: string[], options?: { env?: Record<string, string>; input?: string }) => Promise<GitRunResult>;
 
 export function createGitRunner(cwd: string, log?: (line: string) => void): RunGit {
   return async (args, options = {}) => {
@@ -22,6 +22,7 @@ export function createGitRunner(cwd: string, log?: (line: string) => void): RunG
         // English messages (the hints below match them) and never an interactive credential prompt,
         // which would hang a CI job until it times out.
         env: { ...stringEnv(process.env), LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', ...options.env },
+        input: options.input === undefined ? undefined : Buffer.from(options.input),
       });
     } catch (error) {
       throw new GitError(`Could not run git ${args[0] ?? ''}: ${(error as Error).message}`, {

@@ -24,6 +24,8 @@ export interface Git {
   createAnnotatedTag(tag: string, commit: string, message: string): Promise<{ created: boolean }>;
   /** Pushes one tag; a no-op when the remote already has it on the same commit, refused when elsewhere. */
   pushTag(tag: string, remote?: string): Promise<{ pushed: boolean }>;
+  /** Creates many annotated tags with one git process, with the same rules as createAnnotatedTag. */
+  createAnnotatedTags(tags: Array<{ tag: string; commit: string; message: string }>): Promise<{ created: string[] }>;
   /** Pushes many tags in one go, with the same rules as pushTag; returns those actually pushed. */
   pushTags(tags: string[], remote?: string): Promise<{ pushed: string[] }>;
   fetchTags(remote?: string): Promise<void>;
@@ -35,6 +37,13 @@ export interface Git {
 
 /** Used as tagger when the runner has no git identity configured (actions/checkout sets none). */
 const BOT_IDENTITY = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
+
+/** Release tags are `<slug>@v<semver>` built from validated definitions; anything else is refused. */
+function assertReleaseTagName(tag: string): void {
+  if (!/^[a-z0-9][a-z0-9-]*@v[0-9A-Za-z.+-]+$/.test(tag) || tag.includes('..') || tag.endsWith('.')) {
+    throw new GitError(`${JSON.stringify(tag)} is not a release tag name (<name>@v<version>)`, { code: 'invalid-ref', args: [], hint: 'Definition names are lowercase slugs and versions are semver.' });
+  }
+}
 
 export function createGit(cwd: string, deps: { log?: (line: string) => void } = {}): Git {
   const run = createGitRunner(cwd, deps.log);
@@ -105,6 +114,28 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
   /** Asked once per run: many definitions tag in parallel. */
   let taggerEnvOnce: Promise<Record<string, string>> | undefined;
   const taggerEnv = () => (taggerEnvOnce ??= readTaggerEnv());
+
+  /** Every local tag → the commit it points at (peeled), in one process. */
+  async function localTagTargets(): Promise<Map<string, string>> {
+    const lines = (await output(['for-each-ref', '--format=%(refname:strip=2) %(objectname) %(*objectname)', 'refs/tags'])).split('\n');
+    const targets = new Map<string, string>();
+    for (const line of lines) {
+      const [name, object, peeled] = line.trim().split(' ');
+      if (name) targets.set(name, peeled || object);
+    }
+    return targets;
+  }
+
+  /** The tagger for release tags: the configured identity, else the Actions bot. */
+  let identityOnce: Promise<{ name: string; email: string }> | undefined;
+  function taggerIdentity() {
+    identityOnce ??= (async () => {
+      const env = await taggerEnv();
+      const [name, email] = await Promise.all([run(['config', '--get', 'user.name']), run(['config', '--get', 'user.email'])]);
+      return { name: env.GIT_COMMITTER_NAME ?? name.stdout.trim(), email: env.GIT_COMMITTER_EMAIL ?? email.stdout.trim() };
+    })();
+    return identityOnce;
+  }
 
   /** Every tag on the remote → the commit it points at (peeled). */
   async function remoteTagTargets(remote: string): Promise<Map<string, string>> {
@@ -213,10 +244,39 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
       throw toGitError(args, result);
     },
 
+    async createAnnotatedTags(tags) {
+      if (tags.length === 0) return { created: [] };
+      const existing = await localTagTargets();
+      const commits = new Map<string, string>();
+      const fresh: typeof tags = [];
+      for (const t of tags) {
+        assertReleaseTagName(t.tag);
+        const target = commits.get(t.commit) ?? (await requireCommit(t.commit, 'commit to tag'));
+        commits.set(t.commit, target);
+        const there = existing.get(t.tag);
+        if (there === target) continue;
+        if (there) throw tagConflict(t.tag, 'already', there, target, `if the tag itself is wrong, delete it on purpose (git tag -d ${t.tag})`);
+        fresh.push({ ...t, commit: target });
+      }
+      if (fresh.length === 0) return { created: [] };
+      // fast-import writes every tag object and ref in one process; a `git tag` per release
+      // costs more than all of a run's Dify calls when 32 definitions deploy at once.
+      const { name, email } = await taggerIdentity();
+      const when = `${Math.floor(Date.now() / 1000)} +0000`;
+      const stream = fresh
+        .map((t) => `tag ${t.tag}\nfrom ${t.commit}\ntagger ${name} <${email}> ${when}\ndata ${Buffer.byteLength(t.message)}\n${t.message}\n`)
+        .join('');
+      const args = ['fast-import', '--quiet'];
+      const result = await run(args, { input: stream });
+      if (result.exitCode !== 0) throw toGitError(args, result);
+      return { created: fresh.map((t) => t.tag) };
+    },
+
     async pushTags(tags, remote = 'origin') {
       if (tags.length === 0) return { pushed: [] };
       assertNotOption(remote, 'remote');
-      const locals = await Promise.all(tags.map(async (tag) => [tag, await tagTarget(tag)] as const));
+      const localTargets = await localTagTargets();
+      const locals = tags.map((tag) => [tag, localTargets.get(tag) ?? null] as const);
       const missing = locals.find(([, sha]) => !sha);
       if (missing) throw new GitError(`There is no local tag ${missing[0]} to push`, { code: 'unknown-ref', args: [], hint: 'Create the tag first (createAnnotatedTag).' });
       // One ls-remote and one push for the whole run: a push per tag costs a round trip each.

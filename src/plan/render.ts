@@ -53,18 +53,29 @@ function describeStatus(plan: DefinitionPlan): string {
   }
 }
 
-/** "1 node added, 2 changed, 1 edge removed, features changed", or "no workflow change". */
+/** "3 nodes (1 added, 2 changed), 2 edges added, features changed", or "no workflow change". */
 export function summarizeDiff(diff: WorkflowDiff): string {
-  const parts: string[] = [];
-  const count = (n: number, what: string) => (n ? `${n} ${what}` : '');
-  const nodes = [count(diff.nodes.added.length, 'added'), count(diff.nodes.removed.length, 'removed'), count(diff.nodes.changed.length, 'changed')].filter(Boolean);
-  if (nodes.length) parts.push(`${plural(diff.nodes.added.length + diff.nodes.removed.length + diff.nodes.changed.length, 'node')} (${nodes.join(', ')})`);
-  const edges = diff.edges.added.length + diff.edges.removed.length + diff.edges.changed.length;
-  if (edges) parts.push(plural(edges, 'edge') + ' changed');
-  if (diff.variables.length) parts.push(plural(diff.variables.length, 'variable') + ' changed');
-  if (diff.features.length) parts.push('features changed');
-  if (diff.graph.length) parts.push('graph settings changed');
+  const parts = [
+    describeCounts('node', { added: diff.nodes.added.length, removed: diff.nodes.removed.length, changed: diff.nodes.changed.length }),
+    describeCounts('edge', { added: diff.edges.added.length, removed: diff.edges.removed.length, changed: diff.edges.changed.length }),
+    describeCounts('variable', {
+      added: diff.variables.filter((v) => v.change === 'added').length,
+      removed: diff.variables.filter((v) => v.change === 'removed').length,
+      changed: diff.variables.filter((v) => v.change === 'changed').length,
+    }),
+    diff.features.length ? 'features changed' : '',
+    diff.graph.length ? 'graph settings changed' : '',
+  ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'no workflow change';
+}
+
+/** "2 edges added", or "3 nodes (1 added, 2 changed)" when there are several kinds. */
+function describeCounts(word: string, counts: Record<'added' | 'removed' | 'changed', number>): string {
+  const kinds = (['added', 'removed', 'changed'] as const).filter((k) => counts[k]);
+  const total = kinds.reduce((n, k) => n + counts[k], 0);
+  if (kinds.length === 0) return '';
+  if (kinds.length === 1) return `${plural(total, word)} ${kinds[0]}`;
+  return `${plural(total, word)} (${kinds.map((k) => `${counts[k]} ${k}`).join(', ')})`;
 }
 
 function renderDrift(plan: DefinitionPlan): string[] {

@@ -12,12 +12,23 @@ export interface Revocation {
   error?: string;
 }
 
-/** `currentToken` is the key this run handed over (the ledger's current one). */
+/** `currentToken` is the key this run handed over (the ledger's current one). Never throws. */
 export async function revokeRetired(deps: RotationDeps, target: RotationTarget, currentToken: string): Promise<Revocation> {
+  try {
+    return await revokeDue(deps, target, currentToken);
+  } catch (error) {
+    return { revoked: [], error: `revocation stopped: ${describeError(error)}` };
+  }
+}
+
+async function revokeDue(deps: RotationDeps, target: RotationTarget, currentToken: string): Promise<Revocation> {
   const ref = { name: target.definition.name, environment: target.environment };
   const entry = await deps.store.load(ref);
   const due = dueForRevocation(entry, deps.clock.now());
-  if (due.length === 0) return { revoked: [] };
+  if (due.length === 0) {
+    target.log('no replaced key is past its grace: nothing to revoke');
+    return { revoked: [] };
+  }
 
   const check = await verifyKey(target.definition, deps.service(currentToken), { retryBudget: deps.retryBudget, log: target.log });
   if (!check.passed) {

@@ -9,7 +9,7 @@ import { hashFromMarks, importDraft, publishDraft } from './import-publish.js';
 import { manualRollbackCommand, rollbackDefinition } from './rollback.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { prepareTarget, type DeployTarget } from './target.js';
-import { releaseNotRecorded, tagRelease } from './release.js';
+import { releaseTag } from '../git/tags.js';
 
 export interface DeployItem {
   file: string;
@@ -79,16 +79,8 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
   }
 
   done({ result: 'deployed', checks: tallyHealth(health!), backupFile: backup.file, hash: target.hash });
-  try {
-    // Tagged locally here; pushed with every other release of the run in one go (finishReleases).
-    const release = await tagRelease(ctx.git, target, ctx.commit);
-    outcome.tag = release.tag;
-    log(`tagged ${release.tag}${release.tagCreated ? '' : ' (already there)'}`);
-  } catch (error) {
-    outcome.error = releaseNotRecorded(error);
-    log(`✗ ${outcome.error}`);
-  }
-  return done({});
+  // The tag is created and pushed with every other release of the run, in one go (finishReleases).
+  return done({ tag: releaseTag(definition.name, definition.version) });
 }
 
 export class ConcurrentDeployError extends Error {

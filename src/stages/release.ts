@@ -1,9 +1,7 @@
 // After a healthy deploy: an immutable tag per workflow version, and on GitHub a release and a
 // deployment record. Each step is idempotent so a re-run converges. The app is live and healthy
 // by now, so a failure here fails the job (the record is missing) but never rolls the app back.
-import type { Git } from '../git/git.js';
 import type { GitHub } from '../git/github.js';
-import { releaseTag } from '../git/tags.js';
 import type { Definition } from '../definition/types.js';
 import { summarizeChanges } from '../definition/change-summary.js';
 import { describeError } from '../support/errors.js';
@@ -19,17 +17,8 @@ export interface ReleaseSubject {
   hash?: string;
 }
 
-export interface TagOutcome {
-  tag: string;
-  tagCreated: boolean;
-}
-
-/** The local annotated tag `<name>@v<version>`; pushing is batched by finishReleases. */
-export async function tagRelease(git: Git, subject: ReleaseSubject, commit: string): Promise<TagOutcome> {
-  const tag = releaseTag(subject.name, subject.version);
-  const message = `${subject.name} ${subject.version} (${subject.environment})\n\ndsl sha256:${subject.hash ?? '?'}\ncommit ${commit}\n`;
-  const { created } = await git.createAnnotatedTag(tag, commit, message);
-  return { tag, tagCreated: created };
+function tagMessage(subject: ReleaseSubject, commit: string): string {
+  return `${subject.name} ${subject.version} (${subject.environment})\n\ndsl sha256:${subject.hash ?? '?'}\ncommit ${commit}\n`;
 }
 
 export function releaseNotRecorded(error: unknown): string {
@@ -41,6 +30,9 @@ export async function finishReleases(ctx: StageContext, deployed: Array<{ outcom
   const tagged = deployed.filter((d) => d.outcome.tag && !d.outcome.error);
   if (tagged.length === 0) return;
   try {
+    // All tags of the run in one git process and one push: per-tag git calls dominate a wide fan-out.
+    const { created } = await ctx.git.createAnnotatedTags(tagged.map((d) => ({ tag: d.outcome.tag!, commit: ctx.commit, message: tagMessage(d.outcome, ctx.commit) })));
+    for (const d of tagged) ctx.sink.info(`[${d.outcome.name}] tagged ${d.outcome.tag}${created.includes(d.outcome.tag!) ? '' : ' (already there)'}`);
     const { pushed } = await ctx.git.pushTags(tagged.map((d) => d.outcome.tag!));
     ctx.sink.info(pushed.length ? `Pushed ${pushed.length} release tag(s) to origin: ${pushed.join(', ')}` : 'Release tags were already on origin.');
   } catch (error) {

@@ -1,6 +1,8 @@
 // command: rotate-keys, run from dist/ as the runner runs it, against the Dify emulator and the
 // loopback GitHub API (which keeps its private key, so the sealed secret is opened and checked).
 // After every run: no key value anywhere but the masked api-key output and the sealed secret.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDifyConsole } from '../../src/dify/client.js';
@@ -41,6 +43,8 @@ function expectNoKeyLeaks(w: DeployWorld, run: ActionRun, tokens: string[]) {
   const { 'api-key': _masked, ...outputs } = run.outputs;
   const left = [printed, run.summary, JSON.stringify(outputs), JSON.stringify([...w.github.state.variables.values()]), JSON.stringify(w.github.requests.filter((r) => !/\/secrets\//.test(r.path)))].join('\n');
   for (const token of tokens) expect(left).not.toContain(token);
+  // Keys deleted during the run are gone from the emulator: no Dify key shape may appear at all.
+  expect(left).not.toMatch(/app-[A-Za-z0-9]{24}/);
 }
 const allTokens = (w: DeployWorld) => app(w).api_keys.map((k) => k.token);
 
@@ -96,7 +100,8 @@ describe('command: rotate-keys', () => {
     expect(run.outputs['api-key']).toBeUndefined();
     expect(JSON.parse(run.outputs.rotated)).toEqual([]);
     expect(ledger(world)).toEqual({});
-    expect(run.stdout).not.toMatch(/::add-mask::app-[A-Za-z0-9]+\n(?![\s\S]*deleted)/);
+    expect(world.github.requests.filter((r) => r.method === 'PUT')).toHaveLength(1);
+    expectNoKeyLeaks(world, run, allTokens(world));
   });
 
   it('at Dify\'s 10-key cap leaves foreign keys alone and says how to go on; with prune-foreign-keys it removes the least used one', async () => {
@@ -146,6 +151,35 @@ describe('command: rotate-keys', () => {
   });
 });
 
+describe('command: rotate-keys, several workflows', () => {
+  const B = '22222222-2222-4222-8222-222222222222';
+
+  it('"all" writes one secret per workflow through {name}, and refuses a name without it before touching Dify', async () => {
+    world = await createDeployWorld();
+    const defs = [echoDefinition('alpha', A), echoDefinition('order-bot', B)];
+    for (const d of defs) world.emulator.seedApp({ id: typeof d.app === 'string' ? d.app : '', mode: 'workflow', name: d.name, dsl: stringify(d.dsl), published: true });
+    await world.commit(defs);
+
+    const before = world.emulator.state().requests.length;
+    const refused = await rotate(world, T0, { workflow: 'all' });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/2 workflows are selected but secret-name "DIFY_KEY" has no \{name\}/);
+    expect(world.emulator.state().requests.length).toBe(before);
+
+    const run = await rotate(world, T0, { workflow: 'all', 'secret-name': 'DIFY_KEY_{name}' });
+    expect(run.code, run.stdout).toBe(0);
+    const rotated = JSON.parse(run.outputs.rotated);
+    expect(rotated.map((r: { name: string }) => r.name)).toEqual(['alpha', 'order-bot']);
+    for (const [name, appId, secret] of [['alpha', A, 'DIFY_KEY_ALPHA'], ['order-bot', B, 'DIFY_KEY_ORDER_BOT']]) {
+      const id = rotated.find((r: { name: string }) => r.name === name).new_key_id;
+      const token = world.emulator.state().apps.find((a) => a.id === appId)!.api_keys.find((k) => k.id === id)!.token;
+      expect(await openStoredSecret(world.github, secret)).toBe(token);
+    }
+    expect(Object.keys(ledger(world))).toEqual(['alpha/production', 'order-bot/production']);
+    expect(run.outputs['api-key']).toBeUndefined();
+  });
+});
+
 describe('command: rotate-keys --redeploy-secrets', () => {
   function secretive(): Definition {
     const d = echoDefinition('alpha', A);
@@ -158,7 +192,7 @@ describe('command: rotate-keys --redeploy-secrets', () => {
   const liveSecret = (w: DeployWorld) => {
     const a = app(w);
     const live = a.published.find((p) => p.id === a.workflow_id)!;
-    return ((live.dsl.workflow as { environment_variables: Array<{ value: string }> }).environment_variables)[0].value;
+    return (live.dsl.workflow as { environment_variables: Array<Record<string, unknown>> }).environment_variables[0].value;
   };
 
   async function deployedWorld() {
@@ -180,6 +214,15 @@ describe('command: rotate-keys --redeploy-secrets', () => {
     expect(run.summary).toMatch(/\| alpha \| ✅ redeployed \| 1\/1 \|/);
     const printed = (run.stdout + run.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
     expect(printed + run.summary).not.toContain(NEW);
+    expectNoKeyLeaks(world, run, allTokens(world));
+    // The backup taken before the redeploy is an artifact: no secret value, no key in it.
+    const backups = path.join(world.repo.dir, '.dify-gitops/backups');
+    const texts = await Promise.all((await readdir(backups)).map((f) => readFile(path.join(backups, f), 'utf8')));
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) {
+      expect(text).not.toContain(NEW);
+      expect(text).not.toMatch(/app-[A-Za-z0-9]{24}/);
+    }
   });
 
   it('a failing smoke check after the redeploy restores the previous published version and revokes nothing', async () => {

@@ -21,7 +21,7 @@ it('a deploy whose app was published by someone else mid-run stops without publi
   world.seed(v1, { draft: true });
   await world.commit([v1]);
   // Hold our import for a moment, and publish from "another run" meanwhile.
-  world.emulator.injectFault({ match: { method: 'POST', path: '/console/api/apps/imports' }, respond: 'delay', latency_ms: 800 });
+  world.emulator.injectFault({ match: { method: 'POST', path: '/console/api/apps/imports' }, respond: 'delay', latency_ms: 3000 });
   const env: Record<string, string> = {
     GITHUB_WORKSPACE: world.repo.dir,
     INPUT_COMMAND: 'deploy',
@@ -33,7 +33,10 @@ it('a deploy whose app was published by someone else mid-run stops without publi
   };
   const sink = createCaptureSink();
   const deploying = runDeploy(readActionSettings(env), { git: createGit(world.repo.dir), sink, env });
-  await new Promise((r) => setTimeout(r, 300));
+  // Publish from "another run" while our import is held (it is logged as soon as it arrives).
+  while (!world.emulator.state().requests.some((r) => r.method === 'POST' && r.path === '/console/api/apps/imports')) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const other = await createDifyConsole({ baseUrl: world.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
   await other.publish(A, { markedName: 'hotfix', markedComment: 'published by hand' });
 

@@ -1,0 +1,53 @@
+// pull with pull-request: true: the rewritten definitions go on the branch dify-gitops/pull-<env>
+// (regenerated from HEAD each run) and one pull request proposes them, updated on later runs.
+import type { Settings } from '../settings.js';
+import type { Git } from '../git/git.js';
+import type { ReportSink } from '../report/sink.js';
+import { connectGitHub } from './connect.js';
+import { commitFilesToBranch } from '../git/branch-commit.js';
+import { UsageError } from '../support/errors.js';
+
+export interface PulledFile {
+  name: string;
+  file: string;
+  warnings: string[];
+}
+
+export async function proposePulledChanges(settings: Settings, deps: { git: Git; sink: ReportSink }, pulled: PulledFile[]): Promise<string | undefined> {
+  const { sink } = deps;
+  if (pulled.length === 0) {
+    sink.info('No definition changed: no pull request to open.');
+    return undefined;
+  }
+  const github = connectGitHub(settings);
+  if (!github) throw new UsageError('pull-request: true needs a GitHub token (github-token) and GITHUB_REPOSITORY to open the pull request.');
+  const base = (await deps.git.currentBranch()) ?? 'main';
+  const branch = `dify-gitops/pull-${settings.environment}`;
+  const names = pulled.map((p) => p.name).join(', ');
+  const { commit } = await commitFilesToBranch(settings.root, {
+    branch,
+    files: pulled.map((p) => p.file),
+    message: `Pull live edits of ${names} from Dify (${settings.environment})\n\nRewritten by dify-gitops pull from the live drafts.`,
+  });
+  if (!commit) {
+    sink.info(`The pulled definitions equal ${base}: no pull request to open.`);
+    return undefined;
+  }
+  sink.info(`Pushed ${commit.slice(0, 12)} to ${branch}.`);
+  const pull = await github.createPullRequest({ head: branch, base, title: `Pull live edits from Dify (${settings.environment})`, body: renderBody(settings.environment, pulled) });
+  sink.info(`${pull.created ? 'Opened' : 'Updated'} pull request #${pull.number}: ${pull.url}`);
+  return pull.url;
+}
+
+function renderBody(environment: string, pulled: PulledFile[]): string {
+  const lines = [
+    `These definitions were rewritten from their live drafts in **${environment}** by \`dify-gitops pull\`, so edits made in Dify's UI can be reviewed and kept.`,
+    '',
+    ...pulled.map((p) => `- \`${p.name}\` (\`${p.file}\`)`),
+    '',
+    'Before merging: bump each `version`, and check the plan comment (a deploy publishes exactly this).',
+  ];
+  const warnings = pulled.flatMap((p) => p.warnings.map((w) => `- **${p.name}**: ${w}`));
+  if (warnings.length) lines.push('', '### To finish by hand', '', ...warnings);
+  return `${lines.join('\n')}\n`;
+}

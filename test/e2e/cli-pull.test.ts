@@ -1,0 +1,134 @@
+// pull, plan and drift from a terminal (bin/dify-gitops.js → dist/), and `command: pull` in the
+// action: a UI edit comes back as a reviewable diff, and pull then plan shows no change.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
+import { REPO_ROOT, spawnNode } from '../support/run-action.js';
+import { editLiveApp } from './live-edit.js';
+import type { Definition } from '../../src/definition/types.js';
+
+const A = '11111111-1111-4111-8111-111111111111';
+const B = '22222222-2222-4222-8222-222222222222';
+const BIN = path.join(REPO_ROOT, 'bin/dify-gitops.js');
+let world: DeployWorld | undefined;
+afterEach(async () => {
+  await world?.cleanup();
+  world = undefined;
+});
+
+function cli(w: DeployWorld, args: string[]) {
+  return spawnNode([BIN, ...args], w.repo.dir, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DIFY_URL: w.emulator.url, DIFY_EMAIL: EMAIL, DIFY_PASSWORD: PASSWORD }, 60_000);
+}
+const readDefinition = async (w: DeployWorld, name: string) => JSON.parse(await readFile(path.join(w.repo.dir, `workflows/${name}.json`), 'utf8')) as Definition;
+
+async function releasedWorld(): Promise<DeployWorld> {
+  const w = await createDeployWorld();
+  const defs = [echoDefinition('alpha', A), echoDefinition('beta', B)];
+  defs.forEach((d) => w.seed(d));
+  await w.commit(defs);
+  expect((await w.deploy({ all: 'true' })).code).toBe(0);
+  return w;
+}
+
+describe('CLI pull', () => {
+  it('rewrites the definition from the live draft; pull then plan shows no change', async () => {
+    world = await releasedWorld();
+    const edited = echoDefinition('alpha', A);
+    edited.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Edited in the UI';
+    await editLiveApp(world, edited, { publish: true });
+    const pulledFrom = await world.repo.git(['rev-parse', 'HEAD']);
+
+    const pull = await cli(world, ['pull', 'alpha']);
+    expect(pull.code, pull.stdout + pull.stderr).toBe(0);
+    expect(pull.stdout).toContain('alpha: rewrote workflows/alpha.json from the live draft');
+    const alpha = await readDefinition(world, 'alpha');
+    expect(alpha).toMatchObject({ name: 'alpha', version: '1.0.0', app: A });
+    expect(alpha.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title).toBe('Edited in the UI');
+    expect(await world.repo.git(['diff', '--name-only'])).toBe('workflows/alpha.json'); // beta untouched
+    // A reviewable diff: the UI edit, and the DSL format version the server exported.
+    const changed = (await world.repo.git(['diff', '-U0'])).split('\n').filter((l) => /^[-+] /.test(l));
+    expect(changed).toEqual(['-    "version": "0.3.1",', '+    "version": "0.6.0",', '-              "title": "Start",', '+              "title": "Edited in the UI",']);
+
+    // The reviewer bumps the version; the result validates, and the plan against live is empty.
+    await world.commit([{ ...alpha, version: '1.0.1' }, echoDefinition('beta', B)], 'pull alpha from production');
+    expect((await cli(world, ['validate'])).code).toBe(0);
+    const plan = await cli(world, ['plan', '--base', pulledFrom, '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    const [change] = JSON.parse(plan.stdout).changes;
+    expect(change).toMatchObject({ name: 'alpha', status: 'republish', nodes: { added: [], removed: [], changed: [] }, variables: [], features_changed: false, drift: { tag: 'alpha@v1.0.0', adopted: true } });
+
+    // Pulling again changes nothing.
+    const again = await cli(world, ['pull', '--all']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('alpha: unchanged');
+  });
+
+  it('refuses an unknown name and a missing name (exit 1)', async () => {
+    world = await releasedWorld();
+    const unknown = await cli(world, ['pull', 'nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/No definition named "nope" in workflows\/\. Known: alpha, beta\./);
+    const none = await cli(world, ['pull']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/Usage: dify-gitops pull NAME/);
+  });
+
+  it('command: pull in the action writes the files and lists them', async () => {
+    world = await releasedWorld();
+    await editLiveApp(world, { ...echoDefinition('beta', B), description: 'x' }, { publish: false });
+    const run = await world.run({ command: 'pull', workflow: 'all' });
+    expect(run.code, run.stdout).toBe(0);
+    const pulled = JSON.parse(run.outputs.pulled) as Array<{ name: string; changed: boolean }>;
+    expect(pulled.map((p) => p.name)).toEqual(['alpha', 'beta']);
+    expect(run.summary).toContain('## dify-gitops pull: production');
+  });
+});
+
+describe('command: pull with pull-request: true', () => {
+  it('commits the rewritten files on a branch, opens one pull request, and leaves the checkout alone', async () => {
+    world = await releasedWorld();
+    const edited = echoDefinition('beta', B);
+    edited.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'end')!.data.title = 'Finish';
+    await editLiveApp(world, edited, { publish: false });
+    const head = await world.repo.git(['rev-parse', 'HEAD']);
+
+    const run = await world.run({ command: 'pull', workflow: 'beta', 'pull-request': 'true' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(await world.repo.git(['rev-parse', 'HEAD'])).toBe(head);
+    expect(await world.repo.git(['symbolic-ref', '--short', 'HEAD'])).toBe('main');
+    const branch = await world.repo.git(['ls-remote', 'origin', 'refs/heads/dify-gitops/pull-production']);
+    const commit = branch.split('\t')[0];
+    expect(await world.repo.git(['fetch', '--quiet', 'origin', 'dify-gitops/pull-production'])).toBe('');
+    expect(await world.repo.git(['rev-parse', `${commit}^`])).toBe(head);
+    expect(await world.repo.git(['diff', '--name-only', head, commit])).toBe('workflows/beta.json');
+    expect(await world.repo.git(['show', `${commit}:workflows/beta.json`])).toContain('"title": "Finish"');
+    expect(world.github.state.pulls).toHaveLength(1);
+    expect(world.github.state.pulls[0]).toMatchObject({ title: 'Pull live edits from Dify (production)', base: { ref: 'main' }, head: { ref: 'dify-gitops/pull-production' } });
+    expect(world.github.state.pulls[0].body).toContain('- `beta` (`workflows/beta.json`)');
+
+    // The next run (a fresh checkout) updates the same pull request.
+    await world.repo.git(['checkout', '--', 'workflows']);
+    const again = await world.run({ command: 'pull', workflow: 'beta', 'pull-request': 'true' });
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).toMatch(/Updated pull request #\d+/);
+    expect(world.github.state.pulls).toHaveLength(1);
+  });
+});
+
+describe('CLI drift', () => {
+  it('exits 0 without drift and 3 with it, JSON on stdout', async () => {
+    world = await releasedWorld();
+    const clean = await cli(world, ['drift', '--json']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(JSON.parse(clean.stdout)).toMatchObject({ ok: true, drifted: [] });
+
+    const edited = echoDefinition('beta', B);
+    edited.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'end')!.data.title = 'Finish';
+    await editLiveApp(world, edited, { publish: false });
+    const drift = await cli(world, ['drift']);
+    expect(drift.code).toBe(3);
+    expect(drift.stdout).toContain('## dify-gitops drift: production');
+    expect(drift.stdout).toContain('- `title`: `"End"` → `"Finish"`');
+  });
+});

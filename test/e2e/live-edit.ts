@@ -1,0 +1,28 @@
+// Changing a live app "behind the repo's back", as someone in Dify's UI would: import an edited
+// DSL into the draft through the console API, and optionally publish it.
+import { stringify } from 'yaml';
+import { createDifyConsole } from '../../src/dify/client.js';
+import type { Definition } from '../../src/definition/types.js';
+import { EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
+
+export async function editLiveApp(world: DeployWorld, definition: Definition, options: { publish: boolean }): Promise<void> {
+  const dify = await createDifyConsole({ baseUrl: world.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
+  try {
+    const appId = typeof definition.app === 'string' ? definition.app : definition.app.production;
+    // YAML 1.1 quoting, so the emulator (which reads YAML 1.1, y/n included) keeps `y:` position keys as strings.
+    const result = await dify.importDsl(appId, stringify(definition.dsl, { version: '1.1' }));
+    if (result.status === 'failed' || result.status === 'pending') throw new Error(`edit import ${result.status}: ${result.error}`);
+    // Published from the UI: no dify-gitops marks.
+    if (options.publish) await dify.publish(appId, { markedName: '', markedComment: '' });
+  } finally {
+    await dify.close?.();
+  }
+}
+
+/** A GitHub pull_request event payload file, as the runner writes it. */
+export async function writePullRequestEvent(world: DeployWorld, event: { number: number; base: string; fork?: boolean }): Promise<string> {
+  const { writeFile } = await import('node:fs/promises');
+  const file = `${world.repo.dir}/../event.json`;
+  await writeFile(file, JSON.stringify({ pull_request: { number: event.number, base: { sha: event.base }, head: { repo: { fork: event.fork ?? false } } } }));
+  return file;
+}

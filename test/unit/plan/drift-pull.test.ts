@@ -1,0 +1,99 @@
+// Drift (live vs last release) and pull (live draft → definition), as pure functions.
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import type { Definition } from '../../../src/definition/types.js';
+import type { WorkflowVersion } from '../../../src/dify/types.js';
+import { buildDriftResult } from '../../../src/plan/drift.js';
+import { renderDriftIssue, renderDriftSummary, toDriftedJson } from '../../../src/report/plan-drift.js';
+import { rewriteFromExport } from '../../../src/plan/pull-rewrite.js';
+import { mapDatasetAliases } from '../../../src/plan/workflow-parts.js';
+import { asPublished, sampleDefinition } from './sample.js';
+
+const exported = (d: Definition) => stringify({ ...d.dsl, version: '0.6.0' });
+const input = (release: Definition, published: Definition | null, draft: Definition | null) => ({
+  name: 'summarizer', file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1',
+  release: { tag: 'summarizer@v1.0.0', dsl: release.dsl },
+  published: published ? (asPublished(published.dsl, { name: '1.0.0' }) as WorkflowVersion) : null,
+  draftYaml: draft ? exported(draft) : null,
+});
+
+describe('drift', () => {
+  it('is in sync when the published version and the draft equal the release (layout aside)', () => {
+    const release = sampleDefinition();
+    const draft = sampleDefinition();
+    draft.dsl.workflow!.graph.nodes[0].position = { x: 999, y: 999 };
+    const result = buildDriftResult(input(release, release, draft));
+    expect(result).toMatchObject({ status: 'in-sync', published: { drifted: false }, draft: { drifted: false } });
+    expect(toDriftedJson([result])).toEqual([]);
+  });
+
+  it('finds unpublished edits in the draft', () => {
+    const release = sampleDefinition();
+    const draft = sampleDefinition();
+    draft.dsl.workflow!.graph.nodes[1].data.title = 'Summarize (edited)';
+    const result = buildDriftResult(input(release, release, draft));
+    expect(result).toMatchObject({ status: 'drifted', published: { drifted: false }, draft: { drifted: true, sameAsPublished: false } });
+    expect(toDriftedJson([result])).toEqual([{ name: 'summarizer', file: 'workflows/summarizer.json', environment: 'production', app_id: 'app-1', tag: 'summarizer@v1.0.0', published: false, draft: true }]);
+    const summary = renderDriftSummary('production', [result]);
+    expect(summary).toContain('| `summarizer` | `summarizer@v1.0.0` | ✅ matches | ⚠️ differs | ⚠️ drifted |');
+    expect(summary).toContain('**Draft** (unpublished edits) differs from `summarizer@v1.0.0`: 1 node changed.');
+    expect(summary).toContain('- `title`: `"Summarize"` → `"Summarize (edited)"`');
+  });
+
+  it('finds a published edit, and says when the draft holds the same edits', () => {
+    const release = sampleDefinition();
+    const live = sampleDefinition();
+    live.dsl.workflow!.features!.opening_statement = 'Hi';
+    const result = buildDriftResult(input(release, live, live));
+    expect(result).toMatchObject({ status: 'drifted', published: { drifted: true }, draft: { drifted: true, sameAsPublished: true } });
+    const issue = renderDriftIssue(result);
+    expect(issue).toContain('**Published version (`1.0.0`)** differs from `summarizer@v1.0.0`: features changed.');
+    expect(issue).toContain('**Draft:** holds the same edits as the published version.');
+    expect(issue).toContain('npx dify-gitops pull summarizer');
+    expect(renderDriftIssue(result)).toBe(issue);
+  });
+
+  it('a released app with nothing published has drifted; a never-released one has not', () => {
+    const release = sampleDefinition();
+    expect(buildDriftResult(input(release, null, release)).status).toBe('drifted');
+    expect(buildDriftResult({ ...input(release, release, release), release: null }).status).toBe('unreleased');
+  });
+});
+
+describe('pull rewrite', () => {
+  function withDatasets(): Definition {
+    const d = sampleDefinition();
+    d.app = { production: '11111111-1111-4111-8111-111111111111' };
+    d.datasets = { faq: { production: 'aaaaaaaa-0000-4000-8000-000000000001' } };
+    d.dsl.workflow!.graph.nodes.push({ id: 'kb', type: 'custom', data: { type: 'knowledge-retrieval', title: 'FAQ', dataset_ids: ['faq'] } });
+    return d;
+  }
+
+  it('keeps the envelope, maps dataset ids back to aliases and keeps secrets blank', () => {
+    const current = withDatasets();
+    const live = mapDatasetAliases(current, 'production').dsl;
+    live.workflow!.graph.nodes[1].data.title = 'Summarize (edited in the UI)';
+    const { definition, warnings } = rewriteFromExport(current, stringify({ ...live, version: '0.6.0' }), 'production', 'app');
+    expect(warnings).toEqual([]);
+    expect(definition).toMatchObject({ name: 'summarizer', version: '1.0.0', app: current.app, datasets: current.datasets, secrets: { SEARCH_KEY: 'SEARCH_KEY' }, smoke: [] });
+    expect(definition.dsl.version).toBe('0.6.0');
+    expect(definition.dsl.workflow!.graph.nodes.find((n) => n.id === 'kb')!.data.dataset_ids).toEqual(['faq']);
+    expect(definition.dsl.workflow!.graph.nodes[1].data.title).toBe('Summarize (edited in the UI)');
+  });
+
+  it('blanks and declares a new secret, drops a stale one, and flags unknown dataset ids', () => {
+    const current = withDatasets();
+    const live = mapDatasetAliases(current, 'production').dsl;
+    live.workflow!.environment_variables = [{ id: 'e9', name: 'NEW_KEY', value: 'sk-should-never-be-kept-0123456789', value_type: 'secret', description: '' }];
+    live.workflow!.graph.nodes.find((n) => n.id === 'kb')!.data.dataset_ids = ['bbbbbbbb-0000-4000-8000-000000000002'];
+    const { definition, warnings } = rewriteFromExport(current, stringify(live), 'production', 'app');
+    expect(definition.secrets).toEqual({ NEW_KEY: 'NEW_KEY' });
+    expect(definition.dsl.workflow!.environment_variables![0].value).toBe('');
+    expect(JSON.stringify(definition)).not.toContain('sk-should-never');
+    expect(warnings).toEqual([
+      'Dataset id bbbbbbbb-0000-4000-8000-000000000002 has no alias for production: add it under "datasets" and use the alias in the knowledge-retrieval node.',
+      'New secret variable NEW_KEY: declared as "secrets": {"NEW_KEY": "NEW_KEY"}; provide NEW_KEY to the deploy job.',
+      'Secret SEARCH_KEY is no longer a secret variable in the live app: removed from "secrets".',
+    ]);
+  });
+});

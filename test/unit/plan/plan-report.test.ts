@@ -1,0 +1,68 @@
+// The plan document (comment, summary, `plan` output) and its JSON twin (`changes`).
+import { describe, expect, it } from 'vitest';
+import type { WorkflowVersion } from '../../../src/dify/types.js';
+import { buildFailedPlan, buildLivePlan, buildOfflinePlan } from '../../../src/plan/build.js';
+import { planMarker, renderPlanReport, toChangesJson } from '../../../src/report/plan-comment.js';
+import { asPublished, sampleDefinition } from './sample.js';
+
+function updatePlan(name = 'summarizer') {
+  const before = sampleDefinition('1.0.0');
+  const after = sampleDefinition('1.1.0');
+  after.dsl.workflow!.graph.nodes.find((n) => n.id === 'code')!.data.code = Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n');
+  return buildLivePlan({ name, file: `workflows/${name}.json`, environment: 'production', appId: 'app-1', versionTo: '1.1.0', dsl: after.dsl, unmapped: [], published: asPublished(before.dsl, { name: '1.0.0' }) as WorkflowVersion, release: null });
+}
+
+describe('renderPlanReport', () => {
+  it('heads the plan with a table of every definition and its outcome', () => {
+    const invalid = buildFailedPlan({ name: 'broken', file: 'workflows/broken.json', environment: 'production', mode: 'live', versionTo: '2.0.0', status: 'invalid', error: 'invalid: workflows/broken.json:3:5: bad' });
+    const text = renderPlanReport({ environment: 'production', mode: 'live', basis: 'changed between aaaaaaa and bbbbbbb', plans: [updatePlan(), invalid] });
+    expect(text.startsWith('## dify-gitops plan: production\n\nDefinitions changed between aaaaaaa and bbbbbbb.\n\n| Workflow | Version | Plan |\n| --- | --- | --- |\n')).toBe(true);
+    expect(text).toContain('| `summarizer` | 1.0.0 → 1.1.0 | ✏️ 1 node changed |');
+    expect(text).toContain('| `broken` | – → 2.0.0 | ❌ invalid |');
+    expect(text).toContain('**Deploy:** invalid: workflows/broken.json:3:5: bad');
+    expect(text).not.toMatch(/\d{4}-\d\d-\d\dT/); // no timestamps: the same inputs give the same bytes
+  });
+
+  it('says when nothing changed', () => {
+    expect(renderPlanReport({ environment: 'staging', mode: 'live', basis: 'changed between a and b', plans: [] })).toBe(
+      '## dify-gitops plan: staging\n\nDefinitions changed between a and b.\n\nNo definition changed: nothing to deploy.\n',
+    );
+  });
+
+  it('explains an offline plan and what it was compared with', () => {
+    const plan = buildOfflinePlan({ file: 'workflows/summarizer.json', environment: 'production', base: sampleDefinition(), head: sampleDefinition('1.0.1') });
+    const text = renderPlanReport({ environment: 'production', mode: 'offline', offlineReason: 'This pull request comes from a fork.', baseRef: 'origin/main', basis: 'changed between a and b', plans: [plan] });
+    expect(text).toContain('> **Offline plan.** This pull request comes from a fork. The definitions were validated offline and compared with the base `origin/main`, not with the live apps.');
+    expect(text).toContain('| `summarizer` | 1.0.0 → 1.0.1 | ✅ no workflow change |');
+  });
+
+  it('stays under the comment size limit, pointing at the summary for the rest', () => {
+    const plans = ['a', 'b', 'c', 'd'].map((n) => updatePlan(n));
+    const full = renderPlanReport({ environment: 'production', mode: 'live', basis: 'x', plans });
+    const capped = renderPlanReport({ environment: 'production', mode: 'live', basis: 'x', plans }, { maxChars: 3000 });
+    expect(full.length).toBeGreaterThan(3000);
+    expect(capped.length).toBeLessThanOrEqual(3300);
+    expect(capped).toMatch(/_Details of \d more definition\(s\) are too long for one comment: see the job summary/);
+    expect(capped).toContain('| `d` |'); // the table always lists everything
+  });
+});
+
+describe('changes output', () => {
+  it('lists per definition the versions, no-op flag and node changes', () => {
+    expect(toChangesJson([updatePlan()])).toEqual([
+      {
+        name: 'summarizer', file: 'workflows/summarizer.json', environment: 'production', mode: 'live', status: 'update', app_id: 'app-1',
+        version_from: '1.0.0', version_to: '1.1.0', noop: false,
+        nodes: { added: [], removed: [], changed: [{ id: 'code', type: 'code', title: 'Trim', fields: ['code'] }] },
+        edges: { added: 0, removed: 0, changed: 0 }, variables: [], features_changed: false, drift: null, notes: [], error: null,
+      },
+    ]);
+  });
+});
+
+describe('planMarker', () => {
+  it('is one marker per environment, safe inside an HTML comment', () => {
+    expect(planMarker('production')).toBe('dify-gitops:plan:production');
+    expect(planMarker('a--b>')).not.toMatch(/--|>/);
+  });
+});

@@ -1,0 +1,50 @@
+// rotate-keys inputs and flags become Settings.rotation; bad values are refused before any work.
+import { describe, expect, it } from 'vitest';
+import { readActionSettings, readCliSettings } from '../../../src/settings.js';
+
+const action = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+  readActionSettings({ ...env, ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])) });
+
+describe('rotate-keys settings', () => {
+  it('applies the documented defaults', () => {
+    const s = action({ command: 'rotate-keys', workflow: 'bot' });
+    expect(s.command).toBe('rotate-keys');
+    expect(s.rotation).toEqual({
+      secretName: undefined, secretEnvironment: undefined, stateVariable: 'DIFY_GITOPS_KEYS', graceMs: 86_400_000,
+      pruneForeignKeys: false, redeploySecrets: false, keyFile: undefined, nowMs: undefined,
+    });
+  });
+
+  it('reads every action input, and DIFY_GITOPS_NOW as a fixed "now"', () => {
+    const s = action(
+      { command: 'rotate-keys', 'secret-name': 'DIFY_KEY_{name}', 'secret-environment': 'production', 'state-variable': 'MY_LEDGER', grace: '30m', 'prune-foreign-keys': 'true', 'redeploy-secrets': 'true' },
+      { DIFY_GITOPS_NOW: '2025-03-01T06:00:00Z' },
+    );
+    expect(s.rotation).toEqual({
+      secretName: 'DIFY_KEY_{name}', secretEnvironment: 'production', stateVariable: 'MY_LEDGER', graceMs: 1_800_000,
+      pruneForeignKeys: true, redeploySecrets: true, keyFile: undefined, nowMs: Date.UTC(2025, 2, 1, 6),
+    });
+  });
+
+  it('reads the CLI flags', () => {
+    const s = readCliSettings(['rotate-keys', '--all', '--grace', '7d', '--key-file', 'keys/{name}.key', '--prune-foreign-keys'], { DIFY_GITOPS_NOW: '1700000000000' });
+    expect(s.all).toBe(true);
+    expect(s.rotation).toMatchObject({ graceMs: 7 * 86_400_000, keyFile: 'keys/{name}.key', pruneForeignKeys: true, redeploySecrets: false, nowMs: 1_700_000_000_000 });
+  });
+
+  it.each([
+    [{ grace: '1 day' }, /Input "grace" is "1 day"; use a whole number and a unit: 30m, 24h or 7d/],
+    [{ grace: '12' }, /Input "grace" is "12"/],
+    [{ 'secret-name': 'GITHUB_KEY' }, /Input "secret-name" is "GITHUB_KEY"/],
+    [{ 'secret-name': 'dify-key' }, /Input "secret-name" is "dify-key"; a secret name uses letters, digits and _/],
+    [{ 'state-variable': '1LEDGER' }, /Input "state-variable" is "1LEDGER"/],
+    [{ 'prune-foreign-keys': 'sure' }, /"prune-foreign-keys" is "sure"; use true or false/],
+  ])('refuses %j', (inputs, message) => {
+    expect(() => action({ command: 'rotate-keys', ...inputs })).toThrow(message);
+  });
+
+  it('refuses a bad DIFY_GITOPS_NOW and a bad --grace', () => {
+    expect(() => action({ command: 'rotate-keys' }, { DIFY_GITOPS_NOW: 'yesterday' })).toThrow(/DIFY_GITOPS_NOW is "yesterday"/);
+    expect(() => readCliSettings(['rotate-keys', '--grace', 'forever'], {})).toThrow(/--grace is "forever"/);
+  });
+});
