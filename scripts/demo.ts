@@ -6,12 +6,14 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '../test/emulator/server.js';
 import { createTempRepo, type TempRepo } from '../test/support/git-repo.js';
+import { startGitHubApi, type GitHubApi } from '../test/support/github-api.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../test/support/run-action.js';
 import type { Definition } from '../src/definition/types.js';
 import { formatCanonical } from '../src/definition/canonical.js';
 
 const EMAIL = 'demo@example.com';
 const PASSWORD = 'demo-password-1234';
+const GITHUB_TOKEN = 'ghs_demo_token_not_real';
 const OUT = path.join(REPO_ROOT, 'demo-output');
 const started = performance.now();
 
@@ -50,15 +52,17 @@ async function main() {
   await mkdir(OUT, { recursive: true });
   const emulator = await startEmulator({ email: EMAIL, password: PASSWORD });
   const repo = await createTempRepo();
+  // A loopback stand-in for GitHub's REST API (as GitHub Enterprise users point GITHUB_API_URL at theirs).
+  const github = await startGitHubApi({ token: GITHUB_TOKEN, repository: 'acme/dify-apps' });
   try {
-    await run(emulator, repo);
+    await run(emulator, repo, github);
     console.log(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s. Job summaries: ${path.relative(process.cwd(), OUT)}/`);
   } finally {
-    await Promise.all([emulator.close(), repo.cleanup()]);
+    await Promise.all([emulator.close(), repo.cleanup(), github.close()]);
   }
 }
 
-async function run(emulator: Emulator, repo: TempRepo) {
+async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   const defs = await loadExamples();
   const appOf = (d: Definition) => (typeof d.app === 'string' ? d.app : d.app.production);
   for (const d of defs) {
@@ -72,8 +76,8 @@ async function run(emulator: Emulator, repo: TempRepo) {
   const action = async (name: string, inputs: Record<string, string>, env: Record<string, string> = {}) => {
     const result = await runAction({
       workspace: repo.dir,
-      inputs: { 'dify-url': emulator.url, 'dify-email': EMAIL, 'dify-password': PASSWORD, ...inputs },
-      env: { SEARCH_API_KEY: 'demo-search-key-not-real', ...env },
+      inputs: { 'dify-url': emulator.url, 'dify-email': EMAIL, 'dify-password': PASSWORD, 'github-token': GITHUB_TOKEN, ...inputs },
+      env: { SEARCH_API_KEY: 'demo-search-key-not-real', GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/dify-apps', GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '1', ...env },
     });
     showLog(result);
     await writeFile(path.join(OUT, `${name}.md`), result.summary);
@@ -94,6 +98,7 @@ async function run(emulator: Emulator, repo: TempRepo) {
   const tags = (await repo.git(['ls-remote', '--tags', 'origin'])).split('\n').filter(Boolean);
   check(defs.every((d) => tags.some((t) => t.endsWith(`refs/tags/${d.name}@v${d.version}`))), `release tags pushed to origin (${defs.map((d) => `${d.name}@v${d.version}`).join(', ')})`);
   check(defs.every((d) => live(d)?.marked_name === d.version), 'every app publishes the deployed version');
+  check(github.state.releases.length === defs.length, `a GitHub release per workflow (${github.state.releases.length})`);
 
   step('3. A bad change: passthrough 1.1.0 wires its output to the wrong input');
   // Valid on paper (every reference resolves), wrong at run time: only a smoke check catches it.
@@ -129,10 +134,12 @@ async function run(emulator: Emulator, repo: TempRepo) {
   step('5. Scheduled key rotation for passthrough');
   const app = () => emulator.state().apps.find((a) => a.id === appOf(good))!;
   const keysBefore = app().api_keys.map((k) => k.id);
-  const rotate = await action('5-rotate-keys', { command: 'rotate-keys', workflow: 'passthrough', grace: '0s' });
+  const rotate = await action('5-rotate-keys', { command: 'rotate-keys', workflow: 'passthrough', 'secret-name': 'PASSTHROUGH_API_KEY', grace: '24h' });
   const keysAfter = app().api_keys.map((k) => k.id);
   check(rotate.code === 0, 'rotation succeeded');
-  check(keysAfter.some((id) => !keysBefore.includes(id)), 'a new, verified key exists');
+  check(keysAfter.some((id) => !keysBefore.includes(id)) && keysBefore.every((id) => keysAfter.includes(id)), 'a new, verified key exists; the old one keeps working through the 24 h grace');
+  check([...github.state.secrets.values()].some((x) => x.name === 'PASSTHROUGH_API_KEY'), 'the new key is in the PASSTHROUGH_API_KEY secret (sealed box)');
+  check([...github.state.variables.values()].some((v) => v.name === 'DIFY_GITOPS_KEYS'), 'the key ledger (ids only) is in the DIFY_GITOPS_KEYS variable');
 }
 
 async function loadExamples(): Promise<Definition[]> {

@@ -34,11 +34,7 @@ export async function runPlan(settings: Settings, deps: { git: Git; sink: Report
   const { selected, basis, base } = await selectForPlan(git, settings, files, report, baseRef);
   sink.info(`Planning ${selected.length} of ${files.length} definition(s): ${basis}.`);
 
-  const offlineReason = settings.github.fork
-    ? 'This pull request comes from a fork, so it gets no secrets and Dify cannot be read.'
-    : !settings.dify
-      ? 'No Dify credentials were given (dify-url with dify-email + dify-password, or dify-token).'
-      : undefined;
+  const offlineReason = findOfflineReason(settings);
   const plans = await sink.group(offlineReason ? 'Plan (offline)' : `Plan against ${settings.environment}`, async () => {
     if (offlineReason || selected.length === 0) return Promise.all(selected.map((s) => planOffline(git, settings, s, base)));
     const dify = (await connectDify(settings, sink)).console;
@@ -55,6 +51,15 @@ export async function runPlan(settings: Settings, deps: { git: Git; sink: Report
   if (settings.surface === 'cli' && !settings.json) sink.info(`\n${markdown.trimEnd()}`);
   const ok = report.ok && plans.every((p) => p.status !== 'error' && p.status !== 'invalid');
   return { exitCode: ok ? 0 : 1, json: { ok, environment: settings.environment, mode: planReport.mode, changes: toChangesJson(plans) } };
+}
+
+/** Why Dify cannot be read (fork pull requests get no secrets), or undefined for a live plan. */
+function findOfflineReason(settings: Settings): string | undefined {
+  if (settings.github.fork) return 'This pull request comes from a fork, so it gets no secrets and Dify cannot be read.';
+  if (settings.dify) return undefined;
+  return settings.surface === 'action'
+    ? 'No Dify credentials were given (dify-url with dify-email + dify-password, or dify-token).'
+    : 'No Dify credentials were given (DIFY_URL with DIFY_EMAIL + DIFY_PASSWORD, or DIFY_TOKEN).';
 }
 
 /** The definitions the pull request changed (added or modified), or all of them without a base. */
