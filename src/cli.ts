@@ -26,8 +26,7 @@ Commands:
                                                      the grace. Ledger: <key-file>.state.json, or the Actions variable
                                                      DIFY_GITOPS_KEYS (--state-variable) when GITHUB_TOKEN and
                                                      GITHUB_REPOSITORY are set. Test hook: DIFY_GITOPS_NOW pins "now".
-
-  drift [--environment production] [--json]          compare live published versions and drafts with the last
+  drift [NAME…] [--environment production] [--json]  compare live published versions and drafts with the last
                                                      releases; exit 3 when anything drifted
   pull NAME [NAME…] | --all [--environment production] [--dir workflows]
                                                      rewrite definitions from their live drafts (UI edits → git diff)

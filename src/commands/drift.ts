@@ -21,16 +21,16 @@ export const DRIFT_EXIT_CODE = 3;
 
 export async function runDrift(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<{ exitCode: number; json: unknown }> {
   const { git, sink } = deps;
-  const definitions = await loadNamedDefinitions(settings, 'all');
+  const named = [...settings.args, ...(settings.workflow && settings.workflow !== 'all' ? [settings.workflow] : [])];
+  const definitions = await loadNamedDefinitions(settings, named.length ? named : 'all');
   const dify = (await sink.group('Connect', () => connectDify(settings, sink))).console;
   await ensureTags(git, sink);
   const results = await sink.group(`Compare live apps in ${settings.environment} with their releases`, () =>
     mapLimit(definitions, settings.concurrency, (d) => checkDefinition(git, dify, settings, d)),
   );
   for (const r of results) {
-    const line = `${r.name}: ${r.status}${r.tag ? ` (against ${r.tag})` : ''}${r.error ? `: ${r.error.split('\n')[0]}` : ''}`;
-    if (r.status === 'drifted') sink.warn(line);
-    else sink.info(line);
+    if (r.status === 'drifted') sink.warn(`${r.name}: drifted (against ${r.tag}): the live app in ${r.environment} was changed outside git; the diff is in the job summary.`);
+    else sink.info(`${r.name}: ${r.status}${r.tag ? ` (against ${r.tag})` : ''}${r.error ? `: ${r.error.split('\n')[0]}` : ''}`);
   }
 
   reportDriftOutputs(sink, results);
