@@ -150,4 +150,25 @@ describe('command: deploy', () => {
     expect(JSON.parse(run.outputs.deployed)).toEqual([{ name: 'beta', version: '1.0.1', tag: 'beta@v1.0.1' }]);
     expect(run.stdout).toMatch(/Selected 1 of 2 definition\(s\)/);
   });
+
+  it('without a usable push range (all-zero before), compares each definition with its latest tag', async () => {
+    world = await createDeployWorld();
+    const defs = [echoDefinition('alpha', A), echoDefinition('beta', B)];
+    defs.forEach((d) => world!.seed(d));
+    await world.commit(defs);
+    expect((await world.deploy({ all: 'true' })).code).toBe(0);
+    // A fresh clone without tags, as actions/checkout makes it: the action must fetch them itself.
+    for (const d of defs) await world.repo.git(['tag', '-d', `${d.name}@v1.0.0`]);
+    const alpha2 = echoDefinition('alpha', A, '1.1.0');
+    alpha2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Begin';
+    await world.commit([alpha2, defs[1]], 'alpha 1.1.0');
+    const { writeFile } = await import('node:fs/promises');
+    const event = `${world.repo.dir}/../event.json`;
+    await writeFile(event, JSON.stringify({ before: '0000000000000000000000000000000000000000' }));
+
+    const run = await world.deploy({}, { GITHUB_EVENT_PATH: event });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/each definition against its latest release tag/);
+    expect(JSON.parse(run.outputs.deployed)).toEqual([{ name: 'alpha', version: '1.1.0', tag: 'alpha@v1.1.0' }]);
+  });
 });

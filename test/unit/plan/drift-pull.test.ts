@@ -81,6 +81,15 @@ describe('pull rewrite', () => {
     expect(definition.dsl.workflow!.graph.nodes[1].data.title).toBe('Summarize (edited in the UI)');
   });
 
+  it('refuses to write a definition whose live app holds a pasted credential', () => {
+    const current = withDatasets();
+    const live = mapDatasetAliases(current, 'production').dsl;
+    (live.workflow!.graph.nodes[1].data.prompt_template as Array<{ text: string }>)[0].text = 'key: sk-proj-4f8a1c9e7b2d6f0a3e5c8b1d9f7a';
+    expect(() => rewriteFromExport(current, stringify(live), 'production', 'app')).toThrow(
+      'The live app of summarizer holds what looks like a OpenAI-style API key (sk-proj********) at /dsl/workflow/graph/nodes/1/data/prompt_template/0/text; nothing was written.',
+    );
+  });
+
   it('blanks and declares a new secret, drops a stale one, and flags unknown dataset ids', () => {
     const current = withDatasets();
     const live = mapDatasetAliases(current, 'production').dsl;

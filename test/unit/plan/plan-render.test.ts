@@ -109,6 +109,19 @@ describe('plan: each kind of change', () => {
   });
 });
 
+describe('plan: credentials pasted into the live app', () => {
+  it('are hidden from the plan, in prompts and in values', () => {
+    const live = sampleDefinition();
+    const key = 'sk-proj-4f8a1c9e7b2d6f0a3e5c8b1d9f7a';
+    (node(live, 'llm').data.prompt_template as Array<{ text: string }>)[0].text = `You summarize text.\nAPI key: ${key}\nUse a {{#env.TONE#}} tone.`;
+    live.dsl.workflow!.environment_variables![0].value = `Bearer ${key}`;
+    const text = render(livePlan(live, sampleDefinition('1.1.0')));
+    expect(text).not.toContain(key);
+    expect(text).toContain('-‹hidden: looks like a OpenAI-style API key (sk-proj********)›');
+    expect(text).toContain('- `value`: `‹hidden: looks like a');
+  });
+});
+
 describe('plan: what is not a change', () => {
   it('moving, resizing and selecting nodes, the viewport and edge selection give an empty plan', () => {
     const before = sampleDefinition();
