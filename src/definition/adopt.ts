@@ -1,6 +1,7 @@
 // Turns a DSL exported from Dify (YAML) into a definition: the starting point for putting an
 // existing app under git. Secret values are blanked and mapped, so nothing secret is committed.
 import { isScalar, parseDocument } from 'yaml';
+import { PYYAML_PARSE_OPTIONS } from '../support/pyyaml.js';
 import type { Definition, DifyDsl, EnvVariable } from './types.js';
 import { isRecord } from './diagnostics.js';
 import { AdoptError } from './errors.js';
@@ -24,7 +25,7 @@ export function adoptDsl(yamlText: string, opts: AdoptOptions): Definition {
   if (yamlText.length > MAX_DSL_BYTES) {
     throw new AdoptError(`${file}: the DSL is larger than 5 MB; export a smaller app or remove embedded data`, file, 1, 1);
   }
-  const doc = parseDocument(yamlText, { uniqueKeys: true, prettyErrors: true });
+  const doc = parseDocument(yamlText, { ...PYYAML_PARSE_OPTIONS, uniqueKeys: true, prettyErrors: true });
   const problem = doc.errors[0];
   if (problem) {
     const at = problem.linePos?.[0];

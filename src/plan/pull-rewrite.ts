@@ -4,6 +4,14 @@
 import type { Definition } from '../definition/types.js';
 import { adoptDsl } from '../definition/adopt.js';
 import { mapDatasetIds } from './workflow-parts.js';
+import { findCredential } from '../definition/secrets.js';
+
+export class PullError extends Error {
+  override name = 'PullError';
+  constructor(message: string, readonly hint: string) {
+    super(message);
+  }
+}
 
 export interface PulledDefinition {
   definition: Definition;
@@ -15,6 +23,11 @@ export function rewriteFromExport(current: Definition, yaml: string, environment
   // adoptDsl parses the export the way adopt does: aliases capped, secret values blanked and found.
   const adopted = adoptDsl(yaml, { name: current.name, app: current.app, sourceFile });
   const warnings: string[] = [];
+  const leak = findCredentialIn(adopted.dsl, '/dsl');
+  if (leak) {
+    // Writing it would put the key in git history (and a pushed branch) before any review.
+    throw new PullError(`The live app of ${current.name} holds what looks like a ${leak.kind} (${leak.masked}) at ${leak.pointer}; nothing was written.`, 'Remove it in Dify (use a secret environment variable instead), rotate the key, then pull again.');
+  }
   const { dsl, unknown } = mapDatasetIds(adopted.dsl, current.datasets, environment);
   for (const id of unknown) {
     warnings.push(`Dataset id ${id} has no alias for ${environment}: add it under "datasets" and use the alias in the knowledge-retrieval node.`);
@@ -34,4 +47,19 @@ export function rewriteFromExport(current: Definition, yaml: string, environment
   const definition: Definition = { ...current, dsl };
   if (current.secrets !== undefined || live.length) definition.secrets = secrets;
   return { definition, warnings };
+}
+
+/** The first string in `value` that looks like a credential, with its JSON pointer. */
+function findCredentialIn(value: unknown, pointer: string): { kind: string; masked: string; pointer: string } | undefined {
+  if (typeof value === 'string') {
+    const found = findCredential(value);
+    return found && { ...found, pointer };
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findCredentialIn(item, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@ import type { DefinitionPlan } from './build.js';
 import type { FieldChange, ValueChange, WorkflowDiff } from './diff.js';
 import { isEmptyDiff } from './diff.js';
 import { renderUnifiedDiff } from './text-diff.js';
+import { findCredential } from '../definition/secrets.js';
 
 const STATUS_ICON: Record<DefinitionPlan['status'], string> = {
   create: '🆕',
@@ -133,8 +134,9 @@ function renderField(field: FieldChange): string[] {
     return [...renderValueList(field.changes.map((c) => ({ ...c, path: c.path ? `${field.field}.${c.path}` : field.field }))), ''];
   }
   const diff = renderUnifiedDiff(field.before, field.after, { maxLines: MAX_DIFF_LINES });
-  const fence = fenceFor(diff.lines.join('\n'));
-  const lines = [`${code(field.field)} (+${diff.added} −${diff.removed} lines):`, '', `${fence}diff`, ...diff.lines, fence];
+  const shown = diff.lines.map((line) => (line.startsWith('@@') ? line : line[0] + hideCredential(line.slice(1))));
+  const fence = fenceFor(shown.join('\n'));
+  const lines = [`${code(field.field)} (+${diff.added} −${diff.removed} lines):`, '', `${fence}diff`, ...shown, fence];
   if (diff.omitted) lines.push(`_${diff.omitted} more diff line(s) not shown._`);
   return [...lines, ''];
 }
@@ -147,9 +149,18 @@ function renderValueList(changes: ValueChange[]): string[] {
 
 function formatValue(value: unknown): string {
   if (value === undefined) return '_(unset)_';
-  let text = JSON.stringify(value) ?? 'null';
+  let text = hideCredential(JSON.stringify(value) ?? 'null');
   if (text.length > MAX_VALUE_CHARS) text = `${text.slice(0, MAX_VALUE_CHARS - 1)}…`;
   return code(text);
+}
+
+/**
+ * The repo side was checked for pasted credentials, but the live side (edited in Dify's UI) was not,
+ * and plans end up in PR comments and issues: a line that looks like a key is replaced, never shown.
+ */
+function hideCredential(text: string): string {
+  const found = findCredential(text);
+  return found ? `‹hidden: looks like a ${found.kind} (${found.masked})›` : text;
 }
 
 /** Inline code that survives backticks inside the text. */

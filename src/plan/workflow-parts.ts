@@ -1,7 +1,7 @@
 // The one shape both sides of a plan are reduced to before comparing: the workflow part of a DSL
 // (graph, features, variables) normalised exactly as the content hashes normalise it, so "no
 // change in the plan" and "equal hashes" always agree. Layout, selection and secret values drop out.
-import { parse } from 'yaml';
+import { parsePyYaml } from '../support/pyyaml.js';
 import type { Definition, DifyDsl, DslEdge, DslNode } from '../definition/types.js';
 import { contentHash, normalizeDslForHash } from '../definition/canonical.js';
 import { isRecord } from '../definition/diagnostics.js';
@@ -39,7 +39,7 @@ export function partsFromPublished(workflow: RawParts): WorkflowParts {
 
 /** From an exported YAML (the live draft). */
 export function partsFromExport(yaml: string): WorkflowParts {
-  const dsl = parse(yaml, { maxAliasCount: 100 }) as unknown;
+  const dsl = parsePyYaml(yaml);
   return partsFromDsl(isRecord(dsl) ? (dsl as { workflow?: RawParts }) : undefined);
 }
 

@@ -2,7 +2,7 @@
 // Proof, not hope: after publishing the old snapshot we read the live version back and compare
 // its content hash with the snapshot's, then run the snapshot's own smoke checks.
 import { registerSecret } from '../support/redact.js';
-import { parse } from 'yaml';
+import { parsePyYaml } from '../support/pyyaml.js';
 import type { Definition, DifyDsl } from '../definition/types.js';
 import { publishedWorkflowHash, workflowHash } from '../definition/workflow-hash.js';
 import { describeError } from '../support/errors.js';
@@ -86,7 +86,7 @@ export async function restoreSnapshot(ctx: StageContext, snapshot: Snapshot, env
 /** First deploy: no tag to go back to, so the state exported before the deploy is the target. */
 async function restoreBackup(ctx: StageContext, b: { definition: Definition; target: DeployTarget; backup: Backup; published: boolean; log: Log }): Promise<Partial<DefinitionOutcome>> {
   const { target, backup, log } = b;
-  const backupDsl = parse(backup.yaml) as DifyDsl;
+  const backupDsl = parsePyYaml(backup.yaml) as DifyDsl;
   const draft = { ...target, yaml: injectSecrets(b.definition.name, b.definition.secrets, backupDsl, ctx.env).yaml, workflowHash: workflowHash(backupDsl) };
   const before = backup.published;
   if (b.published) {

@@ -1,7 +1,7 @@
 // Turn a validated definition into what gets imported into one environment: the app id,
 // the DSL with secrets injected and knowledge bases mapped. Everything here happens before
 // any write, so a missing secret or dataset id stops the deploy with nothing touched.
-import { stringify } from 'yaml';
+import { stringifyPyYaml } from '../support/pyyaml.js';
 import type { Definition, DifyDsl, DslNode } from '../definition/types.js';
 import { workflowHash } from '../definition/workflow-hash.js';
 import { dslContentHash } from '../definition/canonical.js';
@@ -93,5 +93,5 @@ export function injectSecrets(name: string, secrets: Definition['secrets'], dsl:
     if (variable) variable.value = value;
     secretValues.push(value);
   }
-  return { yaml: stringify(withSecrets, { lineWidth: 0 }), secretValues };
+  return { yaml: stringifyPyYaml(withSecrets), secretValues };
 }

@@ -1,6 +1,6 @@
 // Changing a live app "behind the repo's back", as someone in Dify's UI would: import an edited
 // DSL into the draft through the console API, and optionally publish it.
-import { stringify } from 'yaml';
+import { stringifyPyYaml } from '../../src/support/pyyaml.js';
 import { createDifyConsole } from '../../src/dify/client.js';
 import type { Definition } from '../../src/definition/types.js';
 import { EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
@@ -10,7 +10,7 @@ export async function editLiveApp(world: DeployWorld, definition: Definition, op
   try {
     const appId = typeof definition.app === 'string' ? definition.app : definition.app.production;
     // YAML 1.1 quoting, so the emulator (which reads YAML 1.1, y/n included) keeps `y:` position keys as strings.
-    const result = await dify.importDsl(appId, stringify(definition.dsl, { version: '1.1' }));
+    const result = await dify.importDsl(appId, stringifyPyYaml(definition.dsl));
     if (result.status === 'failed' || result.status === 'pending') throw new Error(`edit import ${result.status}: ${result.error}`);
     // Published from the UI: no dify-gitops marks.
     if (options.publish) await dify.publish(appId, { markedName: '', markedComment: '' });

@@ -1,6 +1,6 @@
 // Applying a parsed DSL to an app (Dify's _create_or_update_app): validate everything first,
 // then write, so a failed import leaves the app untouched.
-import { parse } from 'yaml';
+import { parsePyYaml } from '../../src/support/pyyaml.js';
 import type { Ctx } from './context.js';
 import { buildConvVars, buildEnvVars, clone, isObject } from './dsl.js';
 import { createAppRecord, writeDraft, type AppRecord } from './state.js';
@@ -18,9 +18,9 @@ export interface Overrides {
   icon_background?: string;
 }
 
-/** PyYAML safe_load is YAML 1.1; throws the parser's error. */
+/** PyYAML safe_load: YAML 1.1 booleans (yes/no/on/off) but y/n stay strings; throws the parser's error. */
 export function parseYaml(text: string): unknown {
-  return parse(text, { version: '1.1', maxAliasCount: 100 });
+  return parsePyYaml(text);
 }
 
 export function pythonTypeName(value: unknown): string {

@@ -1,6 +1,6 @@
 // DSL helpers: variables (ids, secrets, [__HIDDEN__]), hashes, version rules and export building.
 import { createHash, randomUUID } from 'node:crypto';
-import { stringify } from 'yaml';
+import { stringifyPyYaml } from '../../src/support/pyyaml.js';
 import type { AppRecord, ConvVar, EnvVar, WorkflowRecord } from './state.js';
 import type { StateDsl } from './types.js';
 
@@ -165,5 +165,5 @@ export function buildAppDsl(
 
 /** PyYAML's yaml.dump sorts keys; so do we, so exports diff the same way. */
 export function dumpYaml(value: unknown): string {
-  return stringify(value, { sortMapEntries: true, lineWidth: 0 });
+  return stringifyPyYaml(value, { sortKeys: true });
 }

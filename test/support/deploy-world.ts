@@ -1,7 +1,7 @@
 // One deploy scenario's world: the Dify emulator, a real repo with a bare origin, a loopback
 // GitHub API, and definitions built from the repo's own examples.
 import { readFileSync } from 'node:fs';
-import { stringify } from 'yaml';
+import { stringifyPyYaml as stringify } from '../../src/support/pyyaml.js';
 import path from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
 import { createTempRepo, type TempRepo } from './git-repo.js';
