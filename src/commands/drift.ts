@@ -10,7 +10,7 @@ import { connectDify, connectGitHub } from './connect.js';
 import { ensureTags, exportDraft, loadNamedDefinitions, readLatestRelease, type NamedDefinition } from './live-read.js';
 import { resolveAppId } from '../stages/target.js';
 import { findSnapshot } from '../stages/snapshots.js';
-import { mapDatasetAliases, hashParts, partsFromDsl, partsFromPublished } from '../plan/workflow-parts.js';
+import { mapDatasetAliases, hashParts, partsFromDsl, partsFromPublished } from '../definition/workflow-parts.js';
 import { buildDriftError, buildDriftResult, type DriftResult } from '../plan/drift.js';
 import { driftIssueTitle, driftMarker, renderDriftIssue, renderDriftSummary, reportDriftOutputs, toDriftedJson } from '../report/plan-drift.js';
 import { mapLimit } from '../support/concurrency.js';

@@ -11,7 +11,7 @@ import { connectDify, connectGitHub } from './connect.js';
 import { ensureTags, readLatestRelease } from './live-read.js';
 import { resolveAppId } from '../stages/target.js';
 import { parseDefinition } from '../stages/snapshots.js';
-import { mapDatasetAliases } from '../plan/workflow-parts.js';
+import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { buildFailedPlan, buildLivePlan, buildOfflinePlan, type DefinitionPlan } from '../plan/build.js';
 import { planMarker, renderPlanReport, reportPlanOutputs, toChangesJson, type PlanReport } from '../report/plan-comment.js';
 import { mapLimit } from '../support/concurrency.js';

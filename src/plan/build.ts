@@ -6,7 +6,7 @@ import type { WorkflowVersion } from '../dify/types.js';
 import { dslContentHash } from '../definition/canonical.js';
 import { hashFromMarks } from '../stages/import-publish.js';
 import { diffValues, diffWorkflows, EMPTY_WORKFLOW, isEmptyDiff, type ValueChange, type WorkflowDiff } from './diff.js';
-import { hashParts, partsFromDsl, partsFromPublished } from './workflow-parts.js';
+import { hashParts, partsFromDsl, partsFromPublished } from '../definition/workflow-parts.js';
 
 /**
  * create: first published version (or, offline, a new definition); update: the workflow changes;

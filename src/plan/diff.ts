@@ -4,7 +4,7 @@
 import stableStringify from 'fast-json-stable-stringify';
 import type { DslEdge, DslNode } from '../definition/types.js';
 import { isRecord } from '../definition/diagnostics.js';
-import type { PlanVariable, WorkflowParts } from './workflow-parts.js';
+import type { PlanVariable, WorkflowParts } from '../definition/workflow-parts.js';
 
 export interface NodeRef {
   id: string;

@@ -3,7 +3,7 @@
 import type { DifyDsl } from '../definition/types.js';
 import type { WorkflowVersion } from '../dify/types.js';
 import { diffWorkflows, type WorkflowDiff } from './diff.js';
-import { hashParts, partsFromDsl, partsFromExport, partsFromPublished } from './workflow-parts.js';
+import { hashParts, partsFromDsl, partsFromExport, partsFromPublished } from '../definition/workflow-parts.js';
 
 export interface LiveSideDrift {
   drifted: boolean;

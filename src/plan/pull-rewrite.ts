@@ -3,7 +3,7 @@
 // replaced, secrets stay blank and declared, and dataset ids go back to their aliases.
 import type { Definition } from '../definition/types.js';
 import { adoptDsl } from '../definition/adopt.js';
-import { mapDatasetIds } from './workflow-parts.js';
+import { mapDatasetIds } from '../definition/workflow-parts.js';
 import { findCredential } from '../definition/secrets.js';
 
 export class PullError extends Error {

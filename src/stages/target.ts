@@ -2,8 +2,9 @@
 // the DSL with secrets injected and knowledge bases mapped. Everything here happens before
 // any write, so a missing secret or dataset id stops the deploy with nothing touched.
 import { stringifyPyYaml } from '../support/pyyaml.js';
-import type { Definition, DifyDsl, DslNode } from '../definition/types.js';
+import type { Definition, DifyDsl } from '../definition/types.js';
 import { workflowHash } from '../definition/workflow-hash.js';
+import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { dslContentHash } from '../definition/canonical.js';
 
 export class PrepareError extends Error {
@@ -54,25 +55,17 @@ export function prepareTarget(definition: Definition, environment: string, env: 
  * so a definition names knowledge bases by alias and we substitute this environment's id.
  */
 function mapDatasets(definition: Definition, environment: string): DifyDsl {
-  const dsl = structuredClone(definition.dsl);
-  const nodes = dsl.workflow?.graph.nodes ?? [];
-  nodes.forEach((node: DslNode, index) => {
-    if (node.data.type !== 'knowledge-retrieval') return;
-    const ids = node.data.dataset_ids;
-    if (!Array.isArray(ids)) return;
-    node.data.dataset_ids = ids.map((alias: unknown) => {
-      const id = definition.datasets?.[String(alias)]?.[environment];
-      if (!id) {
-        throw new PrepareError(
-          `Knowledge-retrieval node "${node.data.title ?? node.id}" uses dataset "${String(alias)}", which has no id for environment "${environment}".`,
-          `Add "datasets": {"${String(alias)}": {"${environment}": "<dataset id>"}} to the definition. Dify drops dataset ids it cannot read, so the node would silently lose its knowledge base.`,
-          `/dsl/workflow/graph/nodes/${index}/data/dataset_ids`,
-        );
-      }
-      return id;
-    });
-  });
-  return dsl;
+  const { dsl, unmapped } = mapDatasetAliases(definition, environment);
+  if (unmapped.length === 0) return dsl;
+  const alias = unmapped[0];
+  const nodes = definition.dsl.workflow?.graph.nodes ?? [];
+  const index = nodes.findIndex((n) => n.data.type === 'knowledge-retrieval' && Array.isArray(n.data.dataset_ids) && n.data.dataset_ids.map(String).includes(alias));
+  const node = nodes[index];
+  throw new PrepareError(
+    `Knowledge-retrieval node "${node?.data.title ?? node?.id}" uses dataset "${alias}", which has no id for environment "${environment}".`,
+    `Add "datasets": {"${alias}": {"${environment}": "<dataset id>"}} to the definition. Dify drops dataset ids it cannot read, so the node would silently lose its knowledge base.`,
+    `/dsl/workflow/graph/nodes/${index}/data/dataset_ids`,
+  );
 }
 
 /** Importing "" would wipe a secret in Dify, so a declared secret without a value stops the deploy. */

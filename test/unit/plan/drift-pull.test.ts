@@ -6,7 +6,7 @@ import type { WorkflowVersion } from '../../../src/dify/types.js';
 import { buildDriftResult } from '../../../src/plan/drift.js';
 import { renderDriftIssue, renderDriftSummary, toDriftedJson } from '../../../src/report/plan-drift.js';
 import { rewriteFromExport } from '../../../src/plan/pull-rewrite.js';
-import { mapDatasetAliases } from '../../../src/plan/workflow-parts.js';
+import { mapDatasetAliases } from '../../../src/definition/workflow-parts.js';
 import { asPublished, sampleDefinition } from './sample.js';
 
 const exported = (d: Definition) => stringify({ ...d.dsl, version: '0.6.0' });

@@ -2,9 +2,9 @@
 // (graph, features, variables) normalised exactly as the content hashes normalise it, so "no
 // change in the plan" and "equal hashes" always agree. Layout, selection and secret values drop out.
 import { parsePyYaml } from '../support/pyyaml.js';
-import type { Definition, DifyDsl, DslEdge, DslNode } from '../definition/types.js';
-import { contentHash, normalizeDslForHash } from '../definition/canonical.js';
-import { isRecord } from '../definition/diagnostics.js';
+import type { Definition, DifyDsl, DslEdge, DslNode } from './types.js';
+import { contentHash, normalizeDslForHash } from './canonical.js';
+import { isRecord } from './diagnostics.js';
 
 export interface PlanVariable {
   name: string;
