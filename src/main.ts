@@ -18,6 +18,8 @@ export interface RunOutcome {
   exitCode: number;
   /** Machine-readable result for the CLI's --json. */
   json?: unknown;
+  /** One line naming what failed, for the job's failure message. */
+  failure?: string;
 }
 
 export async function runCommand(settings: Settings, sink: ReportSink): Promise<RunOutcome> {
@@ -50,13 +52,20 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
 export async function runSafely(settings: Settings, sink: ReportSink, fail: (message: string) => void): Promise<RunOutcome> {
   try {
     const outcome = await runCommand(settings, sink);
-    if (outcome.exitCode !== 0 && settings.surface === 'action') fail(`dify-gitops ${settings.command} failed: see the errors above.`);
+    if (outcome.exitCode !== 0 && settings.surface === 'action') fail(outcome.failure ?? `dify-gitops ${settings.command} failed: see the errors above.`);
     return outcome;
   } catch (error) {
-    if (error instanceof Error && error.stack) core.debug(error.stack);
+    debugStack(settings, error);
     fail(describeError(error));
-    return { exitCode: 1 };
+    return { exitCode: 1, json: { ok: false, error: describeError(error) } };
   }
+}
+
+/** The stack is for whoever debugs a bug: the Actions debug log, or stderr with DIFY_GITOPS_DEBUG. */
+function debugStack(settings: Settings, error: unknown): void {
+  if (!(error instanceof Error) || !error.stack) return;
+  if (settings.surface === 'action') core.debug(error.stack);
+  else if (process.env.DIFY_GITOPS_DEBUG) process.stderr.write(`${error.stack}\n`);
 }
 
 function toJsonReport(report: import('./definition/types.js').ValidationReport) {

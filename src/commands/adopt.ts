@@ -1,5 +1,7 @@
 // adopt: turn a DSL file exported from Dify's UI into a definition under workflows/.
-import { readFile, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
+import { parseDefinitionText } from '../definition/load.js';
+import { validateDefinitions } from '../definition/validate.js';
 import path from 'node:path';
 import type { Settings } from '../settings.js';
 import type { ReportSink } from '../report/sink.js';
@@ -12,13 +14,27 @@ export async function runAdopt(settings: Settings, deps: { sink: ReportSink }): 
   if (!source || !settings.name || !settings.app) {
     throw new UsageError('Usage: dify-gitops adopt <export.yml> --name <name> --app <app-uuid> [--dir workflows]');
   }
+  // The same rules the validator applies, checked before anything is written.
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(settings.name)) {
+    throw new UsageError(`--name "${settings.name}" is not a lowercase slug (a-z, 0-9, "-"); it becomes the file name and the release tag prefix.`);
+  }
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(settings.app)) {
+    throw new UsageError(`--app "${settings.app}" is not a Dify app id (a uuid, as in the app's URL: /app/<uuid>/workflow).`);
+  }
   const target = path.join(settings.workflowsDir, `${settings.name}.json`);
   const absolute = path.resolve(settings.root, target);
   if (await exists(absolute)) {
     throw new UsageError(`${target} already exists. Pick another --name, or delete the file first if you mean to replace it.`);
   }
   const definition = adoptDsl(await readFile(path.resolve(settings.root, source), 'utf8'), { name: settings.name, app: settings.app, sourceFile: source });
-  await writeFile(absolute, formatCanonical(definition));
+  const text = formatCanonical(definition);
+  const problems = validateDefinitions([parseDefinitionText(target, text)]).files[0].errors;
+  if (problems.length) {
+    for (const d of problems) deps.sink.diagnostic(d);
+    throw new UsageError(`The export does not make a valid definition (${problems.length} problem(s) above); nothing was written. Fix the app in Dify and export it again.`);
+  }
+  await mkdir(path.dirname(absolute), { recursive: true });
+  await writeFile(absolute, text);
   const secrets = Object.keys(definition.secrets ?? {});
   deps.sink.info(`Wrote ${target} (version ${definition.version}, mode ${definition.dsl.app.mode}).`);
   if (secrets.length) deps.sink.info(`Declared secrets: ${secrets.join(', ')}. Provide each as an environment variable at deploy time.`);

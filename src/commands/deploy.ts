@@ -4,7 +4,7 @@
 import type { Settings } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
-import type { Definition } from '../definition/types.js';
+import type { Definition, LoadedFile } from '../definition/types.js';
 import { validateWorkflowsDir, reportValidation } from './validate.js';
 import { selectChanged } from '../stages/select.js';
 import { deployDefinition } from '../stages/deploy-definition.js';
@@ -15,7 +15,7 @@ import { mapLimit } from '../support/concurrency.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
 import { notifyOutcomes } from '../notify/outcomes.js';
 
-export async function runDeploy(settings: Settings, deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined> }): Promise<{ exitCode: number; json: unknown }> {
+export async function runDeploy(settings: Settings, deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined> }): Promise<{ exitCode: number; json: unknown; failure?: string }> {
   const { git, sink } = deps;
   const { report, files } = await sink.group('Validate', async () => {
     const result = await validateWorkflowsDir(settings, git);
@@ -46,7 +46,10 @@ export async function runDeploy(settings: Settings, deps: { git: Git; sink: Repo
     return { dify: dify.console, service: dify.service, github: connectGitHub(settings) };
   });
   const stage: StageContext = { settings, git, sink, commit: head, env: deps.env ?? process.env, smokeRetryBudget: settings.smokeRetries, ...ctx };
-  const outcomes: DefinitionOutcome[] = await mapLimit(selection.selected, settings.concurrency, (item) => deployDefinition(stage, { file: item.file, definition: item.definition }));
+  // Definitions deploy concurrently, so their lines interleave (each prefixed [name]) in one group.
+  const outcomes: DefinitionOutcome[] = await sink.group(`Deploy ${selection.selected.length} definition(s), ${settings.concurrency} at a time`, () =>
+    mapLimit(selection.selected, settings.concurrency, (item) => deployDefinition(stage, { file: item.file, definition: item.definition, text: item.text })),
+  );
   await sink.group('Release', () => finishReleases(stage, outcomes.map((outcome, i) => ({ outcome, definition: selection.selected[i].definition }))));
 
   reportDeployOutputs(sink, outcomes);
@@ -55,6 +58,18 @@ export async function runDeploy(settings: Settings, deps: { git: Git; sink: Repo
   for (const o of outcomes) {
     if (o.result === 'restore-failed') sink.warn(`${o.name}: NOT restored. Backup kept at ${o.backupFile}. Finish by hand: ${o.manualCommand}`);
   }
-  const ok = outcomes.every((o) => (o.result === 'deployed' || o.result === 'skipped' || o.result === 'would-deploy') && !o.error);
-  return { exitCode: ok ? 0 : 1, json: { ok, outcomes } };
+  const failed = outcomes.filter((o) => !(o.result === 'deployed' || o.result === 'skipped' || o.result === 'would-deploy') || o.error);
+  annotateFailures(sink, failed, files);
+  const failure = failed.length ? `dify-gitops deploy: ${failed.map((o) => `${o.name} ${o.result === 'deployed' ? 'deployed but not released' : o.result}`).join(', ')}.` : undefined;
+  return { exitCode: failed.length ? 1 : 0, json: { ok: failed.length === 0, outcomes }, failure };
+}
+
+/** Each failure as an annotation on its definition file, at the JSON path when one is known. */
+function annotateFailures(sink: ReportSink, failed: DefinitionOutcome[], files: LoadedFile[]): void {
+  for (const o of failed) {
+    const file = files.find((f) => f.file === o.file);
+    const { line, column } = file?.locate(o.pointer ?? '') ?? { line: 1, column: 1 };
+    const what = o.result === 'rolled-back' ? `rolled back to ${o.restoredTo}` : o.result === 'restore-failed' ? `NOT restored; finish with: ${o.manualCommand}` : o.result;
+    sink.diagnostic({ file: o.file, path: o.pointer ?? '', line, column, severity: 'error', message: `${o.name} ${o.version} (${o.environment}): ${what}. ${o.error ?? ''}`.trim() });
+  }
 }

@@ -47,9 +47,9 @@ export function reportValidation(report: ValidationReport, sink: ReportSink): vo
   for (const file of report.files) {
     for (const d of [...file.errors, ...file.warnings]) sink.diagnostic(d);
     errors += file.errors.length;
-    const label = file.name ? `${file.name}@${file.version}` : file.file;
+    const label = file.name && file.version ? `${file.name}@${file.version} (${file.file})` : file.file;
     const status = file.ok ? (file.warnings.length ? `ok, ${file.warnings.length} warning(s)` : 'ok') : `${file.errors.length} error(s)`;
-    sink.info(`${file.ok ? '✓' : '✗'} ${label} (${file.file}): ${status}`);
+    sink.info(`${file.ok ? '✓' : '✗'} ${label}: ${status}`);
   }
   if (report.files.length === 0) sink.warn('No definitions found: nothing to validate.');
   sink.info(report.ok ? `All ${report.files.length} definition(s) are valid.` : `${errors} error(s) in ${report.files.filter((f) => !f.ok).length} file(s).`);

@@ -42,6 +42,8 @@ export function findCredential(text: string): CredentialMatch | undefined {
   return undefined;
 }
 
+const RUNNER_VARIABLES = /^(?:ACTIONS|GITHUB|RUNNER|INPUT)_/i;
+
 /** Secret env variables are blank and mapped in `secrets`; `secrets` names only secret variables. */
 export function checkSecrets(reporter: Reporter, definition: Definition, secretsShapeOk: boolean): void {
   const variables = definition.dsl.workflow?.environment_variables ?? [];
@@ -64,7 +66,15 @@ export function checkSecrets(reporter: Reporter, definition: Definition, secrets
       );
     }
   });
-  for (const name of Object.keys(secrets)) {
+  for (const [name, source] of Object.entries(secrets)) {
+    // A definition must not be able to ship the runner's own credentials (ACTIONS_RUNTIME_TOKEN,
+    // GITHUB_TOKEN, inputs) into a Dify secret, where an HTTP node could send them anywhere.
+    if (typeof source === 'string' && RUNNER_VARIABLES.test(source)) {
+      reporter.error(
+        `/secrets/${escapePointerToken(name)}`,
+        `"secrets" maps "${name}" to ${source}, a variable of the GitHub runner itself; name a variable your workflow sets for this secret (e.g. "${name}": "${name}")`,
+      );
+    }
     const type = declared.get(name);
     if (type === 'secret') continue;
     reporter.errorAtKey(

@@ -21,19 +21,21 @@ export interface ReportSink {
 export function createActionSink(): ReportSink {
   return {
     surface: 'action',
-    info: (line) => core.info(line),
-    warn: (line) => core.warning(line),
+    // The runner masks registered secrets; redact() also scrubs credential-shaped text we never
+    // registered (a key pasted into a live app and echoed back in an error, say).
+    info: (line) => core.info(redact(line)),
+    warn: (line) => core.warning(redact(line)),
     diagnostic: (d) => {
       const props = { title: `dify-gitops: ${d.path || '(file)'}`, file: d.file, startLine: d.line, startColumn: d.column };
-      if (d.severity === 'error') core.error(d.message, props);
-      else core.warning(d.message, props);
+      if (d.severity === 'error') core.error(redact(d.message), props);
+      else core.warning(redact(d.message), props);
     },
     group: (title, fn) => core.group(title, fn),
     output: (name, value) => core.setOutput(name, value),
     summary: async (markdown) => {
       // Without GITHUB_STEP_SUMMARY (local runs of the action) there is nowhere to write.
       if (!process.env.GITHUB_STEP_SUMMARY) return;
-      await core.summary.addRaw(markdown, true).write();
+      await core.summary.addRaw(redact(markdown), true).write();
     },
   };
 }

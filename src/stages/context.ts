@@ -40,6 +40,8 @@ export interface DefinitionOutcome {
   durationMs: number;
   /** Why it did not deploy, and what to do. */
   error?: string;
+  /** JSON pointer into the definition file the error is about, when known. */
+  pointer?: string;
   backupFile?: string;
   /** Proof after a rollback: live hash equals the restored snapshot's. */
   restoredTo?: string;

@@ -14,6 +14,8 @@ import { releaseTag } from '../git/tags.js';
 export interface DeployItem {
   file: string;
   definition: Definition;
+  /** The file's text at the deployed commit, to compare with an existing release tag. */
+  text?: string;
 }
 
 export async function deployDefinition(ctx: StageContext, item: DeployItem): Promise<DefinitionOutcome> {
@@ -36,6 +38,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
       log(`already live (published version ${published.marked_name || published.id} carries this content hash): no write`);
       return done({ result: 'skipped', notes: ['already live'] });
     }
+    await assertVersionUnreleased(ctx, item);
     if (ctx.settings.dryRun) {
       log(`would import into app ${target.appId}, publish as ${definition.version}, run ${definition.smoke?.length ?? 0} smoke check(s) and tag ${definition.name}@v${definition.version}`);
       return done({ result: 'would-deploy' });
@@ -45,7 +48,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
   } catch (error) {
     // Nothing was written to Dify yet: fail this definition and leave the app as it was.
     log(`✗ ${describeError(error)}`);
-    return done({ result: 'failed', error: describeError(error) });
+    return done({ result: 'failed', error: describeError(error), pointer: (error as { pointer?: string }).pointer });
   }
 
   let published = false;
@@ -81,6 +84,21 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
   done({ result: 'deployed', checks: tallyHealth(health!), backupFile: backup.file, hash: target.hash });
   // The tag is created and pushed with every other release of the run, in one go (finishReleases).
   return done({ tag: releaseTag(definition.name, definition.version) });
+}
+
+/**
+ * A release is immutable: if `<name>@v<version>` exists with other content, deploying would put a
+ * second "1.2.0" live that no tag describes. Refuse before any write; the fix is a version bump.
+ */
+async function assertVersionUnreleased(ctx: StageContext, item: DeployItem): Promise<void> {
+  const tag = releaseTag(item.definition.name, item.definition.version);
+  if (!(await ctx.git.tagTarget(tag))) return;
+  const released = await ctx.git.show(tag, item.file);
+  if (released !== null && item.text !== undefined && released === item.text) return;
+  throw Object.assign(new Error(`${item.definition.name} ${item.definition.version} is already released (${tag}) with different content.`), {
+    hint: `Bump "version" in ${item.file} (releases are immutable), then push again.`,
+    pointer: '/version',
+  });
 }
 
 export class ConcurrentDeployError extends Error {

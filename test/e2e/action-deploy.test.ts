@@ -171,4 +171,26 @@ describe('command: deploy', () => {
     expect(run.stdout).toMatch(/each definition against its latest release tag/);
     expect(JSON.parse(run.outputs.deployed)).toEqual([{ name: 'alpha', version: '1.1.0', tag: 'alpha@v1.1.0' }]);
   });
+
+  it('refuses a content change released under an existing version, before any write, on the version line', async () => {
+    world = await createDeployWorld();
+    const v1 = echoDefinition('alpha', A);
+    world.seed(v1);
+    await world.commit([v1]);
+    expect((await world.deploy({ all: 'true' })).code).toBe(0);
+    const sneaky = echoDefinition('alpha', A); // still 1.0.0
+    sneaky.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Changed without a bump';
+    await world.commit([sneaky], 'change without bump');
+    const before = world.emulator.state().requests.length;
+
+    const run = await world.deploy({ all: 'true' });
+    expect(run.code).toBe(1);
+    expect(world.writes(before)).toEqual([]);
+    const text = (await import('node:fs')).readFileSync(`${world.repo.dir}/workflows/alpha.json`, 'utf8');
+    const line = text.split('\n').findIndex((l) => l.startsWith('  "version"')) + 1;
+    const annotation = run.stdout.split('\n').find((l) => l.startsWith('::error') && l.includes('file=workflows/alpha.json'));
+    expect(annotation).toContain(`line=${line},`);
+    expect(annotation).toMatch(/alpha 1\.0\.0 is already released \(alpha@v1\.0\.0\) with different content/);
+    expect(run.stdout).toMatch(/::error::dify-gitops deploy: alpha failed\./);
+  });
 });
