@@ -92,13 +92,24 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
  */
 async function assertVersionUnreleased(ctx: StageContext, item: DeployItem): Promise<void> {
   const tag = releaseTag(item.definition.name, item.definition.version);
-  if (!(await ctx.git.tagTarget(tag))) return;
+  if (!(await releasedTags(ctx)).has(tag)) return;
   const released = await ctx.git.show(tag, item.file);
   if (released !== null && item.text !== undefined && released === item.text) return;
   throw Object.assign(new Error(`${item.definition.name} ${item.definition.version} is already released (${tag}) with different content.`), {
     hint: `Bump "version" in ${item.file} (releases are immutable), then push again.`,
     pointer: '/version',
   });
+}
+
+/** Release tags, listed once per run: a git process per definition would cost more than its Dify calls. */
+const tagsByRun = new WeakMap<StageContext, Promise<Set<string>>>();
+function releasedTags(ctx: StageContext): Promise<Set<string>> {
+  let tags = tagsByRun.get(ctx);
+  if (!tags) {
+    tags = ctx.git.listTags('*@v*').then((list) => new Set(list));
+    tagsByRun.set(ctx, tags);
+  }
+  return tags;
 }
 
 export class ConcurrentDeployError extends Error {
