@@ -10,6 +10,7 @@ export const Inputs = {
   difyEmail: 'dify-email',
   difyPassword: 'dify-password',
   difyToken: 'dify-token',
+  difyPasswordEncoding: 'dify-password-encoding',
   all: 'all',
   dryRun: 'dry-run',
   concurrency: 'concurrency',

@@ -15,6 +15,8 @@ export interface DifySettings {
   password?: string;
   token?: string;
   timeoutMs: number;
+  /** How the login sends the password: pinning it spends one login attempt per run instead of up to two. */
+  passwordEncoding: 'auto' | 'base64' | 'plain';
 }
 
 /** deploy, rollback, rotate-keys: where signed webhook events go (src/notify/). */
@@ -109,7 +111,14 @@ export function readActionSettings(env: Env = process.env): Settings {
     workflowsDir: input(Inputs.workflowsDir) || 'workflows',
     baseRef: input(Inputs.baseRef) || undefined,
     environment: input(Inputs.environment) || 'production',
-    dify: readDifyFor(command, input(Inputs.difyUrl), input(Inputs.difyEmail), input(Inputs.difyPassword), input(Inputs.difyToken), input(Inputs.timeoutSeconds), Inputs.timeoutSeconds),
+    dify: readDifyFor(command, {
+      url: input(Inputs.difyUrl),
+      email: input(Inputs.difyEmail),
+      password: input(Inputs.difyPassword),
+      token: input(Inputs.difyToken),
+      timeout: [input(Inputs.timeoutSeconds), `"${Inputs.timeoutSeconds}"`],
+      encoding: [input(Inputs.difyPasswordEncoding), `Input "${Inputs.difyPasswordEncoding}"`],
+    }),
     all: parseBool(input(Inputs.all), Inputs.all),
     dryRun: parseBool(input(Inputs.dryRun), Inputs.dryRun),
     concurrency: parsePositiveInt(input(Inputs.concurrency) || '4', Inputs.concurrency),
@@ -155,7 +164,14 @@ export function readCliSettings(argv: string[], env: Env = process.env): Setting
     workflowsDir: flag('dir') ?? 'workflows',
     baseRef: flag('base'),
     environment: flag('environment') ?? 'production',
-    dify: readDifyFor(command, env.DIFY_URL ?? '', env.DIFY_EMAIL ?? '', env.DIFY_PASSWORD ?? '', env.DIFY_TOKEN ?? '', env.DIFY_TIMEOUT_SECONDS ?? '', 'DIFY_TIMEOUT_SECONDS'),
+    dify: readDifyFor(command, {
+      url: env.DIFY_URL ?? '',
+      email: env.DIFY_EMAIL ?? '',
+      password: env.DIFY_PASSWORD ?? '',
+      token: env.DIFY_TOKEN ?? '',
+      timeout: [env.DIFY_TIMEOUT_SECONDS ?? '', 'DIFY_TIMEOUT_SECONDS'],
+      encoding: [env.DIFY_PASSWORD_ENCODING ?? '', 'DIFY_PASSWORD_ENCODING'],
+    }),
     all: flags.switches.has('all'),
     dryRun: flags.switches.has('dry-run'),
     concurrency: parsePositiveInt(flag('concurrency') ?? '4', '--concurrency'),
@@ -216,7 +232,17 @@ function parseFlags(args: string[]) {
   return { values, switches, positional };
 }
 
-function readDify(url: string, email: string, password: string, token: string, timeout: string, timeoutName: string): DifySettings | undefined {
+/** Raw Dify settings as given; each `[value, name]` pair carries the name to use in errors. */
+interface DifyInputs {
+  url: string;
+  email: string;
+  password: string;
+  token: string;
+  timeout: [string, string];
+  encoding: [string, string];
+}
+
+function readDify({ url, email, password, token, timeout: [timeout, timeoutName], encoding: [encoding, encodingName] }: DifyInputs): DifySettings | undefined {
   for (const secret of [password, token]) registerSecret(secret);
   if (!url) return undefined;
   if (!/^https?:\/\//.test(url)) throw new UsageError(`The Dify URL "${url}" must start with http:// or https://.`);
@@ -227,7 +253,17 @@ function readDify(url: string, email: string, password: string, token: string, t
     throw new UsageError('Dify credentials are missing: set an email and a password (or a token).');
   }
   const timeoutSeconds = parsePositiveInt(timeout || '30', timeoutName);
-  return { url: url.replace(/\/+$/, ''), email: email || undefined, password: password || undefined, token: token || undefined, timeoutMs: timeoutSeconds * 1000 };
+  if (encoding && !['auto', 'base64', 'plain'].includes(encoding)) {
+    throw new UsageError(`${encodingName} is "${encoding}"; use auto, base64 (Dify 1.11 and later) or plain (older Dify).`);
+  }
+  return {
+    url: url.replace(/\/+$/, ''),
+    email: email || undefined,
+    password: password || undefined,
+    token: token || undefined,
+    timeoutMs: timeoutSeconds * 1000,
+    passwordEncoding: (encoding || 'auto') as DifySettings['passwordEncoding'],
+  };
 }
 
 function readNotify(url: string, secret: string, surface: Settings['surface']): NotifySettings | undefined {
@@ -270,10 +306,9 @@ function readPullRequest(event: Record<string, unknown>): Pick<GitHubSettings, '
 }
 
 /** A fork's pull request gets no secrets: plan then runs offline rather than refusing a URL without credentials. */
-function readDifyFor(command: Command, ...args: Parameters<typeof readDify>): DifySettings | undefined {
-  const [, email, password, token] = args;
-  if (command === 'plan' && !email && !password && !token) return undefined;
-  return readDify(...args);
+function readDifyFor(command: Command, inputs: DifyInputs): DifySettings | undefined {
+  if (command === 'plan' && !inputs.email && !inputs.password && !inputs.token) return undefined;
+  return readDify(inputs);
 }
 
 /** The event payload the runner wrote; absent or unreadable outside Actions. */

@@ -16,7 +16,7 @@ export async function connectDify(settings: Settings, sink: ReportSink): Promise
         : 'DIFY_URL is not set: export DIFY_URL and DIFY_EMAIL + DIFY_PASSWORD (or DIFY_TOKEN).',
     );
   }
-  const connection = { baseUrl: dify.url, email: dify.email, password: dify.password, token: dify.token, timeoutMs: dify.timeoutMs, maxAttempts: 3 };
+  const connection = { baseUrl: dify.url, email: dify.email, password: dify.password, token: dify.token, timeoutMs: dify.timeoutMs, maxAttempts: 3, passwordEncoding: dify.passwordEncoding };
   const console = await createDifyConsole(connection);
   sink.info(`Signed in to ${dify.url} (${console.authMode} auth).`);
   const serviceUrl = `${dify.url}/v1`;

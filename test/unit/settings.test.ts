@@ -15,7 +15,7 @@ describe('action settings', () => {
 
   it('reads Dify credentials and trims the URL', () => {
     const s = action({ 'dify-url': 'https://dify.example.com/', 'dify-email': 'a@b.c', 'dify-password': 'pw', 'timeout-seconds': '5' });
-    expect(s.dify).toEqual({ url: 'https://dify.example.com', email: 'a@b.c', password: 'pw', token: undefined, timeoutMs: 5000 });
+    expect(s.dify).toEqual({ url: 'https://dify.example.com', email: 'a@b.c', password: 'pw', token: undefined, timeoutMs: 5000, passwordEncoding: 'auto' });
   });
 
   it.each([
@@ -26,6 +26,7 @@ describe('action settings', () => {
     [{ 'dify-url': 'dify.local', 'dify-token': 't' }, /must start with http/],
     [{ 'dify-url': 'http://d', 'dify-token': 't', 'dify-password': 'p' }, /either a Dify token or an email and password/],
     [{ 'dify-url': 'http://d', 'dify-email': 'a@b.c' }, /credentials are missing/],
+    [{ 'dify-url': 'http://d', 'dify-email': 'a@b.c', 'dify-password': 'p', 'dify-password-encoding': 'rot13' }, /Input "dify-password-encoding" is "rot13"; use auto, base64/],
   ])('refuses %j before doing anything', (inputs, message) => {
     expect(() => action(inputs)).toThrow(message);
   });
