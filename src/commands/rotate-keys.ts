@@ -45,7 +45,8 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
   const store: LedgerStore = github ? createVariableLedgerStore(github, r.stateVariable) : createFileLedgerStore((name) => `${resolveKeyFile(keyFile!, name)}.state.json`);
   const handoff = createKeyHandoff({ github, secretName: r.secretName, secretEnvironment: r.secretEnvironment, keyFile });
   await handoff.prepare();
-  const clock = deps.clock ?? fixedOrSystemClock(r.nowMs);
+  // "Now" is the system clock unless a caller (a test) passes one: never read from the environment.
+  const clock = deps.clock ?? createSystemClock();
 
   const dify = await connectDify(settings, sink);
   try {
@@ -83,7 +84,7 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
         }
       }
     }
-    const revocationSkipped = succeeded ? undefined : 'Nothing was revoked: the run did not fully succeed, so every key consumers may hold keeps working.';
+    const revocationSkipped = succeeded ? undefined : describeSkippedRevocation(rotations);
     if (revocationSkipped) sink.info(revocationSkipped);
 
     const single = rotations.length === 1 ? tokens.get(rotations[0]) : undefined;
@@ -137,8 +138,9 @@ function checkHandoff(settings: Settings, count: number): void {
   }
 }
 
-/** DIFY_GITOPS_NOW (a test hook) pins "now" for grace decisions; waiting still waits. */
-function fixedOrSystemClock(nowMs: number | undefined): Clock {
-  const system = createSystemClock();
-  return nowMs === undefined ? system : { now: () => nowMs, sleep: system.sleep };
+/** Why nothing was revoked, and, honestly, what was deleted anyway (prune-foreign-keys). */
+function describeSkippedRevocation(rotations: readonly KeyRotation[]): string {
+  const pruned = rotations.flatMap((x) => x.prunedKeyIds);
+  if (pruned.length === 0) return 'Nothing was revoked: the run did not fully succeed, so every key consumers may hold keeps working.';
+  return `No replaced key was revoked: the run did not fully succeed. Keys created elsewhere were deleted before that, to make room under Dify's 10-key limit (prune-foreign-keys): ${pruned.join(', ')}.`;
 }

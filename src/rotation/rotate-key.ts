@@ -1,13 +1,14 @@
 // One app's key rotation: make room under Dify's cap → create → record → verify → hand over →
 // promote. Every failure before the hand-over deletes the new key, so consumers keep the key they
-// have; nothing here revokes an old key (revoke.ts does, once the whole run has succeeded).
+// have; nothing here revokes a key this action created (revoke.ts does, once the whole run has
+// succeeded). The only deletion before that is opt-in: prune-foreign-keys at the cap (key-cap.ts).
 import type { Definition } from '../definition/types.js';
 import type { ApiKey, DifyConsole, DifyService } from '../dify/types.js';
 import type { Clock } from '../support/clock.js';
 import { describeError } from '../support/errors.js';
 import { registerSecret } from '../support/redact.js';
 import { HandoffError, type KeyHandoff } from './handoff.js';
-import { KeyCapError, planCapRelief, type CapRelief } from './key-cap.js';
+import { planCapRelief, type CapRelief } from './key-cap.js';
 import { forget, markUnused, promote, recordCreated, reconcile, unconfirmedKeys, type LedgerEntry } from './ledger.js';
 import type { LedgerRef, LedgerStore } from './ledger-store.js';
 import { verifyKey } from './verify-key.js';
@@ -40,7 +41,8 @@ export interface KeyRotation {
   /** The key the new one replaced, and from when it may be revoked. */
   replacedKeyId?: string;
   retireAfter?: string;
-  /** Deleted to make room under Dify's 10-key cap. */
+  /** Keys created elsewhere, deleted to make room under Dify's 10-key cap (prune-foreign-keys);
+   *  unlike revokedKeyIds, deleted before the run succeeded. */
   prunedKeyIds: string[];
   /** Revoked after their grace (filled in by the revocation pass). */
   revokedKeyIds: string[];
@@ -70,7 +72,7 @@ export async function rotateAppKey(deps: RotationDeps, target: RotationTarget): 
     for (const k of unconfirmedKeys(entry)) rotation.notes.push(`key ${k.id} (created ${k.created_at}) was never confirmed as handed over; it is not revoked automatically: delete it in Dify once nothing uses it`);
     rotation.replacedKeyId = entry.current;
     const relief = planCapRelief(keys, entry, clock.now(), deps.pruneForeignKeys);
-    if (relief.retired.length || relief.foreign.length) entry = await makeRoom(deps, target, { keys, entry, relief, rotation });
+    if (relief.foreign.length) await makeRoom(deps, target, relief, rotation);
     created = await dify.createApiKey(appId);
     registerSecret(created.token);
     rotation.newKeyId = created.id;
@@ -111,26 +113,17 @@ export async function rotateAppKey(deps: RotationDeps, target: RotationTarget): 
 }
 
 /**
- * At the cap: delete what the plan allows. Our retired keys go only once the current key is
- * proven to work, so consumers are never left without a working key.
+ * At the cap, with prune-foreign-keys: delete the least recently used keys created elsewhere. This
+ * happens before the new key exists, so these stay deleted even if the run fails; the note says so.
+ * They are not in the ledger, so it does not change.
  */
-async function makeRoom(deps: RotationDeps, target: RotationTarget, at: { keys: ApiKey[]; entry: LedgerEntry; relief: CapRelief; rotation: KeyRotation }): Promise<LedgerEntry> {
-  const { relief, entry } = at;
-  if (relief.retired.length) {
-    const current = at.keys.find((k) => k.id === entry.current);
-    const hint = 'Check the app in Dify; delete unused keys by hand, then re-run.';
-    if (!current) throw new KeyCapError(`The app is at Dify's 10-key limit and the ledger has no current key to prove working, so no key was removed.`, hint);
-    const check = await verifyKey(target.definition, deps.service(current.token), { retryBudget: deps.retryBudget, log: target.log });
-    if (!check.passed) throw new KeyCapError(`The app is at Dify's 10-key limit and its current key ${current.id} fails ${check.what}, so no key was removed.`, hint);
-  }
-  for (const id of [...relief.retired, ...relief.foreign]) {
+async function makeRoom(deps: RotationDeps, target: RotationTarget, relief: CapRelief, rotation: KeyRotation): Promise<void> {
+  for (const id of relief.foreign) {
     await deps.dify.deleteApiKey(target.appId, id);
-    at.rotation.prunedKeyIds.push(id);
-    target.log(`at the 10-key limit: deleted ${relief.retired.includes(id) ? 'retired' : 'foreign'} key ${id}`);
+    rotation.prunedKeyIds.push(id);
+    target.log(`at the 10-key limit: deleted key ${id}, created elsewhere (prune-foreign-keys)`);
   }
-  const next = forget(entry, relief.retired);
-  await deps.store.save({ name: target.definition.name, environment: target.environment }, next);
-  return next;
+  rotation.notes.push(`at Dify's 10-key limit, deleted ${relief.foreign.length === 1 ? 'the least recently used key' : `the ${relief.foreign.length} least recently used keys`} created elsewhere (prune-foreign-keys: ${relief.foreign.join(', ')}) before creating the new one; such keys stay deleted even when the rest of the run fails`);
 }
 
 /** Undo a key that never reached consumers. If Dify will not delete it, mark it free to revoke. */

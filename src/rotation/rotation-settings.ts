@@ -1,5 +1,7 @@
 // rotate-keys settings, parsed once by src/settings.ts for the action and the CLI alike.
-// Bad values are refused here, before anything is created in Dify.
+// Bad values are refused here, before anything is created in Dify. "Now" for grace decisions is
+// always the system clock: no environment variable can move it, so a stray variable in a job can
+// never make a key look past its grace (tests pass a clock to runRotateKeys instead).
 import { UsageError } from '../support/errors.js';
 import { parseDuration } from './duration.js';
 
@@ -18,8 +20,6 @@ export interface RotationSettings {
   redeploySecrets: boolean;
   /** CLI: file the new key is written to (mode 0600); may contain {name}. */
   keyFile?: string;
-  /** Test hook DIFY_GITOPS_NOW: a fixed "now" (ms) so grace decisions are reproducible. */
-  nowMs?: number;
 }
 
 export interface RawRotationSettings {
@@ -30,8 +30,6 @@ export interface RawRotationSettings {
   pruneForeignKeys: boolean;
   redeploySecrets: boolean;
   keyFile?: string;
-  /** DIFY_GITOPS_NOW: ISO time or epoch milliseconds. */
-  now?: string;
 }
 
 /** `label(field)` names the input or flag in messages: `Input "grace"` or `--grace`. */
@@ -51,7 +49,6 @@ export function readRotationSettings(raw: RawRotationSettings, label: (field: 's
     pruneForeignKeys: raw.pruneForeignKeys,
     redeploySecrets: raw.redeploySecrets,
     keyFile: raw.keyFile || undefined,
-    nowMs: raw.now ? parseNow(raw.now) : undefined,
   };
 }
 
@@ -61,10 +58,4 @@ function checkSecretName(template: string, label: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(sample) || /^GITHUB_/i.test(sample)) {
     throw new UsageError(`${label} is "${template}"; a secret name uses letters, digits and _ (plus {name}), and does not start with a digit or GITHUB_.`);
   }
-}
-
-function parseNow(text: string): number {
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms)) throw new UsageError(`DIFY_GITOPS_NOW is "${text}"; use an ISO time (2025-01-01T00:00:00Z) or epoch milliseconds.`);
-  return ms;
 }

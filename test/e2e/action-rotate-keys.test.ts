@@ -18,8 +18,7 @@ afterEach(async () => {
 });
 
 const A = '11111111-1111-4111-8111-111111111111';
-const T0 = Date.UTC(2025, 2, 1, 6);
-const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 /** A world with `alpha` published in Dify (and one key made by hand), committed to the repo. */
 async function publishedWorld(definition: Definition = echoDefinition('alpha', A)): Promise<DeployWorld> {
@@ -29,8 +28,14 @@ async function publishedWorld(definition: Definition = echoDefinition('alpha', A
   return w;
 }
 
-function rotate(w: DeployWorld, at: number, inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
-  return w.run({ command: 'rotate-keys', workflow: 'alpha', 'secret-name': 'DIFY_KEY', ...inputs }, { DIFY_GITOPS_NOW: new Date(at).toISOString(), ...env });
+/** Real time throughout: grace decisions are shown with 0s and 24h graces and the ledger's recorded times. */
+function rotate(w: DeployWorld, inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
+  return w.run({ command: 'rotate-keys', workflow: 'alpha', 'secret-name': 'DIFY_KEY', ...inputs }, env);
+}
+/** `iso` is a time recorded during the run that started at `start` (plus `offset`). */
+function expectDuring(iso: string, start: number, offset = 0) {
+  expect(Date.parse(iso)).toBeGreaterThanOrEqual(start + offset);
+  expect(Date.parse(iso)).toBeLessThanOrEqual(Date.now() + offset);
 }
 
 const app = (w: DeployWorld) => w.emulator.state().apps.find((a) => a.id === A)!;
@@ -52,13 +57,15 @@ describe('command: rotate-keys', () => {
   it('creates, verifies and seals a new key into the secret, records it, and prints no key', async () => {
     world = await publishedWorld();
     const handMade = keyIds(world);
-    const run = await rotate(world, T0);
+    const started = Date.now();
+    const run = await rotate(world);
     expect(run.code, run.stdout).toBe(0);
 
     const fresh = app(world).api_keys.find((k) => !handMade.includes(k.id))!;
     expect(keyIds(world)).toEqual([...handMade, fresh.id]);
     expect(await openStoredSecret(world.github, 'DIFY_KEY')).toBe(fresh.token);
-    expect(ledger(world)).toEqual({ 'alpha/production': { current: fresh.id, created: [{ id: fresh.id, created_at: new Date(T0).toISOString() }] } });
+    expect(ledger(world)).toEqual({ 'alpha/production': { current: fresh.id, created: [{ id: fresh.id, created_at: expect.any(String) }] } });
+    expectDuring(ledger(world)['alpha/production'].created[0].created_at, started);
     expect(JSON.parse(run.outputs.rotated)).toEqual([{ name: 'alpha', environment: 'production', new_key_id: fresh.id, revoked_key_ids: [] }]);
     expect(run.outputs['api-key']).toBe(fresh.token);
     expect(run.stdout).toContain(`::add-mask::${fresh.token}`);
@@ -69,12 +76,12 @@ describe('command: rotate-keys', () => {
 
   it('a new key that fails its check is deleted; the old key, secret and ledger stay', async () => {
     world = await publishedWorld();
-    const first = await rotate(world, T0);
+    const first = await rotate(world);
     expect(first.code, first.stdout).toBe(0);
     const before = { keys: keyIds(world), secret: await openStoredSecret(world.github, 'DIFY_KEY'), ledger: ledger(world) };
     world.emulator.injectFault({ match: { method: 'POST', path: '/v1/workflows/run' }, respond: { status: 500, body: { code: 'internal_server_error', message: 'model down', status: 500 } }, times: 2 });
 
-    const run = await rotate(world, T0 + HOUR);
+    const run = await rotate(world);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/the new key failed its check \(smoke check "echoes query": .*\); it was deleted and consumers keep the current key/);
     expect(run.stdout).toMatch(/Nothing was revoked: the run did not fully succeed/);
@@ -91,7 +98,7 @@ describe('command: rotate-keys', () => {
     const handMade = keyIds(world);
     world.github.failNext({ method: 'PUT', path: /\/actions\/secrets\/DIFY_KEY$/ }, 500);
 
-    const run = await rotate(world, T0);
+    const run = await rotate(world);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/Could not update the repository secret DIFY_KEY: .*HTTP 500/);
     expect(run.stdout).toMatch(/the new key was not handed over and was deleted/);
@@ -111,42 +118,67 @@ describe('command: rotate-keys', () => {
     await console.close?.();
     const foreign = keyIds(world);
 
-    const refused = await rotate(world, T0);
+    const refused = await rotate(world);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/The app has 10 API keys, Dify's limit of 10: 0 created by dify-gitops .* and 10 created elsewhere\. No key may be removed to make room, so no new key was created/);
     expect(refused.stdout).toMatch(/prune-foreign-keys: true/);
     expect(keyIds(world)).toEqual(foreign);
 
-    const pruned = await rotate(world, T0, { 'prune-foreign-keys': 'true' });
+    const pruned = await rotate(world, { 'prune-foreign-keys': 'true' });
     expect(pruned.code, pruned.stdout).toBe(0);
     const [rotated] = JSON.parse(pruned.outputs.rotated);
     expect(rotated.revoked_key_ids).toHaveLength(1);
     expect(foreign).toContain(rotated.revoked_key_ids[0]);
     expect(keyIds(world)).toEqual([...foreign.filter((id) => id !== rotated.revoked_key_ids[0]), rotated.new_key_id]);
+    expect(pruned.summary).toContain(`prune-foreign-keys: ${rotated.revoked_key_ids[0]}) before creating the new one; such keys stay deleted even when the rest of the run fails`);
   });
 
-  it('inside the grace nothing is revoked; after it, exactly the old keys this action created are', async () => {
+  it('a failed run with prune-foreign-keys says which keys created elsewhere it deleted anyway', async () => {
+    world = await publishedWorld();
+    const console = await createDifyConsole({ baseUrl: world.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
+    for (let i = 0; i < 9; i++) await console.createApiKey(A);
+    await console.close?.();
+    const foreign = keyIds(world);
+    world.emulator.injectFault({ match: { method: 'POST', path: '/v1/workflows/run' }, respond: { status: 500, body: { code: 'internal_server_error', message: 'model down', status: 500 } }, times: 2 });
+
+    const run = await rotate(world, { 'prune-foreign-keys': 'true' });
+    expect(run.code).toBe(1);
+    const gone = foreign.filter((id) => !keyIds(world!).includes(id));
+    expect(gone).toEqual([foreign[0]]); // the oldest, never used
+    expect(keyIds(world)).toHaveLength(9); // the new key failed its check and was deleted
+    const said = `No replaced key was revoked: the run did not fully succeed. Keys created elsewhere were deleted before that, to make room under Dify's 10-key limit (prune-foreign-keys): ${gone[0]}.`;
+    expect(run.stdout).toContain(said);
+    expect(run.summary).toContain(said);
+    expect(run.stdout).not.toMatch(/Nothing was revoked/);
+  });
+
+  it('a replaced key is revoked once its grace is over and the run succeeded; keys in grace and keys made by hand stay', async () => {
     world = await publishedWorld();
     const handMade = keyIds(world);
-    const grace = { grace: '24h' };
-    const first = await rotate(world, T0, grace);
+    const first = await rotate(world, { grace: '24h' });
     const k1 = JSON.parse(first.outputs.rotated)[0].new_key_id;
 
-    const second = await rotate(world, T0 + HOUR, grace);
+    // Inside the grace: k1 is replaced and kept, revocable a day after this run recorded it.
+    const secondStarted = Date.now();
+    const second = await rotate(world, { grace: '24h' });
     expect(second.code, second.stdout).toBe(0);
     const k2 = JSON.parse(second.outputs.rotated)[0];
     expect(k2.revoked_key_ids).toEqual([]);
     expect(keyIds(world)).toEqual([...handMade, k1, k2.new_key_id]);
-    expect(ledger(world)['alpha/production'].created.find((k: { id: string }) => k.id === k1).retire_after).toBe(new Date(T0 + 25 * HOUR).toISOString());
-    expect(second.summary).toContain(`\`${k1}\` (${new Date(T0 + 25 * HOUR).toISOString()})`);
+    const k1RetireAfter = ledger(world)['alpha/production'].created.find((k: { id: string }) => k.id === k1).retire_after;
+    expectDuring(k1RetireAfter, secondStarted, DAY);
+    expect(second.summary).toContain(`\`${k1}\` (${k1RetireAfter})`);
+    expect(second.stdout).toMatch(/no replaced key is past its grace: nothing to revoke/);
 
-    const third = await rotate(world, T0 + 26 * HOUR, grace);
+    // With no grace, k2's is over as soon as k3 is verified and handed over: k2 goes, k1 (still in grace) stays.
+    // A DIFY_GITOPS_NOW left in the job's environment (once a test hook) must not move "now" and revoke k1 early.
+    const third = await rotate(world, { grace: '0s' }, { DIFY_GITOPS_NOW: '2100-01-01T00:00:00Z' });
     expect(third.code, third.stdout).toBe(0);
     const k3 = JSON.parse(third.outputs.rotated)[0];
-    expect(k3.revoked_key_ids).toEqual([k1]);
-    expect(keyIds(world)).toEqual([...handMade, k2.new_key_id, k3.new_key_id]);
+    expect(k3.revoked_key_ids).toEqual([k2.new_key_id]);
+    expect(keyIds(world)).toEqual([...handMade, k1, k3.new_key_id]);
     expect(await openStoredSecret(world.github, 'DIFY_KEY')).toBe(app(world).api_keys.find((k) => k.id === k3.new_key_id)!.token);
-    expect(ledger(world)['alpha/production']).toMatchObject({ current: k3.new_key_id, created: [{ id: k2.new_key_id }, { id: k3.new_key_id }] });
+    expect(ledger(world)['alpha/production']).toEqual({ current: k3.new_key_id, created: [{ id: k1, created_at: expect.any(String), retire_after: k1RetireAfter }, { id: k3.new_key_id, created_at: expect.any(String) }] });
     expectNoKeyLeaks(world, third, allTokens(world));
   });
 });
@@ -161,12 +193,12 @@ describe('command: rotate-keys, several workflows', () => {
     await world.commit(defs);
 
     const before = world.emulator.state().requests.length;
-    const refused = await rotate(world, T0, { workflow: 'all' });
+    const refused = await rotate(world, { workflow: 'all' });
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/2 workflows are selected but secret-name "DIFY_KEY" has no \{name\}/);
     expect(world.emulator.state().requests.length).toBe(before);
 
-    const run = await rotate(world, T0, { workflow: 'all', 'secret-name': 'DIFY_KEY_{name}' });
+    const run = await rotate(world, { workflow: 'all', 'secret-name': 'DIFY_KEY_{name}' });
     expect(run.code, run.stdout).toBe(0);
     const rotated = JSON.parse(run.outputs.rotated);
     expect(rotated.map((r: { name: string }) => r.name)).toEqual(['alpha', 'order-bot']);
@@ -207,7 +239,7 @@ describe('command: rotate-keys --redeploy-secrets', () => {
 
   it('republishes the live definition with fresh secret values', async () => {
     world = await deployedWorld();
-    const run = await rotate(world, T0, { 'redeploy-secrets': 'true' }, { SEARCH_KEY: NEW });
+    const run = await rotate(world, { 'redeploy-secrets': 'true' }, { SEARCH_KEY: NEW });
     expect(run.code, run.stdout).toBe(0);
     expect(liveSecret(world)).toBe(NEW);
     expect(app(world).published).toHaveLength(2);
@@ -227,13 +259,13 @@ describe('command: rotate-keys --redeploy-secrets', () => {
 
   it('a failing smoke check after the redeploy restores the previous published version and revokes nothing', async () => {
     world = await deployedWorld();
-    const first = await rotate(world, T0, { grace: '0s' });
+    const first = await rotate(world, { grace: '0s' });
     expect(first.code, first.stdout).toBe(0);
     const keysBefore = keyIds(world);
     // The new key's own check passes; the smoke check after the redeploy fails; the restored version passes.
     world.emulator.scriptRuns(A, [{ status: 'succeeded' }, { status: 'failed', error: 'search provider rejected the key' }]);
 
-    const run = await rotate(world, T0 + HOUR, { grace: '0s', 'redeploy-secrets': 'true', 'smoke-retries': '0' }, { SEARCH_KEY: NEW });
+    const run = await rotate(world, { grace: '0s', 'redeploy-secrets': 'true', 'smoke-retries': '0' }, { SEARCH_KEY: NEW });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/smoke check failed after the secret redeploy/);
     expect(run.stdout).toMatch(/restored the version published before \(1\.0\.0\), verified/);

@@ -100,6 +100,14 @@ describe('workflows', () => {
   });
 });
 
+describe('examples queue every write to Dify in one concurrency group', () => {
+  it('deploy, rollback and rotate-keys share the group and never cancel a run in progress', () => {
+    const groups = ['deploy.yml', 'rollback.yml', 'rotate-keys.yml'].map((name) => (byName(name) as { concurrency?: { group?: string; 'cancel-in-progress'?: boolean } }).concurrency);
+    for (const g of groups) expect(g?.['cancel-in-progress']).toBe(false);
+    expect(new Set(groups.map((g) => g?.group)).size).toBe(1);
+  });
+});
+
 describe('the checks can fail', () => {
   it('actionlint reports an unknown key, an unknown permission and a wrong upload-artifact input', async () => {
     const broken = 'on: push\npermissions:\n  deployment: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n    steps:\n      - uses: actions/upload-artifact@v4\n        with:\n          paht: x\n';

@@ -1,4 +1,5 @@
-// Dify's 10-key cap: which keys may go to make room, and the refusal when none may.
+// Dify's 10-key cap: which keys may go to make room (only foreign ones, by opt-in), and the
+// refusal when none may.
 import { describe, expect, it } from 'vitest';
 import type { ApiKey } from '../../../src/dify/types.js';
 import { KeyCapError, planCapRelief } from '../../../src/rotation/key-cap.js';
@@ -21,10 +22,10 @@ function refusal(keys: ApiKey[], entry: LedgerEntry, prune = false): KeyCapError
 
 describe('planCapRelief', () => {
   it('removes nothing below the cap', () => {
-    expect(planCapRelief(foreign(9), { created: [] }, NOW, true)).toEqual({ retired: [], foreign: [] });
+    expect(planCapRelief(foreign(9), { created: [] }, NOW, true)).toEqual({ foreign: [] });
   });
 
-  it('at the cap removes our keys past their grace, never the current one or foreign ones', () => {
+  it('never removes our keys before the run succeeded, even past their grace: it refuses and names them', () => {
     const entry: LedgerEntry = {
       current: 'ours-current',
       created: [
@@ -33,8 +34,17 @@ describe('planCapRelief', () => {
         { id: 'ours-current', created_at: iso(0) },
       ],
     };
-    const keys = [...foreign(7), key('ours-old', 1), key('ours-grace', 2), key('ours-current', 3)];
-    expect(planCapRelief(keys, entry, NOW, false)).toEqual({ retired: ['ours-old'], foreign: [] });
+    const keys = [...foreign(7), key('ours-old', 1, NOW / 1000 - 86_400), key('ours-grace', 2), key('ours-current', 3)];
+    const error = refusal(keys, entry);
+    expect(error.message).toMatch(/3 created by dify-gitops \(1 past their grace, 1 still in grace, 1 current\) and 7 created elsewhere/);
+    expect(error.message).toMatch(/revoked only at the end of a run that fully succeeded/);
+    expect(error.hint).toContain(`Delete the keys past their grace in Dify (the app's API Access page): ours-old (last used ${iso(NOW - 86_400_000)})`);
+    expect(error.hint).not.toMatch(/Keep at most/);
+  });
+
+  it('with prune-foreign-keys removes a key created elsewhere, never our due one', () => {
+    const entry: LedgerEntry = { current: 'cur', created: [{ id: 'cur', created_at: iso(0) }, { id: 'due', created_at: iso(0), retire_after: iso(NOW - 1) }] };
+    expect(planCapRelief([...foreign(8), key('due', 1), key('cur', 2)], entry, NOW, true)).toEqual({ foreign: ['f0'] });
   });
 
   it('refuses when only foreign keys could go, naming the counts and the way out', () => {
@@ -45,11 +55,12 @@ describe('planCapRelief', () => {
     expect(error.message).toMatch(/no new key was created/);
     expect(error.hint).toContain('prune-foreign-keys: true');
     expect(error.hint).toContain(`wait until ${iso(NOW + 3600_000)}`);
+    expect(error.hint).toContain('Keep at most 7 keys created elsewhere');
   });
 
   it('with prune-foreign-keys takes the least recently used foreign keys, never-used and oldest first', () => {
     const keys = [key('recent', 1, NOW - 10), key('stale', 2, NOW - 1e9), key('never-new', 50), key('never-old', 3), ...foreign(6).map((k) => ({ ...k, last_used_at: NOW }))];
-    expect(planCapRelief(keys, { created: [] }, NOW, true)).toEqual({ retired: [], foreign: ['never-old'] });
+    expect(planCapRelief(keys, { created: [] }, NOW, true)).toEqual({ foreign: ['never-old'] });
     const eleven = [...keys, key('extra', 60, NOW)];
     expect(planCapRelief(eleven, { created: [] }, NOW, true).foreign).toEqual(['never-old', 'never-new']);
   });

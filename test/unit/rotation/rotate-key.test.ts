@@ -116,20 +116,47 @@ describe('rotateAppKey + revokeRetired', () => {
     expect(keyIds().sort()).toEqual([seedId(), k1.id, next.id].sort());
   });
 
-  it('at the 10-key cap removes its own retired keys once the current key is proven, never foreign ones', async () => {
+  it('at the 10-key cap deletes none of its own keys before the run succeeded, even past their grace, and names them', async () => {
     const d = deps({ graceMs: 0 });
     // Every rotation with no grace leaves the replaced key due at once; skip revocation to pile them up.
-    for (let i = 0; i < 3; i++) expect((await rotateAppKey(d, target())).rotation.result).toBe('rotated');
-    const foreignBefore = [seedId()];
-    for (let i = 0; i < 6; i++) foreignBefore.push((await dify.createApiKey(APP)).id);
-    expect(keyIds()).toHaveLength(10);
+    const ours: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { rotation } = await rotateAppKey(d, target());
+      expect(rotation.result).toBe('rotated');
+      ours.push(rotation.newKeyId!);
+    }
+    for (let i = 0; i < 6; i++) await dify.createApiKey(APP);
+    const before = keyIds();
+    const ledgerBefore = await ledger();
+    expect(before).toHaveLength(10);
 
+    const refused = await rotateAppKey(d, target());
+    expect(refused.rotation.result).toBe('failed');
+    expect(refused.rotation.error).toMatch(/3 created by dify-gitops \(2 past their grace, 0 still in grace, 1 current\) and 7 created elsewhere\. No key may be removed to make room, so no new key was created\. Keys past their grace are revoked only at the end of a run that fully succeeded/);
+    expect(refused.rotation.error).toMatch(new RegExp(`API Access page\\): ${ours[0]} \\(last used [0-9T:.-]+Z\\), ${ours[1]} \\(last used`));
+    expect(refused.rotation.prunedKeyIds).toEqual([]);
+    expect(keyIds()).toEqual(before);
+    expect(await ledger()).toEqual(ledgerBefore);
+
+    // The way out the message names: delete the due keys by hand; the next run drops them from the ledger.
+    for (const id of ours.slice(0, 2)) await dify.deleteApiKey(APP, id);
     const { rotation } = await rotateAppKey(d, target());
     expect(rotation.result, rotation.error).toBe('rotated');
-    expect(rotation.prunedKeyIds).toHaveLength(2);
-    expect(lines.some((l) => /at the 10-key limit: deleted retired key/.test(l))).toBe(true);
+    expect(rotation.notes).toContain(`no longer in Dify, dropped from the ledger: ${ours[0]}, ${ours[1]}`);
     expect(keyIds()).toHaveLength(9);
-    for (const id of foreignBefore) expect(keyIds()).toContain(id);
+    for (const id of before.filter((k) => !ours.slice(0, 2).includes(k))) expect(keyIds()).toContain(id);
+  });
+
+  it('with prune-foreign-keys deletes the least recently used foreign key, and says it stays deleted when the run fails', async () => {
+    for (let i = 0; i < 9; i++) await dify.createApiKey(APP);
+    const oldest = seedId();
+    emulator.injectFault({ match: { method: 'POST', path: '/v1/workflows/run' }, respond: { status: 500, body: { code: 'unknown', message: 'boom', status: 500 } } });
+    const { rotation } = await rotateAppKey(deps({ pruneForeignKeys: true }), target());
+    expect(rotation.result).toBe('failed');
+    expect(rotation.prunedKeyIds).toEqual([oldest]);
+    expect(keyIds()).not.toContain(oldest);
+    expect(keyIds()).toHaveLength(9); // the new key failed its check and was deleted
+    expect(rotation.notes.join('\n')).toMatch(new RegExp(`deleted the least recently used key created elsewhere \\(prune-foreign-keys: ${oldest}\\) before creating the new one; such keys stay deleted even when the rest of the run fails`));
   });
 
   it('at the cap with only foreign keys it refuses, creates nothing, and names the way out', async () => {

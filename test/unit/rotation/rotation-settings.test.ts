@@ -1,6 +1,7 @@
 // rotate-keys inputs and flags become Settings.rotation; bad values are refused before any work.
 import { describe, expect, it } from 'vitest';
 import { readActionSettings, readCliSettings } from '../../../src/settings.js';
+import { USAGE } from '../../../src/cli.js';
 
 const action = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
   readActionSettings({ ...env, ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])) });
@@ -11,25 +12,35 @@ describe('rotate-keys settings', () => {
     expect(s.command).toBe('rotate-keys');
     expect(s.rotation).toEqual({
       secretName: undefined, secretEnvironment: undefined, stateVariable: 'DIFY_GITOPS_KEYS', graceMs: 86_400_000,
-      pruneForeignKeys: false, redeploySecrets: false, keyFile: undefined, nowMs: undefined,
+      pruneForeignKeys: false, redeploySecrets: false, keyFile: undefined,
     });
   });
 
-  it('reads every action input, and DIFY_GITOPS_NOW as a fixed "now"', () => {
+  // "Now" for grace decisions is never taken from the environment: a stray variable must not make
+  // keys look past their grace in production.
+  it('reads every action input, and ignores a DIFY_GITOPS_NOW in the job environment', () => {
     const s = action(
       { command: 'rotate-keys', 'secret-name': 'DIFY_KEY_{name}', 'secret-environment': 'production', 'state-variable': 'MY_LEDGER', grace: '30m', 'prune-foreign-keys': 'true', 'redeploy-secrets': 'true' },
       { DIFY_GITOPS_NOW: '2025-03-01T06:00:00Z' },
     );
     expect(s.rotation).toEqual({
       secretName: 'DIFY_KEY_{name}', secretEnvironment: 'production', stateVariable: 'MY_LEDGER', graceMs: 1_800_000,
-      pruneForeignKeys: true, redeploySecrets: true, keyFile: undefined, nowMs: Date.UTC(2025, 2, 1, 6),
+      pruneForeignKeys: true, redeploySecrets: true, keyFile: undefined,
     });
+  });
+
+  it('tells users of no way to move "now"', () => {
+    expect(USAGE).toContain('rotate-keys --workflow NAME');
+    expect(USAGE).not.toMatch(/DIFY_GITOPS_NOW|test hook/i);
   });
 
   it('reads the CLI flags', () => {
     const s = readCliSettings(['rotate-keys', '--all', '--grace', '7d', '--key-file', 'keys/{name}.key', '--prune-foreign-keys'], { DIFY_GITOPS_NOW: '1700000000000' });
     expect(s.all).toBe(true);
-    expect(s.rotation).toMatchObject({ graceMs: 7 * 86_400_000, keyFile: 'keys/{name}.key', pruneForeignKeys: true, redeploySecrets: false, nowMs: 1_700_000_000_000 });
+    expect(s.rotation).toEqual({
+      secretName: undefined, secretEnvironment: undefined, stateVariable: 'DIFY_GITOPS_KEYS', graceMs: 7 * 86_400_000,
+      keyFile: 'keys/{name}.key', pruneForeignKeys: true, redeploySecrets: false,
+    });
   });
 
   it.each([
@@ -43,8 +54,7 @@ describe('rotate-keys settings', () => {
     expect(() => action({ command: 'rotate-keys', ...inputs })).toThrow(message);
   });
 
-  it('refuses a bad DIFY_GITOPS_NOW and a bad --grace', () => {
-    expect(() => action({ command: 'rotate-keys' }, { DIFY_GITOPS_NOW: 'yesterday' })).toThrow(/DIFY_GITOPS_NOW is "yesterday"/);
+  it('refuses a bad --grace', () => {
     expect(() => readCliSettings(['rotate-keys', '--grace', 'forever'], {})).toThrow(/--grace is "forever"/);
   });
 });
