@@ -19,13 +19,16 @@ Commands:
                                                      import, publish, smoke-check and tag changed definitions
   rollback --workflow NAME|all --to VERSION|TAG|latest|previous [--environment production]
                                                      restore a released version, verify it, smoke-check it
+  rollback --workflow NAME --from-backup PATH [--environment production]
+                                                     restore a backup a deploy wrote (never-released apps),
+                                                     verify it, probe GET /v1/parameters
   rotate-keys --workflow NAME | --all [--environment production] [--grace 24h] --key-file PATH
               [--secret-name NAME [--secret-environment ENV]] [--prune-foreign-keys] [--redeploy-secrets]
                                                      new app API key, verified, written to the key file (mode 0600,
                                                      never printed) and/or an Actions secret; old keys revoked after
                                                      the grace. Ledger: <key-file>.state.json, or the Actions variable
                                                      DIFY_GITOPS_KEYS (--state-variable) when GITHUB_TOKEN and
-                                                     GITHUB_REPOSITORY are set. Test hook: DIFY_GITOPS_NOW pins "now".
+                                                     GITHUB_REPOSITORY are set.
   drift [NAME…] [--environment production] [--json]  compare live published versions and drafts with the last
                                                      releases; exit 3 when anything drifted
   pull NAME [NAME…] | --all [--environment production] [--dir workflows]

@@ -22,6 +22,7 @@ export const Inputs = {
   githubToken: 'github-token',
   workflow: 'workflow',
   to: 'to',
+  fromBackup: 'from-backup',
   secretName: 'secret-name',
   secretEnvironment: 'secret-environment',
   stateVariable: 'state-variable',

@@ -80,6 +80,8 @@ export interface Settings {
   workflow?: string;
   /** rollback: version, tag, "latest" or "previous". */
   to?: string;
+  /** rollback: a backup file a deploy wrote (instead of `to`), relative to the root. */
+  fromBackup?: string;
   /** rotate-keys: where new keys go, the ledger, the grace period. */
   rotation: RotationSettings;
   /** adopt: --name / --app. */
@@ -128,6 +130,7 @@ export function readActionSettings(env: Env = process.env): Settings {
     backupDir: input(Inputs.backupDir) || '.dify-gitops/backups',
     workflow: input(Inputs.workflow) || undefined,
     to: input(Inputs.to) || undefined,
+    fromBackup: input(Inputs.fromBackup) || undefined,
     github: readGitHub(env, input(Inputs.githubToken)),
     rotation: readRotationSettings(
       {
@@ -137,7 +140,6 @@ export function readActionSettings(env: Env = process.env): Settings {
         grace: input(Inputs.grace),
         pruneForeignKeys: parseBool(input(Inputs.pruneForeignKeys), Inputs.pruneForeignKeys),
         redeploySecrets: parseBool(input(Inputs.redeploySecrets), Inputs.redeploySecrets),
-        now: env.DIFY_GITOPS_NOW,
       },
       (field) => `Input "${field}"`,
     ),
@@ -189,7 +191,6 @@ export function readCliSettings(argv: string[], env: Env = process.env): Setting
         pruneForeignKeys: flags.switches.has('prune-foreign-keys'),
         redeploySecrets: flags.switches.has('redeploy-secrets'),
         keyFile: flag('key-file'),
-        now: env.DIFY_GITOPS_NOW,
       },
       (field) => `--${field}`,
     ),
@@ -203,12 +204,13 @@ export function readCliSettings(argv: string[], env: Env = process.env): Setting
     args: flags.positional,
     workflow: flag('workflow'),
     to: flag('to'),
+    fromBackup: flag('from-backup'),
     name: flag('name'),
     app: flag('app'),
   });
 }
 
-const VALUE_FLAGS = new Set(['dir', 'base', 'environment', 'concurrency', 'backup-dir', 'name', 'app', 'smoke-retries', 'workflow', 'to', 'grace', 'key-file', 'secret-name', 'secret-environment', 'state-variable']);
+const VALUE_FLAGS = new Set(['dir', 'base', 'environment', 'concurrency', 'backup-dir', 'name', 'app', 'smoke-retries', 'workflow', 'to', 'from-backup', 'grace', 'key-file', 'secret-name', 'secret-environment', 'state-variable']);
 const SWITCHES = new Set(['all', 'dry-run', 'json', 'check', 'allow-dsl-version-change', 'no-rollback', 'prune-foreign-keys', 'redeploy-secrets']);
 
 function parseFlags(args: string[]) {
@@ -346,6 +348,10 @@ function parseCount(value: string, name: string): number {
 }
 
 function finish(settings: Settings): Settings {
+  if (settings.to && settings.fromBackup) {
+    const [to, from] = settings.surface === 'action' ? [`"${Inputs.to}"`, `"${Inputs.fromBackup}"`] : ['--to', '--from-backup'];
+    throw new UsageError(`Give either ${to} (a release) or ${from} (a backup file), not both: they name different targets.`);
+  }
   // Backups land in the repository checkout (where the workflow uploads them), whatever the cwd.
   return Object.freeze({ ...settings, backupDir: path.resolve(settings.root, settings.backupDir) });
 }

@@ -2,6 +2,7 @@
 // → smoke-check → release, or roll back. Ends with every definition deployed-and-healthy,
 // skipped, or restored-and-verified, and says which.
 import type { Settings } from '../settings.js';
+import type { Clock } from '../support/clock.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Definition, LoadedFile } from '../definition/types.js';
@@ -15,7 +16,7 @@ import { mapLimit } from '../support/concurrency.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
 import { notifyOutcomes } from '../notify/outcomes.js';
 
-export async function runDeploy(settings: Settings, deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined> }): Promise<{ exitCode: number; json: unknown; failure?: string }> {
+export async function runDeploy(settings: Settings, deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock }): Promise<{ exitCode: number; json: unknown; failure?: string }> {
   const { git, sink } = deps;
   const { report, files } = await sink.group('Validate', async () => {
     const result = await validateWorkflowsDir(settings, git);
@@ -45,7 +46,7 @@ export async function runDeploy(settings: Settings, deps: { git: Git; sink: Repo
     const dify = await connectDify(settings, sink);
     return { dify: dify.console, service: dify.service, github: connectGitHub(settings) };
   });
-  const stage: StageContext = { settings, git, sink, commit: head, env: deps.env ?? process.env, smokeRetryBudget: settings.smokeRetries, ...ctx };
+  const stage: StageContext = { settings, git, sink, commit: head, env: deps.env ?? process.env, smokeRetryBudget: settings.smokeRetries, clock: deps.clock, ...ctx };
   // Definitions deploy concurrently, so their lines interleave (each prefixed [name]) in one group.
   const outcomes: DefinitionOutcome[] = await sink.group(`Deploy ${selection.selected.length} definition(s), ${settings.concurrency} at a time`, () =>
     mapLimit(selection.selected, settings.concurrency, (item) => deployDefinition(stage, { file: item.file, definition: item.definition, text: item.text })),

@@ -1,64 +1,158 @@
-// rollback: put one workflow (or all) back to a released version on request: back up what is
-// live, import + publish the tagged snapshot, verify the live hash, run its smoke checks.
+// rollback: put one workflow (or all) back to a released version on request, or one workflow back
+// to a backup a deploy wrote: back up what is live, import + publish, verify the live hash, prove
+// the app healthy, and record the deployment on GitHub either way.
+import path from 'node:path';
 import type { Settings } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Definition } from '../definition/types.js';
 import { loadDefinitionFiles } from '../definition/load.js';
 import { connectDify, connectGitHub } from './connect.js';
-import { backupLiveApp } from '../stages/backup.js';
+import { backupLiveApp, readBackupFile } from '../stages/backup.js';
 import type { DefinitionOutcome, StageContext } from '../stages/context.js';
 import { findSnapshot } from '../stages/snapshots.js';
-import { manualRollbackCommand, restoreSnapshot } from '../stages/rollback.js';
+import { checkBackupFits, manualRollbackCommand, restoreBackupFile, restoreSnapshot } from '../stages/rollback.js';
+import { tallyHealth, type HealthReport } from '../stages/smoke-check.js';
 import { recordDeployment } from '../stages/release.js';
 import { prepareTarget } from '../stages/target.js';
+import type { Clock } from '../support/clock.js';
 import { describeError, UsageError } from '../support/errors.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
 import { notifyOutcomes } from '../notify/outcomes.js';
-import path from 'node:path';
 
-export async function runRollback(settings: Settings, deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined> }): Promise<{ exitCode: number; json: unknown }> {
+type Log = (line: string) => void;
+
+/** One restore to make, resolved before anything touches Dify. */
+interface RestorePlan {
+  name: string;
+  file: string;
+  /** What gets restored (the snapshot's definition, or the current one for a backup). */
+  definition: Definition;
+  version: string;
+  /** `alpha@v1.0.0` or `backup 1a2b3c4d5e6f`: what the live app is after a success. */
+  label: string;
+  tag?: string;
+  /** The git ref the GitHub deployment record points at. */
+  ref: string;
+  manualCommand: string;
+  restore(ctx: StageContext, log: Log): Promise<{ hash: string; health: HealthReport }>;
+}
+
+export async function runRollback(settings: Settings, deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock }): Promise<{ exitCode: number; json: unknown }> {
   const { git, sink } = deps;
-  if (!settings.workflow || !settings.to) {
-    throw new UsageError('rollback needs a workflow (a definition name, or "all") and a version to go to ("to": 1.3.0, a tag, "latest" or "previous").');
+  checkTarget(settings);
+  const plans = settings.fromBackup ? await planBackup(settings, git) : await planSnapshots(settings, git, sink);
+
+  const dify = await connectDify(settings, sink);
+  const ctx: StageContext = { settings, git, sink, dify: dify.console, service: dify.service, github: connectGitHub(settings), commit: await git.headSha(), env: deps.env ?? process.env, smokeRetryBudget: settings.smokeRetries, clock: deps.clock };
+  const outcomes: DefinitionOutcome[] = [];
+  for (const plan of plans) outcomes.push(await restoreOne(ctx, plan));
+  reportDeployOutputs(sink, outcomes);
+  const title = settings.fromBackup ? `Manual restore from backup \`${path.basename(settings.fromBackup)}\`` : `Manual rollback to \`${settings.to}\``;
+  await sink.summary(renderDeploySummary(settings, outcomes, title));
+  await notifyOutcomes(settings, outcomes, 'rollback', sink);
+  const ok = outcomes.every((o) => o.result === 'rolled-back');
+  return { exitCode: ok ? 0 : 1, json: { ok, outcomes } };
+}
+
+function checkTarget(settings: Settings): void {
+  if (settings.to && settings.fromBackup) {
+    throw new UsageError('rollback takes either "to" (a release) or "from-backup" (a backup file), not both: they name different targets.');
   }
+  if (!settings.workflow || (!settings.to && !settings.fromBackup)) {
+    throw new UsageError('rollback needs a workflow (a definition name, or "all") and either a version to go to ("to": 1.3.0, a tag, "latest" or "previous") or a backup file a deploy wrote ("from-backup").');
+  }
+  if (settings.fromBackup && settings.workflow === 'all') {
+    throw new UsageError('A backup holds one app: with "from-backup", name the workflow it belongs to instead of "all".');
+  }
+}
+
+async function chooseDefinitions(settings: Settings): Promise<Array<{ file: string; name: string; definition: Definition }>> {
   const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
-  const known = files.flatMap((f) => (f.value && typeof (f.value as Definition).name === 'string' ? [{ file: f.file, name: (f.value as Definition).name }] : []));
+  const known = files.flatMap((f) => {
+    const definition = f.value as Definition | undefined;
+    return definition && typeof definition.name === 'string' ? [{ file: f.file, name: definition.name, definition }] : [];
+  });
   const chosen = settings.workflow === 'all' ? known : known.filter((k) => k.name === settings.workflow);
   if (chosen.length === 0) {
     throw new UsageError(`No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: ${known.map((k) => k.name).join(', ') || 'none'}.`);
   }
-  if (!(await git.hasAnyTags())) await git.fetchTags().catch(() => sink.warn('Could not fetch tags; only local tags are known.'));
-  // Resolve every snapshot before touching Dify, so a typo in "to" changes nothing.
-  const snapshots = await Promise.all(chosen.map((c) => findSnapshot(git, c.name, c.file, settings.to!)));
+  return chosen;
+}
 
-  const dify = await connectDify(settings, sink);
-  const ctx: StageContext = { settings, git, sink, dify: dify.console, service: dify.service, github: connectGitHub(settings), commit: await git.headSha(), env: deps.env ?? process.env, smokeRetryBudget: settings.smokeRetries };
-  const outcomes: DefinitionOutcome[] = [];
-  for (const [i, snapshot] of snapshots.entries()) {
-    const started = performance.now();
-    const { definition } = snapshot;
-    const log = (line: string) => sink.info(`[${definition.name}] ${line}`);
-    const outcome: DefinitionOutcome = { name: definition.name, version: definition.version, file: chosen[i].file, environment: settings.environment, result: 'failed', durationMs: 0, notes: [] };
-    try {
-      const target = prepareTarget(definition, settings.environment, ctx.env);
-      const published = await ctx.dify.getPublished(target.appId);
-      const backup = await backupLiveApp(ctx.dify, { appId: target.appId, name: definition.name, environment: settings.environment, dir: settings.backupDir, published });
-      outcome.backupFile = backup.file;
-      log(`backed up the live draft to ${backup.file}; restoring ${snapshot.tag}`);
-      const proof = await restoreSnapshot(ctx, snapshot, settings.environment, log);
-      Object.assign(outcome, { result: 'rolled-back', restoredTo: snapshot.tag, verifiedHash: proof.hash, tag: snapshot.tag });
-      if (ctx.github) await recordDeployment(ctx.github, { ref: snapshot.tag, subject: target, state: 'success', description: `rolled back to ${definition.version}`, logUrl: settings.github.runUrl });
-    } catch (error) {
-      Object.assign(outcome, { result: 'restore-failed', error: describeError(error), manualCommand: manualRollbackCommand(definition.name, settings.environment, definition.version) });
-      log(`✗ ${describeError(error)}`);
-    }
-    outcome.durationMs = performance.now() - started;
-    outcomes.push(outcome);
+/** Resolve every snapshot before touching Dify, so a typo in "to" changes nothing. */
+async function planSnapshots(settings: Settings, git: Git, sink: ReportSink): Promise<RestorePlan[]> {
+  const chosen = await chooseDefinitions(settings);
+  if (!(await git.hasAnyTags())) await git.fetchTags().catch(() => sink.warn('Could not fetch tags; only local tags are known.'));
+  const snapshots = await Promise.all(chosen.map((c) => findSnapshot(git, c.name, c.file, settings.to!)));
+  return snapshots.map((snapshot, i) => ({
+    name: snapshot.definition.name,
+    file: chosen[i].file,
+    definition: snapshot.definition,
+    version: snapshot.definition.version,
+    label: snapshot.tag,
+    tag: snapshot.tag,
+    ref: snapshot.tag,
+    manualCommand: manualRollbackCommand(snapshot.definition.name, settings.environment, snapshot.definition.version),
+    restore: (ctx, log) => restoreSnapshot(ctx, snapshot, settings.environment, log),
+  }));
+}
+
+/** Read the backup before touching Dify, so a wrong path changes nothing. */
+async function planBackup(settings: Settings, git: Git): Promise<RestorePlan[]> {
+  const [chosen] = await chooseDefinitions(settings);
+  const backup = await readBackupFile(path.resolve(settings.root, settings.fromBackup!));
+  checkBackupFits(backup, chosen.definition, settings.environment);
+  const short = backup.sha256.slice(0, 12);
+  return [
+    {
+      name: chosen.name,
+      file: chosen.file,
+      definition: chosen.definition,
+      version: `backup ${short}`,
+      label: `backup ${short}`,
+      ref: await git.headSha(),
+      manualCommand: manualRollbackCommand(chosen.name, settings.environment, { fromBackup: settings.fromBackup! }),
+      restore: (ctx, log) => restoreBackupFile(ctx, chosen.definition, backup, settings.environment, log),
+    },
+  ];
+}
+
+async function restoreOne(ctx: StageContext, plan: RestorePlan): Promise<DefinitionOutcome> {
+  const { settings, sink } = ctx;
+  const started = performance.now();
+  const log = (line: string) => sink.info(`[${plan.name}] ${line}`);
+  const outcome: DefinitionOutcome = { name: plan.name, version: plan.version, file: plan.file, environment: settings.environment, result: 'failed', durationMs: 0, notes: [] };
+  try {
+    const target = prepareTarget(plan.definition, settings.environment, ctx.env);
+    const published = await ctx.dify.getPublished(target.appId);
+    const backup = await backupLiveApp(ctx.dify, { appId: target.appId, name: plan.name, environment: settings.environment, dir: settings.backupDir, published });
+    outcome.backupFile = backup.file;
+    log(`backed up the live draft to ${backup.file}; restoring ${plan.label}`);
+    const proof = await plan.restore(ctx, log);
+    Object.assign(outcome, { result: 'rolled-back', restoredTo: plan.label, verifiedHash: proof.hash, tag: plan.tag, checks: tallyHealth(proof.health) });
+  } catch (error) {
+    Object.assign(outcome, { result: 'restore-failed', error: describeError(error), manualCommand: plan.manualCommand });
+    log(`✗ ${describeError(error)}`);
   }
-  reportDeployOutputs(sink, outcomes);
-  await sink.summary(renderDeploySummary(settings, outcomes, `Manual rollback to \`${settings.to}\``));
-  await notifyOutcomes(settings, outcomes, 'rollback', sink);
-  const ok = outcomes.every((o) => o.result === 'rolled-back');
-  return { exitCode: ok ? 0 : 1, json: { ok, outcomes } };
+  await recordRollback(ctx, plan, outcome);
+  outcome.durationMs = performance.now() - started;
+  return outcome;
+}
+
+/** GitHub's environment page must show a failed rollback too; its own failure only warns, never masks the result. */
+async function recordRollback(ctx: StageContext, plan: RestorePlan, outcome: DefinitionOutcome): Promise<void> {
+  if (!ctx.github) return;
+  const ok = outcome.result === 'rolled-back';
+  try {
+    await recordDeployment(ctx.github, {
+      ref: plan.ref,
+      subject: outcome,
+      state: ok ? 'success' : 'failure',
+      description: ok ? `rolled back to ${plan.label}` : `rollback to ${plan.label} failed`,
+      logUrl: ctx.settings.github.runUrl,
+    });
+  } catch (error) {
+    ctx.sink.warn(`[${plan.name}] the GitHub deployment record could not be written: ${describeError(error)} (the rollback result above stands)`);
+  }
 }

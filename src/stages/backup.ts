@@ -1,7 +1,7 @@
 // Before any write: export what is live and keep it on disk, so every failure can be undone
 // by hand even if Dify goes away mid-deploy. The file is meant to be uploaded as an artifact.
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DifyConsole, WorkflowVersion } from '../dify/types.js';
 
@@ -24,6 +24,38 @@ export async function backupLiveApp(dify: DifyConsole, options: { appId: string;
   const published = options.published ? `# published before deploy: ${options.published.id} (${options.published.marked_name || 'unnamed'})\n` : '# published before deploy: none\n';
   await writeFile(file, `# dify-gitops backup of app ${options.appId} (${options.name}, ${options.environment}), draft exported before any write\n${published}${yaml}`);
   return { file, sha256, yaml, published: options.published };
+}
+
+/** A backup file read back for `rollback --from-backup`: the exported YAML and what its header says. */
+export interface BackupFile {
+  file: string;
+  /** The exported YAML as Dify gave it (the header comment lines removed). */
+  yaml: string;
+  /** sha256 of `yaml`: the same value the deploy logged when it wrote the file. */
+  sha256: string;
+  /** The app the backup was exported from, when the header names it. */
+  appId?: string;
+}
+
+export class BackupFileError extends Error {
+  override name = 'BackupFileError';
+  constructor(message: string, readonly hint: string) {
+    super(message);
+  }
+}
+
+export async function readBackupFile(file: string): Promise<BackupFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new BackupFileError(`Cannot read the backup ${file}: ${(error as Error).message}.`, 'Pass the path of a backup written by a deploy (the backups artifact, or backup-dir in the checkout).');
+  }
+  // Only the leading comment lines are ours; Dify's YAML itself starts with a key.
+  const header = /^(?:#[^\n]*(?:\n|$))*/.exec(text)![0];
+  const yaml = text.slice(header.length);
+  const appId = /^# dify-gitops backup of app (\S+)/m.exec(header)?.[1];
+  return { file, yaml, sha256: createHash('sha256').update(yaml).digest('hex'), appId };
 }
 
 /** A new app has no draft until someone opens it in the editor; then there is nothing to keep. */

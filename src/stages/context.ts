@@ -5,6 +5,7 @@ import type { Git } from '../git/git.js';
 import type { GitHub } from '../git/github.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Settings } from '../settings.js';
+import type { Clock } from '../support/clock.js';
 
 export interface StageContext {
   settings: Settings;
@@ -21,6 +22,8 @@ export interface StageContext {
   env: Record<string, string | undefined>;
   /** Smoke-check retries each definition may spend on flaky runs. */
   smokeRetryBudget: number;
+  /** Waits between restore attempts; the system clock when absent (tests pass a virtual one). */
+  clock?: Clock;
 }
 
 /** The terminal state of one definition in a run. Every failure ends in one of the last three. */

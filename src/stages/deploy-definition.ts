@@ -2,11 +2,12 @@
 // or, on any failure after the first write, roll back. Returns a named outcome; never throws.
 import { registerSecret } from '../support/redact.js';
 import type { Definition } from '../definition/types.js';
+import type { WorkflowVersion } from '../dify/types.js';
 import { describeError } from '../support/errors.js';
 import { backupLiveApp, type Backup } from './backup.js';
 import type { DefinitionOutcome, StageContext } from './context.js';
 import { hashFromMarks, importDraft, publishDraft } from './import-publish.js';
-import { manualRollbackCommand, rollbackDefinition } from './rollback.js';
+import { restoreCommandFor, rollbackDefinition } from './rollback.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { prepareTarget, type DeployTarget } from './target.js';
 import { releaseTag } from '../git/tags.js';
@@ -28,12 +29,12 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
 
   let target: DeployTarget;
   let backup: Backup;
-  let liveAtStart: string | null = null;
+  let liveAtStart: WorkflowVersion | null = null;
   try {
     target = prepareTarget(definition, environment, ctx.env);
     for (const value of target.secretValues) registerSecret(value);
     const published = await ctx.dify.getPublished(target.appId);
-    liveAtStart = published?.id ?? null;
+    liveAtStart = published;
     if (published && hashFromMarks(published.marked_comment) === target.hash.slice(0, 16)) {
       log(`already live (published version ${published.marked_name || published.id} carries this content hash): no write`);
       return done({ result: 'skipped', notes: ['already live'] });
@@ -57,7 +58,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
     const imported = await importDraft(ctx.dify, target, { allowVersionChange: ctx.settings.allowDslVersionChange });
     log(`imported into the draft (${imported.status})`);
     if (imported.warning) outcome.notes.push(imported.warning);
-    await assertLiveUnmoved(ctx, target.appId, liveAtStart);
+    await assertLiveUnmoved(ctx, target.appId, liveAtStart?.id ?? null);
     await publishDraft(ctx.dify, target, ctx.commit);
     published = true;
     log(`published ${definition.version}`);
@@ -75,10 +76,12 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
       return done({ result: 'failed', error: failure, backupFile: backup.file });
     }
     if (!ctx.settings.rollbackOnFailure) {
-      return done({ result: 'failed', error: failure, backupFile: backup.file, manualCommand: manualRollbackCommand(definition.name, environment) });
+      return done({ result: 'failed', error: failure, backupFile: backup.file, manualCommand: await restoreCommandFor(ctx, item, backup.file, liveAtStart) });
     }
-    const rollback = await rollbackDefinition(ctx, { item, target, backup, published, log });
-    return done({ ...rollback, error: failure, backupFile: backup.file });
+    const rollback = await rollbackDefinition(ctx, { item, target, backup, published, log, liveBefore: liveAtStart });
+    // Dify's own hint ("…then re-run") is wrong once a restore failed: re-running redeploys the bad version.
+    const error_ = rollback.result === 'restore-failed' ? (error as Error).message : failure;
+    return done({ ...rollback, error: error_, backupFile: backup.file, notes: [...outcome.notes, ...(rollback.notes ?? [])] });
   }
 
   done({ result: 'deployed', checks: tallyHealth(health!), backupFile: backup.file, hash: target.hash });

@@ -1,70 +1,129 @@
 // Put an app back to a verified earlier state after a failed deploy, or on request.
-// Proof, not hope: after publishing the old snapshot we read the live version back and compare
-// its content hash with the snapshot's, then run the snapshot's own smoke checks.
+// Proof, not hope: after publishing the old state we read the live version back and compare
+// its content hash with the one we meant to restore, then prove the app answers.
+import path from 'node:path';
 import { registerSecret } from '../support/redact.js';
 import { parsePyYaml } from '../support/pyyaml.js';
+import { createSystemClock } from '../support/clock.js';
 import type { Definition, DifyDsl } from '../definition/types.js';
+import { dslContentHash } from '../definition/canonical.js';
 import { publishedWorkflowHash, workflowHash } from '../definition/workflow-hash.js';
+import type { WorkflowVersion } from '../dify/types.js';
 import { describeError } from '../support/errors.js';
-import type { Backup } from './backup.js';
+import type { Backup, BackupFile } from './backup.js';
 import type { DefinitionOutcome, StageContext } from './context.js';
-import { importDraft, publishDraft } from './import-publish.js';
+import { hashFromMarks, importDraft, publishDraft } from './import-publish.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
-import { previousSnapshot, type Snapshot } from './snapshots.js';
-import { injectSecrets, prepareTarget, type DeployTarget } from './target.js';
+import { findSnapshot, previousSnapshot, type Snapshot } from './snapshots.js';
+import { releaseTag } from '../git/tags.js';
+import { mapDatasetAliases } from '../definition/workflow-parts.js';
+import { injectSecrets, prepareTarget, resolveAppId, type DeployTarget } from './target.js';
 
 type Log = (line: string) => void;
 
 export class RestoreError extends Error {
   override name = 'RestoreError';
-  constructor(message: string, readonly hint: string) {
+  /** `final`: Dify cannot undo this state (it cannot unpublish), so trying again would not help. */
+  constructor(message: string, readonly hint: string, readonly final = false) {
     super(message);
   }
 }
 
 export async function rollbackDefinition(
   ctx: StageContext,
-  failed: { item: { file: string; definition: Definition }; target: DeployTarget; backup: Backup; published: boolean; log: Log },
+  failed: { item: { file: string; definition: Definition }; target: DeployTarget; backup: Backup; published: boolean; log: Log; liveBefore?: WorkflowVersion | null },
 ): Promise<Partial<DefinitionOutcome>> {
   const { item, target, backup, log } = failed;
+  let snapshot: Snapshot | null = null;
   try {
-    const snapshot = await previousSnapshot(ctx.git, item.definition, item.file);
+    snapshot = await rollbackSnapshot(ctx, item, failed.liveBefore ?? null);
     if (snapshot) {
-      log(`rolling back to ${snapshot.tag}`);
-      const proof = await withRestoreAttempts(() => restoreSnapshot(ctx, snapshot, target.environment, log), log);
-      return { result: 'rolled-back', restoredTo: snapshot.tag, verifiedHash: proof.hash, checks: tallyHealth(proof.health) };
+      const to = snapshot;
+      log(`rolling back to ${to.tag}`);
+      const proof = await withRestoreAttempts(ctx, () => restoreSnapshot(ctx, to, target.environment, log), log);
+      return { result: 'rolled-back', restoredTo: to.tag, verifiedHash: proof.hash, checks: tallyHealth(proof.health) };
     }
     log('no earlier release tag: restoring the backup taken before the deploy');
-    return await restoreBackup(ctx, { definition: item.definition, target, backup, published: failed.published, log });
+    return await withRestoreAttempts(ctx, () => restoreBackup(ctx, { definition: item.definition, target, backup, published: failed.published, log }), log);
   } catch (error) {
-    log(`✗ rollback failed: ${describeError(error)}`);
-    return {
-      result: 'restore-failed',
-      manualCommand: manualRollbackCommand(item.definition.name, target.environment),
-      notes: [`rollback failed: ${describeError(error)}`, `backup kept at ${backup.file}`],
-    };
+    const manualCommand = restoreCommand(ctx, item.definition.name, target.environment, snapshot, backup.file);
+    const failure = restoreFailure(error, manualCommand, backup.file);
+    log(`✗ rollback failed: ${describeError(failure)}`);
+    return { result: 'restore-failed', manualCommand, notes: [`rollback failed: ${describeError(failure)}`, `backup kept at ${backup.file}`] };
   }
 }
 
 /**
- * A rollback is the last line of defence and restoring a snapshot converges (same import, same
- * publish, same verification), so a transient outage gets two more tries before we give up.
+ * The hint after a failed restore. Dify's own hints say "re-run", which here would deploy the
+ * failing version again; what finishes the job is the restore command, once Dify answers.
  */
-async function withRestoreAttempts<T>(restore: () => Promise<T>, log: Log, delaysMs = [1000, 3000]): Promise<T> {
+function restoreFailure(error: unknown, command: string, backupFile: string): RestoreError {
+  const next = `Once Dify is reachable, finish the restore with: ${command} (the app as it was before the deploy is kept in ${backupFile}). Do not deploy this version again until it is fixed: it is the version that failed.`;
+  if (error instanceof RestoreError) return new RestoreError(error.message, error.final ? error.hint : `${error.hint} ${next}`, error.final);
+  return new RestoreError(error instanceof Error ? error.message : String(error), next);
+}
+
+/** The command that finishes this definition's restore by hand: its previous release, or else its backup. */
+export async function restoreCommandFor(ctx: StageContext, item: { file: string; definition: Definition }, backupFile: string, liveBefore: WorkflowVersion | null = null): Promise<string> {
+  const snapshot = await rollbackSnapshot(ctx, item, liveBefore).catch(() => null);
+  return restoreCommand(ctx, item.definition.name, ctx.settings.environment, snapshot, backupFile);
+}
+
+/**
+ * Where a failed deploy goes back to: the release that was live in this environment before the
+ * deploy, when its publish marks name one (staging may run ahead of production, so "the highest
+ * tag below" can be a version that was never live here); else the highest release below.
+ */
+export async function rollbackSnapshot(ctx: StageContext, item: { file: string; definition: Definition }, liveBefore: WorkflowVersion | null): Promise<Snapshot | null> {
+  const marked = hashFromMarks(liveBefore?.marked_comment);
+  if (liveBefore?.marked_name && marked) {
+    const tag = releaseTag(item.definition.name, liveBefore.marked_name);
+    if ((await ctx.git.tagTarget(tag).catch(() => null)) !== null) {
+      const snapshot = await findSnapshot(ctx.git, item.definition.name, item.file, tag).catch(() => null);
+      const hash = snapshot && dslContentHash(mapDatasetAliases(snapshot.definition, ctx.settings.environment).dsl);
+      if (snapshot && hash?.startsWith(marked)) return snapshot;
+    }
+  }
+  return previousSnapshot(ctx.git, item.definition, item.file);
+}
+
+function restoreCommand(ctx: StageContext, name: string, environment: string, snapshot: Snapshot | null, backupFile: string): string {
+  if (snapshot) return manualRollbackCommand(name, environment, snapshot.definition.version);
+  // Never released: no tag to go to, so the backup is the only earlier state there is.
+  return manualRollbackCommand(name, environment, { fromBackup: displayPath(ctx.settings.root, backupFile) });
+}
+
+/** Inside the checkout, relative (the backups artifact unpacks there); elsewhere, absolute. */
+function displayPath(root: string, file: string): string {
+  const relative = path.relative(root, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+/**
+ * A rollback is the last line of defence and restoring converges (same import, same publish,
+ * same verification), so a transient outage gets two more tries before we give up.
+ */
+async function withRestoreAttempts<T>(ctx: StageContext, restore: () => Promise<T>, log: Log, delaysMs = [1000, 3000]): Promise<T> {
+  const clock = ctx.clock ?? createSystemClock();
   for (let attempt = 0; ; attempt++) {
     try {
       return await restore();
     } catch (error) {
-      if (attempt >= delaysMs.length) throw error;
-      log(`restore attempt ${attempt + 1} failed (${describeError(error)}); trying again in ${delaysMs[attempt] / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, delaysMs[attempt]));
+      if (attempt >= delaysMs.length || (error instanceof RestoreError && error.final)) throw error;
+      log(`restore attempt ${attempt + 1} failed (${error instanceof Error ? error.message : String(error)}); trying again in ${delaysMs[attempt] / 1000} s`);
+      await clock.sleep(delaysMs[attempt]);
     }
   }
 }
 
 /** The exact command that finishes a restore by hand (printed whenever automation could not). */
-export function manualRollbackCommand(name: string, environment: string, to = 'latest'): string {
-  return `npx dify-gitops rollback --workflow ${name} --to ${to} --environment ${environment}`;
+export function manualRollbackCommand(name: string, environment: string, to: string | { fromBackup: string } = 'latest'): string {
+  const target = typeof to === 'string' ? `--to ${to}` : `--from-backup ${quoteArgument(to.fromBackup)}`;
+  return `npx dify-gitops rollback --workflow ${name} ${target} --environment ${environment}`;
+}
+
+function quoteArgument(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Import, publish, verify the live hash, smoke-check: used by automatic and manual rollback. */
@@ -83,36 +142,93 @@ export async function restoreSnapshot(ctx: StageContext, snapshot: Snapshot, env
   return { hash, health };
 }
 
-/** First deploy: no tag to go back to, so the state exported before the deploy is the target. */
+/**
+ * `rollback --from-backup`: the draft a deploy exported before its first write, imported with this
+ * definition's secrets, published, verified. Its smoke checks describe the definition, not the
+ * backup, so the proof of health is the parameters probe.
+ */
+export async function restoreBackupFile(ctx: StageContext, definition: Definition, backup: BackupFile, environment: string, log: Log): Promise<{ hash: string; health: HealthReport }> {
+  checkBackupFits(backup, definition, environment);
+  const base = prepareTarget(definition, environment, ctx.env);
+  const draft = targetFromExport(ctx, definition, base, backup.yaml, backup.file);
+  await importDraft(ctx.dify, draft, { allowVersionChange: true });
+  const sha = backup.sha256.slice(0, 16);
+  await ctx.dify.publish(base.appId, { markedName: 'restored', markedComment: `dify-gitops restore of backup sha256 ${sha} (${path.basename(backup.file)})`.slice(0, 100) });
+  const hash = await verifyLiveHash(ctx, base.appId, draft.workflowHash, `the backup ${sha}`);
+  log(`live version verified: sha256 ${hash.slice(0, 12)} = backup ${backup.sha256.slice(0, 12)}`);
+  const health = await runSmokeChecks({ ...definition, smoke: [] }, ctx.service(await obtainApiKey(ctx.dify, base.appId)), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
+  log(`${health.passed ? '✓' : '✗'} the restored app ${health.passed ? 'answers' : 'does not answer'} GET /v1/parameters`);
+  if (!health.passed) {
+    throw new RestoreError(`The backup is live again, but the app does not answer GET /v1/parameters: ${health.checks[0]?.failures.join('; ')}.`, 'Check the app in Dify (is its API enabled?) and the model providers it uses.');
+  }
+  return { hash, health };
+}
+
+/** A backup restores only the app it came from, and only if it holds a draft. */
+export function checkBackupFits(backup: BackupFile, definition: Definition, environment: string): void {
+  const appId = resolveAppId(definition, environment);
+  if (backup.appId && backup.appId !== appId) {
+    throw new RestoreError(`${backup.file} is a backup of app ${backup.appId}, but ${definition.name} deploys to app ${appId} in ${environment}.`, `Pass a backup of this workflow and environment (its name starts with ${definition.name}.${environment}.), or the matching workflow and environment.`, true);
+  }
+  if (!backup.yaml.trim()) {
+    throw new RestoreError(`${backup.file} holds no draft: the app had none when the deploy backed it up.`, 'There is nothing to restore from it: roll back to a release with "to", or fix the definition and deploy it.', true);
+  }
+}
+
+/** First deploy: no tag to go back to, so the state found before the deploy is the target. */
 async function restoreBackup(ctx: StageContext, b: { definition: Definition; target: DeployTarget; backup: Backup; published: boolean; log: Log }): Promise<Partial<DefinitionOutcome>> {
   const { target, backup, log } = b;
-  const backupDsl = parsePyYaml(backup.yaml) as DifyDsl;
-  const draft = { ...target, yaml: injectSecrets(b.definition.name, b.definition.secrets, backupDsl, ctx.env).yaml, workflowHash: workflowHash(backupDsl) };
   const before = backup.published;
+  // An app nobody opened in the editor has no draft, so the backup can be empty.
+  const draft = backup.yaml ? targetFromExport(ctx, b.definition, target, backup.yaml, backup.file) : null;
   if (b.published) {
     if (!before) {
-      await importDraft(ctx.dify, draft, { allowVersionChange: true });
+      if (draft) await importDraft(ctx.dify, draft, { allowVersionChange: true });
       throw new RestoreError(
-        `The draft is restored, but the failing version stays published: the app had never been published before, and Dify cannot unpublish.`,
-        'Fix the definition and deploy again, or disable the app\'s API in Dify until then.',
+        `${draft ? 'The draft is restored, but the' : 'The'} failing version stays published: the app had never been published before, and Dify cannot unpublish.`,
+        "Fix the definition and deploy again, or disable the app's API in Dify until then.",
+        true,
       );
     }
-    // Bring the previously published version back, then put the old draft back on top of it.
-    const restored = await ctx.dify.restoreVersion(target.appId, before.id);
-    const expected = restored ? publishedWorkflowHash(before) : draft.workflowHash;
-    if (!restored) await importDraft(ctx.dify, draft, { allowVersionChange: true });
-    await ctx.dify.publish(target.appId, { markedName: before.marked_name || 'restored', markedComment: `dify-gitops restore of ${before.id} after a failed deploy`.slice(0, 100) });
-    await verifyLiveHash(ctx, target.appId, expected, 'the version published before the deploy');
-    log(`republished the version live before the deploy (${restored ? 'restore endpoint' : 'backup import'}), verified`);
+    await republish(ctx, b.definition, target, before, log);
   }
-  await importDraft(ctx.dify, draft, { allowVersionChange: true });
+  if (draft) await importDraft(ctx.dify, draft, { allowVersionChange: true });
   const live = await ctx.dify.getPublished(target.appId);
   // When our publish never happened, the live version must be exactly the one we found.
   if (!b.published && (live?.id ?? null) !== (before?.id ?? null)) {
-    throw new RestoreError('The published version changed while restoring.', 'Another deploy may be running on this app: check the concurrency group of your workflows.');
+    throw new RestoreError('The published version changed while restoring.', 'Another deploy may be running on this app: check the concurrency group of your workflows.', true);
   }
-  log('draft restored from the backup');
+  log(draft ? 'draft restored from the backup' : 'the app had no draft before the deploy: the imported draft stays, unpublished');
   return { result: 'rolled-back', restoredTo: `backup ${backup.sha256.slice(0, 12)}`, verifiedHash: live ? publishedWorkflowHash(live) : undefined };
+}
+
+/**
+ * Bring back the version that was published before the deploy. The backup holds the draft, which
+ * may differ from what was live, so without a restore endpoint we import an export of that version.
+ */
+async function republish(ctx: StageContext, definition: Definition, target: DeployTarget, before: WorkflowVersion, log: Log): Promise<void> {
+  const restored = await ctx.dify.restoreVersion(target.appId, before.id);
+  if (!restored) {
+    const yaml = await ctx.dify.exportDsl(target.appId, { workflowId: before.id });
+    await importDraft(ctx.dify, targetFromExport(ctx, definition, target, yaml, `the export of version ${before.id}`), { allowVersionChange: true });
+  }
+  await ctx.dify.publish(target.appId, { markedName: before.marked_name || 'restored', markedComment: `dify-gitops restore of ${before.id} after a failed deploy`.slice(0, 100) });
+  await verifyLiveHash(ctx, target.appId, publishedWorkflowHash(before), 'the version published before the deploy');
+  log(`republished the version live before the deploy (${restored ? 'restore endpoint' : 'export of that version, imported'}), verified`);
+}
+
+/** An exported DSL (secrets blank) as an import target, with the definition's secrets injected again. */
+function targetFromExport(ctx: StageContext, definition: Definition, target: DeployTarget, yaml: string, where: string): DeployTarget {
+  let dsl: DifyDsl;
+  try {
+    dsl = parsePyYaml(yaml) as DifyDsl;
+  } catch (error) {
+    throw new RestoreError(`${where} is not readable YAML: ${(error as Error).message}`, 'Restore from a release or another backup.', true);
+  }
+  if (!dsl || typeof dsl !== 'object' || !dsl.app) throw new RestoreError(`${where} is not a Dify DSL export (no app block).`, 'Restore from a release or another backup.', true);
+  const { yaml: withSecrets, secretValues } = injectSecrets(definition.name, definition.secrets, dsl, ctx.env);
+  for (const value of secretValues) registerSecret(value);
+  return { ...target, dsl, yaml: withSecrets, hash: dslContentHash(dsl), workflowHash: workflowHash(dsl), secretValues };
 }
 
 async function verifyLiveHash(ctx: StageContext, appId: string, expected: string, what: string): Promise<string> {

@@ -72,4 +72,68 @@ describe('command: rollback', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/No definition named "beta".*Known: alpha/);
   });
+
+  it('a restore that fails records a failed deployment and prints the command that finishes it', async () => {
+    world = await createDeployWorld();
+    await threeReleases(world);
+    world.emulator.injectFault({ match: { method: 'POST', path: `/console/api/apps/${A}/workflows/publish` }, respond: { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } }, times: 99 });
+    const deploymentsBefore = world.github.state.deployments.length;
+
+    const run = await world.run({ command: 'rollback', workflow: 'alpha', to: '1.0.0' });
+    expect(run.code).toBe(1);
+    expect(run.summary).toContain('🚨 NOT restored');
+    expect(run.summary).toContain('npx dify-gitops rollback --workflow alpha --to 1.0.0 --environment production');
+    expect(world.github.state.deployments.length).toBe(deploymentsBefore + 1);
+    const deployment = world.github.state.deployments.at(-1) as { id: number };
+    expect(world.github.state.deploymentStatuses.get(deployment.id)!.map((s) => (s as { state: string }).state)).toEqual(['failure']);
+  });
+
+  it('a GitHub error while recording the deployment does not turn a good rollback into a failed one', async () => {
+    world = await createDeployWorld();
+    await threeReleases(world);
+    world.github.failNext({ method: 'POST', path: /\/deployments$/ }, 500, 10);
+
+    const run = await world.run({ command: 'rollback', workflow: 'alpha', to: '1.0.0' });
+    expect(run.code, run.stdout).toBe(0);
+    const app = world.emulator.state().apps.find((a) => a.id === A)!;
+    expect(app.published.find((p) => p.id === app.workflow_id)!.marked_name).toBe('1.0.0');
+    expect(run.stdout).toMatch(/the GitHub deployment record could not be written/);
+    expect(run.summary).toContain('↩️ rolled back');
+  });
+
+  it('refuses "to" together with "from-backup" before connecting', async () => {
+    world = await createDeployWorld();
+    const run = await world.run({ command: 'rollback', workflow: 'alpha', to: '1.0.0', 'from-backup': 'backup.yml' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Give either "to" \(a release\) or "from-backup" \(a backup file\), not both/);
+    expect(world.emulator.state().requests).toEqual([]);
+  });
+
+  it('a failed production deploy goes back to what was live in production, not to a newer staging-only release', async () => {
+    world = await createDeployWorld();
+    const S = '51515151-5151-4515-8515-515151515151';
+    const P = '50505050-5050-4505-8505-505050505050';
+    const make = (version: string, title: string) => {
+      const d = echoDefinition('alpha', S, version);
+      d.app = { staging: S, production: P };
+      d.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = title;
+      return d;
+    };
+    const v1 = make('1.0.0', 'Start 1.0');
+    world.emulator.seedApp({ id: S, mode: 'workflow', name: 'alpha' });
+    world.emulator.seedApp({ id: P, mode: 'workflow', name: 'alpha' });
+    await world.commit([v1]);
+    for (const environment of ['production', 'staging']) expect((await world.deploy({ all: 'true', environment })).code).toBe(0);
+    await world.commit([make('1.1.0', 'Start 1.1')]);
+    expect((await world.deploy({ all: 'true', environment: 'staging' })).code).toBe(0); // alpha@v1.1.0 exists now
+    const v3 = make('1.2.0', 'Start 1.2');
+    v3.smoke = [{ name: 'never passes', inputs: { query: 'hello' }, expect: { contains: { query: 'never' } } }];
+    await world.commit([v3]);
+
+    const run = await world.deploy({ all: 'true', environment: 'production', 'smoke-retries': '0' });
+    expect(run.code).toBe(1);
+    const prod = world.emulator.state().apps.find((a) => a.id === P)!;
+    expect(prod.published.find((p) => p.id === prod.workflow_id)!.marked_name).toBe('1.0.0');
+    expect(run.summary).toContain('Restored to `alpha@v1.0.0`');
+  });
 });

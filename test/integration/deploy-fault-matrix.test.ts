@@ -13,6 +13,7 @@ import { publishedWorkflowHash, workflowHash } from '../../src/definition/workfl
 import type { Fault } from '../emulator/server.js';
 import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
 import { createCaptureSink } from '../support/capture-sink.js';
+import { createVirtualClock } from '../../src/support/clock.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 type Respond = Fault['respond'];
@@ -69,9 +70,11 @@ async function scenario(inject: (world: DeployWorld) => Promise<void> | void) {
     };
     const settings = readActionSettings(env);
     let exitCode: number;
-    let outcomes: Array<{ result: string; backupFile?: string; manualCommand?: string; error?: string }> = [];
+    let outcomes: Array<{ result: string; backupFile?: string; manualCommand?: string; error?: string; notes: string[] }> = [];
     try {
-      const result = await runDeploy(settings, { git: createGit(world.repo.dir), sink, env });
+      // Restore attempts wait on the clock: a virtual one keeps the matrix fast.
+      const deps = { git: createGit(world.repo.dir), sink, env, clock: createVirtualClock() };
+      const result = await runDeploy(settings, deps);
       exitCode = result.exitCode;
       outcomes = (result.json as { outcomes: typeof outcomes }).outcomes;
     } catch (error) {
@@ -148,6 +151,33 @@ describe.concurrent('deploy fault matrix', () => {
     expect(r.exitCode).toBe(1);
     expect(r.outcomes[0].error).toMatch(/release could not be recorded/);
   });
+
+  // Dify stays broken: every attempt of the rollback fails too. The job must say so, keep the
+  // backup, and print the one command that finishes the restore (the matrix world has alpha@v1.0.0).
+  const PERSISTENT: Array<[string, string]> = [
+    ['import', '/console/api/apps/imports'],
+    ['publish', `/console/api/apps/${A}/workflows/publish`],
+  ];
+  for (const [step, p] of PERSISTENT) {
+    it(`${step} × 500 for good: NOT restored, backup kept, the manual command goes to 1.0.0`, async () => {
+      const r = await scenario((w) => w.emulator.injectFault({ match: { method: 'POST', path: p }, respond: FAULTS[0][1], times: 99 }));
+      assertConverged(r);
+      const outcome = r.outcomes[0];
+      expect(outcome.result, r.sink.text()).toBe('restore-failed');
+      expect(r.exitCode).toBe(1);
+      expect(r.backupKept).toBe(true);
+      expect(r.liveHash).toBe(r.v1Hash); // neither publish went through
+      const command = 'npx dify-gitops rollback --workflow alpha --to 1.0.0 --environment production';
+      expect(outcome.manualCommand).toBe(command);
+      expect(r.sink.text()).toContain(`Finish by hand: ${command}`);
+      // The restore's own hint: the command and the backup, never "re-run" (that would deploy 1.1.0 again).
+      const restoreNote = outcome.notes.find((n) => n.startsWith('rollback failed'))!;
+      expect(restoreNote).toContain(`finish the restore with: ${command}`);
+      expect(restoreNote).toContain(outcome.backupFile!);
+      expect(restoreNote).not.toMatch(/re-?run/i);
+      expect(r.sink.text()).toMatch(/restore attempt 2 failed/);
+    });
+  }
 
   for (const status of [500, 403]) {
     it(`release creation × ${status}: deployed and healthy, job fails, re-run is safe`, async () => {
