@@ -193,4 +193,25 @@ describe('command: deploy', () => {
     expect(annotation).toMatch(/alpha 1\.0\.0 is already released \(alpha@v1\.0\.0\) with different content/);
     expect(run.stdout).toMatch(/::error::dify-gitops deploy: alpha failed\./);
   });
+
+  it('a plugin the workspace lacks fails the deploy and restores the previous release', async () => {
+    world = await createDeployWorld();
+    const v1 = echoDefinition('alpha', A);
+    world.seed(v1);
+    await world.commit([v1]);
+    expect((await world.deploy({ all: 'true' })).code).toBe(0);
+    const v2 = echoDefinition('alpha', A, '1.1.0');
+    v2.dsl.dependencies = [{ type: 'marketplace', value: { marketplace_plugin_unique_identifier: 'acme/missing-search:0.1.0@abc' } }];
+    v2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Needs a plugin';
+    await world.commit([v2]);
+
+    const run = await world.deploy({ all: 'true' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/The workspace lacks plugins alpha needs: .*acme\/missing-search/);
+    expect(run.stdout).toMatch(/Install these plugins in the target Dify workspace/);
+    const app = world.emulator.state().apps.find((a) => a.id === A)!;
+    // Never published: the dependency check comes before publish, and the draft went back to 1.0.0.
+    expect(app.published.map((p) => p.marked_name)).toEqual(['1.0.0', '1.0.0']);
+    expect(JSON.stringify(app.draft)).not.toContain('Needs a plugin');
+  });
 });
