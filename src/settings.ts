@@ -1,11 +1,12 @@
 // Inputs (action) and flags + environment (CLI) become one frozen Settings object.
 // Nothing below this module reads core.getInput or process.argv.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { registerSecret } from './support/redact.js';
 import * as core from '@actions/core';
 import { ACTION_COMMANDS, COMMANDS, Inputs, type Command } from './inputs.js';
 import { UsageError } from './support/errors.js';
+import { parseFlags } from './cli-flags.js';
+import { readGitHub } from './github-context.js';
 import { readRotationSettings, type RotationSettings } from './rotation/rotation-settings.js';
 
 export interface DifySettings {
@@ -210,30 +211,6 @@ export function readCliSettings(argv: string[], env: Env = process.env): Setting
   });
 }
 
-const VALUE_FLAGS = new Set(['dir', 'base', 'environment', 'concurrency', 'backup-dir', 'name', 'app', 'smoke-retries', 'workflow', 'to', 'from-backup', 'grace', 'key-file', 'secret-name', 'secret-environment', 'state-variable']);
-const SWITCHES = new Set(['all', 'dry-run', 'json', 'check', 'allow-dsl-version-change', 'no-rollback', 'prune-foreign-keys', 'redeploy-secrets']);
-
-function parseFlags(args: string[]) {
-  const values = new Map<string, string>();
-  const switches = new Set<string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [key, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    if (SWITCHES.has(key)) switches.add(key);
-    else if (VALUE_FLAGS.has(key)) {
-      const value = inline ?? args[++i];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`Flag --${key} needs a value.`);
-      values.set(key, value);
-    } else throw new UsageError(`Unknown flag --${key}. Run "dify-gitops help" for the flags each command takes.`);
-  }
-  return { values, switches, positional };
-}
-
 /** Raw Dify settings as given; each `[value, name]` pair carries the name to use in errors. */
 interface DifyInputs {
   url: string;
@@ -278,50 +255,10 @@ function readNotify(url: string, secret: string, surface: Settings['surface']): 
   return { url, secret };
 }
 
-function readGitHub(env: Env, token: string): GitHubSettings {
-  registerSecret(token);
-  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const runUrl = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
-  const event = readEvent(env.GITHUB_EVENT_PATH);
-  return {
-    token: token || undefined,
-    repository: env.GITHUB_REPOSITORY || undefined,
-    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    eventPath: env.GITHUB_EVENT_PATH || undefined,
-    eventName: env.GITHUB_EVENT_NAME || undefined,
-    sha: env.GITHUB_SHA || undefined,
-    runUrl,
-    pushBefore: typeof event.before === 'string' ? event.before : undefined,
-    ...readPullRequest(event),
-  };
-}
-
-/** pull_request and pull_request_target payloads: number, base commit, and whether the head is a fork. */
-function readPullRequest(event: Record<string, unknown>): Pick<GitHubSettings, 'pullNumber' | 'pullBase' | 'fork'> {
-  const pull = event.pull_request as { number?: unknown; base?: { sha?: unknown }; head?: { repo?: { fork?: unknown } } } | undefined;
-  if (!pull || typeof pull !== 'object') return { fork: false };
-  return {
-    pullNumber: typeof pull.number === 'number' ? pull.number : undefined,
-    pullBase: typeof pull.base?.sha === 'string' ? pull.base.sha : undefined,
-    fork: pull.head?.repo?.fork === true,
-  };
-}
-
 /** A fork's pull request gets no secrets: plan then runs offline rather than refusing a URL without credentials. */
 function readDifyFor(command: Command, inputs: DifyInputs): DifySettings | undefined {
   if (command === 'plan' && !inputs.email && !inputs.password && !inputs.token) return undefined;
   return readDify(inputs);
-}
-
-/** The event payload the runner wrote; absent or unreadable outside Actions. */
-function readEvent(file: string | undefined): Record<string, unknown> {
-  if (!file) return {};
-  try {
-    const value = JSON.parse(readFileSync(file, 'utf8'));
-    return value && typeof value === 'object' ? value : {};
-  } catch {
-    return {};
-  }
 }
 
 function parseCommand(value: string, label: string): Command {
