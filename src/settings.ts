@@ -229,7 +229,7 @@ function readDify({ url, email, password, token, timeout: [timeout, timeoutName]
     throw new UsageError('Give either a Dify token or an email and password, not both.');
   }
   if (!token && (!email || !password)) {
-    throw new UsageError('Dify credentials are missing: set an email and a password (or a token).');
+    throw new UsageError('Dify credentials are missing: set an email and a password, or a token (inputs dify-email + dify-password or dify-token; DIFY_EMAIL + DIFY_PASSWORD or DIFY_TOKEN from a terminal).');
   }
   const timeoutSeconds = parsePositiveInt(timeout || '30', timeoutName);
   if (encoding && !['auto', 'base64', 'plain'].includes(encoding)) {

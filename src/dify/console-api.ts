@@ -90,6 +90,15 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
       return versions;
     },
 
+    async markVersion(appId, workflowId, marks) {
+      const path = `${app(appId)}/workflows/${encodeURIComponent(workflowId)}`;
+      validateMarks(marks, path);
+      // Setting the same marks twice leaves the same marks: safe to retry like a read.
+      const { res, req } = await call({ method: 'PATCH', path, json: { marked_name: marks.markedName, marked_comment: marks.markedComment }, safety: 'replace' });
+      expectJson(res, req);
+      return true;
+    },
+
     async restoreVersion(appId, workflowId) {
       const { res, req } = await call({
         method: 'POST',

@@ -88,7 +88,7 @@ export function hintFor(d: Pick<DifyErrorDetails, 'status' | 'code' | 'difyMessa
     if (code === 'account_banned') return 'This Dify account is banned. Ask a workspace admin to re-enable it, or use another account.';
     if (code === 'account_in_freeze') return 'This account\'s email is frozen on this Dify instance. Ask the Dify admin.';
     if (d.status === 401 || code === 'authentication_failed')
-      return 'Check dify-email and dify-password. Dify locks the account after 5 failed logins, so fix the credentials before re-running.';
+      return 'Check the email and password (inputs dify-email and dify-password; DIFY_EMAIL and DIFY_PASSWORD from a terminal). Dify locks the account after 5 failed logins, so fix the credentials before re-running.';
   }
   if (code === 'workspace_not_found') return 'The account belongs to no workspace. Ask a Dify admin to invite it into the workspace that owns the apps.';
   if (code === 'api_keys_need_console')

@@ -201,6 +201,11 @@ export async function createOpenApiOps(http: HttpClient, options: { token: strin
       return (await versionPages(appId)).map(toWorkflowVersion);
     },
 
+    // The /openapi surface read for the contract has no route to re-mark a version.
+    async markVersion() {
+      return false;
+    },
+
     async restoreVersion(appId, workflowId) {
       const op = find(OPS.restore) ?? Object.keys(ops).map(find).find((o) => o?.path.includes('/apps/') && o.path.endsWith(':restore'));
       if (!op) return false;

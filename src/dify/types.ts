@@ -92,6 +92,8 @@ export interface DifyConsole {
   listVersions(appId: string): Promise<WorkflowVersion[]>;
   /** Copy a published version into the draft. `false` when the server has no restore endpoint. */
   restoreVersion(appId: string, workflowId: string): Promise<boolean>;
+  /** Re-mark a published version (its name and comment). `false` when the server has no such route. */
+  markVersion(appId: string, workflowId: string, marks: { markedName: string; markedComment: string }): Promise<boolean>;
   listApiKeys(appId: string): Promise<ApiKey[]>;
   createApiKey(appId: string): Promise<ApiKey>;
   deleteApiKey(appId: string, keyId: string): Promise<void>;

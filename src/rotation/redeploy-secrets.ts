@@ -7,7 +7,7 @@ import { publishedWorkflowHash } from '../definition/workflow-hash.js';
 import type { WorkflowVersion } from '../dify/types.js';
 import { backupLiveApp } from '../stages/backup.js';
 import type { StageContext } from '../stages/context.js';
-import { hashFromMarks, importDraft, publishDraft } from '../stages/import-publish.js';
+import { hashFromMarks, importDraft, publishDraft, tryMarkVerified } from '../stages/import-publish.js';
 import { runSmokeChecks, tallyHealth } from '../stages/smoke-check.js';
 import { prepareTarget } from '../stages/target.js';
 import { describeError } from '../support/errors.js';
@@ -53,7 +53,10 @@ export async function redeploySecrets(ctx: StageContext, definition: Definition,
   }
 
   const health = await runSmokeChecks(definition, ctx.service(apiKey), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
-  if (health.passed) return { ...outcome, result: 'redeployed', checks: tallyHealth(health) };
+  if (health.passed) {
+    await tryMarkVerified(ctx.dify, appId!, log);
+    return { ...outcome, result: 'redeployed', checks: tallyHealth(health) };
+  }
   const failed = health.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.failures.join('; ')}`);
   outcome.error = `smoke check failed after the secret redeploy: ${failed.join(' | ')}`;
   log(`✗ ${outcome.error}`);

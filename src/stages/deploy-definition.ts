@@ -6,7 +6,7 @@ import type { WorkflowVersion } from '../dify/types.js';
 import { describeError } from '../support/errors.js';
 import { backupLiveApp, type Backup } from './backup.js';
 import type { DefinitionOutcome, StageContext } from './context.js';
-import { hashFromMarks, importDraft, publishDraft } from './import-publish.js';
+import { hashFromMarks, importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
 import { restoreCommandFor, rollbackDefinition } from './rollback.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { prepareTarget, type DeployTarget } from './target.js';
@@ -84,6 +84,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
     return done({ ...rollback, error: error_, backupFile: backup.file, notes: [...outcome.notes, ...(rollback.notes ?? [])] });
   }
 
+  await tryMarkVerified(ctx.dify, target.appId, log);
   done({ result: 'deployed', checks: tallyHealth(health!), backupFile: backup.file, hash: target.hash });
   // The tag is created and pushed with every other release of the run, in one go (finishReleases).
   return done({ tag: releaseTag(definition.name, definition.version) });

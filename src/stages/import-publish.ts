@@ -54,9 +54,33 @@ export function publishMarks(target: DeployTarget, commit: string): { markedName
   };
 }
 
-/** The definition hash a published version carries in its comment, if we published it. */
+/** Marks of a published version that passed its smoke checks start with this. */
+const VERIFIED = '✓ ';
+
+/**
+ * The definition hash a published version carries in its comment, once that version was proven
+ * healthy. A version published by a run that then failed its checks carries the hash without
+ * the ✓, so a re-run deploys and checks it again instead of calling it "already live".
+ */
 export function hashFromMarks(comment: string | undefined): string | undefined {
-  return /sha256:([0-9a-f]{16})/.exec(comment ?? '')?.[1];
+  return comment?.startsWith(VERIFIED) ? /sha256:([0-9a-f]{16})/.exec(comment)?.[1] : undefined;
+}
+
+/** Best effort: an unmarked healthy version only costs the next run a redeploy, never a rollback. */
+export async function tryMarkVerified(dify: DifyConsole, appId: string, log: (line: string) => void): Promise<void> {
+  try {
+    await markVerified(dify, appId);
+  } catch (error) {
+    log(`could not mark the published version as verified (${(error as Error).message}); a re-run will deploy and check it again`);
+  }
+}
+
+/** After the smoke checks pass: re-mark the live version as verified (a no-op where the server cannot). */
+export async function markVerified(dify: DifyConsole, appId: string): Promise<boolean> {
+  const live = await dify.getPublished(appId);
+  if (!live || live.marked_comment?.startsWith(VERIFIED)) return false;
+  const comment = [...`${VERIFIED}${live.marked_comment ?? ''}`].slice(0, 100).join('');
+  return dify.markVersion(appId, live.id, { markedName: live.marked_name ?? '', markedComment: comment });
 }
 
 export async function publishDraft(dify: DifyConsole, target: DeployTarget, commit: string): Promise<void> {

@@ -12,7 +12,7 @@ import type { WorkflowVersion } from '../dify/types.js';
 import { describeError } from '../support/errors.js';
 import type { Backup, BackupFile } from './backup.js';
 import type { DefinitionOutcome, StageContext } from './context.js';
-import { hashFromMarks, importDraft, publishDraft } from './import-publish.js';
+import { hashFromMarks, importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { findSnapshot, previousSnapshot, type Snapshot } from './snapshots.js';
 import { releaseTag } from '../git/tags.js';
@@ -139,6 +139,7 @@ export async function restoreSnapshot(ctx: StageContext, snapshot: Snapshot, env
   if (!health.passed) {
     throw new RestoreError(`${snapshot.tag} is live again but fails its own smoke checks.`, 'The cause may be outside the workflow (model provider, plugin, credentials): check Dify, then roll back by hand to another version.');
   }
+  await tryMarkVerified(ctx.dify, target.appId, log);
   return { hash, health };
 }
 

@@ -32,7 +32,8 @@ const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
   // JWTs (Dify's access and CSRF tokens are JWTs).
   [/\beyJ[\w-]*\.[\w-]+\.[\w-]*/g, REDACTED],
   // name=value / "name": "value" for the fields and cookies that carry credentials.
-  [/((?:__Host-)?(?:access_token|refresh_token|csrf_token|password|api_key|token)\b["']?\s*[:=]\s*["']?)[^"'\s;,&}]+/gi, `$1${REDACTED}`],
+  // Only a whole field name (not the tail of SEARCH_API_KEY), and not a `${{ … }}` expression we print as advice.
+  [/((?<![\w-])(?:__Host-)?(?:access_token|refresh_token|csrf_token|password|api_key|token)\b["']?\s*[:=]\s*["']?)(?!\$\{\{)[^"'\s;,&}]+/gi, `$1${REDACTED}`],
   // Credentials embedded in a URL.
   [/(\/\/)[^/\s:@]+:[^/\s@]+@/g, `$1${REDACTED}@`],
 ];

@@ -28,7 +28,7 @@ describe('command: deploy', () => {
       const app = state.apps.find((a) => a.id === d.app)!;
       expect(app.published).toHaveLength(1);
       expect(app.published[0].marked_name).toBe('1.0.0');
-      expect(app.published[0].marked_comment).toMatch(/^sha256:[0-9a-f]{16} commit [0-9a-f]{12} dify-gitops /);
+      expect(app.published[0].marked_comment).toMatch(/^✓ sha256:[0-9a-f]{16} commit [0-9a-f]{12} dify-gitops /);
     }
     const remoteTags = await world.repo.git(['ls-remote', '--tags', 'origin']);
     for (const d of defs) expect(remoteTags).toContain(`refs/tags/${d.name}@v1.0.0`);
@@ -213,5 +213,25 @@ describe('command: deploy', () => {
     // Never published: the dependency check comes before publish, and the draft went back to 1.0.0.
     expect(app.published.map((p) => p.marked_name)).toEqual(['1.0.0', '1.0.0']);
     expect(JSON.stringify(app.draft)).not.toContain('Needs a plugin');
+  });
+
+  it('a version a failed run left published is not "already live": a re-run deploys and checks it again', async () => {
+    world = await createDeployWorld();
+    const d = echoDefinition('alpha', A);
+    world.seed(d);
+    await world.commit([d]);
+    // The first smoke run fails (a flaky model, say); the first deploy has nothing to go back to.
+    world.emulator.scriptRuns(A, [{ status: 'failed', error: 'model timeout' }]);
+    const first = await world.deploy({ all: 'true', 'smoke-retries': '0' });
+    expect(first.code).toBe(1);
+    const app = () => world!.emulator.state().apps.find((a) => a.id === A)!;
+    const left = app().published.find((p) => p.id === app().workflow_id)!;
+    expect(left.marked_comment).toMatch(/^sha256:/); // published, never verified
+
+    const again = await world.deploy({ all: 'true' });
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).not.toMatch(/already live/);
+    expect(JSON.parse(again.outputs.deployed)).toEqual([{ name: 'alpha', version: '1.0.0', tag: 'alpha@v1.0.0' }]);
+    expect(app().published.find((p) => p.id === app().workflow_id)!.marked_comment).toMatch(/^✓ sha256:/);
   });
 });

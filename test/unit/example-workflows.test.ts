@@ -81,8 +81,8 @@ beforeAll(async () => {
 });
 
 describe('workflows', () => {
-  it('examples/ holds the four workflows teams copy; .github/workflows/ runs CI and validation', () => {
-    expect(examples.map((e) => e.name)).toEqual(['deploy.yml', 'pull-request.yml', 'rollback.yml', 'rotate-keys.yml']);
+  it('examples/ holds the four workflows teams copy (and drift); .github/workflows/ runs CI and validation', () => {
+    expect(examples.map((e) => e.name)).toEqual(['deploy.yml', 'drift.yml', 'pull-request.yml', 'rollback.yml', 'rotate-keys.yml']);
     expect(own.map((e) => e.name)).toEqual(expect.arrayContaining(['ci.yml', 'validate.yml']));
   });
 

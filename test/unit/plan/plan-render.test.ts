@@ -139,7 +139,7 @@ describe('plan: what is not a change', () => {
 
   it('is a no-op when the live version carries this definition\'s content hash', () => {
     const d = sampleDefinition();
-    const plan = livePlan(d, d, { name: '1.0.0', comment: `sha256:${dslContentHash(d.dsl).slice(0, 16)} commit abc dify-gitops summarizer@1.0.0` });
+    const plan = livePlan(d, d, { name: '1.0.0', comment: `✓ sha256:${dslContentHash(d.dsl).slice(0, 16)} commit abc dify-gitops summarizer@1.0.0` });
     expect(plan).toMatchObject({ status: 'noop', noop: true, versionFrom: '1.0.0' });
     expect(render(plan)).toBe('### ✅ `summarizer`: 1.0.0 → 1.0.0\n\n`workflows/summarizer.json` · app `app-1` · production\n\n**Deploy:** no-op: the live version already carries this content.\n');
   });
