@@ -24,15 +24,35 @@ export function readGitHub(env: Env, token: string): GitHubSettings {
   };
 }
 
+interface PullPayload {
+  number?: unknown;
+  base?: { sha?: unknown; repo?: { full_name?: unknown } | null };
+  head?: { repo?: { full_name?: unknown; fork?: unknown } | null };
+}
+
 /** pull_request and pull_request_target payloads: number, base commit, and whether the head is a fork. */
 function readPullRequest(event: Record<string, unknown>): Pick<GitHubSettings, 'pullNumber' | 'pullBase' | 'fork'> {
-  const pull = event.pull_request as { number?: unknown; base?: { sha?: unknown }; head?: { repo?: { fork?: unknown } } } | undefined;
+  const pull = event.pull_request as PullPayload | undefined;
   if (!pull || typeof pull !== 'object') return { fork: false };
   return {
     pullNumber: typeof pull.number === 'number' ? pull.number : undefined,
     pullBase: typeof pull.base?.sha === 'string' ? pull.base.sha : undefined,
-    fork: pull.head?.repo?.fork === true,
+    fork: isFromFork(pull),
   };
+}
+
+/**
+ * A pull request is from a fork when its head lives in another repository. `head.repo.fork` says
+ * whether the head repository is a fork of anything, which is true for every pull request when the
+ * project itself is a fork: it is only the answer when the names are missing.
+ */
+function isFromFork(pull: PullPayload): boolean {
+  const head = pull.head?.repo?.full_name;
+  const base = pull.base?.repo?.full_name;
+  if (typeof head === 'string' && typeof base === 'string') return head.toLowerCase() !== base.toLowerCase();
+  // A deleted head repository (null) can only have been a fork.
+  if (pull.head && pull.head.repo === null) return true;
+  return pull.head?.repo?.fork === true;
 }
 
 /** The event payload the runner wrote; absent or unreadable outside Actions. */

@@ -14,6 +14,7 @@ import { mapDatasetAliases, hashParts, partsFromDsl, partsFromPublished } from '
 import { buildDriftError, buildDriftResult, type DriftResult } from '../plan/drift.js';
 import { driftIssueTitle, driftMarker, renderDriftIssue, renderDriftSummary, reportDriftOutputs, toDriftedJson } from '../report/plan-drift.js';
 import { mapLimit } from '../support/concurrency.js';
+import { compareText } from '../plan/diff.js';
 import { describeError } from '../support/errors.js';
 
 /** Exit code when drift was found: distinct from 1 (the check itself failed). */
@@ -22,15 +23,20 @@ export const DRIFT_EXIT_CODE = 3;
 export async function runDrift(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<{ exitCode: number; json: unknown }> {
   const { git, sink } = deps;
   const named = [...settings.args, ...(settings.workflow && settings.workflow !== 'all' ? [settings.workflow] : [])];
-  const definitions = await loadNamedDefinitions(settings, named.length ? named : 'all');
+  const { definitions, unreadable } = await loadNamedDefinitions(settings, named.length ? named : 'all');
   const dify = (await sink.group('Connect', () => connectDify(settings, sink))).console;
   await ensureTags(git, sink);
-  const results = await sink.group(`Compare live apps in ${settings.environment} with their releases`, () =>
+  const checked = await sink.group(`Compare live apps in ${settings.environment} with their releases`, () =>
     mapLimit(definitions, settings.concurrency, (d) => checkDefinition(git, dify, settings, d)),
   );
+  // A definition that cannot be read cannot be checked: it is an error, never a silent pass.
+  const broken = unreadable.map((u) => buildDriftError({ name: u.name, file: u.file, environment: settings.environment, error: u.error }));
+  const results = [...checked, ...broken].sort((a, b) => compareText(a.file, b.file));
+  const where = settings.surface === 'action' ? 'in the job summary' : settings.json ? 'in the JSON output ("summary")' : 'below';
   for (const r of results) {
-    if (r.status === 'drifted') sink.warn(`${r.name}: drifted (against ${r.tag}): the live app in ${r.environment} was changed outside git; the diff is in the job summary.`);
-    else sink.info(`${r.name}: ${r.status}${r.tag ? ` (against ${r.tag})` : ''}${r.error ? `: ${r.error.split('\n')[0]}` : ''}`);
+    if (r.status === 'drifted') sink.warn(`${r.name}: drifted (against ${r.tag}): the live app in ${r.environment} was changed outside git; the diff is ${where}.`);
+    else if (r.status === 'error') sink.warn(`${r.name}: not checked: ${r.error}`);
+    else sink.info(`${r.name}: ${r.status}${r.tag ? ` (against ${r.tag})` : ''}`);
   }
 
   reportDriftOutputs(sink, results);
@@ -44,7 +50,15 @@ export async function runDrift(settings: Settings, deps: { git: Git; sink: Repor
   const drifted = results.some((r) => r.status === 'drifted');
   const failed = results.some((r) => r.status === 'error');
   const exitCode = failed ? 1 : drifted && settings.failOnDrift ? DRIFT_EXIT_CODE : 0;
-  return { exitCode, json: { ok: !failed, environment: settings.environment, drifted: toDriftedJson(results), results: results.map(({ name, file, status, tag, error }) => ({ name, file, status, tag, error: error ?? null })) } };
+  const json = {
+    ok: !failed,
+    environment: settings.environment,
+    drifted: toDriftedJson(results),
+    results: results.map(({ name, file, status, tag, error }) => ({ name, file, status, tag, error: error ?? null })),
+    // The same Markdown as the job summary, diffs included: --json has no other place to show them.
+    summary: markdown,
+  };
+  return { exitCode, json };
 }
 
 async function checkDefinition(git: Git, dify: DifyConsole, settings: Settings, { file, definition }: NamedDefinition): Promise<DriftResult> {

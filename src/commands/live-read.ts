@@ -55,17 +55,43 @@ export interface NamedDefinition {
   definition: Definition;
 }
 
-/** Every parsable definition in the folder, or those named (`all` for every one). */
-export async function loadNamedDefinitions(settings: Settings, names: string[] | 'all'): Promise<NamedDefinition[]> {
+/** A definition file that cannot be read as one (bad JSON, no name, app or dsl): reported, never skipped. */
+export interface UnreadableDefinition {
+  file: string;
+  /** The name it declares, or its file name without `.json`. */
+  name: string;
+  error: string;
+}
+
+/**
+ * Every definition in the folder, or those named (`all` for every one), and the files that could
+ * not be read as definitions: a broken file must fail the run, not vanish from it.
+ */
+export async function loadNamedDefinitions(settings: Settings, names: string[] | 'all'): Promise<{ definitions: NamedDefinition[]; unreadable: UnreadableDefinition[] }> {
   const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
-  const known = files.flatMap((file) => {
+  const known: NamedDefinition[] = [];
+  const broken: UnreadableDefinition[] = [];
+  for (const file of files) {
     const value = file.value as Partial<Definition> | undefined;
-    return value && typeof value.name === 'string' && value.dsl && value.app ? [{ file, definition: value as Definition }] : [];
-  });
-  if (names === 'all') return known;
-  const missing = names.filter((n) => !known.some((k) => k.definition.name === n));
+    if (value && typeof value.name === 'string' && value.dsl && value.app) known.push({ file, definition: value as Definition });
+    else broken.push(describeUnreadable(file));
+  }
+  if (names === 'all') return { definitions: known, unreadable: broken };
+  const unreadable = broken.filter((b) => names.includes(b.name));
+  const missing = names.filter((n) => !known.some((k) => k.definition.name === n) && !unreadable.some((u) => u.name === n));
   if (missing.length) {
     throw new UsageError(`No definition named ${missing.map((n) => `"${n}"`).join(', ')} in ${settings.workflowsDir}/. Known: ${known.map((k) => k.definition.name).join(', ') || 'none'}.`);
   }
-  return known.filter((k) => names.includes(k.definition.name));
+  return { definitions: known.filter((k) => names.includes(k.definition.name)), unreadable };
+}
+
+function describeUnreadable(file: LoadedFile): UnreadableDefinition {
+  const value = (file.value ?? {}) as Partial<Definition>;
+  const name = typeof value.name === 'string' && value.name ? value.name : file.file.replace(/^.*\//, '').replace(/\.json$/, '');
+  const problem = file.diagnostics[0];
+  const missing = (['name', 'app', 'dsl'] as const).filter((key) => !value[key] || (key === 'name' && typeof value.name !== 'string'));
+  const why = problem
+    ? `${file.file}:${problem.line}:${problem.column}: ${problem.message}`
+    : `${file.file}: not a definition (no ${missing.map((k) => `"${k}"`).join(', ')})`;
+  return { file: file.file, name, error: `${why}. Fix it (run "dify-gitops validate") so it can be compared with Dify.` };
 }

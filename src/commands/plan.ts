@@ -8,7 +8,7 @@ import type { Definition, LoadedFile, ValidationReport } from '../definition/typ
 import type { DifyConsole } from '../dify/types.js';
 import { validateWorkflowsDir, reportValidation } from './validate.js';
 import { connectDify, connectGitHub } from './connect.js';
-import { ensureTags, readLatestRelease } from './live-read.js';
+import { ensureTags, exportDraft, readLatestRelease } from './live-read.js';
 import { resolveAppId } from '../stages/target.js';
 import { parseDefinition } from '../stages/snapshots.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
@@ -68,7 +68,7 @@ async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], 
     const r = report.files.find((f) => f.file === file.file);
     return { file, ok: r?.ok ?? false, errors: (r?.errors ?? []).map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`) };
   });
-  if (!baseRef) return { selected: withStatus, basis: 'every definition (no base ref given)', base: undefined };
+  if (!baseRef) return { selected: withStatus, basis: 'every definition (no base ref was given)', base: undefined };
   const base = await git.resolve(baseRef);
   if (!base) {
     throw Object.assign(new Error(`The base ref "${baseRef}" is not in this checkout.`), {
@@ -77,7 +77,7 @@ async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], 
   }
   const head = settings.github.sha ?? (await git.headSha());
   const changed = new Set(await git.changedFiles(base, head, settings.workflowsDir));
-  return { selected: withStatus.filter((s) => changed.has(s.file.file)), basis: `changed between ${base.slice(0, 7)} and ${head.slice(0, 7)}`, base };
+  return { selected: withStatus.filter((s) => changed.has(s.file.file)), basis: `definitions changed between ${base.slice(0, 7)} and ${head.slice(0, 7)}`, base };
 }
 
 async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Selected): Promise<DefinitionPlan> {
@@ -88,8 +88,9 @@ async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Sele
   try {
     const appId = resolveAppId(definition, environment);
     const { dsl, unmapped } = mapDatasetAliases(definition, environment);
-    const [published, release] = await Promise.all([dify.getPublished(appId), readLatestRelease(git, definition.name, s.file.file, environment)]);
-    return buildLivePlan({ name: definition.name, file: s.file.file, environment, appId, versionTo: definition.version, dsl, unmapped, published, release });
+    // The draft too: the deploy imports over it, so unpublished edits made in Dify's editor are lost.
+    const [published, release, draftYaml] = await Promise.all([dify.getPublished(appId), readLatestRelease(git, definition.name, s.file.file, environment), exportDraft(dify, appId)]);
+    return buildLivePlan({ name: definition.name, file: s.file.file, environment, appId, versionTo: definition.version, dsl, unmapped, published, release, draftYaml });
   } catch (error) {
     return buildFailedPlan({ name: definition.name, file: s.file.file, environment, mode: 'live', versionTo: definition.version, status: 'error', error: describeError(error) });
   }

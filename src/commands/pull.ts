@@ -30,18 +30,23 @@ export async function runPull(settings: Settings, deps: { git: Git; sink: Report
   if (names !== 'all' && names.length === 0) {
     throw new UsageError(settings.surface === 'action' ? 'pull needs "workflow" (a definition name, or "all") or all: true.' : 'Usage: dify-gitops pull NAME [NAME…] | --all [--environment production] [--dir workflows]');
   }
-  const definitions = await loadNamedDefinitions(settings, names);
+  const { definitions, unreadable } = await loadNamedDefinitions(settings, names);
   const dify = (await sink.group('Connect', () => connectDify(settings, sink))).console;
   const outcomes: PullOutcome[] = [];
   await sink.group(`Pull from ${settings.environment}`, async () => {
     // One at a time: each writes its own file, and the log reads in order.
     for (const d of definitions) outcomes.push(await pullOne(dify, settings, d, sink));
+    // Without a readable definition there is no app id to pull from: an error, not a silent skip.
+    for (const u of unreadable) {
+      outcomes.push({ name: u.name, file: u.file, changed: false, warnings: [], error: u.error });
+      sink.warn(`${u.name}: ${u.error}`);
+    }
   });
 
   sink.output(Outputs.pulled, JSON.stringify(outcomes.filter((o) => !o.error).map(({ name, file, changed }) => ({ name, file, changed }))));
   await sink.summary(renderPullSummary(settings.environment, outcomes));
   const changed = outcomes.filter((o) => o.changed && !o.error);
-  sink.info(changed.length ? `Rewrote ${changed.length} definition(s): review with "git diff ${settings.workflowsDir}", bump "version" and open a pull request.` : 'Every definition already matches its live draft.');
+  sink.info(describeResult(settings, outcomes));
   const pullRequest = settings.pullRequest ? await sink.group('Pull request', () => proposePulledChanges(settings, deps, changed)) : undefined;
   const ok = outcomes.every((o) => !o.error);
   return { exitCode: ok ? 0 : 1, json: { ok, environment: settings.environment, pulled: outcomes, pull_request: pullRequest ?? null } };
@@ -54,10 +59,13 @@ async function pullOne(dify: DifyConsole, settings: Settings, { file, definition
     const yaml = await exportDraft(dify, appId);
     if (yaml === null) throw new UsageError(`App ${appId} has no draft to pull: open it in Dify's editor once, or deploy it first.`);
     const pulled = rewriteFromExport(definition, yaml, settings.environment, `app ${appId}`);
-    const text = formatCanonical(pulled.definition);
     outcome.warnings = pulled.warnings;
-    outcome.changed = text !== file.text;
-    if (outcome.changed) await writeFile(path.resolve(settings.root, file.file), text);
+    if (!pulled.unchanged) {
+      // Same workflow, different bytes (key order, formatting) is still "unchanged": only a real edit rewrites.
+      const text = formatCanonical(pulled.definition);
+      outcome.changed = text !== file.text;
+      if (outcome.changed) await writeFile(path.resolve(settings.root, file.file), text);
+    }
     sink.info(`${definition.name}: ${outcome.changed ? `rewrote ${file.file} from the live draft` : 'unchanged'}`);
     for (const w of pulled.warnings) sink.warn(`${definition.name}: ${w}`);
   } catch (error) {
@@ -65,6 +73,19 @@ async function pullOne(dify: DifyConsole, settings: Settings, { file, definition
     sink.warn(`${definition.name}: ${outcome.error}`);
   }
   return outcome;
+}
+
+/** The closing line: what was rewritten, what failed, or that nothing differs. */
+function describeResult(settings: Settings, outcomes: PullOutcome[]): string {
+  const changed = outcomes.filter((o) => o.changed && !o.error).length;
+  const failed = outcomes.filter((o) => o.error).length;
+  const parts = [
+    changed ? `Rewrote ${changed} definition(s): review with "git diff ${settings.workflowsDir}", bump "version" and open a pull request.` : '',
+    failed ? `${failed} of ${outcomes.length} definition(s) could not be pulled: see the warnings above.` : '',
+  ].filter(Boolean);
+  if (parts.length) return parts.join(' ');
+  if (outcomes.length === 0) return `No definition in ${settings.workflowsDir}/ to pull.`;
+  return outcomes.length === 1 ? 'The definition already matches its live draft.' : `All ${outcomes.length} definitions already match their live drafts.`;
 }
 
 function renderPullSummary(environment: string, outcomes: PullOutcome[]): string {

@@ -78,6 +78,43 @@ export function createGitHub(options: GitHubOptions): GitHub {
     return response?.data ?? null;
   }
 
+  /** Logins this token posted sticky comments as, in this process. */
+  const ownLogins = new Set<string>();
+  let selfLogin: Promise<string | null> | undefined;
+
+  /** The token's own login; installation tokens (GITHUB_TOKEN) cannot ask, and post as a bot anyway. */
+  function readSelfLogin(): Promise<string | null> {
+    selfLogin ??= octokit.request('GET /user').then(
+      (response) => (typeof response.data?.login === 'string' ? response.data.login : null),
+      () => null,
+    );
+    return selfLogin;
+  }
+
+  /**
+   * Our sticky comment: it starts with the marker (a human quoting it does not count) and was
+   * written by a bot or by this token's own user; anyone else's cannot be edited with our token.
+   */
+  async function findOwnComment(issueNumber: number, tag: string) {
+    const list = 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments';
+    const isOurs = (user: { login?: string; type?: string } | null | undefined) => user?.type === 'Bot' || (!!user?.login && ownLogins.has(user.login));
+    const { hit, others } = await call(list, 'pull-requests', async () => {
+      const marked = [];
+      const pages = octokit.paginate.iterator(list, { ...where, issue_number: issueNumber, per_page: 100 });
+      for await (const page of pages) {
+        for (const comment of page.data.filter((c) => c.body?.startsWith(tag))) {
+          if (isOurs(comment.user)) return { hit: comment, others: [] };
+          marked.push(comment);
+        }
+      }
+      return { hit: null, others: marked };
+    });
+    if (hit || others.length === 0) return hit;
+    // Marked comments by a person: ours only when this token is that person (a personal access token).
+    const self = await readSelfLogin();
+    return others.find((comment) => self !== null && comment.user?.login === self) ?? null;
+  }
+
   async function findOpenPull(head: string, base: string) {
     const endpoint = 'GET /repos/{owner}/{repo}/pulls';
     const response = await call(endpoint, 'pull-requests', () =>
@@ -149,27 +186,25 @@ export function createGitHub(options: GitHubOptions): GitHub {
     async upsertStickyComment({ issueNumber, marker, body }) {
       const tag = markerComment(marker);
       const text = body.includes(tag) ? body : `${tag}\n${body}`;
-      const list = 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments';
-      const found = await call(list, 'pull-requests', async () => {
-        const pages = octokit.paginate.iterator(list, { ...where, issue_number: issueNumber, per_page: 100 });
-        for await (const page of pages) {
-          const hit = page.data.find((comment) => comment.body?.includes(tag));
-          if (hit) return hit;
-        }
-        return null;
-      });
-      if (found) {
+      const create = async () => {
+        const endpoint = 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
+        const { data } = await call(endpoint, 'pull-requests', () => octokit.request(endpoint, { ...where, issue_number: issueNumber, body: text }));
+        if (data.user?.login) ownLogins.add(data.user.login);
+        return { id: data.id, created: true };
+      };
+      const found = await findOwnComment(issueNumber, tag);
+      if (!found) return create();
+      if (found.body !== text) {
         const endpoint = 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}';
-        if (found.body !== text) {
-          await call(endpoint, 'pull-requests', () => octokit.request(endpoint, { ...where, comment_id: found.id, body: text }));
+        try {
+          await octokit.request(endpoint, { ...where, comment_id: found.id, body: text });
+        } catch (error) {
+          // Not ours to edit after all (another app's token, a comment deleted meanwhile): post our own.
+          if (hasStatus(error, 403) || hasStatus(error, 404)) return create();
+          throw toGitHubError(error, { endpoint, permission: 'pull-requests', apiUrl, repository: options.repository });
         }
-        return { id: found.id, created: false };
       }
-      const endpoint = 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
-      const { data } = await call(endpoint, 'pull-requests', () =>
-        octokit.request(endpoint, { ...where, issue_number: issueNumber, body: text }),
-      );
-      return { id: data.id, created: true };
+      return { id: found.id, created: false };
     },
 
     async upsertIssue({ title, marker, body, labels }) {

@@ -1,12 +1,12 @@
 // One definition's plan, built from data the command has already read: the repo's DSL, the live
-// published workflow and the last release (live plans), or the definition at the base ref
+// published workflow, the live draft and the last release (live plans), or the definition at the base ref
 // (offline plans, for fork pull requests). Pure: no I/O, no clock.
 import type { Definition, DifyDsl } from '../definition/types.js';
 import type { WorkflowVersion } from '../dify/types.js';
 import { dslContentHash } from '../definition/canonical.js';
 import { hashFromMarks } from '../stages/import-publish.js';
 import { diffValues, diffWorkflows, EMPTY_WORKFLOW, isEmptyDiff, type ValueChange, type WorkflowDiff } from './diff.js';
-import { hashParts, partsFromDsl, partsFromPublished } from '../definition/workflow-parts.js';
+import { hashParts, partsFromDsl, partsFromExport, partsFromPublished, type WorkflowParts } from '../definition/workflow-parts.js';
 
 /**
  * create: first published version (or, offline, a new definition); update: the workflow changes;
@@ -22,6 +22,18 @@ export interface DriftNote {
   /** Release → live. */
   diff: WorkflowDiff;
   /** The repo already holds what is live: merging loses nothing. */
+  adoptedByThisChange: boolean;
+}
+
+/** The draft in Dify's editor holds edits that were never published: the deploy's import replaces the draft. */
+export interface DraftNote {
+  /** What the draft was compared with: the published version, or (nothing published) the last release. */
+  against: 'published' | 'release';
+  /** The published version's name or the release tag; null for an unnamed published version. */
+  againstName: string | null;
+  /** Published (or release) → draft. */
+  diff: WorkflowDiff;
+  /** The repo already holds what the draft holds: merging loses nothing. */
   adoptedByThisChange: boolean;
 }
 
@@ -41,6 +53,7 @@ export interface DefinitionPlan {
   /** Offline only: changes to the DSL's app block (name, description, icon). */
   app?: ValueChange[];
   drift?: DriftNote;
+  draft?: DraftNote;
   notes: string[];
   error?: string;
 }
@@ -58,6 +71,8 @@ export interface LivePlanInput {
   published: WorkflowVersion | null;
   /** The latest release, its DSL mapped the same way; null when never released. */
   release: { tag: string; dsl: DifyDsl } | null;
+  /** The live draft as exported YAML; null when the app has no draft. */
+  draftYaml: string | null;
 }
 
 export function buildLivePlan(input: LivePlanInput): DefinitionPlan {
@@ -87,7 +102,25 @@ export function buildLivePlan(input: LivePlanInput): DefinitionPlan {
       plan.drift = { tag: input.release.tag, diff: diffWorkflows(released, live), adoptedByThisChange: hashParts(live) === hashParts(repo) };
     }
   }
+  // A no-op deploy skips the import, so only a deploy that imports can overwrite the draft.
+  const draft = status === 'noop' ? undefined : findDraftEdits(input, live, repo);
+  if (draft) plan.draft = draft;
   return plan;
+}
+
+/** Unpublished edits in the draft, compared with what is published (or, if nothing is, released). */
+function findDraftEdits(input: LivePlanInput, live: WorkflowParts, repo: WorkflowParts): DraftNote | undefined {
+  if (!input.draftYaml) return undefined;
+  const baseline = input.published
+    ? { against: 'published' as const, againstName: input.published.marked_name || null, parts: live }
+    : input.release
+      ? { against: 'release' as const, againstName: input.release.tag, parts: partsFromDsl(input.release.dsl) }
+      : undefined;
+  // Never published nor released: the draft is whatever the app was created with, not someone's work.
+  if (!baseline) return undefined;
+  const draft = partsFromExport(input.draftYaml);
+  if (hashParts(draft) === hashParts(baseline.parts)) return undefined;
+  return { against: baseline.against, againstName: baseline.againstName, diff: diffWorkflows(baseline.parts, draft), adoptedByThisChange: hashParts(draft) === hashParts(repo) };
 }
 
 export function buildOfflinePlan(input: { file: string; environment: string; base: Definition | null; head: Definition }): DefinitionPlan {

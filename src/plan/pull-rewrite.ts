@@ -1,10 +1,19 @@
 // pull: a definition rewritten from its live app's exported draft, so an edit made in Dify's UI
 // becomes a reviewable diff. The envelope stays (version, smoke checks, app ids); the DSL is
 // replaced, secrets stay blank and declared, and dataset ids go back to their aliases.
-import type { Definition } from '../definition/types.js';
+import type { Definition, DifyDsl } from '../definition/types.js';
 import { adoptDsl } from '../definition/adopt.js';
-import { mapDatasetIds } from '../definition/workflow-parts.js';
+import stableStringify from 'fast-json-stable-stringify';
+import { hashParts, mapDatasetAliases, mapDatasetIds, partsFromDsl } from '../definition/workflow-parts.js';
+import { parsePyYaml } from '../support/pyyaml.js';
 import { findCredential } from '../definition/secrets.js';
+import { isRecord } from '../definition/diagnostics.js';
+
+/**
+ * Variable fields the API adds when it serialises a workflow (`selector` on every variable, and
+ * the editor's flags): noise in a repo that never had them, so they are kept only where it did.
+ */
+const API_VARIABLE_FIELDS = ['selector', 'edited', 'visible', 'editable'];
 
 export class PullError extends Error {
   override name = 'PullError';
@@ -17,9 +26,14 @@ export interface PulledDefinition {
   definition: Definition;
   /** Things the reviewer must finish by hand (new secrets, unknown dataset ids). */
   warnings: string[];
+  /** The draft holds nothing the definition does not (Dify's stamps aside): leave the file alone. */
+  unchanged: boolean;
 }
 
 export function rewriteFromExport(current: Definition, yaml: string, environment: string, sourceFile: string): PulledDefinition {
+  // Right after a deploy the export differs from the file only in what Dify stamps on it (its DSL
+  // version, variable selectors): that is no edit, and rewriting the file would be a diff to review.
+  if (matchesDefinition(current, yaml, environment)) return { definition: current, warnings: [], unchanged: true };
   // adoptDsl parses the export the way adopt does: aliases capped, secret values blanked and found.
   const adopted = adoptDsl(yaml, { name: current.name, app: current.app, sourceFile });
   const warnings: string[] = [];
@@ -44,9 +58,53 @@ export function rewriteFromExport(current: Definition, yaml: string, environment
     if (!live.includes(name)) warnings.push(`Secret ${name} is no longer a secret variable in the live app: removed from "secrets".`);
   }
 
-  const definition: Definition = { ...current, dsl };
+  const definition: Definition = { ...current, dsl: inRepoForm(dsl, current.dsl) };
   if (current.secrets !== undefined || live.length) definition.secrets = secrets;
-  return { definition, warnings };
+  return { definition, warnings, unchanged: false };
+}
+
+/**
+ * The draft holds what the definition holds: the same normalised workflow (as plan and drift
+ * compare them), and the same app block values for the keys the definition writes (the import
+ * renames the app from them, so a rename in the UI is an edit to pull).
+ */
+function matchesDefinition(current: Definition, yaml: string, environment: string): boolean {
+  let exported: unknown;
+  try {
+    exported = parsePyYaml(yaml);
+  } catch {
+    return false; // adoptDsl reports what is wrong with it, with the line
+  }
+  if (!isRecord(exported)) return false;
+  if (hashParts(partsFromDsl(exported)) !== hashParts(partsFromDsl(mapDatasetAliases(current, environment).dsl))) return false;
+  const app: Record<string, unknown> = isRecord(exported.app) ? exported.app : {};
+  return Object.entries(current.dsl.app ?? {}).every(([key, value]) => stableStringify(app[key] ?? null) === stableStringify(value ?? null));
+}
+
+/**
+ * The pulled DSL in the repo's form: the definition's own DSL `version` (the server stamps the one
+ * it speaks; the import accepts the repo's), and no API-only variable fields the repo did not have.
+ */
+function inRepoForm(pulled: DifyDsl, repo: DifyDsl): DifyDsl {
+  const dsl: DifyDsl = { ...pulled, ...(repo.version !== undefined ? { version: repo.version } : {}) };
+  if (!dsl.workflow) return dsl;
+  const workflow = { ...dsl.workflow };
+  for (const key of ['environment_variables', 'conversation_variables'] as const) {
+    const list: unknown = workflow[key];
+    if (Array.isArray(list)) workflow[key] = stripApiFields(list, repo.workflow?.[key]) as never;
+  }
+  return { ...dsl, workflow };
+}
+
+function stripApiFields(pulled: unknown[], repo: unknown): unknown[] {
+  const repoVariables = (Array.isArray(repo) ? repo : []).filter(isRecord);
+  return pulled.map((variable) => {
+    if (!isRecord(variable)) return variable;
+    const same = repoVariables.find((r) => r.name === variable.name);
+    // A variable the repo has keeps the fields it had; a new one keeps those any repo variable has.
+    const kept = (field: string) => (same ? field in same : repoVariables.some((r) => field in r));
+    return Object.fromEntries(Object.entries(variable).filter(([field]) => !API_VARIABLE_FIELDS.includes(field) || kept(field)));
+  });
 }
 
 /** The first string in `value` that looks like a credential, with its JSON pointer. */

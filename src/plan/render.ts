@@ -21,18 +21,27 @@ const MAX_VALUE_CHANGES = 20;
 const MAX_VALUE_CHARS = 100;
 
 export function renderDefinitionPlan(plan: DefinitionPlan): string[] {
+  const where = [code(plan.file), plan.appId ? `app ${code(plan.appId)}` : '', plan.environment].filter(Boolean).join(' · ');
+  if (plan.status === 'invalid' || plan.status === 'error') return renderFailure(plan, where);
   const from = plan.versionFrom ?? (plan.mode === 'live' ? (plan.status === 'create' ? 'nothing published' : 'unnamed version') : 'new');
   const lines = [`### ${STATUS_ICON[plan.status]} ${code(plan.name)}: ${from} → ${plan.versionTo}`, ''];
-  const where = [code(plan.file), plan.appId ? `app ${code(plan.appId)}` : '', plan.environment].filter(Boolean);
-  lines.push(where.join(' · '), '', `**${plan.mode === 'live' ? 'Deploy' : 'Change'}:** ${describeStatus(plan)}`, '');
+  lines.push(where, '', `**${plan.mode === 'live' ? 'Deploy' : 'Change'}:** ${describeStatus(plan)}`, '');
   for (const note of plan.notes) lines.push(`- ⚠️ ${note}`);
   if (plan.notes.length) lines.push('');
   if (plan.drift) lines.push(...renderDrift(plan));
+  if (plan.draft) lines.push(...renderDraft(plan));
   if (plan.diff && (plan.status === 'create' ? plan.diff.nodes.added.length : !isEmptyDiff(plan.diff))) {
     lines.push(...(plan.status === 'create' ? renderFirstVersion(plan.diff) : renderDiff(plan.diff)));
   }
   if (plan.app?.length) lines.push('#### App', '', ...renderValueList(plan.app), '');
   return lines;
+}
+
+/** No versions and no "Deploy:" for a definition that was not planned: only what went wrong. */
+function renderFailure(plan: DefinitionPlan, where: string): string[] {
+  const invalid = plan.status === 'invalid';
+  const error = (plan.error ?? 'could not be planned.').replace(/^invalid: /, '');
+  return [`### ❌ ${code(plan.name)} ${plan.versionTo}: ${invalid ? 'invalid' : 'not planned'}`, '', where, '', `**${invalid ? 'Invalid' : 'Error'}:** ${error}`, ''];
 }
 
 function describeStatus(plan: DefinitionPlan): string {
@@ -52,6 +61,18 @@ function describeStatus(plan: DefinitionPlan): string {
     case 'error':
       return plan.error ?? 'could not be planned.';
   }
+}
+
+function renderDraft(plan: DefinitionPlan): string[] {
+  const draft = plan.draft!;
+  const against = draft.against === 'published'
+    ? `the published version${draft.againstName ? ` ${code(draft.againstName)}` : ''}`
+    : `the last release ${code(draft.againstName ?? '?')} (nothing is published)`;
+  const head = draft.adoptedByThisChange
+    ? `> [!NOTE]\n> The draft in Dify's editor holds edits that differ from ${against}, and this change brings the repository up to date with them: nothing in the draft is lost.`
+    : `> [!WARNING]\n> **Unpublished edits:** the draft in Dify's editor differs from ${against}. Unpublished edits in Dify's editor would be overwritten by this merge. To keep them, bring them into the repository first (\`npx dify-gitops pull ${plan.name}\` writes the draft into the definition) and combine them with this change.`;
+  const summary = `Unpublished draft edits (${summarizeDiff(draft.diff)})`;
+  return [head, '', `<details><summary>${escapeHtml(summary)}</summary>`, '', ...renderDiff(draft.diff), '</details>', ''];
 }
 
 /** "3 nodes (1 added, 2 changed), 2 edges added, features changed", or "no workflow change". */

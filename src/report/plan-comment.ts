@@ -2,6 +2,7 @@
 // and the `plan` output are all this text. Its JSON twin is the `changes` output.
 import type { ReportSink } from './sink.js';
 import type { DefinitionPlan } from '../plan/build.js';
+import type { WorkflowDiff } from '../plan/diff.js';
 import { code, renderDefinitionPlan, summarizeDiff } from '../plan/render.js';
 import { Outputs } from '../inputs.js';
 import { escapeCell } from './markdown.js';
@@ -13,7 +14,7 @@ export interface PlanReport {
   offlineReason?: string;
   /** The ref offline plans compare against. */
   baseRef?: string;
-  /** How the definitions were chosen, e.g. "changed between abc1234 and def5678". */
+  /** How the definitions were chosen, e.g. "definitions changed between abc1234 and def5678". */
   basis: string;
   plans: DefinitionPlan[];
 }
@@ -35,7 +36,7 @@ export function renderPlanReport(report: PlanReport, options: { maxChars?: numbe
       '',
     );
   }
-  head.push(`Definitions ${report.basis}.`, '');
+  head.push(`Planned: ${report.basis}.`, '');
   if (report.plans.length === 0) return `${[...head, 'No definition changed: nothing to deploy.'].join('\n')}\n`;
   head.push('| Workflow | Version | Plan |', '| --- | --- | --- |');
   for (const p of report.plans) head.push(`| ${escapeCell(code(p.name))} | ${escapeCell(`${p.versionFrom ?? '–'} → ${p.versionTo}`)} | ${escapeCell(describeRow(p))} |`);
@@ -56,7 +57,7 @@ export function renderPlanReport(report: PlanReport, options: { maxChars?: numbe
 }
 
 function describeRow(p: DefinitionPlan): string {
-  const drift = p.drift && !p.drift.adoptedByThisChange ? ' · ⚠️ live drifted' : '';
+  const drift = (p.drift && !p.drift.adoptedByThisChange ? ' · ⚠️ live drifted' : '') + (p.draft && !p.draft.adoptedByThisChange ? ' · ⚠️ unpublished draft edits' : '');
   switch (p.status) {
     case 'create':
       return (p.mode === 'live' ? '🆕 first version' : '🆕 new definition') + drift;
@@ -95,10 +96,15 @@ export function toChangesJson(plans: DefinitionPlan[]): unknown[] {
     edges: { added: p.diff?.edges.added.length ?? 0, removed: p.diff?.edges.removed.length ?? 0, changed: p.diff?.edges.changed.length ?? 0 },
     variables: (p.diff?.variables ?? []).map((v) => ({ scope: v.scope, name: v.name, change: v.change })),
     features_changed: (p.diff?.features.length ?? 0) > 0,
-    drift: p.drift ? { tag: p.drift.tag, adopted: p.drift.adoptedByThisChange, nodes_changed: p.drift.diff.nodes.added.length + p.drift.diff.nodes.removed.length + p.drift.diff.nodes.changed.length } : null,
+    drift: p.drift ? { tag: p.drift.tag, adopted: p.drift.adoptedByThisChange, nodes_changed: countNodes(p.drift.diff) } : null,
+    draft: p.draft ? { against: p.draft.against, against_name: p.draft.againstName, adopted: p.draft.adoptedByThisChange, nodes_changed: countNodes(p.draft.diff) } : null,
     notes: p.notes,
     error: p.error ?? null,
   }));
+}
+
+function countNodes(diff: WorkflowDiff): number {
+  return diff.nodes.added.length + diff.nodes.removed.length + diff.nodes.changed.length;
 }
 
 export function reportPlanOutputs(sink: ReportSink, markdown: string, plans: DefinitionPlan[]): void {

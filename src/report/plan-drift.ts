@@ -15,7 +15,12 @@ const STATUS: Record<DriftResult['status'], string> = {
 export function renderDriftSummary(environment: string, results: DriftResult[]): string {
   const lines = [`## dify-gitops drift: ${environment}`, ''];
   const drifted = results.filter((r) => r.status === 'drifted');
-  lines.push(drifted.length ? `${drifted.length} of ${results.length} workflow(s) differ from their last release.` : `All ${results.length} workflow(s) match their last release.`, '');
+  const failed = results.filter((r) => r.status === 'error');
+  const counts = [
+    drifted.length ? `${drifted.length} of ${results.length} workflow(s) differ from their last release.` : '',
+    failed.length ? `${failed.length} of ${results.length} workflow(s) could not be checked.` : '',
+  ].filter(Boolean);
+  lines.push(counts.length ? counts.join(' ') : `All ${results.length} workflow(s) match their last release.`, '');
   if (results.length) {
     lines.push('| Workflow | Release | Published | Draft | Status |', '| --- | --- | --- | --- | --- |');
     for (const r of results) {

@@ -69,6 +69,21 @@ describe('command: drift', () => {
     expect(JSON.parse(again.outputs.drifted)).toHaveLength(2);
   });
 
+  it('fails (exit 1) and names every definition it could not read, instead of skipping it', async () => {
+    world = await releasedWorld();
+    await world.repo.commit({ 'workflows/delta.json': '{ "name": "delta", "version": ', 'workflows/epsilon.json': '{ "name": "epsilon", "version": "1.0.0" }' }, 'break two files');
+
+    const run = await world.run({ command: 'drift' });
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.summary).not.toContain('All 5 workflow(s) match');
+    expect(run.summary).toContain('2 of 5 workflow(s) could not be checked.');
+    expect(run.summary).toContain('| `delta` | – | – | – | ❌ not checked |');
+    expect(run.summary).toMatch(/### ❌ `delta`\n\nworkflows\/delta\.json:1:\d+: invalid JSON/);
+    expect(run.summary).toContain('workflows/epsilon.json: not a definition (no "app", "dsl")');
+    expect(run.summary).toContain('| `gamma` | `gamma@v1.0.0` | ✅ matches | ✅ matches | ✅ in sync |');
+    expect(run.stdout).toMatch(/::warning::epsilon: not checked: workflows\/epsilon\.json: not a definition/);
+  });
+
   it('a rolled-back app differs from the latest release, and says which release it is', async () => {
     world = await releasedWorld();
     await world.commit([retitled(echoDefinition('alpha', A, '1.1.0'), 'Second'), echoDefinition('beta', B), echoDefinition('gamma', C)], 'alpha 1.1.0');

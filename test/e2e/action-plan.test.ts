@@ -34,12 +34,14 @@ describe('command: plan', () => {
     const alpha = echoDefinition('alpha', A, '1.1.0');
     startOf(alpha).data.title = 'Begin';
     await w.commit([alpha, echoDefinition('beta', B)], 'rename start');
-    const event = await writePullRequestEvent(w, { number: pr, base });
+    // acme/flows is itself a fork of an upstream project: its own branches are still not fork PRs.
+    const event = await writePullRequestEvent(w, { number: pr, base, projectIsFork: true });
     const before = w.emulator.state().requests.length;
 
     const first = await w.run({ command: 'plan' }, { GITHUB_EVENT_PATH: event, GITHUB_EVENT_NAME: 'pull_request' });
     expect(first.code, first.stdout).toBe(0);
     expect(w.writes(before)).toEqual([]);
+    expect(JSON.parse(first.outputs.changes)[0].mode).toBe('live');
     const plan = first.outputs.plan;
     expect(plan).toContain('## dify-gitops plan: production');
     expect(plan).toContain('| `alpha` | 1.0.0 → 1.1.0 | ✏️ 1 node changed |');
@@ -101,6 +103,47 @@ describe('command: plan', () => {
     expect(plan).toContain('- `title`: `"Start"` → `"Start (edited in the UI)"`'); // release → live
     expect(plan).toContain('- `title`: `"Start (edited in the UI)"` → `"Start"`'); // what the merge does
     expect(JSON.parse(run.outputs.changes)[0].drift).toEqual({ tag: 'alpha@v1.0.0', adopted: false, nodes_changed: 1 });
+  });
+
+  it('warns that merging overwrites unpublished edits in the draft, with the edits', async () => {
+    const { w, base, pr } = await releasedWorld();
+    world = w;
+    const drafted = echoDefinition('alpha', A);
+    startOf(drafted).data.title = 'Start (draft only)';
+    await editLiveApp(w, drafted, { publish: false });
+    const next = echoDefinition('alpha', A, '1.1.0');
+    next.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'end')!.data.title = 'Finish';
+    await w.commit([next, echoDefinition('beta', B)], 'rename the end node');
+    const event = await writePullRequestEvent(w, { number: pr, base });
+
+    const run = await w.run({ command: 'plan' }, { GITHUB_EVENT_PATH: event });
+    expect(run.code, run.stdout).toBe(0);
+    const plan = run.outputs.plan;
+    expect(plan).toContain('| `alpha` | 1.0.0 → 1.1.0 | ✏️ 1 node changed · ⚠️ unpublished draft edits |');
+    expect(plan).toContain("> **Unpublished edits:** the draft in Dify's editor differs from the published version `1.0.0`. Unpublished edits in Dify's editor would be overwritten by this merge");
+    expect(plan).toContain('- `title`: `"Start"` → `"Start (draft only)"`'); // published → draft
+    expect(plan).not.toContain('**Drift:**'); // the published version is still the release
+    expect(JSON.parse(run.outputs.changes)[0].draft).toEqual({ against: 'published', against_name: '1.0.0', adopted: false, nodes_changed: 1 });
+    const again = await w.run({ command: 'plan' }, { GITHUB_EVENT_PATH: event });
+    expect(again.outputs.plan).toBe(plan);
+  });
+
+  it('posts its own comment instead of editing a person\'s comment that quotes the marker', async () => {
+    const { w, base, pr } = await releasedWorld();
+    world = w;
+    const alpha = echoDefinition('alpha', A, '1.1.0');
+    startOf(alpha).data.title = 'Begin';
+    await w.commit([alpha, echoDefinition('beta', B)], 'rename start');
+    const quoted = w.github.addComment(pr, '<!-- dify-gitops:plan:production -->\nCopied from the bot: why is alpha changing?');
+    w.github.state.comments.find((c) => c.id === quoted)!.user = { login: 'reviewer', type: 'User' };
+
+    const run = await w.run({ command: 'plan' }, { GITHUB_EVENT_PATH: await writePullRequestEvent(w, { number: pr, base }) });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('Posted the plan comment on pull request #1.');
+    const comments = w.github.state.comments.filter((c) => c.issue_number === pr);
+    expect(comments).toHaveLength(2);
+    expect(comments.find((c) => c.id === quoted)!.body).toBe('<!-- dify-gitops:plan:production -->\nCopied from the bot: why is alpha changing?');
+    expect(comments.find((c) => c.id !== quoted)!.body).toBe(`<!-- dify-gitops:plan:production -->\n${run.outputs.plan}`);
   });
 
   it('from a fork (no Dify credentials): validates offline and diffs against the base', async () => {

@@ -46,9 +46,9 @@ describe('CLI pull', () => {
     expect(alpha).toMatchObject({ name: 'alpha', version: '1.0.0', app: A });
     expect(alpha.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title).toBe('Edited in the UI');
     expect(await world.repo.git(['diff', '--name-only'])).toBe('workflows/alpha.json'); // beta untouched
-    // A reviewable diff: the UI edit, and the DSL format version the server exported.
+    // A reviewable diff: the UI edit only (the definition keeps its DSL version, not the server's).
     const changed = (await world.repo.git(['diff', '-U0'])).split('\n').filter((l) => /^[-+] /.test(l));
-    expect(changed).toEqual(['-    "version": "0.3.1",', '+    "version": "0.6.0",', '-              "title": "Start",', '+              "title": "Edited in the UI",']);
+    expect(changed).toEqual(['-              "title": "Start",', '+              "title": "Edited in the UI",']);
 
     // The reviewer bumps the version; the result validates, and the plan against live is empty.
     await world.commit([{ ...alpha, version: '1.0.1' }, echoDefinition('beta', B)], 'pull alpha from production');
@@ -62,6 +62,45 @@ describe('CLI pull', () => {
     const again = await cli(world, ['pull', '--all']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('alpha: unchanged');
+  });
+
+  it('right after a deploy, pull leaves every file untouched and the plan is a no-op', async () => {
+    const w = await createDeployWorld();
+    world = w;
+    // Variables are where the export adds fields (selector) the repo does not write.
+    const alpha = echoDefinition('alpha', A);
+    alpha.dsl.workflow!.environment_variables = [{ id: 'e1', name: 'TONE', value: 'friendly', value_type: 'string', description: '' }];
+    const defs = [alpha, echoDefinition('beta', B)];
+    defs.forEach((d) => w.seed(d));
+    await w.commit(defs);
+    expect((await w.deploy({ all: 'true' })).code).toBe(0);
+
+    const pull = await w.run({ command: 'pull', workflow: 'all' });
+    expect(pull.code, pull.stdout).toBe(0);
+    expect(JSON.parse(pull.outputs.pulled)).toEqual([
+      { name: 'alpha', file: 'workflows/alpha.json', changed: false },
+      { name: 'beta', file: 'workflows/beta.json', changed: false },
+    ]);
+    expect(pull.stdout).toContain('All 2 definitions already match their live drafts.');
+    expect(await w.repo.git(['status', '--porcelain', '--', 'workflows'])).toBe('');
+    expect(await w.repo.git(['diff'])).toBe('');
+
+    const plan = await cli(w, ['plan', '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout).changes.map((c: { name: string; status: string; draft: unknown }) => [c.name, c.status, c.draft])).toEqual([['alpha', 'noop', null], ['beta', 'noop', null]]);
+  });
+
+  it('a pull that failed says so, and does not claim everything matches (exit 1)', async () => {
+    const w = await createDeployWorld();
+    world = w;
+    const defs = [echoDefinition('alpha', A), echoDefinition('beta', B)];
+    w.seed(defs[0], { draft: true }); // beta's app does not exist in Dify
+    await w.commit(defs);
+    const pull = await cli(w, ['pull', '--all']);
+    expect(pull.code).toBe(1);
+    expect(pull.stdout).toContain('1 of 2 definition(s) could not be pulled: see the warnings above.');
+    expect(pull.stdout).not.toMatch(/already match/);
+    expect(pull.stderr).toMatch(/warning: beta: /);
   });
 
   it('refuses an unknown name and a missing name (exit 1)', async () => {
@@ -130,5 +169,26 @@ describe('CLI drift', () => {
     expect(drift.code).toBe(3);
     expect(drift.stdout).toContain('## dify-gitops drift: production');
     expect(drift.stdout).toContain('- `title`: `"End"` → `"Finish"`');
+    expect(drift.stderr).toContain('the diff is below.');
+
+    // --json has no job summary: the diff travels in the JSON, and the warning says so.
+    const json = await cli(world, ['drift', '--json']);
+    expect(json.code).toBe(3);
+    expect(json.stderr).not.toContain('job summary');
+    expect(json.stderr).toContain('the diff is in the JSON output ("summary").');
+    expect(JSON.parse(json.stdout).summary).toContain('- `title`: `"End"` → `"Finish"`');
+  });
+
+  it('exits 1 when Dify cannot be reached, and when a definition cannot be read', async () => {
+    world = await releasedWorld();
+    const down = await spawnNode([BIN, 'drift'], world.repo.dir, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DIFY_URL: 'http://127.0.0.1:9', DIFY_EMAIL: EMAIL, DIFY_PASSWORD: PASSWORD }, 60_000);
+    expect(down.code, down.stderr).toBe(1);
+
+    await world.repo.commit({ 'workflows/gamma.json': '{ "name": "gamma", ' }, 'break gamma');
+    const broken = await cli(world, ['drift', '--json']);
+    expect(broken.code, broken.stderr).toBe(1);
+    const report = JSON.parse(broken.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.results.find((r: { name: string }) => r.name === 'gamma')).toMatchObject({ file: 'workflows/gamma.json', status: 'error', error: expect.stringMatching(/^workflows\/gamma\.json:1:\d+: invalid JSON/) });
   });
 });

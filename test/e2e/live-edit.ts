@@ -19,10 +19,16 @@ export async function editLiveApp(world: DeployWorld, definition: Definition, op
   }
 }
 
-/** A GitHub pull_request event payload file, as the runner writes it. */
-export async function writePullRequestEvent(world: DeployWorld, event: { number: number; base: string; fork?: boolean }): Promise<string> {
+/**
+ * A GitHub pull_request event payload file, as the runner writes it for acme/flows. `fork`: the
+ * head is another user's copy; `projectIsFork`: acme/flows is itself a fork, so even its own
+ * branches come from a repository with `fork: true`.
+ */
+export async function writePullRequestEvent(world: DeployWorld, event: { number: number; base: string; fork?: boolean; projectIsFork?: boolean }): Promise<string> {
   const { writeFile } = await import('node:fs/promises');
   const file = `${world.repo.dir}/../event.json`;
-  await writeFile(file, JSON.stringify({ pull_request: { number: event.number, base: { sha: event.base }, head: { repo: { fork: event.fork ?? false } } } }));
+  const head = event.fork ? { full_name: 'contributor/flows', fork: true } : { full_name: 'acme/flows', fork: event.projectIsFork ?? false };
+  const base = { full_name: 'acme/flows', fork: event.projectIsFork ?? false };
+  await writeFile(file, JSON.stringify({ pull_request: { number: event.number, base: { sha: event.base, repo: base }, head: { repo: head } } }));
   return file;
 }

@@ -124,6 +124,48 @@ describe('upsertStickyComment', () => {
     expect(calls('PATCH', /comments/)).toHaveLength(0);
   });
 
+  it('never takes over a person\'s comment that quotes the marker', async () => {
+    const pr = api.addIssue({ title: 'Reviewed PR', pull: true });
+    const human = (body: string) => {
+      const id = api.addComment(pr, body);
+      api.state.comments.find((c) => c.id === id)!.user = { login: 'octocat', type: 'User' };
+      return id;
+    };
+    const quoting = human('<!-- dify-gitops:plan -->\nThis plan looks wrong to me');
+    const mentioning = human('Why does the bot write <!-- dify-gitops:plan --> here?');
+
+    const first = await github.upsertStickyComment({ issueNumber: pr, marker: 'dify-gitops:plan', body: 'plan v1' });
+    const second = await github.upsertStickyComment({ issueNumber: pr, marker: 'dify-gitops:plan', body: 'plan v2' });
+
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ id: first.id, created: false });
+    expect(api.state.comments.find((c) => c.id === quoting)!.body).toBe('<!-- dify-gitops:plan -->\nThis plan looks wrong to me');
+    expect(api.state.comments.find((c) => c.id === mentioning)!.body).toBe('Why does the bot write <!-- dify-gitops:plan --> here?');
+    expect(api.state.comments.find((c) => c.id === first.id)!.body).toBe('<!-- dify-gitops:plan -->\nplan v2');
+    expect(calls('PATCH', `/repos/acme/dify-apps/issues/comments/${quoting}`)).toHaveLength(0);
+  });
+
+  it.each([403, 404])('posts a new comment when editing the old one is refused (%i)', async (status) => {
+    const pr = api.addIssue({ title: 'PR', pull: true });
+    const old = api.addComment(pr, '<!-- dify-gitops:plan -->\nold plan');
+    api.failNext({ method: 'PATCH', path: `/repos/acme/dify-apps/issues/comments/${old}` }, status);
+
+    const result = await github.upsertStickyComment({ issueNumber: pr, marker: 'dify-gitops:plan', body: 'new plan' });
+
+    expect(result.created).toBe(true);
+    expect(result.id).not.toBe(old);
+    expect(api.state.comments.find((c) => c.id === result.id)!.body).toBe('<!-- dify-gitops:plan -->\nnew plan');
+    expect(api.state.comments.find((c) => c.id === old)!.body).toBe('<!-- dify-gitops:plan -->\nold plan');
+  });
+
+  it('still fails on other errors while editing', async () => {
+    const pr = api.addIssue({ title: 'PR', pull: true });
+    const old = api.addComment(pr, '<!-- dify-gitops:plan -->\nold plan');
+    api.failNext({ method: 'PATCH', path: `/repos/acme/dify-apps/issues/comments/${old}` }, 422);
+    await expect(github.upsertStickyComment({ issueNumber: pr, marker: 'dify-gitops:plan', body: 'new plan' })).rejects.toThrow(/422|Validation/);
+    expect(api.state.comments.filter((c) => c.issue_number === pr)).toHaveLength(1);
+  });
+
   it('refuses a marker that would break out of the HTML comment', async () => {
     await expect(github.upsertStickyComment({ issueNumber: 1, marker: 'a --> b', body: 'x' })).rejects.toThrow(/HTML comment/);
   });

@@ -76,9 +76,50 @@ describe('pull rewrite', () => {
     const { definition, warnings } = rewriteFromExport(current, stringify({ ...live, version: '0.6.0' }), 'production', 'app');
     expect(warnings).toEqual([]);
     expect(definition).toMatchObject({ name: 'summarizer', version: '1.0.0', app: current.app, datasets: current.datasets, secrets: { SEARCH_KEY: 'SEARCH_KEY' }, smoke: [] });
-    expect(definition.dsl.version).toBe('0.6.0');
+    expect(definition.dsl.version).toBe('0.3.1'); // the definition's, not the one the server stamps
     expect(definition.dsl.workflow!.graph.nodes.find((n) => n.id === 'kb')!.data.dataset_ids).toEqual(['faq']);
     expect(definition.dsl.workflow!.graph.nodes[1].data.title).toBe('Summarize (edited in the UI)');
+  });
+
+  it('an export equal to the definition but for what Dify stamps on it (DSL version, selectors, layout) is unchanged', () => {
+    const current = withDatasets();
+    const live = mapDatasetAliases(current, 'production').dsl;
+    for (const v of live.workflow!.environment_variables!) Object.assign(v, { selector: ['env', v.name], value: v.value_type === 'secret' ? '' : v.value });
+    live.workflow!.graph.nodes[0].position = { x: 1, y: 1 };
+    const pulled = rewriteFromExport(current, stringify({ ...live, version: '0.6.0' }), 'production', 'app');
+    expect(pulled.unchanged).toBe(true);
+    expect(pulled.definition).toBe(current);
+    expect(pulled.warnings).toEqual([]);
+  });
+
+  it('a rename in the UI is an edit: the app block is compared for the keys the definition writes', () => {
+    const current = withDatasets();
+    const live = mapDatasetAliases(current, 'production').dsl;
+    live.app = { ...live.app, name: 'Summarizer (renamed)', some_new_server_field: true };
+    const pulled = rewriteFromExport(current, stringify(live), 'production', 'app');
+    expect(pulled.unchanged).toBe(false);
+    expect(pulled.definition.dsl.app.name).toBe('Summarizer (renamed)');
+    const stampedOnly = rewriteFromExport(current, stringify({ ...mapDatasetAliases(current, 'production').dsl, app: { ...current.dsl.app, some_new_server_field: true } }), 'production', 'app');
+    expect(stampedOnly.unchanged).toBe(true);
+  });
+
+  it('a real edit is rewritten in the repo\'s form: no API-only variable fields the repo did not have', () => {
+    const current = withDatasets();
+    current.dsl.workflow!.conversation_variables = [{ id: 'c1', name: 'history', value: '', value_type: 'string', description: '', selector: ['conversation', 'history'] } as never];
+    const live = mapDatasetAliases(current, 'production').dsl;
+    live.workflow!.graph.nodes[1].data.title = 'Summarize (edited)';
+    for (const v of live.workflow!.environment_variables!) Object.assign(v, { selector: ['env', v.name], edited: true });
+    live.workflow!.environment_variables!.push({ id: 'e3', name: 'LIMIT', value: 5, value_type: 'number', description: '', selector: ['env', 'LIMIT'] } as never);
+    const { definition, unchanged } = rewriteFromExport(current, stringify({ ...live, version: '0.6.0' }), 'production', 'app');
+    expect(unchanged).toBe(false);
+    expect(definition.dsl.version).toBe('0.3.1');
+    expect(definition.dsl.workflow!.environment_variables).toEqual([
+      { id: 'e1', name: 'TONE', value: 'friendly', value_type: 'string', description: '' },
+      { id: 'e2', name: 'SEARCH_KEY', value: '', value_type: 'secret', description: '' },
+      { id: 'e3', name: 'LIMIT', value: 5, value_type: 'number', description: '' },
+    ]);
+    // The repo's conversation variable had a selector (as real exports do): it stays.
+    expect(definition.dsl.workflow!.conversation_variables).toEqual([{ id: 'c1', name: 'history', value: '', value_type: 'string', description: '', selector: ['conversation', 'history'] }]);
   });
 
   it('refuses to write a definition whose live app holds a pasted credential', () => {

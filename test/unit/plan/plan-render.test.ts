@@ -1,5 +1,6 @@
 // The pure plan: each kind of change is found and rendered exactly; noise is not a change.
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import type { Definition, DslNode } from '../../../src/definition/types.js';
 import type { WorkflowVersion } from '../../../src/dify/types.js';
 import { buildLivePlan, buildOfflinePlan } from '../../../src/plan/build.js';
@@ -13,7 +14,7 @@ const node = (d: Definition, id: string): DslNode => d.dsl.workflow!.graph.nodes
 function livePlan(before: Definition, after: Definition, marks: { name?: string; comment?: string } = { name: before.version }) {
   return buildLivePlan({
     name: after.name, file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1', versionTo: after.version,
-    dsl: after.dsl, unmapped: [], published: asPublished(before.dsl, marks) as WorkflowVersion, release: { tag: `summarizer@v${before.version}`, dsl: before.dsl },
+    dsl: after.dsl, unmapped: [], published: asPublished(before.dsl, marks) as WorkflowVersion, release: { tag: `summarizer@v${before.version}`, dsl: before.dsl }, draftYaml: null,
   });
 }
 const render = (plan: ReturnType<typeof livePlan>) => renderDefinitionPlan(plan).join('\n');
@@ -146,7 +147,7 @@ describe('plan: what is not a change', () => {
 
   it('an app never published plans as its first version, listing the nodes', () => {
     const d = sampleDefinition();
-    const plan = buildLivePlan({ name: d.name, file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1', versionTo: '1.0.0', dsl: d.dsl, unmapped: [], published: null, release: null });
+    const plan = buildLivePlan({ name: d.name, file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1', versionTo: '1.0.0', dsl: d.dsl, unmapped: [], published: null, release: null, draftYaml: null });
     expect(plan).toMatchObject({ status: 'create', versionFrom: null, noop: false });
     const text = render(plan);
     expect(text).toContain('### 🆕 `summarizer`: nothing published → 1.0.0');
@@ -162,7 +163,7 @@ describe('plan: drift from the last release', () => {
     node(live, 'code').data.title = 'Trim (hotfix)';
     const next = sampleDefinition('1.1.0');
     node(next, 'llm').data.desc = 'summarizes';
-    const plan = buildLivePlan({ name: 'summarizer', file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1', versionTo: '1.1.0', dsl: next.dsl, unmapped: [], published: asPublished(live.dsl) as WorkflowVersion, release: { tag: 'summarizer@v1.0.0', dsl: release.dsl } });
+    const plan = buildLivePlan({ name: 'summarizer', file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1', versionTo: '1.1.0', dsl: next.dsl, unmapped: [], published: asPublished(live.dsl) as WorkflowVersion, release: { tag: 'summarizer@v1.0.0', dsl: release.dsl }, draftYaml: null });
     expect(plan.drift).toMatchObject({ tag: 'summarizer@v1.0.0', adoptedByThisChange: false });
     const text = render(plan);
     expect(text).toContain('> **Drift:** the live app differs from the last release `summarizer@v1.0.0`');
@@ -175,10 +176,61 @@ describe('plan: drift from the last release', () => {
     const release = sampleDefinition('1.0.0');
     const live = sampleDefinition('1.1.0');
     node(live, 'code').data.title = 'Trim (hotfix)';
-    const plan = buildLivePlan({ name: 'summarizer', file: 'f', environment: 'production', appId: 'a', versionTo: '1.1.0', dsl: live.dsl, unmapped: [], published: asPublished(live.dsl) as WorkflowVersion, release: { tag: 'summarizer@v1.0.0', dsl: release.dsl } });
+    const plan = buildLivePlan({ name: 'summarizer', file: 'f', environment: 'production', appId: 'a', versionTo: '1.1.0', dsl: live.dsl, unmapped: [], published: asPublished(live.dsl) as WorkflowVersion, release: { tag: 'summarizer@v1.0.0', dsl: release.dsl }, draftYaml: null });
     expect(plan.status).toBe('republish');
     expect(plan.drift?.adoptedByThisChange).toBe(true);
     expect(render(plan)).toContain('this change brings the repository up to date with it: nothing live is lost');
+  });
+});
+
+describe('plan: unpublished edits in the draft', () => {
+  const exported = (d: Definition) => stringify({ ...d.dsl, version: '0.6.0' });
+  function draftPlan(repo: Definition, published: Definition | null, draft: Definition, marks: { name?: string; comment?: string } = { name: '1.0.0' }) {
+    return buildLivePlan({
+      name: 'summarizer', file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1', versionTo: repo.version, dsl: repo.dsl, unmapped: [],
+      published: published ? (asPublished(published.dsl, marks) as WorkflowVersion) : null, release: { tag: 'summarizer@v1.0.0', dsl: sampleDefinition().dsl }, draftYaml: exported(draft),
+    });
+  }
+
+  it('warns, with the draft\'s edits, that the merge overwrites them', () => {
+    const draft = sampleDefinition();
+    node(draft, 'code').data.title = 'Trim (draft)';
+    const next = sampleDefinition('1.1.0');
+    node(next, 'llm').data.desc = 'summarizes';
+    const plan = draftPlan(next, sampleDefinition(), draft);
+    expect(plan.drift).toBeUndefined(); // the published version is the release
+    expect(plan.draft).toMatchObject({ against: 'published', againstName: '1.0.0', adoptedByThisChange: false });
+    const text = render(plan);
+    expect(text).toContain("> **Unpublished edits:** the draft in Dify's editor differs from the published version `1.0.0`. Unpublished edits in Dify's editor would be overwritten by this merge");
+    expect(text).toContain('<details><summary>Unpublished draft edits (1 node changed)</summary>');
+    expect(text).toContain('- `title`: `"Trim"` → `"Trim (draft)"`'); // published → draft
+    expect(render(draftPlan(next, sampleDefinition(), draft))).toBe(text); // byte-stable
+  });
+
+  it('says nothing when the draft equals the published version, layout aside', () => {
+    const draft = sampleDefinition();
+    node(draft, 'llm').position = { x: 1, y: 1 };
+    expect(draftPlan(sampleDefinition('1.1.0'), sampleDefinition(), draft).draft).toBeUndefined();
+  });
+
+  it('compares with the last release when nothing is published, and notes when the change adopts the draft', () => {
+    const draft = sampleDefinition('1.1.0');
+    node(draft, 'code').data.title = 'Trim (draft)';
+    const unpublished = draftPlan(sampleDefinition('1.1.0'), null, draft);
+    expect(unpublished.draft).toMatchObject({ against: 'release', againstName: 'summarizer@v1.0.0', adoptedByThisChange: false });
+    expect(render(unpublished)).toContain("differs from the last release `summarizer@v1.0.0` (nothing is published)");
+    const adopted = draftPlan(draft, sampleDefinition(), draft);
+    expect(adopted.draft?.adoptedByThisChange).toBe(true);
+    expect(render(adopted)).toContain('this change brings the repository up to date with them: nothing in the draft is lost');
+  });
+
+  it('a no-op deploy does not import, so it leaves the draft alone and warns of nothing', () => {
+    const d = sampleDefinition();
+    const draft = sampleDefinition();
+    node(draft, 'code').data.title = 'Trim (draft)';
+    const plan = draftPlan(d, d, draft, { name: '1.0.0', comment: `✓ sha256:${dslContentHash(d.dsl).slice(0, 16)} commit abc dify-gitops summarizer@1.0.0` });
+    expect(plan.status).toBe('noop');
+    expect(plan.draft).toBeUndefined();
   });
 });
 

@@ -33,6 +33,19 @@ describe('plan settings', () => {
     expect([push.pullNumber, push.pullBase, push.fork]).toEqual([undefined, undefined, false]);
   });
 
+  it('a fork is a head repository other than the base, not a head repository that is a fork of something', async () => {
+    const pr = (head: unknown, base: unknown = { full_name: 'acme/flows' }) => event({ pull_request: { number: 5, base: { sha: 'abc', repo: base }, head: { repo: head } } });
+    const fork = async (file: Promise<string>) => action({ command: 'plan' }, { GITHUB_EVENT_PATH: await file }).github.fork;
+    // The project itself is a fork (acme/flows forked from upstream/flows): its own branches are not fork PRs.
+    expect(await fork(pr({ full_name: 'acme/flows', fork: true }))).toBe(false);
+    expect(await fork(pr({ full_name: 'someone/flows', fork: true }))).toBe(true);
+    expect(await fork(pr({ full_name: 'Acme/Flows', fork: false }))).toBe(false);
+    // Without names, the fork flag is all there is; a deleted head repository was a fork.
+    expect(await fork(pr({ fork: true }, {}))).toBe(true);
+    expect(await fork(pr({ fork: false }, {}))).toBe(false);
+    expect(await fork(pr(null))).toBe(true);
+  });
+
   it('a Dify URL without credentials means an offline plan, but is still refused elsewhere', () => {
     expect(action({ command: 'plan', 'dify-url': 'https://dify.example.com' }).dify).toBeUndefined();
     expect(() => action({ command: 'deploy', 'dify-url': 'https://dify.example.com' })).toThrow(/credentials are missing/);
