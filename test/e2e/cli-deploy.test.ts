@@ -1,20 +1,15 @@
 // The same deploy and rollback from a terminal: `npx dify-gitops …` reading DIFY_* variables.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
-import { REPO_ROOT, spawnNode } from '../support/run-action.js';
+import { createDeployWorld, echoDefinition, type DeployWorld, runCli } from '../support/deploy-world.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
-const BIN = path.join(REPO_ROOT, 'bin/dify-gitops.js');
 let world: DeployWorld | undefined;
 afterEach(async () => {
   await world?.cleanup();
   world = undefined;
 });
 
-function cli(w: DeployWorld, args: string[], extraEnv: Record<string, string> = {}) {
-  return spawnNode([BIN, ...args], w.repo.dir, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DIFY_URL: w.emulator.url, DIFY_EMAIL: EMAIL, DIFY_PASSWORD: PASSWORD, ...extraEnv }, 60_000);
-}
+const cli = runCli;
 
 describe('CLI deploy and rollback', () => {
   it('deploys, pushes the tag to origin, exits 0; a dry run writes nothing', async () => {

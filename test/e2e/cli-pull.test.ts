@@ -3,23 +3,19 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
-import { REPO_ROOT, spawnNode } from '../support/run-action.js';
+import { createDeployWorld, echoDefinition, type DeployWorld, runCli } from '../support/deploy-world.js';
 import { editLiveApp } from './live-edit.js';
 import type { Definition } from '../../src/definition/types.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
-const BIN = path.join(REPO_ROOT, 'bin/dify-gitops.js');
 let world: DeployWorld | undefined;
 afterEach(async () => {
   await world?.cleanup();
   world = undefined;
 });
 
-function cli(w: DeployWorld, args: string[]) {
-  return spawnNode([BIN, ...args], w.repo.dir, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DIFY_URL: w.emulator.url, DIFY_EMAIL: EMAIL, DIFY_PASSWORD: PASSWORD }, 60_000);
-}
+const cli = runCli;
 const readDefinition = async (w: DeployWorld, name: string) => JSON.parse(await readFile(path.join(w.repo.dir, `workflows/${name}.json`), 'utf8')) as Definition;
 
 async function releasedWorld(): Promise<DeployWorld> {
@@ -181,7 +177,7 @@ describe('CLI drift', () => {
 
   it('exits 1 when Dify cannot be reached, and when a definition cannot be read', async () => {
     world = await releasedWorld();
-    const down = await spawnNode([BIN, 'drift'], world.repo.dir, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DIFY_URL: 'http://127.0.0.1:9', DIFY_EMAIL: EMAIL, DIFY_PASSWORD: PASSWORD }, 60_000);
+    const down = await cli(world, ['drift'], { DIFY_URL: 'http://127.0.0.1:9' });
     expect(down.code, down.stderr).toBe(1);
 
     await world.repo.commit({ 'workflows/gamma.json': '{ "name": "gamma", ' }, 'break gamma');

@@ -10,21 +10,17 @@ import type { DefinitionOutcome } from '../../src/stages/context.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
 import type { Definition } from '../../src/definition/types.js';
-import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
+import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld, runCli } from '../support/deploy-world.js';
 import { createCaptureSink } from '../support/capture-sink.js';
-import { REPO_ROOT, spawnNode } from '../support/run-action.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
-const BIN = path.join(REPO_ROOT, 'bin/dify-gitops.js');
 let world: DeployWorld | undefined;
 afterEach(async () => {
   await world?.cleanup();
   world = undefined;
 });
 
-function cli(w: DeployWorld, args: string[]) {
-  return spawnNode([BIN, ...args], w.repo.dir, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DIFY_URL: w.emulator.url, DIFY_EMAIL: EMAIL, DIFY_PASSWORD: PASSWORD }, 60_000);
-}
+const cli = runCli;
 
 function titled(def: Definition, title: string): Definition {
   const copy = structuredClone(def);

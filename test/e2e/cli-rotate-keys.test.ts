@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
-import { REPO_ROOT, spawnNode } from '../support/run-action.js';
+import { createDeployWorld, echoDefinition, type DeployWorld, runCli } from '../support/deploy-world.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 let world: DeployWorld | undefined;
@@ -18,17 +17,7 @@ afterEach(async () => {
   dir = undefined;
 });
 
-function cli(w: DeployWorld, args: string[], env: Record<string, string> = {}) {
-  return spawnNode([path.join(REPO_ROOT, 'bin/dify-gitops.js'), ...args], w.repo.dir, {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    DIFY_URL: w.emulator.url,
-    DIFY_EMAIL: EMAIL,
-    DIFY_PASSWORD: PASSWORD,
-    DIFY_TIMEOUT_SECONDS: '5',
-    ...env,
-  }, 60_000);
-}
+const cli = runCli;
 
 describe('CLI: rotate-keys', () => {
   it('writes the new key only to a 0600 key file and keeps the ledger beside it', async () => {

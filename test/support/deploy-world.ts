@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
 import { createTempRepo, type TempRepo } from './git-repo.js';
 import { startGitHubApi } from './github-api.js';
-import { REPO_ROOT, runAction, type ActionRun } from './run-action.js';
+import { REPO_ROOT, runAction, spawnNode, type ActionRun } from './run-action.js';
 import type { Definition } from '../../src/definition/types.js';
 import { formatCanonical } from '../../src/definition/canonical.js';
 
@@ -79,4 +79,17 @@ export async function createDeployWorld(options: EmulatorOptions = {}): Promise<
     },
   };
   return world;
+}
+
+/** `npx dify-gitops <args>` in the world's repository, as a person at a terminal runs it. */
+export function runCli(world: DeployWorld, args: string[], env: Record<string, string> = {}) {
+  return spawnNode([path.join(REPO_ROOT, 'bin/dify-gitops.js'), ...args], world.repo.dir, {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    DIFY_URL: world.emulator.url,
+    DIFY_EMAIL: EMAIL,
+    DIFY_PASSWORD: PASSWORD,
+    DIFY_TIMEOUT_SECONDS: '5',
+    ...env,
+  }, 60_000);
 }
