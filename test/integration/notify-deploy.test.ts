@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/main.js';
-import type { ReportSink } from '../../src/report/sink.js';
+import { createCaptureSink } from '../support/capture-sink.js';
 import { readActionSettings } from '../../src/settings.js';
 import { verifyWebhookSignature } from '../../src/notify/verify.js';
 import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
@@ -20,29 +20,15 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-function createCapturingSink() {
-  const lines: string[] = [];
-  const warnings: string[] = [];
-  const sink: ReportSink = {
-    surface: 'action',
-    info: (l) => lines.push(l),
-    warn: (l) => warnings.push(l),
-    diagnostic: (d) => lines.push(d.message),
-    group: (_t, fn) => fn(),
-    output: () => {},
-    summary: async () => {},
-  };
-  return { sink, lines, warnings };
-}
 
 async function run(w: DeployWorld, url: string, inputs: Record<string, string>) {
   // backup-dir is resolved from the process's working directory: keep it inside the temp repo.
   const all = { 'backup-dir': path.join(w.repo.dir, '.dify-gitops/backups'), 'dify-url': w.emulator.url, 'dify-email': EMAIL, 'dify-password': PASSWORD, 'timeout-seconds': '5', 'github-token': 'ghs_test_token', 'notify-url': url, 'notify-secret': SECRET, ...inputs };
   const env: Record<string, string> = { GITHUB_WORKSPACE: w.repo.dir, GITHUB_API_URL: w.github.url, GITHUB_REPOSITORY: 'acme/flows', GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '42' };
   for (const [k, v] of Object.entries(all)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const { sink, lines, warnings } = createCapturingSink();
+  const sink = createCaptureSink();
   const outcome = await runCommand(readActionSettings(env), sink);
-  return { ...outcome, lines, warnings };
+  return { ...outcome, lines: sink.lines, warnings: sink.warnings };
 }
 
 describe('webhooks from deploy and rollback', () => {

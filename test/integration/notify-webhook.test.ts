@@ -5,7 +5,7 @@ import { createNotifier } from '../../src/notify/notifier.js';
 import { notifyOutcomes } from '../../src/notify/outcomes.js';
 import { createEvent, type NotifyEvent } from '../../src/notify/payload.js';
 import { verifyWebhookSignature } from '../../src/notify/verify.js';
-import type { ReportSink } from '../../src/report/sink.js';
+import { createCaptureSink } from '../support/capture-sink.js';
 import { readActionSettings } from '../../src/settings.js';
 import type { DefinitionOutcome } from '../../src/stages/context.js';
 import { createVirtualClock } from '../../src/support/clock.js';
@@ -110,20 +110,6 @@ describe('createNotifier', () => {
   });
 });
 
-function createCapturingSink() {
-  const lines: string[] = [];
-  const warnings: string[] = [];
-  const sink: ReportSink = {
-    surface: 'action',
-    info: (l) => lines.push(l),
-    warn: (l) => warnings.push(l),
-    diagnostic: (d) => lines.push(d.message),
-    group: (_t, fn) => fn(),
-    output: (n, v) => lines.push(`${n}=${v}`),
-    summary: async (m) => void lines.push(m),
-  };
-  return { sink, lines, warnings };
-}
 
 const outcome = (name: string, result: DefinitionOutcome['result'], extra: Partial<DefinitionOutcome> = {}): DefinitionOutcome => ({ name, version: '2.0.0', file: `workflows/${name}.json`, environment: 'production', result, durationMs: 5, notes: [], ...extra });
 const settingsFor = (url: string, extra: Record<string, string> = {}) =>
@@ -132,7 +118,8 @@ const settingsFor = (url: string, extra: Record<string, string> = {}) =>
 describe('notifyOutcomes', () => {
   it('sends one signed event per definition outcome (none for dry-run outcomes)', async () => {
     receiver = await startReceiver();
-    const { sink, lines, warnings } = createCapturingSink();
+    const sink = createCaptureSink();
+    const { lines, warnings } = sink;
     const clock = createVirtualClock(START);
     const outcomes = [outcome('alpha', 'deployed', { tag: 'alpha@v2.0.0' }), outcome('beta', 'rolled-back', { restoredTo: 'beta@v1.0.0', error: 'smoke check failed' }), outcome('gamma', 'would-deploy')];
     const deliveries = await notifyOutcomes(settingsFor(receiver.url), outcomes, 'deploy', sink, { clock });
@@ -149,14 +136,15 @@ describe('notifyOutcomes', () => {
 
   it('a failing receiver only warns, and the secret appears in nothing that is logged', async () => {
     receiver = await startReceiver([], 500);
-    const { sink, lines, warnings } = createCapturingSink();
+    const sink = createCaptureSink();
+    const { lines, warnings } = sink;
     const debug: string[] = [];
     const deliveries = await notifyOutcomes(settingsFor(receiver.url), [outcome('alpha', 'rolled-back')], 'rollback', sink, { clock: createVirtualClock(START), log: (l) => debug.push(l) });
     expect(deliveries).toEqual([{ delivered: false, attempts: 3, status: 500, reason: 'HTTP 500' }]);
     expect(warnings).toEqual([expect.stringMatching(/^Webhook for rollback of alpha \(rolled-back\) not delivered after 3 attempt\(s\): HTTP 500\. The rollback itself is not affected/)]);
     expect(debug).toHaveLength(3);
     expect(debug[0]).toMatch(/^webhook POST http:\/\/127\.0\.0\.1:\d+ → 500 \(attempt 1, \d+ ms\)$/);
-    const logged = [...lines, ...warnings, ...debug].join('\n');
+    const logged = [sink.text(), ...debug].join('\n');
     expect(logged).not.toContain(SECRET);
     // Nor the URL's path, where hosted receivers tend to put their own token.
     expect(logged).not.toContain('/hooks/dify');
@@ -164,7 +152,8 @@ describe('notifyOutcomes', () => {
 
   it('sends nothing in a dry run or when no URL is configured', async () => {
     receiver = await startReceiver();
-    const { sink, lines } = createCapturingSink();
+    const sink = createCaptureSink();
+    const { lines } = sink;
     expect(await notifyOutcomes(settingsFor(receiver.url, { 'INPUT_DRY-RUN': 'true' }), [outcome('alpha', 'deployed')], 'deploy', sink)).toEqual([]);
     expect(lines).toContain('Dry run: 1 webhook event(s) not sent.');
     expect(await notifyOutcomes(readActionSettings({ INPUT_COMMAND: 'deploy' }), [outcome('alpha', 'deployed')], 'deploy', sink)).toEqual([]);

@@ -3,7 +3,10 @@ import type { ReportSink } from '../../src/report/sink.js';
 import { formatDiagnostic } from '../../src/report/sink.js';
 
 export interface CaptureSink extends ReportSink {
+  /** Everything printed, warnings included (as "warning: …"). */
   lines: string[];
+  /** Only the warnings, as given. */
+  warnings: string[];
   outputs: Record<string, string>;
   summaries: string[];
   text(): string;
@@ -11,19 +14,25 @@ export interface CaptureSink extends ReportSink {
 
 export function createCaptureSink(): CaptureSink {
   const lines: string[] = [];
+  const warnings: string[] = [];
   const outputs: Record<string, string> = {};
   const summaries: string[] = [];
   return {
     surface: 'action',
     lines,
+    warnings,
     outputs,
     summaries,
     info: (l) => void lines.push(l),
-    warn: (l) => void lines.push(`warning: ${l}`),
+    warn: (l) => {
+      warnings.push(l);
+      lines.push(`warning: ${l}`);
+    },
     diagnostic: (d) => void lines.push(formatDiagnostic(d)),
     group: (_title, fn) => fn(),
     output: (name, value) => void (outputs[name] = value),
     summary: async (md) => void summaries.push(md),
-    text: () => [...lines, ...summaries].join('\n'),
+    /** All of it, outputs and summaries included: what a leak check must search. */
+    text: () => [...lines, ...summaries, ...Object.entries(outputs).map(([n, v]) => `${n}=${v}`)].join('\n'),
   };
 }
