@@ -23,7 +23,12 @@ const LATENCY_MS = 50;
 
 async function validateThroughput(): Promise<number> {
   const dir = path.join(REPO_ROOT, 'workflows');
-  const texts = await Promise.all((await readdir(dir)).filter((n) => n.endsWith('.json')).sort().map((n) => readFile(path.join(dir, n), 'utf8')));
+  const texts = await Promise.all(
+    (await readdir(dir))
+      .filter((n) => n.endsWith('.json'))
+      .sort()
+      .map((n) => readFile(path.join(dir, n), 'utf8')),
+  );
   // 1,000 distinct definitions of fixture size: unique names and app ids, so no cross-file errors.
   const files = Array.from({ length: 1000 }, (_, i) => {
     const d = JSON.parse(texts[i % texts.length]) as Definition;
@@ -47,7 +52,12 @@ async function coldStart(): Promise<number> {
   try {
     for (let i = 0; i < 11; i++) {
       const started = performance.now();
-      const r = await spawnNode([path.join(REPO_ROOT, 'dist/index.js')], workspace, { PATH: process.env.PATH ?? '', GITHUB_WORKSPACE: workspace, INPUT_COMMAND: 'validate' }, 30_000);
+      const r = await spawnNode(
+        [path.join(REPO_ROOT, 'dist/index.js')],
+        workspace,
+        { PATH: process.env.PATH ?? '', GITHUB_WORKSPACE: workspace, INPUT_COMMAND: 'validate' },
+        30_000,
+      );
       if (r.code !== 0) throw new Error(`dist/index.js failed: ${r.stdout}${r.stderr}`);
       if (i > 0) times.push(performance.now() - started);
     }
@@ -65,8 +75,11 @@ async function timeDeploy(count: number, concurrency: number, options: { again?:
   const emulator = await startRemoteEmulator({ email: EMAIL, password: PASSWORD, latencyMs: LATENCY_MS });
   const repo = await createTempRepo();
   try {
-    const defs = Array.from({ length: count }, (_, i) => echoDefinition(`wf-${i}`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
-    for (const d of defs) await emulator.seedApp({ id: d.app as string, mode: d.dsl.app.mode, name: d.dsl.app.name, dsl: stringifyPyYaml(d.dsl) });
+    const defs = Array.from({ length: count }, (_, i) =>
+      echoDefinition(`wf-${i}`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
+    );
+    for (const d of defs)
+      await emulator.seedApp({ id: d.app as string, mode: d.dsl.app.mode, name: d.dsl.app.name, dsl: stringifyPyYaml(d.dsl) });
     const files: Record<string, string> = {};
     for (const d of defs) files[`workflows/${d.name}.json`] = formatCanonical(d);
     await repo.commit(files, 'definitions');
@@ -83,7 +96,17 @@ async function timeDeploy(count: number, concurrency: number, options: { again?:
 }
 
 function deploy(dir: string, url: string, concurrency: number, extra: Record<string, string> = {}) {
-  const env = { GITHUB_WORKSPACE: dir, INPUT_COMMAND: 'deploy', INPUT_ALL: 'true', INPUT_CONCURRENCY: String(concurrency), 'INPUT_DIFY-URL': url, 'INPUT_DIFY-EMAIL': EMAIL, 'INPUT_DIFY-PASSWORD': PASSWORD, 'INPUT_BACKUP-DIR': path.join(dir, '..', 'backups'), ...extra };
+  const env = {
+    GITHUB_WORKSPACE: dir,
+    INPUT_COMMAND: 'deploy',
+    INPUT_ALL: 'true',
+    INPUT_CONCURRENCY: String(concurrency),
+    'INPUT_DIFY-URL': url,
+    'INPUT_DIFY-EMAIL': EMAIL,
+    'INPUT_DIFY-PASSWORD': PASSWORD,
+    'INPUT_BACKUP-DIR': path.join(dir, '..', 'backups'),
+    ...extra,
+  };
   return runDeploy(readActionSettings(env), { git: createGit(dir), sink: createCaptureSink(), env });
 }
 
@@ -97,7 +120,11 @@ async function rollbackRatio(): Promise<{ ratio: number; roundTripMs: number; re
     await world.commit([v1]);
     let mark = world.emulator.state().requests.length;
     if ((await deploy(world.repo.dir, world.emulator.url, 1)).exitCode !== 0) throw new Error('v1 deploy failed');
-    const round = span(world.emulator.state().requests.slice(mark), (r) => r.path === '/console/api/apps/imports', (r) => r.path === '/v1/workflows/run');
+    const round = span(
+      world.emulator.state().requests.slice(mark),
+      (r) => r.path === '/console/api/apps/imports',
+      (r) => r.path === '/v1/workflows/run',
+    );
     const v2 = echoDefinition('wf', A, '1.1.0');
     v2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Start v2';
     v2.smoke = [{ name: 'impossible', inputs: { query: 'x' }, expect: { contains: { query: 'never' } } }];
@@ -149,9 +176,19 @@ async function main() {
   const rows: Array<[string, string, string, string]> = [
     ['validation throughput', `${results.validate_per_s} definitions/s`, '≥ 1000', pass(results.validate_per_s >= 1000)],
     ['cold start (node dist/index.js)', `${results.cold_start_ms} ms (median of 10)`, '≤ 300 ms', pass(results.cold_start_ms <= 300)],
-    ['fan-out: 32 changed, concurrency 32 vs 1 definition', `${results.fanout_ratio}× (${Math.round(fanout.ms)} ms vs ${Math.round(one.ms)} ms)`, '≤ 1.5×', pass(results.fanout_ratio <= 1.5)],
+    [
+      'fan-out: 32 changed, concurrency 32 vs 1 definition',
+      `${results.fanout_ratio}× (${Math.round(fanout.ms)} ms vs ${Math.round(one.ms)} ms)`,
+      '≤ 1.5×',
+      pass(results.fanout_ratio <= 1.5),
+    ],
     ['sequential: 32 changed, concurrency 1 (contrast)', `${results.sequential_ratio}× (${Math.round(sequential.ms)} ms)`, '≈ 32×', ''],
-    ['rollback: failing check → verified restore', `${results.rollback_ratio}× (${rollback.restoreMs} ms vs ${rollback.roundTripMs} ms round trip)`, '≤ 1.5×', pass(results.rollback_ratio <= 1.5)],
+    [
+      'rollback: failing check → verified restore',
+      `${results.rollback_ratio}× (${rollback.restoreMs} ms vs ${rollback.roundTripMs} ms round trip)`,
+      '≤ 1.5×',
+      pass(results.rollback_ratio <= 1.5),
+    ],
     ['requests per changed definition', String(results.requests_changed), 'minimal', ''],
     ['requests per unchanged definition', String(results.requests_unchanged), '≤ 2', pass(results.requests_unchanged <= 2)],
   ];

@@ -21,7 +21,10 @@ const started = performance.now();
 const SCRIPTED: Record<string, Array<Record<string, unknown>>> = {
   'iteration-format': [{ output: ['output: apple', 'output: banana', 'output: cherry'] }],
   'loop-counter': [{ num: 5 }],
-  'parallel-branches': [{ 1: 'Code 1', 2: 'Code 2' }, { 2: 'Code 2', 3: 'Code 3' }],
+  'parallel-branches': [
+    { 1: 'Code 1', 2: 'Code 2' },
+    { 2: 'Code 2', 3: 'Code 3' },
+  ],
   'http-search': [{ status_code: 200, body: '{"slideshow": {}}' }],
 };
 
@@ -40,7 +43,14 @@ function check(ok: boolean, what: string): void {
 /** The Actions log as a person reads it: groups as headers, no masking or debug commands. */
 function showLog(run: ActionRun): void {
   for (const line of run.stdout.split('\n')) {
-    if (!line || line.startsWith('::debug::') || line.startsWith('::add-mask::') || line.startsWith('::endgroup::') || line.startsWith('::set-output')) continue;
+    if (
+      !line ||
+      line.startsWith('::debug::') ||
+      line.startsWith('::add-mask::') ||
+      line.startsWith('::endgroup::') ||
+      line.startsWith('::set-output')
+    )
+      continue;
     if (line.startsWith('::group::')) console.log(`  ▸ ${line.slice(9)}`);
     else if (line.startsWith('::error')) console.log(`  ERROR ${line.replace(/^::error[^:]*::/, '')}`);
     else if (line.startsWith('::warning')) console.log(`  WARNING ${line.replace(/^::warning[^:]*::/, '')}`);
@@ -56,7 +66,9 @@ async function main() {
   const github = await startGitHubApi({ token: GITHUB_TOKEN, repository: 'acme/dify-apps' });
   try {
     await run(emulator, repo, github);
-    console.log(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s. Job summaries: ${path.relative(process.cwd(), OUT)}/`);
+    console.log(
+      `\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s. Job summaries: ${path.relative(process.cwd(), OUT)}/`,
+    );
   } finally {
     await Promise.all([emulator.close(), repo.cleanup(), github.close()]);
   }
@@ -68,16 +80,29 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   for (const d of defs) {
     emulator.seedApp({ id: appOf(d), mode: d.dsl.app.mode, name: d.dsl.app.name });
     const outputs = SCRIPTED[d.name];
-    if (outputs) emulator.scriptRuns(appOf(d), outputs.map((o) => ({ status: 'succeeded' as const, outputs: o })));
+    if (outputs)
+      emulator.scriptRuns(
+        appOf(d),
+        outputs.map((o) => ({ status: 'succeeded' as const, outputs: o })),
+      );
   }
-  const files: Record<string, string> = { 'schema/definition.schema.json': await readFile(path.join(REPO_ROOT, 'schema/definition.schema.json'), 'utf8') };
+  const files: Record<string, string> = {
+    'schema/definition.schema.json': await readFile(path.join(REPO_ROOT, 'schema/definition.schema.json'), 'utf8'),
+  };
   for (const d of defs) files[`workflows/${d.name}.json`] = formatCanonical(d);
   const first = await repo.commit(files, 'Put our Dify apps under git');
   const action = async (name: string, inputs: Record<string, string>, env: Record<string, string> = {}) => {
     const result = await runAction({
       workspace: repo.dir,
       inputs: { 'dify-url': emulator.url, 'dify-email': EMAIL, 'dify-password': PASSWORD, 'github-token': GITHUB_TOKEN, ...inputs },
-      env: { SEARCH_API_KEY: 'demo-search-key-not-real', GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/dify-apps', GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '1', ...env },
+      env: {
+        SEARCH_API_KEY: 'demo-search-key-not-real',
+        GITHUB_API_URL: github.url,
+        GITHUB_REPOSITORY: 'acme/dify-apps',
+        GITHUB_SERVER_URL: 'https://github.example',
+        GITHUB_RUN_ID: '1',
+        ...env,
+      },
     });
     showLog(result);
     await writeFile(path.join(OUT, `${name}.md`), result.summary);
@@ -96,8 +121,14 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   const deploy = await action('2-deploy', { command: 'deploy', all: 'true' });
   check(deploy.code === 0, 'deploy succeeded');
   const tags = (await repo.git(['ls-remote', '--tags', 'origin'])).split('\n').filter(Boolean);
-  check(defs.every((d) => tags.some((t) => t.endsWith(`refs/tags/${d.name}@v${d.version}`))), `release tags pushed to origin (${defs.map((d) => `${d.name}@v${d.version}`).join(', ')})`);
-  check(defs.every((d) => live(d)?.marked_name === d.version), 'every app publishes the deployed version');
+  check(
+    defs.every((d) => tags.some((t) => t.endsWith(`refs/tags/${d.name}@v${d.version}`))),
+    `release tags pushed to origin (${defs.map((d) => `${d.name}@v${d.version}`).join(', ')})`,
+  );
+  check(
+    defs.every((d) => live(d)?.marked_name === d.version),
+    'every app publishes the deployed version',
+  );
   check(github.state.releases.length === defs.length, `a GitHub release per workflow (${github.state.releases.length})`);
 
   step('3. A bad change: passthrough 1.1.0 wires its output to the wrong input');
@@ -106,7 +137,14 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   const bad = structuredClone(good);
   bad.version = '1.1.0';
   const start = bad.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!;
-  (start.data.variables as unknown[]).push({ variable: 'locale', label: 'locale', type: 'text-input', required: false, max_length: 16, options: [] });
+  (start.data.variables as unknown[]).push({
+    variable: 'locale',
+    label: 'locale',
+    type: 'text-input',
+    required: false,
+    max_length: 16,
+    options: [],
+  });
   const end = bad.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'end')!;
   (end.data.outputs as Array<{ value_selector: string[] }>)[0].value_selector = [start.id, 'locale'];
   const before = await repo.commit({ 'workflows/passthrough.json': formatCanonical(bad) }, 'passthrough: add a locale input');
@@ -114,7 +152,12 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   await writeFile(eventFile, JSON.stringify({ before: first, after: before }));
   const failed = await action('3-deploy-bad-change', { command: 'deploy' }, { GITHUB_EVENT_PATH: eventFile });
   check(failed.code === 1, 'the job fails (as it must: the change was bad)');
-  check(JSON.parse(failed.outputs.failed ?? '[]').some((f: { name: string; result: string }) => f.name === 'passthrough' && f.result === 'rolled-back'), 'passthrough was rolled back automatically');
+  check(
+    JSON.parse(failed.outputs.failed ?? '[]').some(
+      (f: { name: string; result: string }) => f.name === 'passthrough' && f.result === 'rolled-back',
+    ),
+    'passthrough was rolled back automatically',
+  );
   check(live(good)?.marked_name === '1.0.0', 'Dify serves passthrough 1.0.0 again (read from the emulator, not from the log)');
 
   step('4. Manual rollback: loop-counter back to 1.0.0 after a 1.0.1 release');
@@ -125,7 +168,10 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   loop2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Begin';
   const head = await repo.commit({ 'workflows/loop-counter.json': formatCanonical(loop2) }, 'loop-counter: retitle start');
   await writeFile(eventFile, JSON.stringify({ before, after: head }));
-  emulator.scriptRuns(appOf(loop), [{ status: 'succeeded', outputs: { num: 5 } }, { status: 'succeeded', outputs: { num: 5 } }]);
+  emulator.scriptRuns(appOf(loop), [
+    { status: 'succeeded', outputs: { num: 5 } },
+    { status: 'succeeded', outputs: { num: 5 } },
+  ]);
   const release = await action('4a-deploy-loop-counter', { command: 'deploy' }, { GITHUB_EVENT_PATH: eventFile });
   check(release.code === 0 && live(loop)?.marked_name === '1.0.1', 'loop-counter 1.0.1 is live');
   const manual = await action('4b-rollback', { command: 'rollback', workflow: 'loop-counter', to: '1.0.0' });
@@ -134,12 +180,26 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   step('5. Scheduled key rotation for passthrough');
   const app = () => emulator.state().apps.find((a) => a.id === appOf(good))!;
   const keysBefore = app().api_keys.map((k) => k.id);
-  const rotate = await action('5-rotate-keys', { command: 'rotate-keys', workflow: 'passthrough', 'secret-name': 'PASSTHROUGH_API_KEY', grace: '24h' });
+  const rotate = await action('5-rotate-keys', {
+    command: 'rotate-keys',
+    workflow: 'passthrough',
+    'secret-name': 'PASSTHROUGH_API_KEY',
+    grace: '24h',
+  });
   const keysAfter = app().api_keys.map((k) => k.id);
   check(rotate.code === 0, 'rotation succeeded');
-  check(keysAfter.some((id) => !keysBefore.includes(id)) && keysBefore.every((id) => keysAfter.includes(id)), 'a new, verified key exists; the old one keeps working through the 24 h grace');
-  check([...github.state.secrets.values()].some((x) => x.name === 'PASSTHROUGH_API_KEY'), 'the new key is in the PASSTHROUGH_API_KEY secret (sealed box)');
-  check([...github.state.variables.values()].some((v) => v.name === 'DIFY_GITOPS_KEYS'), 'the key ledger (ids only) is in the DIFY_GITOPS_KEYS variable');
+  check(
+    keysAfter.some((id) => !keysBefore.includes(id)) && keysBefore.every((id) => keysAfter.includes(id)),
+    'a new, verified key exists; the old one keeps working through the 24 h grace',
+  );
+  check(
+    [...github.state.secrets.values()].some((x) => x.name === 'PASSTHROUGH_API_KEY'),
+    'the new key is in the PASSTHROUGH_API_KEY secret (sealed box)',
+  );
+  check(
+    [...github.state.variables.values()].some((v) => v.name === 'DIFY_GITOPS_KEYS'),
+    'the key ledger (ids only) is in the DIFY_GITOPS_KEYS variable',
+  );
 }
 
 async function loadExamples(): Promise<Definition[]> {

@@ -1,8 +1,34 @@
 // Command-line flags: which take a value and which are switches, parsed without a dependency.
 import { UsageError } from './support/errors.js';
 
-const VALUE_FLAGS = new Set(['dir', 'base', 'environment', 'concurrency', 'backup-dir', 'name', 'app', 'smoke-retries', 'workflow', 'to', 'from-backup', 'grace', 'key-file', 'secret-name', 'secret-environment', 'state-variable']);
-const SWITCHES = new Set(['all', 'dry-run', 'json', 'check', 'allow-dsl-version-change', 'no-rollback', 'prune-foreign-keys', 'redeploy-secrets']);
+const VALUE_FLAGS = new Set([
+  'dir',
+  'base',
+  'environment',
+  'concurrency',
+  'backup-dir',
+  'name',
+  'app',
+  'smoke-retries',
+  'workflow',
+  'to',
+  'from-backup',
+  'grace',
+  'key-file',
+  'secret-name',
+  'secret-environment',
+  'state-variable',
+]);
+const SWITCHES = new Set([
+  'all',
+  'dry-run',
+  'json',
+  'check',
+  'allow-dsl-version-change',
+  'no-rollback',
+  'prune-foreign-keys',
+  'redeploy-secrets',
+]);
 
 export function parseFlags(args: string[]) {
   const values = new Map<string, string>();

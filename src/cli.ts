@@ -1,5 +1,5 @@
 // The same commands from a terminal: `npx dify-gitops <command> [flags]`.
-import { readCliSettings } from './settings.js';
+import { readCliSettings, type Settings } from './settings.js';
 import { createTerminalSink } from './report/sink.js';
 import { runSafely } from './main.js';
 import { describeError } from './support/errors.js';
@@ -43,7 +43,7 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return argv.length === 0 ? 2 : 0;
   }
-  let settings;
+  let settings: Settings;
   try {
     settings = readCliSettings(argv);
   } catch (error) {

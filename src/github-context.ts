@@ -1,15 +1,36 @@
 // What the GitHub runner tells a step about its run: repository, API, token, and the event payload
 // (a push's range, a pull request's number, base and fork status).
 import { readFileSync } from 'node:fs';
-import type { GitHubSettings } from './settings.js';
 import { registerSecret } from './support/redact.js';
+
+export interface GitHubSettings {
+  token?: string;
+  /** owner/name */
+  repository?: string;
+  apiUrl: string;
+  /** Path of the event payload (push before/after, pull request number). */
+  eventPath?: string;
+  eventName?: string;
+  sha?: string;
+  /** Link to this run, for releases and notifications. */
+  runUrl?: string;
+  /** push events: the commit before the push (all zeros for a new branch). */
+  pushBefore?: string;
+  /** pull_request events: the pull request number (where the plan comment goes). */
+  pullNumber?: number;
+  /** pull_request events: the base commit, what plan compares with when no base-ref is given. */
+  pullBase?: string;
+  /** pull_request events: the head repository is a fork, so no secrets: plan runs offline. */
+  fork: boolean;
+}
 
 type Env = Record<string, string | undefined>;
 
 export function readGitHub(env: Env, token: string): GitHubSettings {
   registerSecret(token);
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const runUrl = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+  const runUrl =
+    env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
   const event = readEvent(env.GITHUB_EVENT_PATH);
   return {
     token: token || undefined,

@@ -52,7 +52,8 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
 export async function runSafely(settings: Settings, sink: ReportSink, fail: (message: string) => void): Promise<RunOutcome> {
   try {
     const outcome = await runCommand(settings, sink);
-    if (outcome.exitCode !== 0 && settings.surface === 'action') fail(outcome.failure ?? `dify-gitops ${settings.command} failed: see the errors above.`);
+    if (outcome.exitCode !== 0 && settings.surface === 'action')
+      fail(outcome.failure ?? `dify-gitops ${settings.command} failed: see the errors above.`);
     return outcome;
   } catch (error) {
     debugStack(settings, error);

@@ -2,11 +2,12 @@
 // Nothing below this module reads core.getInput or process.argv.
 import path from 'node:path';
 import { registerSecret } from './support/redact.js';
-import * as core from '@actions/core';
 import { ACTION_COMMANDS, COMMANDS, Inputs, type Command } from './inputs.js';
 import { UsageError } from './support/errors.js';
 import { parseFlags } from './cli-flags.js';
-import { readGitHub } from './github-context.js';
+import { type GitHubSettings, readGitHub } from './github-context.js';
+
+export type { GitHubSettings } from './github-context.js';
 import { readRotationSettings, type RotationSettings } from './rotation/rotation-settings.js';
 
 export interface DifySettings {
@@ -25,27 +26,6 @@ export interface NotifySettings {
   url: string;
   /** HMAC key of the X-Dify-Gitops-Signature header; masked in logs. */
   secret: string;
-}
-
-export interface GitHubSettings {
-  token?: string;
-  /** owner/name */
-  repository?: string;
-  apiUrl: string;
-  /** Path of the event payload (push before/after, pull request number). */
-  eventPath?: string;
-  eventName?: string;
-  sha?: string;
-  /** Link to this run, for releases and notifications. */
-  runUrl?: string;
-  /** push events: the commit before the push (all zeros for a new branch). */
-  pushBefore?: string;
-  /** pull_request events: the pull request number (where the plan comment goes). */
-  pullNumber?: number;
-  /** pull_request events: the base commit, what plan compares with when no base-ref is given. */
-  pullBase?: string;
-  /** pull_request events: the head repository is a fork, so no secrets: plan runs offline. */
-  fork: boolean;
 }
 
 export interface Settings {
@@ -221,7 +201,14 @@ interface DifyInputs {
   encoding: [string, string];
 }
 
-function readDify({ url, email, password, token, timeout: [timeout, timeoutName], encoding: [encoding, encodingName] }: DifyInputs): DifySettings | undefined {
+function readDify({
+  url,
+  email,
+  password,
+  token,
+  timeout: [timeout, timeoutName],
+  encoding: [encoding, encodingName],
+}: DifyInputs): DifySettings | undefined {
   for (const secret of [password, token]) registerSecret(secret);
   if (!url) return undefined;
   if (!/^https?:\/\//.test(url)) throw new UsageError(`The Dify URL "${url}" must start with http:// or https://.`);
@@ -229,7 +216,9 @@ function readDify({ url, email, password, token, timeout: [timeout, timeoutName]
     throw new UsageError('Give either a Dify token or an email and password, not both.');
   }
   if (!token && (!email || !password)) {
-    throw new UsageError('Dify credentials are missing: set an email and a password, or a token (inputs dify-email + dify-password or dify-token; DIFY_EMAIL + DIFY_PASSWORD or DIFY_TOKEN from a terminal).');
+    throw new UsageError(
+      'Dify credentials are missing: set an email and a password, or a token (inputs dify-email + dify-password or dify-token; DIFY_EMAIL + DIFY_PASSWORD or DIFY_TOKEN from a terminal).',
+    );
   }
   const timeoutSeconds = parsePositiveInt(timeout || '30', timeoutName);
   if (encoding && !['auto', 'base64', 'plain'].includes(encoding)) {
@@ -248,10 +237,12 @@ function readDify({ url, email, password, token, timeout: [timeout, timeoutName]
 function readNotify(url: string, secret: string, surface: Settings['surface']): NotifySettings | undefined {
   registerSecret(secret);
   if (!url) return undefined;
-  const [urlName, secretName] = surface === 'action' ? [`Input "${Inputs.notifyUrl}"`, `input "${Inputs.notifySecret}"`] : ['DIFY_NOTIFY_URL', 'DIFY_NOTIFY_SECRET'];
+  const [urlName, secretName] =
+    surface === 'action' ? [`Input "${Inputs.notifyUrl}"`, `input "${Inputs.notifySecret}"`] : ['DIFY_NOTIFY_URL', 'DIFY_NOTIFY_SECRET'];
   // The URL is not echoed back: webhook URLs often carry a token in their path.
   if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new UsageError(`${urlName} must be an http:// or https:// URL.`);
-  if (!secret) throw new UsageError(`${urlName} is set but ${secretName} is empty: webhooks are always signed. Pass a shared secret from a secret.`);
+  if (!secret)
+    throw new UsageError(`${urlName} is set but ${secretName} is empty: webhooks are always signed. Pass a shared secret from a secret.`);
   return { url, secret };
 }
 

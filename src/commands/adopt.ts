@@ -16,7 +16,9 @@ export async function runAdopt(settings: Settings, deps: { sink: ReportSink }): 
   }
   // The same rules the validator applies, checked before anything is written.
   if (!/^[a-z0-9][a-z0-9-]*$/.test(settings.name)) {
-    throw new UsageError(`--name "${settings.name}" is not a lowercase slug (a-z, 0-9, "-"); it becomes the file name and the release tag prefix.`);
+    throw new UsageError(
+      `--name "${settings.name}" is not a lowercase slug (a-z, 0-9, "-"); it becomes the file name and the release tag prefix.`,
+    );
   }
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(settings.app)) {
     throw new UsageError(`--app "${settings.app}" is not a Dify app id (a uuid, as in the app's URL: /app/<uuid>/workflow).`);
@@ -26,12 +28,18 @@ export async function runAdopt(settings: Settings, deps: { sink: ReportSink }): 
   if (await exists(absolute)) {
     throw new UsageError(`${target} already exists. Pick another --name, or delete the file first if you mean to replace it.`);
   }
-  const definition = adoptDsl(await readFile(path.resolve(settings.root, source), 'utf8'), { name: settings.name, app: settings.app, sourceFile: source });
+  const definition = adoptDsl(await readFile(path.resolve(settings.root, source), 'utf8'), {
+    name: settings.name,
+    app: settings.app,
+    sourceFile: source,
+  });
   const text = formatCanonical(definition);
   const problems = validateDefinitions([parseDefinitionText(target, text)]).files[0].errors;
   if (problems.length) {
     for (const d of problems) deps.sink.diagnostic(d);
-    throw new UsageError(`The export does not make a valid definition (${problems.length} problem(s) above); nothing was written. Fix the app in Dify and export it again.`);
+    throw new UsageError(
+      `The export does not make a valid definition (${problems.length} problem(s) above); nothing was written. Fix the app in Dify and export it again.`,
+    );
   }
   await mkdir(path.dirname(absolute), { recursive: true });
   await writeFile(absolute, text);
@@ -43,5 +51,8 @@ export async function runAdopt(settings: Settings, deps: { sink: ReportSink }): 
 }
 
 async function exists(file: string): Promise<boolean> {
-  return stat(file).then(() => true, () => false);
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -7,7 +7,10 @@ import { createDifyConsole, createDifyService } from '../dify/client.js';
 import { createGitHub, type GitHub } from '../git/github.js';
 import { UsageError } from '../support/errors.js';
 
-export async function connectDify(settings: Settings, sink: ReportSink): Promise<{ console: DifyConsole; service: (apiKey: string) => DifyService }> {
+export async function connectDify(
+  settings: Settings,
+  sink: ReportSink,
+): Promise<{ console: DifyConsole; service: (apiKey: string) => DifyService }> {
   const dify = settings.dify;
   if (!dify) {
     throw new UsageError(
@@ -16,7 +19,15 @@ export async function connectDify(settings: Settings, sink: ReportSink): Promise
         : 'DIFY_URL is not set: export DIFY_URL and DIFY_EMAIL + DIFY_PASSWORD (or DIFY_TOKEN).',
     );
   }
-  const connection = { baseUrl: dify.url, email: dify.email, password: dify.password, token: dify.token, timeoutMs: dify.timeoutMs, maxAttempts: 3, passwordEncoding: dify.passwordEncoding };
+  const connection = {
+    baseUrl: dify.url,
+    email: dify.email,
+    password: dify.password,
+    token: dify.token,
+    timeoutMs: dify.timeoutMs,
+    maxAttempts: 3,
+    passwordEncoding: dify.passwordEncoding,
+  };
   const console = await createDifyConsole(connection);
   sink.info(`Signed in to ${dify.url} (${console.authMode} auth).`);
   const serviceUrl = `${dify.url}/v1`;

@@ -16,7 +16,10 @@ import { mapLimit } from '../support/concurrency.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
 import { notifyOutcomes } from '../notify/outcomes.js';
 
-export async function runDeploy(settings: Settings, deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock }): Promise<{ exitCode: number; json: unknown; failure?: string }> {
+export async function runDeploy(
+  settings: Settings,
+  deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock },
+): Promise<{ exitCode: number; json: unknown; failure?: string }> {
   const { git, sink } = deps;
   const { report, files } = await sink.group('Validate', async () => {
     const result = await validateWorkflowsDir(settings, git);
@@ -34,7 +37,14 @@ export async function runDeploy(settings: Settings, deps: { git: Git; sink: Repo
     const definition = f.value as Definition;
     return { file: f.file, name: definition.name, version: definition.version, text: f.text, definition };
   });
-  const selection = await selectChanged(candidates, { git, all: settings.all, base: settings.baseRef ?? settings.github.pushBefore, head, dir: settings.workflowsDir, log: (l) => sink.info(l) });
+  const selection = await selectChanged(candidates, {
+    git,
+    all: settings.all,
+    base: settings.baseRef ?? settings.github.pushBefore,
+    head,
+    dir: settings.workflowsDir,
+    log: (l) => sink.info(l),
+  });
   sink.info(`Selected ${selection.selected.length} of ${candidates.length} definition(s) (${selection.basis}).`);
   if (selection.selected.length === 0) {
     reportDeployOutputs(sink, []);
@@ -46,22 +56,43 @@ export async function runDeploy(settings: Settings, deps: { git: Git; sink: Repo
     const dify = await connectDify(settings, sink);
     return { dify: dify.console, service: dify.service, github: connectGitHub(settings) };
   });
-  const stage: StageContext = { settings, git, sink, commit: head, env: deps.env ?? process.env, smokeRetryBudget: settings.smokeRetries, clock: deps.clock, ...ctx };
+  const stage: StageContext = {
+    settings,
+    git,
+    sink,
+    commit: head,
+    env: deps.env ?? process.env,
+    smokeRetryBudget: settings.smokeRetries,
+    clock: deps.clock,
+    ...ctx,
+  };
   // Definitions deploy concurrently, so their lines interleave (each prefixed [name]) in one group.
-  const outcomes: DefinitionOutcome[] = await sink.group(`Deploy ${selection.selected.length} definition(s), ${settings.concurrency} at a time`, () =>
-    mapLimit(selection.selected, settings.concurrency, (item) => deployDefinition(stage, { file: item.file, definition: item.definition, text: item.text })),
+  const outcomes: DefinitionOutcome[] = await sink.group(
+    `Deploy ${selection.selected.length} definition(s), ${settings.concurrency} at a time`,
+    () =>
+      mapLimit(selection.selected, settings.concurrency, (item) =>
+        deployDefinition(stage, { file: item.file, definition: item.definition, text: item.text }),
+      ),
   );
-  await sink.group('Release', () => finishReleases(stage, outcomes.map((outcome, i) => ({ outcome, definition: selection.selected[i].definition }))));
+  await sink.group('Release', () =>
+    finishReleases(
+      stage,
+      outcomes.map((outcome, i) => ({ outcome, definition: selection.selected[i].definition })),
+    ),
+  );
 
   reportDeployOutputs(sink, outcomes);
   await sink.summary(renderDeploySummary(settings, outcomes));
   await notifyOutcomes(settings, outcomes, 'deploy', sink);
   for (const o of outcomes) {
-    if (o.result === 'restore-failed') sink.warn(`${o.name}: NOT restored. Backup kept at ${o.backupFile}. Finish by hand: ${o.manualCommand}`);
+    if (o.result === 'restore-failed')
+      sink.warn(`${o.name}: NOT restored. Backup kept at ${o.backupFile}. Finish by hand: ${o.manualCommand}`);
   }
   const failed = outcomes.filter((o) => !(o.result === 'deployed' || o.result === 'skipped' || o.result === 'would-deploy') || o.error);
   annotateFailures(sink, failed, files);
-  const failure = failed.length ? `dify-gitops deploy: ${failed.map((o) => `${o.name} ${o.result === 'deployed' ? 'deployed but not released' : o.result}`).join(', ')}.` : undefined;
+  const failure = failed.length
+    ? `dify-gitops deploy: ${failed.map((o) => `${o.name} ${o.result === 'deployed' ? 'deployed but not released' : o.result}`).join(', ')}.`
+    : undefined;
   return { exitCode: failed.length ? 1 : 0, json: { ok: failed.length === 0, outcomes }, failure };
 }
 
@@ -70,7 +101,19 @@ function annotateFailures(sink: ReportSink, failed: DefinitionOutcome[], files: 
   for (const o of failed) {
     const file = files.find((f) => f.file === o.file);
     const { line, column } = file?.locate(o.pointer ?? '') ?? { line: 1, column: 1 };
-    const what = o.result === 'rolled-back' ? `rolled back to ${o.restoredTo}` : o.result === 'restore-failed' ? `NOT restored; finish with: ${o.manualCommand}` : o.result;
-    sink.diagnostic({ file: o.file, path: o.pointer ?? '', line, column, severity: 'error', message: `${o.name} ${o.version} (${o.environment}): ${what}. ${o.error ?? ''}`.trim() });
+    const what =
+      o.result === 'rolled-back'
+        ? `rolled back to ${o.restoredTo}`
+        : o.result === 'restore-failed'
+          ? `NOT restored; finish with: ${o.manualCommand}`
+          : o.result;
+    sink.diagnostic({
+      file: o.file,
+      path: o.pointer ?? '',
+      line,
+      column,
+      severity: 'error',
+      message: `${o.name} ${o.version} (${o.environment}): ${what}. ${o.error ?? ''}`.trim(),
+    });
   }
 }

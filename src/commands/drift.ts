@@ -12,7 +12,14 @@ import { resolveAppId } from '../stages/target.js';
 import { findSnapshot } from '../stages/snapshots.js';
 import { mapDatasetAliases, hashParts, partsFromDsl, partsFromPublished } from '../definition/workflow-parts.js';
 import { buildDriftError, buildDriftResult, type DriftResult } from '../plan/drift.js';
-import { driftIssueTitle, driftMarker, renderDriftIssue, renderDriftSummary, reportDriftOutputs, toDriftedJson } from '../report/plan-drift.js';
+import {
+  driftIssueTitle,
+  driftMarker,
+  renderDriftIssue,
+  renderDriftSummary,
+  reportDriftOutputs,
+  toDriftedJson,
+} from '../report/plan-drift.js';
 import { mapLimit } from '../support/concurrency.js';
 import { compareText } from '../plan/diff.js';
 import { describeError } from '../support/errors.js';
@@ -34,7 +41,8 @@ export async function runDrift(settings: Settings, deps: { git: Git; sink: Repor
   const results = [...checked, ...broken].sort((a, b) => compareText(a.file, b.file));
   const where = settings.surface === 'action' ? 'in the job summary' : settings.json ? 'in the JSON output ("summary")' : 'below';
   for (const r of results) {
-    if (r.status === 'drifted') sink.warn(`${r.name}: drifted (against ${r.tag}): the live app in ${r.environment} was changed outside git; the diff is ${where}.`);
+    if (r.status === 'drifted')
+      sink.warn(`${r.name}: drifted (against ${r.tag}): the live app in ${r.environment} was changed outside git; the diff is ${where}.`);
     else if (r.status === 'error') sink.warn(`${r.name}: not checked: ${r.error}`);
     else sink.info(`${r.name}: ${r.status}${r.tag ? ` (against ${r.tag})` : ''}`);
   }
@@ -44,7 +52,8 @@ export async function runDrift(settings: Settings, deps: { git: Git; sink: Repor
   await sink.summary(markdown);
   if (settings.surface === 'cli' && !settings.json) sink.info(`\n${markdown.trimEnd()}`);
   const github = settings.driftIssues ? connectGitHub(settings) : undefined;
-  if (settings.driftIssues && !github) sink.warn('drift-issues is on, but no GitHub token and repository are configured: no issues opened.');
+  if (settings.driftIssues && !github)
+    sink.warn('drift-issues is on, but no GitHub token and repository are configured: no issues opened.');
   if (github) await tryUpsertIssues(github, sink, results);
 
   const drifted = results.some((r) => r.status === 'drifted');
@@ -61,7 +70,12 @@ export async function runDrift(settings: Settings, deps: { git: Git; sink: Repor
   return { exitCode, json };
 }
 
-async function checkDefinition(git: Git, dify: DifyConsole, settings: Settings, { file, definition }: NamedDefinition): Promise<DriftResult> {
+async function checkDefinition(
+  git: Git,
+  dify: DifyConsole,
+  settings: Settings,
+  { file, definition }: NamedDefinition,
+): Promise<DriftResult> {
   const environment = settings.environment;
   try {
     const appId = resolveAppId(definition, environment);
@@ -72,7 +86,14 @@ async function checkDefinition(git: Git, dify: DifyConsole, settings: Settings, 
     ]);
     const result = buildDriftResult({ name: definition.name, file: file.file, environment, appId, release, published, draftYaml });
     if (result.published?.drifted && published?.marked_name) {
-      result.published.matchesRelease = await findMatchingRelease(git, definition.name, file.file, environment, published.marked_name, hashParts(partsFromPublished(published)));
+      result.published.matchesRelease = await findMatchingRelease(
+        git,
+        definition.name,
+        file.file,
+        environment,
+        published.marked_name,
+        hashParts(partsFromPublished(published)),
+      );
     }
     return result;
   } catch (error) {
@@ -81,7 +102,14 @@ async function checkDefinition(git: Git, dify: DifyConsole, settings: Settings, 
 }
 
 /** A published version named after an older release with that release's content was rolled back, not edited. */
-async function findMatchingRelease(git: Git, name: string, file: string, environment: string, versionName: string, liveHash: string): Promise<string | undefined> {
+async function findMatchingRelease(
+  git: Git,
+  name: string,
+  file: string,
+  environment: string,
+  versionName: string,
+  liveHash: string,
+): Promise<string | undefined> {
   try {
     const snapshot = await findSnapshot(git, name, file, versionName);
     return hashParts(partsFromDsl(mapDatasetAliases(snapshot.definition, environment).dsl)) === liveHash ? snapshot.tag : undefined;
@@ -94,7 +122,11 @@ async function findMatchingRelease(git: Git, name: string, file: string, environ
 async function tryUpsertIssues(github: GitHub, sink: ReportSink, results: DriftResult[]): Promise<void> {
   for (const r of results.filter((x) => x.status === 'drifted')) {
     try {
-      const issue = await github.upsertIssue({ title: driftIssueTitle(r), marker: driftMarker(r.name, r.environment), body: renderDriftIssue(r) });
+      const issue = await github.upsertIssue({
+        title: driftIssueTitle(r),
+        marker: driftMarker(r.name, r.environment),
+        body: renderDriftIssue(r),
+      });
       sink.info(`${issue.created ? 'Opened' : 'Updated'} drift issue #${issue.number} for ${r.name}: ${issue.url}`);
     } catch (error) {
       sink.warn(`Could not open or update the drift issue for ${r.name}: ${describeError(error)}`);

@@ -21,12 +21,20 @@ export async function runFmt(settings: Settings, deps: { sink: ReportSink }): Pr
     if (isCanonical(file.text, file.value)) continue;
     changed.push(file.file);
     if (settings.check) {
-      deps.sink.diagnostic({ file: file.file, path: '', line: 1, column: 1, severity: 'error', message: 'Not in canonical form. Run "npx dify-gitops fmt" and commit the result.' });
+      deps.sink.diagnostic({
+        file: file.file,
+        path: '',
+        line: 1,
+        column: 1,
+        severity: 'error',
+        message: 'Not in canonical form. Run "npx dify-gitops fmt" and commit the result.',
+      });
     } else {
       await writeFile(path.resolve(settings.root, file.file), formatCanonical(file.value));
       deps.sink.info(`formatted ${file.file}`);
     }
   }
-  if (settings.check) deps.sink.info(changed.length ? `${changed.length} file(s) need formatting.` : `All ${files.length} file(s) are in canonical form.`);
+  if (settings.check)
+    deps.sink.info(changed.length ? `${changed.length} file(s) need formatting.` : `All ${files.length} file(s) are in canonical form.`);
   return { exitCode: broken || (settings.check && changed.length) ? 1 : 0, changed };
 }

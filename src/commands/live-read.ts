@@ -67,7 +67,10 @@ export interface UnreadableDefinition {
  * Every definition in the folder, or those named (`all` for every one), and the files that could
  * not be read as definitions: a broken file must fail the run, not vanish from it.
  */
-export async function loadNamedDefinitions(settings: Settings, names: string[] | 'all'): Promise<{ definitions: NamedDefinition[]; unreadable: UnreadableDefinition[] }> {
+export async function loadNamedDefinitions(
+  settings: Settings,
+  names: string[] | 'all',
+): Promise<{ definitions: NamedDefinition[]; unreadable: UnreadableDefinition[] }> {
   const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
   const known: NamedDefinition[] = [];
   const broken: UnreadableDefinition[] = [];
@@ -80,7 +83,9 @@ export async function loadNamedDefinitions(settings: Settings, names: string[] |
   const unreadable = broken.filter((b) => names.includes(b.name));
   const missing = names.filter((n) => !known.some((k) => k.definition.name === n) && !unreadable.some((u) => u.name === n));
   if (missing.length) {
-    throw new UsageError(`No definition named ${missing.map((n) => `"${n}"`).join(', ')} in ${settings.workflowsDir}/. Known: ${known.map((k) => k.definition.name).join(', ') || 'none'}.`);
+    throw new UsageError(
+      `No definition named ${missing.map((n) => `"${n}"`).join(', ')} in ${settings.workflowsDir}/. Known: ${known.map((k) => k.definition.name).join(', ') || 'none'}.`,
+    );
   }
   return { definitions: known.filter((k) => names.includes(k.definition.name)), unreadable };
 }

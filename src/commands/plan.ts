@@ -43,7 +43,14 @@ export async function runPlan(settings: Settings, deps: { git: Git; sink: Report
   });
   for (const p of plans) sink.info(`${p.name}: ${p.status}${p.error ? ` (${p.error.split('\n')[0]})` : ''}`);
 
-  const planReport: PlanReport = { environment: settings.environment, mode: offlineReason ? 'offline' : 'live', offlineReason, baseRef, basis, plans };
+  const planReport: PlanReport = {
+    environment: settings.environment,
+    mode: offlineReason ? 'offline' : 'live',
+    offlineReason,
+    baseRef,
+    basis,
+    plans,
+  };
   const markdown = renderPlanReport(planReport);
   reportPlanOutputs(sink, markdown, plans);
   await sink.summary(renderPlanReport(planReport, { maxChars: 900_000 }));
@@ -77,7 +84,11 @@ async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], 
   }
   const head = settings.github.sha ?? (await git.headSha());
   const changed = new Set(await git.changedFiles(base, head, settings.workflowsDir));
-  return { selected: withStatus.filter((s) => changed.has(s.file.file)), basis: `definitions changed between ${base.slice(0, 7)} and ${head.slice(0, 7)}`, base };
+  return {
+    selected: withStatus.filter((s) => changed.has(s.file.file)),
+    basis: `definitions changed between ${base.slice(0, 7)} and ${head.slice(0, 7)}`,
+    base,
+  };
 }
 
 async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Selected): Promise<DefinitionPlan> {
@@ -89,10 +100,33 @@ async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Sele
     const appId = resolveAppId(definition, environment);
     const { dsl, unmapped } = mapDatasetAliases(definition, environment);
     // The draft too: the deploy imports over it, so unpublished edits made in Dify's editor are lost.
-    const [published, release, draftYaml] = await Promise.all([dify.getPublished(appId), readLatestRelease(git, definition.name, s.file.file, environment), exportDraft(dify, appId)]);
-    return buildLivePlan({ name: definition.name, file: s.file.file, environment, appId, versionTo: definition.version, dsl, unmapped, published, release, draftYaml });
+    const [published, release, draftYaml] = await Promise.all([
+      dify.getPublished(appId),
+      readLatestRelease(git, definition.name, s.file.file, environment),
+      exportDraft(dify, appId),
+    ]);
+    return buildLivePlan({
+      name: definition.name,
+      file: s.file.file,
+      environment,
+      appId,
+      versionTo: definition.version,
+      dsl,
+      unmapped,
+      published,
+      release,
+      draftYaml,
+    });
   } catch (error) {
-    return buildFailedPlan({ name: definition.name, file: s.file.file, environment, mode: 'live', versionTo: definition.version, status: 'error', error: describeError(error) });
+    return buildFailedPlan({
+      name: definition.name,
+      file: s.file.file,
+      environment,
+      mode: 'live',
+      versionTo: definition.version,
+      status: 'error',
+      error: describeError(error),
+    });
   }
 }
 
@@ -121,7 +155,15 @@ function invalidPlan(settings: Settings, s: Selected, mode: DefinitionPlan['mode
   const name = typeof value.name === 'string' ? value.name : s.file.file.replace(/^.*\/|\.json$/g, '');
   const first = s.errors[0] ?? s.file.diagnostics[0]?.message ?? 'does not validate';
   const more = s.errors.length > 1 ? ` (and ${s.errors.length - 1} more)` : '';
-  return buildFailedPlan({ name, file: s.file.file, environment: settings.environment, mode, versionTo: typeof value.version === 'string' ? value.version : '?', status: 'invalid', error: `invalid: ${first}${more}. Fix it (see the annotations) and push again.` });
+  return buildFailedPlan({
+    name,
+    file: s.file.file,
+    environment: settings.environment,
+    mode,
+    versionTo: typeof value.version === 'string' ? value.version : '?',
+    status: 'invalid',
+    error: `invalid: ${first}${more}. Fix it (see the annotations) and push again.`,
+  });
 }
 
 /** One comment per environment, edited on every push. Best effort: a read-only token (forks) only warns. */

@@ -13,14 +13,19 @@ export interface PulledFile {
   warnings: string[];
 }
 
-export async function proposePulledChanges(settings: Settings, deps: { git: Git; sink: ReportSink }, pulled: PulledFile[]): Promise<string | undefined> {
+export async function proposePulledChanges(
+  settings: Settings,
+  deps: { git: Git; sink: ReportSink },
+  pulled: PulledFile[],
+): Promise<string | undefined> {
   const { sink } = deps;
   if (pulled.length === 0) {
     sink.info('No definition changed: no pull request to open.');
     return undefined;
   }
   const github = connectGitHub(settings);
-  if (!github) throw new UsageError('pull-request: true needs a GitHub token (github-token) and GITHUB_REPOSITORY to open the pull request.');
+  if (!github)
+    throw new UsageError('pull-request: true needs a GitHub token (github-token) and GITHUB_REPOSITORY to open the pull request.');
   const base = (await deps.git.currentBranch()) ?? 'main';
   const branch = `dify-gitops/pull-${settings.environment}`;
   const names = pulled.map((p) => p.name).join(', ');
@@ -34,7 +39,12 @@ export async function proposePulledChanges(settings: Settings, deps: { git: Git;
     return undefined;
   }
   sink.info(`Pushed ${commit.slice(0, 12)} to ${branch}.`);
-  const pull = await github.createPullRequest({ head: branch, base, title: `Pull live edits from Dify (${settings.environment})`, body: renderBody(settings.environment, pulled) });
+  const pull = await github.createPullRequest({
+    head: branch,
+    base,
+    title: `Pull live edits from Dify (${settings.environment})`,
+    body: renderBody(settings.environment, pulled),
+  });
   sink.info(`${pull.created ? 'Opened' : 'Updated'} pull request #${pull.number}: ${pull.url}`);
   return pull.url;
 }

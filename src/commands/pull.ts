@@ -28,7 +28,11 @@ export async function runPull(settings: Settings, deps: { git: Git; sink: Report
   const { sink } = deps;
   const names = settings.all || settings.workflow === 'all' ? 'all' : [...settings.args, ...(settings.workflow ? [settings.workflow] : [])];
   if (names !== 'all' && names.length === 0) {
-    throw new UsageError(settings.surface === 'action' ? 'pull needs "workflow" (a definition name, or "all") or all: true.' : 'Usage: dify-gitops pull NAME [NAME…] | --all [--environment production] [--dir workflows]');
+    throw new UsageError(
+      settings.surface === 'action'
+        ? 'pull needs "workflow" (a definition name, or "all") or all: true.'
+        : 'Usage: dify-gitops pull NAME [NAME…] | --all [--environment production] [--dir workflows]',
+    );
   }
   const { definitions, unreadable } = await loadNamedDefinitions(settings, names);
   const dify = (await sink.group('Connect', () => connectDify(settings, sink))).console;
@@ -47,12 +51,19 @@ export async function runPull(settings: Settings, deps: { git: Git; sink: Report
   await sink.summary(renderPullSummary(settings.environment, outcomes));
   const changed = outcomes.filter((o) => o.changed && !o.error);
   sink.info(describeResult(settings, outcomes));
-  const pullRequest = settings.pullRequest ? await sink.group('Pull request', () => proposePulledChanges(settings, deps, changed)) : undefined;
+  const pullRequest = settings.pullRequest
+    ? await sink.group('Pull request', () => proposePulledChanges(settings, deps, changed))
+    : undefined;
   const ok = outcomes.every((o) => !o.error);
   return { exitCode: ok ? 0 : 1, json: { ok, environment: settings.environment, pulled: outcomes, pull_request: pullRequest ?? null } };
 }
 
-async function pullOne(dify: DifyConsole, settings: Settings, { file, definition }: NamedDefinition, sink: ReportSink): Promise<PullOutcome> {
+async function pullOne(
+  dify: DifyConsole,
+  settings: Settings,
+  { file, definition }: NamedDefinition,
+  sink: ReportSink,
+): Promise<PullOutcome> {
   const outcome: PullOutcome = { name: definition.name, file: file.file, changed: false, warnings: [] };
   try {
     const appId = resolveAppId(definition, settings.environment);
@@ -80,12 +91,16 @@ function describeResult(settings: Settings, outcomes: PullOutcome[]): string {
   const changed = outcomes.filter((o) => o.changed && !o.error).length;
   const failed = outcomes.filter((o) => o.error).length;
   const parts = [
-    changed ? `Rewrote ${changed} definition(s): review with "git diff ${settings.workflowsDir}", bump "version" and open a pull request.` : '',
+    changed
+      ? `Rewrote ${changed} definition(s): review with "git diff ${settings.workflowsDir}", bump "version" and open a pull request.`
+      : '',
     failed ? `${failed} of ${outcomes.length} definition(s) could not be pulled: see the warnings above.` : '',
   ].filter(Boolean);
   if (parts.length) return parts.join(' ');
   if (outcomes.length === 0) return `No definition in ${settings.workflowsDir}/ to pull.`;
-  return outcomes.length === 1 ? 'The definition already matches its live draft.' : `All ${outcomes.length} definitions already match their live drafts.`;
+  return outcomes.length === 1
+    ? 'The definition already matches its live draft.'
+    : `All ${outcomes.length} definitions already match their live drafts.`;
 }
 
 function renderPullSummary(environment: string, outcomes: PullOutcome[]): string {

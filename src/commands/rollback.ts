@@ -38,17 +38,33 @@ interface RestorePlan {
   restore(ctx: StageContext, log: Log): Promise<{ hash: string; health: HealthReport }>;
 }
 
-export async function runRollback(settings: Settings, deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock }): Promise<{ exitCode: number; json: unknown }> {
+export async function runRollback(
+  settings: Settings,
+  deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock },
+): Promise<{ exitCode: number; json: unknown }> {
   const { git, sink } = deps;
   checkTarget(settings);
   const plans = settings.fromBackup ? await planBackup(settings, git) : await planSnapshots(settings, git, sink);
 
   const dify = await connectDify(settings, sink);
-  const ctx: StageContext = { settings, git, sink, dify: dify.console, service: dify.service, github: connectGitHub(settings), commit: await git.headSha(), env: deps.env ?? process.env, smokeRetryBudget: settings.smokeRetries, clock: deps.clock };
+  const ctx: StageContext = {
+    settings,
+    git,
+    sink,
+    dify: dify.console,
+    service: dify.service,
+    github: connectGitHub(settings),
+    commit: await git.headSha(),
+    env: deps.env ?? process.env,
+    smokeRetryBudget: settings.smokeRetries,
+    clock: deps.clock,
+  };
   const outcomes: DefinitionOutcome[] = [];
   for (const plan of plans) outcomes.push(await restoreOne(ctx, plan));
   reportDeployOutputs(sink, outcomes);
-  const title = settings.fromBackup ? `Manual restore from backup \`${path.basename(settings.fromBackup)}\`` : `Manual rollback to \`${settings.to}\``;
+  const title = settings.fromBackup
+    ? `Manual restore from backup \`${path.basename(settings.fromBackup)}\``
+    : `Manual rollback to \`${settings.to}\``;
   await sink.summary(renderDeploySummary(settings, outcomes, title));
   await notifyOutcomes(settings, outcomes, 'rollback', sink);
   const ok = outcomes.every((o) => o.result === 'rolled-back');
@@ -60,7 +76,9 @@ function checkTarget(settings: Settings): void {
     throw new UsageError('rollback takes either "to" (a release) or "from-backup" (a backup file), not both: they name different targets.');
   }
   if (!settings.workflow || (!settings.to && !settings.fromBackup)) {
-    throw new UsageError('rollback needs a workflow (a definition name, or "all") and either a version to go to ("to": 1.3.0, a tag, "latest" or "previous") or a backup file a deploy wrote ("from-backup").');
+    throw new UsageError(
+      'rollback needs a workflow (a definition name, or "all") and either a version to go to ("to": 1.3.0, a tag, "latest" or "previous") or a backup file a deploy wrote ("from-backup").',
+    );
   }
   if (settings.fromBackup && settings.workflow === 'all') {
     throw new UsageError('A backup holds one app: with "from-backup", name the workflow it belongs to instead of "all".');
@@ -75,7 +93,9 @@ async function chooseDefinitions(settings: Settings): Promise<Array<{ file: stri
   });
   const chosen = settings.workflow === 'all' ? known : known.filter((k) => k.name === settings.workflow);
   if (chosen.length === 0) {
-    throw new UsageError(`No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: ${known.map((k) => k.name).join(', ') || 'none'}.`);
+    throw new UsageError(
+      `No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: ${known.map((k) => k.name).join(', ') || 'none'}.`,
+    );
   }
   return chosen;
 }
@@ -122,15 +142,35 @@ async function restoreOne(ctx: StageContext, plan: RestorePlan): Promise<Definit
   const { settings, sink } = ctx;
   const started = performance.now();
   const log = (line: string) => sink.info(`[${plan.name}] ${line}`);
-  const outcome: DefinitionOutcome = { name: plan.name, version: plan.version, file: plan.file, environment: settings.environment, result: 'failed', durationMs: 0, notes: [] };
+  const outcome: DefinitionOutcome = {
+    name: plan.name,
+    version: plan.version,
+    file: plan.file,
+    environment: settings.environment,
+    result: 'failed',
+    durationMs: 0,
+    notes: [],
+  };
   try {
     const target = prepareTarget(plan.definition, settings.environment, ctx.env);
     const published = await ctx.dify.getPublished(target.appId);
-    const backup = await backupLiveApp(ctx.dify, { appId: target.appId, name: plan.name, environment: settings.environment, dir: settings.backupDir, published });
+    const backup = await backupLiveApp(ctx.dify, {
+      appId: target.appId,
+      name: plan.name,
+      environment: settings.environment,
+      dir: settings.backupDir,
+      published,
+    });
     outcome.backupFile = backup.file;
     log(`backed up the live draft to ${backup.file}; restoring ${plan.label}`);
     const proof = await plan.restore(ctx, log);
-    Object.assign(outcome, { result: 'rolled-back', restoredTo: plan.label, verifiedHash: proof.hash, tag: plan.tag, checks: tallyHealth(proof.health) });
+    Object.assign(outcome, {
+      result: 'rolled-back',
+      restoredTo: plan.label,
+      verifiedHash: proof.hash,
+      tag: plan.tag,
+      checks: tallyHealth(proof.health),
+    });
   } catch (error) {
     Object.assign(outcome, { result: 'restore-failed', error: describeError(error), manualCommand: plan.manualCommand });
     log(`✗ ${describeError(error)}`);
@@ -153,6 +193,8 @@ async function recordRollback(ctx: StageContext, plan: RestorePlan, outcome: Def
       logUrl: ctx.settings.github.runUrl,
     });
   } catch (error) {
-    ctx.sink.warn(`[${plan.name}] the GitHub deployment record could not be written: ${describeError(error)} (the rollback result above stands)`);
+    ctx.sink.warn(
+      `[${plan.name}] the GitHub deployment record could not be written: ${describeError(error)} (the rollback result above stands)`,
+    );
   }
 }

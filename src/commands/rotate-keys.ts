@@ -42,7 +42,9 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
   }));
   const github = connectGitHub(settings);
   const keyFile = r.keyFile ? path.resolve(settings.root, r.keyFile) : undefined;
-  const store: LedgerStore = github ? createVariableLedgerStore(github, r.stateVariable) : createFileLedgerStore((name) => `${resolveKeyFile(keyFile!, name)}.state.json`);
+  const store: LedgerStore = github
+    ? createVariableLedgerStore(github, r.stateVariable)
+    : createFileLedgerStore((name) => `${resolveKeyFile(keyFile!, name)}.state.json`);
   const handoff = createKeyHandoff({ github, secretName: r.secretName, secretEnvironment: r.secretEnvironment, keyFile });
   await handoff.prepare();
   // "Now" is the system clock unless a caller (a test) passes one: never read from the environment.
@@ -50,32 +52,60 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
 
   const dify = await connectDify(settings, sink);
   try {
-    const rotationDeps: RotationDeps = { dify: dify.console, service: dify.service, store, handoff, clock, graceMs: r.graceMs, pruneForeignKeys: r.pruneForeignKeys, retryBudget: settings.smokeRetries };
+    const rotationDeps: RotationDeps = {
+      dify: dify.console,
+      service: dify.service,
+      store,
+      handoff,
+      clock,
+      graceMs: r.graceMs,
+      pruneForeignKeys: r.pruneForeignKeys,
+      retryBudget: settings.smokeRetries,
+    };
 
     // One at a time: every target writes the same ledger.
     const rotations: KeyRotation[] = [];
     const tokens = new Map<KeyRotation, string>();
     for (const target of targets) {
-      const { rotation, token } = await sink.group(`Rotate the key of ${target.definition.name} (${target.environment})`, () => rotateAppKey(rotationDeps, target));
+      const { rotation, token } = await sink.group(`Rotate the key of ${target.definition.name} (${target.environment})`, () =>
+        rotateAppKey(rotationDeps, target),
+      );
       rotations.push(rotation);
       if (token) tokens.set(rotation, token);
     }
 
     const redeploys: SecretRedeploy[] = [];
     if (r.redeploySecrets) {
-      const ctx: StageContext = { settings, git: deps.git, sink, dify: dify.console, service: dify.service, github, commit: settings.github.sha ?? (await deps.git.headSha()), env: deps.env ?? process.env, smokeRetryBudget: settings.smokeRetries };
+      const ctx: StageContext = {
+        settings,
+        git: deps.git,
+        sink,
+        dify: dify.console,
+        service: dify.service,
+        github,
+        commit: settings.github.sha ?? (await deps.git.headSha()),
+        env: deps.env ?? process.env,
+        smokeRetryBudget: settings.smokeRetries,
+      };
       for (const [i, target] of targets.entries()) {
         const token = tokens.get(rotations[i]);
         if (!token) continue; // no verified key to smoke-check with; its failure is already reported
-        redeploys.push(await sink.group(`Redeploy the secrets of ${target.definition.name}`, () => redeploySecrets(ctx, target.definition, token, target.log)));
+        redeploys.push(
+          await sink.group(`Redeploy the secrets of ${target.definition.name}`, () =>
+            redeploySecrets(ctx, target.definition, token, target.log),
+          ),
+        );
       }
     }
 
-    const succeeded = rotations.every((x) => x.result === 'rotated') && redeploys.every((d) => d.result === 'redeployed' || d.result === 'skipped');
+    const succeeded =
+      rotations.every((x) => x.result === 'rotated') && redeploys.every((d) => d.result === 'redeployed' || d.result === 'skipped');
     let revocationFailed = false;
     if (succeeded) {
       for (const [i, target] of targets.entries()) {
-        const revocation = await sink.group(`Revoke retired keys of ${target.definition.name}`, () => revokeRetired(rotationDeps, target, tokens.get(rotations[i])!));
+        const revocation = await sink.group(`Revoke retired keys of ${target.definition.name}`, () =>
+          revokeRetired(rotationDeps, target, tokens.get(rotations[i])!),
+        );
         rotations[i].revokedKeyIds.push(...revocation.revoked);
         if (revocation.error) {
           revocationFailed = true;
@@ -89,8 +119,28 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
 
     const single = rotations.length === 1 ? tokens.get(rotations[0]) : undefined;
     reportRotationOutputs(sink, rotations, settings.surface === 'action' ? single : undefined);
-    await sink.summary(renderRotationSummary({ environment: settings.environment, graceMs: r.graceMs, ledgerWhere: store.where({ name: definitions[0].name, environment: settings.environment }), rotations, redeploys, revocationSkipped }));
-    await notifyEvents(settings, rotations.map((x, i) => ({ event: 'rotation' as const, workflow: x.name, version: definitions[i].version, environment: x.environment, result: x.result, error: x.error })), sink);
+    await sink.summary(
+      renderRotationSummary({
+        environment: settings.environment,
+        graceMs: r.graceMs,
+        ledgerWhere: store.where({ name: definitions[0].name, environment: settings.environment }),
+        rotations,
+        redeploys,
+        revocationSkipped,
+      }),
+    );
+    await notifyEvents(
+      settings,
+      rotations.map((x, i) => ({
+        event: 'rotation' as const,
+        workflow: x.name,
+        version: definitions[i].version,
+        environment: x.environment,
+        result: x.result,
+        error: x.error,
+      })),
+      sink,
+    );
     const ok = succeeded && !revocationFailed;
     return { exitCode: ok ? 0 : 1, json: { ok, rotated: rotatedList(rotations), rotations, redeploys } };
   } finally {
@@ -102,16 +152,20 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
 async function chooseDefinitions(settings: Settings): Promise<Definition[]> {
   const everything = settings.all || settings.workflow === 'all';
   if (!settings.workflow && !everything) {
-    throw new UsageError(`rotate-keys needs a workflow: a definition name, or "all" (${settings.surface === 'action' ? 'input "workflow"' : '--workflow NAME or --all'}).`);
+    throw new UsageError(
+      `rotate-keys needs a workflow: a definition name, or "all" (${settings.surface === 'action' ? 'input "workflow"' : '--workflow NAME or --all'}).`,
+    );
   }
   const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
   const known = files.flatMap((f) => (f.value && typeof (f.value as Definition).name === 'string' ? [f.value as Definition] : []));
   const hasApp = (d: Definition) => typeof d.app === 'string' || Boolean(d.app?.[settings.environment]);
   const chosen = everything ? known.filter(hasApp) : known.filter((d) => d.name === settings.workflow);
   if (chosen.length === 0) {
-    throw new UsageError(everything
-      ? `No definition in ${settings.workflowsDir}/ has an app for environment "${settings.environment}".`
-      : `No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: ${known.map((d) => d.name).join(', ') || 'none'}.`);
+    throw new UsageError(
+      everything
+        ? `No definition in ${settings.workflowsDir}/ has an app for environment "${settings.environment}".`
+        : `No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: ${known.map((d) => d.name).join(', ') || 'none'}.`,
+    );
   }
   return chosen;
 }
@@ -121,20 +175,36 @@ function checkHandoff(settings: Settings, count: number): void {
   const r = settings.rotation;
   const github = Boolean(settings.github.token && settings.github.repository);
   const action = settings.surface === 'action';
-  if (settings.dryRun) throw new UsageError('rotate-keys has no dry run: a key cannot be checked without creating it. Run it without dry-run (with a long grace, nothing is revoked for that long).');
-  if (r.secretEnvironment && !r.secretName) throw new UsageError('"secret-environment" is set without "secret-name": name the secret to write.');
+  if (settings.dryRun)
+    throw new UsageError(
+      'rotate-keys has no dry run: a key cannot be checked without creating it. Run it without dry-run (with a long grace, nothing is revoked for that long).',
+    );
+  if (r.secretEnvironment && !r.secretName)
+    throw new UsageError('"secret-environment" is set without "secret-name": name the secret to write.');
   if (action && !github) {
-    throw new UsageError(`rotate-keys keeps its key ledger in the repository Actions variable ${r.stateVariable}: pass "github-token" a token with the "Variables" (and, for secret-name, "Secrets") read and write permission.`);
+    throw new UsageError(
+      `rotate-keys keeps its key ledger in the repository Actions variable ${r.stateVariable}: pass "github-token" a token with the "Variables" (and, for secret-name, "Secrets") read and write permission.`,
+    );
   }
-  if (r.secretName && !github) throw new UsageError('--secret-name needs GITHUB_TOKEN and GITHUB_REPOSITORY (owner/name) to write the secret.');
+  if (r.secretName && !github)
+    throw new UsageError('--secret-name needs GITHUB_TOKEN and GITHUB_REPOSITORY (owner/name) to write the secret.');
   if (!action && !r.keyFile && !r.secretName) {
     throw new UsageError('rotate-keys never prints a key: pass --key-file PATH (written with mode 0600) or --secret-name NAME.');
   }
   if (count > 1) {
-    for (const [what, value] of [['secret-name', r.secretName], ['key-file', r.keyFile]] as const) {
-      if (value && !value.includes('{name}')) throw new UsageError(`${count} workflows are selected but ${what} "${value}" has no {name}: every workflow's key would overwrite the last. Put {name} in it.`);
+    for (const [what, value] of [
+      ['secret-name', r.secretName],
+      ['key-file', r.keyFile],
+    ] as const) {
+      if (value && !value.includes('{name}'))
+        throw new UsageError(
+          `${count} workflows are selected but ${what} "${value}" has no {name}: every workflow's key would overwrite the last. Put {name} in it.`,
+        );
     }
-    if (action && !r.secretName) throw new UsageError(`${count} workflows are selected but "secret-name" is empty: the api-key output holds one key. Set secret-name (with {name}) or pick one workflow.`);
+    if (action && !r.secretName)
+      throw new UsageError(
+        `${count} workflows are selected but "secret-name" is empty: the api-key output holds one key. Set secret-name (with {name}) or pick one workflow.`,
+      );
   }
 }
 

@@ -26,7 +26,13 @@ export async function runValidate(settings: Settings, deps: { git: Git; sink: Re
 export async function validateWorkflowsDir(settings: Settings, git: Git): Promise<{ report: ValidationReport; files: LoadedFile[] }> {
   const dir = path.resolve(settings.root, settings.workflowsDir);
   const files = await loadDefinitionFiles(dir, settings.root);
-  const base = settings.baseRef ? await readAtBase(git, settings.baseRef, files.map((f) => f.file)) : undefined;
+  const base = settings.baseRef
+    ? await readAtBase(
+        git,
+        settings.baseRef,
+        files.map((f) => f.file),
+      )
+    : undefined;
   return { report: validateDefinitions(files, { base }), files };
 }
 
@@ -52,7 +58,11 @@ export function reportValidation(report: ValidationReport, sink: ReportSink): vo
     sink.info(`${file.ok ? '✓' : '✗'} ${label}: ${status}`);
   }
   if (report.files.length === 0) sink.warn('No definitions found: nothing to validate.');
-  sink.info(report.ok ? `All ${report.files.length} definition(s) are valid.` : `${errors} error(s) in ${report.files.filter((f) => !f.ok).length} file(s).`);
+  sink.info(
+    report.ok
+      ? `All ${report.files.length} definition(s) are valid.`
+      : `${errors} error(s) in ${report.files.filter((f) => !f.ok).length} file(s).`,
+  );
   sink.output(Outputs.valid, String(report.ok));
   sink.output(Outputs.errors, String(errors));
   sink.output(Outputs.definitions, JSON.stringify(report.files.map((f) => ({ file: f.file, name: f.name, version: f.version, ok: f.ok }))));

@@ -40,7 +40,12 @@ export function adoptDsl(yamlText: string, opts: AdoptOptions): Definition {
     throw new AdoptError(`${file}: YAML refused: ${(error as Error).message}; a Dify export never needs this many aliases`, file);
   }
   if (!isRecord(dsl) || !isRecord(dsl.app) || typeof dsl.app.mode !== 'string') {
-    throw new AdoptError(`${file}: not a Dify app DSL (expected top-level "app" with a "mode"); export the app from Dify with "Export DSL"`, file, 1, 1);
+    throw new AdoptError(
+      `${file}: not a Dify app DSL (expected top-level "app" with a "mode"); export the app from Dify with "Export DSL"`,
+      file,
+      1,
+      1,
+    );
   }
   // Dify requires the DSL version to be a string; keep exactly what was written even when YAML read a number.
   const versionNode = doc.get('version', true);

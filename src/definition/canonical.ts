@@ -80,7 +80,15 @@ export function contentHash(value: unknown): string {
 
 // Fields the Dify editor rewrites when a node is merely moved or clicked.
 const NODE_UI_FIELDS = new Set([
-  'position', 'positionAbsolute', 'width', 'height', 'selected', 'dragging', 'sourcePosition', 'targetPosition', 'zIndex',
+  'position',
+  'positionAbsolute',
+  'width',
+  'height',
+  'selected',
+  'dragging',
+  'sourcePosition',
+  'targetPosition',
+  'zIndex',
 ]);
 const EDGE_UI_FIELDS = new Set(['selected', 'zIndex']);
 const CONTAINER_TYPES = new Set(['iteration', 'loop']);

@@ -27,8 +27,10 @@ export function summarizeChanges(before: Definition | undefined, after: Definiti
   const vars = (d: Definition) => new Set((d.dsl.workflow?.environment_variables ?? []).map((v) => v.name));
   for (const name of vars(after)) if (!vars(before).has(name)) lines.push(`Added environment variable ${name}.`);
   for (const name of vars(before)) if (!vars(after).has(name)) lines.push(`Removed environment variable ${name}.`);
-  if (stableStringify(before.dsl.workflow?.features ?? {}) !== stableStringify(after.dsl.workflow?.features ?? {})) lines.push('Changed app features.');
-  if (lines.length === (before.version !== after.version ? 1 : 0)) lines.push('No change to the workflow itself (envelope only: smoke checks, description or metadata).');
+  if (stableStringify(before.dsl.workflow?.features ?? {}) !== stableStringify(after.dsl.workflow?.features ?? {}))
+    lines.push('Changed app features.');
+  if (lines.length === (before.version !== after.version ? 1 : 0))
+    lines.push('No change to the workflow itself (envelope only: smoke checks, description or metadata).');
   return lines;
 }
 

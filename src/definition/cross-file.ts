@@ -31,7 +31,8 @@ export function checkDuplicates(reporters: Reporter[]): void {
   for (const [id, list] of appIds) {
     reportAcrossFiles(
       list,
-      (others) => `app id ${id} is also the target of ${others}; two definitions would overwrite the same Dify app, so give each its own app`,
+      (others) =>
+        `app id ${id} is also the target of ${others}; two definitions would overwrite the same Dify app, so give each its own app`,
     );
   }
 }

@@ -131,6 +131,7 @@ const dsl = {
       app: { type: 'object', required: ['mode'], properties: { mode: { enum: ['workflow', 'advanced-chat'] } } },
     },
   },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword
   then: { type: 'object', required: ['workflow'], properties: { workflow: { type: 'object', required: ['graph'] } } },
 };
 

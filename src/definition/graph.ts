@@ -60,7 +60,10 @@ export function checkGraph(reporter: Reporter, index: GraphIndex): void {
     if (node.parentId !== undefined) {
       const parent = byId.get(node.parentId);
       if (!parent) {
-        reporter.error(`${nodePointer(i)}/parentId`, `parentId "${node.parentId}" names no node; point it at the iteration or loop node that contains this node`);
+        reporter.error(
+          `${nodePointer(i)}/parentId`,
+          `parentId "${node.parentId}" names no node; point it at the iteration or loop node that contains this node`,
+        );
       } else if (!CONTAINER_TYPES.has(parent.data.type)) {
         reporter.error(
           `${nodePointer(i)}/parentId`,
@@ -75,11 +78,16 @@ export function checkGraph(reporter: Reporter, index: GraphIndex): void {
     const source = byId.get(edge.source);
     const target = byId.get(edge.target);
     const where = `${GRAPH_POINTER}/edges/${i}`;
-    if (!source) reporter.error(`${where}/source`, `edge source "${edge.source}" is not a node id; connect the edge to an existing node or remove it`);
-    if (!target) reporter.error(`${where}/target`, `edge target "${edge.target}" is not a node id; connect the edge to an existing node or remove it`);
+    if (!source)
+      reporter.error(`${where}/source`, `edge source "${edge.source}" is not a node id; connect the edge to an existing node or remove it`);
+    if (!target)
+      reporter.error(`${where}/target`, `edge target "${edge.target}" is not a node id; connect the edge to an existing node or remove it`);
     if (!source || !target) return;
     if (source.parentId !== target.parentId) {
-      reporter.error(where, `edge from ${describeNode(source)} to ${describeNode(target)} crosses an iteration/loop boundary; connect nodes only within the same container`);
+      reporter.error(
+        where,
+        `edge from ${describeNode(source)} to ${describeNode(target)} crosses an iteration/loop boundary; connect nodes only within the same container`,
+      );
       return;
     }
     valid.push({ edge, i, source, target });
@@ -91,7 +99,10 @@ export function checkGraph(reporter: Reporter, index: GraphIndex): void {
     reporter.error(`${GRAPH_POINTER}/nodes`, 'the graph has no start node; add a Start node (data.type "start") and connect it');
   }
   for (const extra of starts.slice(1)) {
-    reporter.error(`${nodePointer(index.indexOf.get(extra)!)}/data/type`, `second start node ${describeNode(extra)}; a graph must have exactly one start node, so remove or merge it`);
+    reporter.error(
+      `${nodePointer(index.indexOf.get(extra)!)}/data/type`,
+      `second start node ${describeNode(extra)}; a graph must have exactly one start node, so remove or merge it`,
+    );
   }
 
   const entries = [...starts.slice(0, 1), ...triggers];

@@ -38,7 +38,10 @@ export interface LocatedJson {
 export type ParseJsonResult = ({ ok: true } & LocatedJson) | { ok: false; error: JsonSyntaxProblem };
 
 class SyntaxFailure {
-  constructor(readonly message: string, readonly offset: number) {}
+  constructor(
+    readonly message: string,
+    readonly offset: number,
+  ) {}
 }
 
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
@@ -96,7 +99,10 @@ class Parser {
   readonly valueOffsets = new Map<string, number>();
   readonly keyOffsets = new Map<string, number>();
 
-  constructor(private readonly text: string, private readonly maxDepth: number) {}
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+  ) {}
 
   parseDocument(): unknown {
     if (this.text.charCodeAt(0) === 0xfeff) this.pos = 1; // tolerate a UTF-8 byte order mark
@@ -169,7 +175,7 @@ class Parser {
       }
       const keyOffset = this.pos;
       const key = this.parseString();
-      if (Object.prototype.hasOwnProperty.call(result, key)) {
+      if (Object.hasOwn(result, key)) {
         throw new SyntaxFailure(`duplicate property "${key}"; keep only one`, keyOffset);
       }
       const childPointer = pointer + '/' + escapePointerToken(key);

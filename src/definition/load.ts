@@ -1,5 +1,6 @@
 // Reads definition files and parses them with locations. Malformed files become diagnostics,
 // never exceptions, so one bad file does not stop the others from being checked.
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic, LoadedFile } from './types.js';
@@ -10,7 +11,7 @@ export const MAX_FILE_BYTES = DEFAULT_LIMITS.maxLength;
 
 /** Loads every `*.json` directly in `dir`, sorted by name; `file` is relative to `root`, with forward slashes. */
 export async function loadDefinitionFiles(dir: string, root: string = process.cwd()): Promise<LoadedFile[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {

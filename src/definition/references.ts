@@ -86,19 +86,25 @@ function checkSelector(ctx: RefContext, selector: string[], pointer: string, tem
   };
   const [head, name] = selector;
   if (selector.length < 2) {
-    report(`selector ${shown} in ${describeNode(ctx.node)} needs a node id and a variable name, e.g. ["start", "query"]; pick the variable again in Dify`);
+    report(
+      `selector ${shown} in ${describeNode(ctx.node)} needs a node id and a variable name, e.g. ["start", "query"]; pick the variable again in Dify`,
+    );
     return;
   }
   if (BUILTIN_SCOPES.has(head)) return;
   if (head === 'env') {
     if (!ctx.env.has(name)) {
-      report(`${shown} in ${describeNode(ctx.node)} uses environment variable "${name}", which is not declared; add it to workflow.environment_variables or fix the name`);
+      report(
+        `${shown} in ${describeNode(ctx.node)} uses environment variable "${name}", which is not declared; add it to workflow.environment_variables or fix the name`,
+      );
     }
     return;
   }
   if (head === 'conversation') {
     if (!ctx.conversation.has(name)) {
-      report(`${shown} in ${describeNode(ctx.node)} uses conversation variable "${name}", which is not declared; add it to workflow.conversation_variables or fix the name`);
+      report(
+        `${shown} in ${describeNode(ctx.node)} uses conversation variable "${name}", which is not declared; add it to workflow.conversation_variables or fix the name`,
+      );
     }
     return;
   }
@@ -109,6 +115,8 @@ function checkSelector(ctx: RefContext, selector: string[], pointer: string, tem
   }
   // An iteration's current item and index exist only for the nodes inside it.
   if (target.data.type === 'iteration' && (name === 'item' || name === 'index') && !isInside(ctx.index, ctx.node, head)) {
-    report(`${shown} in ${describeNode(ctx.node)} reads iteration ${describeNode(target)}'s "${name}", which only nodes inside that iteration can use; use its "output" instead`);
+    report(
+      `${shown} in ${describeNode(ctx.node)} reads iteration ${describeNode(target)}'s "${name}", which only nodes inside that iteration can use; use its "output" instead`,
+    );
   }
 }

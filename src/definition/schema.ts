@@ -10,7 +10,9 @@ let envelopeValidator: ValidateFunction | undefined;
 let metaAjv: Ajv | undefined;
 
 function getEnvelopeValidator(): ValidateFunction {
-  envelopeValidator ??= new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, strictRequired: false, verbose: true }).compile(envelopeSchema);
+  envelopeValidator ??= new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, strictRequired: false, verbose: true }).compile(
+    envelopeSchema,
+  );
   return envelopeValidator;
 }
 
@@ -64,9 +66,7 @@ export function describeSchemaError(error: ErrorObject): MappedError | undefined
     case 'required': {
       const missing = String(params.missingProperty);
       const needsGraph = (at === '/dsl' && missing === 'workflow') || (at === '/dsl/workflow' && missing === 'graph');
-      const why = needsGraph
-        ? ' (workflow and advanced-chat apps need workflow.graph; export the app again from Dify)'
-        : '';
+      const why = needsGraph ? ' (workflow and advanced-chat apps need workflow.graph; export the app again from Dify)' : '';
       return { pointer: at, message: `${field} is missing required property "${missing}"; add it${why}` };
     }
     case 'additionalProperties': {
@@ -106,7 +106,10 @@ export function checkJsonSchemaDocument(schema: unknown): string[] {
 }
 
 function decodeLastToken(pointer: string): string {
-  return pointer.slice(pointer.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+  return pointer
+    .slice(pointer.lastIndexOf('/') + 1)
+    .replace(/~1/g, '/')
+    .replace(/~0/g, '~');
 }
 
 function article(type: string): string {

@@ -59,7 +59,7 @@ export function checkSecrets(reporter: Reporter, definition: Definition, secrets
         `secret variable "${variable.name}" has a value in the DSL; set it to "" and supply the value at deploy time through "secrets" (then rotate the exposed secret)`,
       );
     }
-    if (!Object.prototype.hasOwnProperty.call(secrets, variable.name)) {
+    if (!Object.hasOwn(secrets, variable.name)) {
       reporter.error(
         at,
         `secret variable "${variable.name}" has no entry in "secrets"; add "${variable.name}": "<ENV_VAR_NAME>" naming the environment variable that holds its value at deploy time`,
@@ -97,12 +97,16 @@ export function scanForCredentials(reporter: Reporter, value: unknown, pointer: 
       );
     }
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => scanForCredentials(reporter, item, `${pointer}/${i}`));
+    for (const [i, item] of value.entries()) scanForCredentials(reporter, item, `${pointer}/${i}`);
   } else if (isRecord(value)) {
     for (const key of Object.keys(value)) {
       const at = `${pointer}/${escapePointerToken(key)}`;
       const found = findCredential(key);
-      if (found) reporter.errorAtKey(at, `this property name looks like a credential (${found.kind}: ${found.masked}); remove it and rotate the credential`);
+      if (found)
+        reporter.errorAtKey(
+          at,
+          `this property name looks like a credential (${found.kind}: ${found.masked}); remove it and rotate the credential`,
+        );
       scanForCredentials(reporter, value[key], at);
     }
   }

@@ -19,7 +19,10 @@ export function checkSmoke(reporter: Reporter, definition: Definition, index: Gr
     const at = `/smoke/${i}`;
     const previous = names.get(check.name);
     if (previous !== undefined) {
-      reporter.error(`${at}/name`, `smoke check name "${check.name}" is also used by smoke check #${previous}; give each check a distinct name`);
+      reporter.error(
+        `${at}/name`,
+        `smoke check name "${check.name}" is also used by smoke check #${previous}; give each check a distinct name`,
+      );
     } else {
       names.set(check.name, i);
     }
@@ -72,7 +75,7 @@ function readStartVariables(index: GraphIndex): StartVariable[] | undefined {
 
 function checkInputs(reporter: Reporter, pointer: string, inputs: Record<string, unknown>, variables: StartVariable[]): void {
   for (const variable of variables) {
-    if (variable.required && !Object.prototype.hasOwnProperty.call(inputs, variable.name)) {
+    if (variable.required && !Object.hasOwn(inputs, variable.name)) {
       reporter.error(pointer, `missing required input "${variable.name}" (a start-node variable); add it to "inputs"`);
     }
   }
@@ -80,7 +83,10 @@ function checkInputs(reporter: Reporter, pointer: string, inputs: Record<string,
   for (const name of Object.keys(inputs)) {
     if (!known.has(name)) {
       const list = variables.length > 0 ? variables.map((v) => `"${v.name}"`).join(', ') : 'none';
-      reporter.warnAtKey(`${pointer}/${escapePointerToken(name)}`, `input "${name}" is not a start-node variable (declared: ${list}); Dify will ignore it, so remove or rename it`);
+      reporter.warnAtKey(
+        `${pointer}/${escapePointerToken(name)}`,
+        `input "${name}" is not a start-node variable (declared: ${list}); Dify will ignore it, so remove or rename it`,
+      );
     }
   }
 }

@@ -60,7 +60,11 @@ function normalizeParts(raw: RawParts): WorkflowParts {
   const graph: Record<string, unknown> = isRecord(normalized.graph) ? normalized.graph : {};
   return {
     ...normalized,
-    graph: { ...graph, nodes: Array.isArray(graph.nodes) ? (graph.nodes as DslNode[]) : [], edges: Array.isArray(graph.edges) ? (graph.edges as DslEdge[]) : [] },
+    graph: {
+      ...graph,
+      nodes: Array.isArray(graph.nodes) ? (graph.nodes as DslNode[]) : [],
+      edges: Array.isArray(graph.edges) ? (graph.edges as DslEdge[]) : [],
+    },
     features: isRecord(normalized.features) ? normalized.features : {},
   };
 }
@@ -95,7 +99,9 @@ export function mapDatasetAliases(definition: Definition, environment: string): 
 /** The reverse, for pull: this environment's dataset ids back to the definition's aliases. */
 export function mapDatasetIds(dsl: DifyDsl, datasets: Definition['datasets'], environment: string): { dsl: DifyDsl; unknown: string[] } {
   const out = structuredClone(dsl);
-  const aliasOf = new Map(Object.entries(datasets ?? {}).flatMap(([alias, ids]) => (ids[environment] ? [[ids[environment], alias] as const] : [])));
+  const aliasOf = new Map(
+    Object.entries(datasets ?? {}).flatMap(([alias, ids]) => (ids[environment] ? [[ids[environment], alias] as const] : [])),
+  );
   const unknown = new Set<string>();
   for (const node of knowledgeNodes(out)) {
     node.data.dataset_ids = (node.data.dataset_ids as unknown[]).map((id) => {

@@ -32,26 +32,47 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
   const log = deps.log ?? createDefaultLog();
   registerSecret(conn.password);
   registerSecret(conn.token);
-  const http = createHttpClient({ baseUrl: checkUrl(conn.baseUrl), timeoutMs: conn.timeoutMs, maxAttempts: conn.maxAttempts, clock, log, dispatcher: deps.dispatcher });
+  const http = createHttpClient({
+    baseUrl: checkUrl(conn.baseUrl),
+    timeoutMs: conn.timeoutMs,
+    maxAttempts: conn.maxAttempts,
+    clock,
+    log,
+    dispatcher: deps.dispatcher,
+  });
   const hasPassword = Boolean(conn.email && conn.password);
-  const login = () => loginWithPassword(http, { email: conn.email as string, password: conn.password as string, encoding: conn.passwordEncoding }, log);
+  const login = () =>
+    loginWithPassword(http, { email: conn.email as string, password: conn.password as string, encoding: conn.passwordEncoding }, log);
   try {
     if (conn.token?.startsWith('dfoe_')) {
-      throw new DifyError('A dfoe_ token (external SSO user) cannot deploy; Dify\'s deploy operations accept only dfoa_ account tokens', {
-        status: 0, code: 'unsupported_token_type', method: 'GET', path: '/openapi/v1/_version', surface: 'openapi',
+      throw new DifyError("A dfoe_ token (external SSO user) cannot deploy; Dify's deploy operations accept only dfoa_ account tokens", {
+        status: 0,
+        code: 'unsupported_token_type',
+        method: 'GET',
+        path: '/openapi/v1/_version',
+        surface: 'openapi',
       });
     }
     if (conn.token?.startsWith('dfoa_')) {
       if (await probeOpenApi(http)) {
         let keySession: Promise<ConsoleSession> | undefined;
-        const keys = hasPassword ? async () => createConsoleOps(await (keySession ??= login())) : undefined;
+        const keys = hasPassword
+          ? async () => {
+              keySession ??= login();
+              return createConsoleOps(await keySession);
+            }
+          : undefined;
         const ops = await createOpenApiOps(http, { token: conn.token, workspaceId: conn.workspaceId, keys });
         log('dify: using the /openapi surface with a dfoa_ token');
         return { authMode: 'openapi', ...ops, close: () => http.close() };
       }
       if (!hasPassword) {
         throw new DifyError('A dfoa_ token was given but this Dify server has no /openapi surface (GET /openapi/v1/_version was not 200)', {
-          status: 0, code: 'openapi_unavailable', method: 'GET', path: '/openapi/v1/_version', surface: 'openapi',
+          status: 0,
+          code: 'openapi_unavailable',
+          method: 'GET',
+          path: '/openapi/v1/_version',
+          surface: 'openapi',
         });
       }
       log('dify: no /openapi on this server; logging in with email and password instead');
@@ -61,7 +82,11 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
     else if (conn.token) session = createTokenSession(http, conn.token);
     else {
       throw new DifyError('No Dify credentials: set dify-email and dify-password, or dify-token', {
-        status: 0, code: 'missing_credentials', method: 'POST', path: '/console/api/login', surface: 'login',
+        status: 0,
+        code: 'missing_credentials',
+        method: 'POST',
+        path: '/console/api/login',
+        surface: 'login',
         hint: 'Provide dify-email + dify-password (any Dify version) or a dfoa_ token from `difyctl login` (Dify with /openapi).',
       });
     }
@@ -97,7 +122,11 @@ function checkUrl(url: string): string {
   }
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     throw new DifyError(`"${url}" is not an http(s) URL`, {
-      status: 0, code: 'invalid_url', method: 'GET', path: '/', hint: 'Set dify-url to the Dify base URL, e.g. https://dify.example.com.',
+      status: 0,
+      code: 'invalid_url',
+      method: 'GET',
+      path: '/',
+      hint: 'Set dify-url to the Dify base URL, e.g. https://dify.example.com.',
     });
   }
   return url;

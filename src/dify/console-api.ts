@@ -50,7 +50,11 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
     },
 
     async confirmImport(importId) {
-      const { res, req } = await call({ method: 'POST', path: `${api}/apps/imports/${encodeURIComponent(importId)}/confirm`, safety: 'write' });
+      const { res, req } = await call({
+        method: 'POST',
+        path: `${api}/apps/imports/${encodeURIComponent(importId)}/confirm`,
+        safety: 'write',
+      });
       return readImportResult(res, req);
     },
 
@@ -94,7 +98,12 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
       const path = `${app(appId)}/workflows/${encodeURIComponent(workflowId)}`;
       validateMarks(marks, path);
       // Setting the same marks twice leaves the same marks: safe to retry like a read.
-      const { res, req } = await call({ method: 'PATCH', path, json: { marked_name: marks.markedName, marked_comment: marks.markedComment }, safety: 'replace' });
+      const { res, req } = await call({
+        method: 'PATCH',
+        path,
+        json: { marked_name: marks.markedName, marked_comment: marks.markedComment },
+        safety: 'replace',
+      });
       expectJson(res, req);
       return true;
     },
@@ -150,5 +159,11 @@ export function isMissingRoute(res: HttpResponse): boolean {
 }
 
 function unexpected(method: string, path: string, what: string): DifyError {
-  return new DifyError(`Dify ${method} ${path} answered 200 but ${what}`, { status: 200, code: 'unexpected_response', method, path, surface: 'console' });
+  return new DifyError(`Dify ${method} ${path} answered 200 but ${what}`, {
+    status: 200,
+    code: 'unexpected_response',
+    method,
+    path,
+    surface: 'console',
+  });
 }

@@ -4,7 +4,7 @@
 // - bearer era (≤ ~1.8): login returns tokens in `data`; calls send `Authorization: Bearer`.
 // A 401 triggers one refresh (single-flight) and one resend.
 import { registerSecret } from '../support/redact.js';
-import { createCookieJar, type CookieJar } from './cookies.js';
+import { createCookieJar } from './cookies.js';
 import { DifyError } from './errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
 import { errorFromResponse, isRecord, parseJson } from './responses.js';
@@ -78,14 +78,17 @@ export async function loginWithPassword(http: HttpClient, login: PasswordLogin, 
       continue;
     }
     const tried = order.slice(0, i + 1).map((e) => (e === 'base64' ? 'Base64-encoded' : 'plain'));
-    throw new DifyError(`Dify refused the login for ${login.email} (HTTP ${res.status}, ${error.code ?? 'no code'}; password sent ${tried.join(', then ')})`, {
-      status: res.status,
-      code: error.code,
-      difyMessage: error.difyMessage,
-      method: 'POST',
-      path: LOGIN_PATH,
-      surface: 'login',
-    });
+    throw new DifyError(
+      `Dify refused the login for ${login.email} (HTTP ${res.status}, ${error.code ?? 'no code'}; password sent ${tried.join(', then ')})`,
+      {
+        status: res.status,
+        code: error.code,
+        difyMessage: error.difyMessage,
+        method: 'POST',
+        path: LOGIN_PATH,
+        surface: 'login',
+      },
+    );
   }
   throw new Error('unreachable: the login loop always returns or throws');
 }

@@ -31,7 +31,10 @@ export function createCookieJar(): CookieJar {
         const eq = pair.indexOf('=');
         if (eq <= 0) continue;
         const name = pair.slice(0, eq).trim();
-        const value = pair.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+        const value = pair
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"(.*)"$/, '$1');
         if (value === '' || isExpired(attributes)) {
           cookies.delete(name);
           continue;

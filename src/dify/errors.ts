@@ -63,14 +63,13 @@ export class DifyUnreachableError extends Error {
 }
 
 const UNREACHABLE_HINTS: Record<UnreachableReason, string> = {
-  timeout:
-    'Dify did not answer in time. Check that the server is up and not overloaded, or raise the timeout (timeout-seconds).',
-  reset: 'The connection was closed mid-request. If Dify sits behind a proxy or load balancer, check its logs; re-run when Dify is healthy.',
+  timeout: 'Dify did not answer in time. Check that the server is up and not overloaded, or raise the timeout (timeout-seconds).',
+  reset:
+    'The connection was closed mid-request. If Dify sits behind a proxy or load balancer, check its logs; re-run when Dify is healthy.',
   refused: 'Nothing is listening at that address. Check the Dify URL (dify-url) and that the API container is running.',
-  dns: 'The host name does not resolve. Check the Dify URL (dify-url) and the runner\'s DNS.',
-  tls: 'TLS failed. For a private CA set NODE_EXTRA_CA_CERTS to the CA bundle (PEM) for the step; check that the URL\'s host matches the certificate.',
-  network:
-    'A network error stopped the request. Check the Dify URL, and HTTPS_PROXY/NO_PROXY if the runner needs a proxy.',
+  dns: "The host name does not resolve. Check the Dify URL (dify-url) and the runner's DNS.",
+  tls: "TLS failed. For a private CA set NODE_EXTRA_CA_CERTS to the CA bundle (PEM) for the step; check that the URL's host matches the certificate.",
+  network: 'A network error stopped the request. Check the Dify URL, and HTTPS_PROXY/NO_PROXY if the runner needs a proxy.',
 };
 
 function stripQuery(url: string): string {
@@ -86,23 +85,24 @@ export function hintFor(d: Pick<DifyErrorDetails, 'status' | 'code' | 'difyMessa
     if (code === 'email_code_login_limit' || code === 'email_password_login_limit' || d.status === 429)
       return 'Dify has locked password logins for this account after repeated failures. Wait for the lock to expire (or ask an admin to reset it), fix the password, then re-run.';
     if (code === 'account_banned') return 'This Dify account is banned. Ask a workspace admin to re-enable it, or use another account.';
-    if (code === 'account_in_freeze') return 'This account\'s email is frozen on this Dify instance. Ask the Dify admin.';
+    if (code === 'account_in_freeze') return "This account's email is frozen on this Dify instance. Ask the Dify admin.";
     if (d.status === 401 || code === 'authentication_failed')
       return 'Check the email and password (inputs dify-email and dify-password; DIFY_EMAIL and DIFY_PASSWORD from a terminal). Dify locks the account after 5 failed logins, so fix the credentials before re-running.';
   }
-  if (code === 'workspace_not_found') return 'The account belongs to no workspace. Ask a Dify admin to invite it into the workspace that owns the apps.';
+  if (code === 'workspace_not_found')
+    return 'The account belongs to no workspace. Ask a Dify admin to invite it into the workspace that owns the apps.';
   if (code === 'api_keys_need_console')
-    return 'Dify\'s /openapi has no API-key routes. Provide dify-email and dify-password (in addition to, or instead of, the dfoa_ token) for key operations.';
+    return "Dify's /openapi has no API-key routes. Provide dify-email and dify-password (in addition to, or instead of, the dfoa_ token) for key operations.";
   if (code === 'openapi_unavailable' || code === 'openapi_op_missing')
     return 'This Dify server has no (or an older) /openapi surface. Upgrade Dify, or use dify-email and dify-password instead of the token.';
-  if (code === 'bearer_auth_disabled') return 'The server has /openapi bearer tokens switched off (ENABLE_OAUTH_BEARER). Ask the admin to enable it, or use dify-email and dify-password.';
+  if (code === 'bearer_auth_disabled')
+    return 'The server has /openapi bearer tokens switched off (ENABLE_OAUTH_BEARER). Ask the admin to enable it, or use dify-email and dify-password.';
   if (code === 'unsupported_token_type' || code === 'insufficient_scope')
     return 'Deploy operations need a dfoa_ account token with full scope (mint one with `difyctl login`).';
-  if (code === 'service_api_disabled')
-    return 'The app\'s Service API is switched off. Enable it in Dify (app → API Access), then re-run.';
+  if (code === 'service_api_disabled') return "The app's Service API is switched off. Enable it in Dify (app → API Access), then re-run.";
   if (code === 'draft_workflow_not_sync') return 'Someone edited the draft in Dify at the same time. Re-run the deploy.';
   if (code === 'max_keys_exceeded' || message.includes('more than 10 api keys'))
-    return 'The app already has 10 API keys, Dify\'s limit. Delete unused keys (rotate-keys does this), then re-run.';
+    return "The app already has 10 API keys, Dify's limit. Delete unused keys (rotate-keys does this), then re-run.";
   if (code === 'app_unavailable' || message.includes('not published'))
     return 'The app has no published version yet. Publish it (deploy does this after import) before calling the service API.';
   if (message.includes('plugin') || code.includes('plugin'))
@@ -112,17 +112,18 @@ export function hintFor(d: Pick<DifyErrorDetails, 'status' | 'code' | 'difyMessa
   if (d.status === 401) {
     if (d.surface === 'service') return 'The app API key was refused: it is wrong or was deleted. Check the key configured for this app.';
     if (d.surface === 'openapi') return 'The dfoa_ token was refused: it expired or was revoked. Mint a new one with `difyctl login`.';
-    if (message.includes('csrf')) return 'The console session\'s CSRF token was refused and refreshing it did not help. Re-run; if it persists, check that a proxy does not strip cookies or the X-CSRF-Token header.';
+    if (message.includes('csrf'))
+      return "The console session's CSRF token was refused and refreshing it did not help. Re-run; if it persists, check that a proxy does not strip cookies or the X-CSRF-Token header.";
     return 'The console session expired and could not be refreshed. Re-run; if it persists, check the credentials.';
   }
   if (d.status === 403) {
-    if (d.surface === 'service') return 'Dify refused the app key: the app\'s API access is disabled, or the app or workspace is unavailable. Enable API access for the app.';
-    if (d.method === 'DELETE' && d.path.includes('/api-keys'))
-      return 'Deleting API keys needs the admin or owner role in the workspace.';
-    return 'The account lacks permission: it needs the editor, admin or owner role in the app\'s workspace.';
+    if (d.surface === 'service')
+      return "Dify refused the app key: the app's API access is disabled, or the app or workspace is unavailable. Enable API access for the app.";
+    if (d.method === 'DELETE' && d.path.includes('/api-keys')) return 'Deleting API keys needs the admin or owner role in the workspace.';
+    return "The account lacks permission: it needs the editor, admin or owner role in the app's workspace.";
   }
   if (d.status === 404 && (/\bapp\b/.test(message) || /\/apps\/[^/]+(\/|$)/.test(d.path)))
-    return 'The app was not found. Check the app id in the definition (and the environment\'s override), and that the account is in the app\'s workspace.';
+    return "The app was not found. Check the app id in the definition (and the environment's override), and that the account is in the app's workspace.";
   if (d.status === 429) return 'Dify is rate-limiting these requests. Wait a little and re-run, or lower the deploy concurrency.';
   if (d.status >= 500) return 'Dify failed on its side. Check the Dify API logs, then re-run.';
   return undefined;

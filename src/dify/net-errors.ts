@@ -24,7 +24,8 @@ export function classifyNetworkError(error: unknown): UnreachableReason {
   if (codes.some((c) => DNS_CODES.has(c))) return 'dns';
   if (codes.some((c) => TIMEOUT_CODES.has(c))) return 'timeout';
   if (codes.some((c) => RESET_CODES.has(c))) return 'reset';
-  if (codes.some((c) => c.startsWith('ERR_TLS') || c.includes('CERT') || c.includes('SELF_SIGNED') || c.startsWith('UNABLE_TO'))) return 'tls';
+  if (codes.some((c) => c.startsWith('ERR_TLS') || c.includes('CERT') || c.includes('SELF_SIGNED') || c.startsWith('UNABLE_TO')))
+    return 'tls';
   return 'network';
 }
 

@@ -42,7 +42,10 @@ export async function probeOpenApi(http: HttpClient): Promise<boolean> {
   return true;
 }
 
-export async function createOpenApiOps(http: HttpClient, options: { token: string; workspaceId?: string; keys?: () => Promise<KeyOps> }): Promise<ConsoleOps> {
+export async function createOpenApiOps(
+  http: HttpClient,
+  options: { token: string; workspaceId?: string; keys?: () => Promise<KeyOps> },
+): Promise<ConsoleOps> {
   registerSecret(options.token);
   const auth = { authorization: `Bearer ${options.token}` };
   const catalogReq: HttpRequest = { method: 'GET', path: `${PREFIX}/_catalog`, safety: 'read', surface: 'openapi' };
@@ -82,19 +85,36 @@ export async function createOpenApiOps(http: HttpClient, options: { token: strin
     const rows = (Array.isArray(body.data) ? body.data : Array.isArray(body.workspaces) ? body.workspaces : []).filter(isRecord);
     const chosen = rows.find((r) => r.current === true) ?? rows[0];
     if (!chosen || typeof chosen.id !== 'string') {
-      throw new DifyError('The dfoa_ token\'s account belongs to no workspace', { status: 200, code: 'workspace_not_found', method: 'GET', path: listReq.path, surface: 'openapi' });
+      throw new DifyError("The dfoa_ token's account belongs to no workspace", {
+        status: 200,
+        code: 'workspace_not_found',
+        method: 'GET',
+        path: listReq.path,
+        surface: 'openapi',
+      });
     }
     return chosen.id;
   }
 
   /** Fill `{name}` placeholders; `{ws}`/`{workspace_id}` resolve through /account on first use. */
-  async function invoke(op: CatalogOp, params: Record<string, string>, extra: { query?: Query; json?: unknown; safety: HttpRequest['safety'] }) {
+  async function invoke(
+    op: CatalogOp,
+    params: Record<string, string>,
+    extra: { query?: Query; json?: unknown; safety: HttpRequest['safety'] },
+  ) {
     const values: Record<string, string> = { ...params };
     const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
     if (names.some((n) => n === 'ws' || n === 'workspace_id')) values.ws = values.workspace_id = await resolveWorkspace();
     const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
       const value = values[name];
-      if (value === undefined) throw new DifyError(`Cannot fill {${name}} in ${op.path}`, { status: 0, code: 'openapi_op_missing', method: op.method, path: op.path, surface: 'openapi' });
+      if (value === undefined)
+        throw new DifyError(`Cannot fill {${name}} in ${op.path}`, {
+          status: 0,
+          code: 'openapi_op_missing',
+          method: op.method,
+          path: op.path,
+          surface: 'openapi',
+        });
       return encodeURIComponent(value);
     });
     const req: HttpRequest = { method: op.method, path, headers: auth, surface: 'openapi', ...extra };
@@ -127,11 +147,17 @@ export async function createOpenApiOps(http: HttpClient, options: { token: strin
       if (row) return row;
       if (body.has_more !== true || rows.length === 0) break;
     }
-    throw new DifyError(`App ${appId} not found in workspace ${workspaceId}`, { status: 404, code: 'not_found', method: 'GET', path: `${PREFIX}/apps/${appId}`, surface: 'openapi' });
+    throw new DifyError(`App ${appId} not found in workspace ${workspaceId}`, {
+      status: 404,
+      code: 'not_found',
+      method: 'GET',
+      path: `${PREFIX}/apps/${appId}`,
+      surface: 'openapi',
+    });
   }
 
   const keysUnavailable = (): never => {
-    throw new DifyError('API-key operations are not available with a dfoa_ token: Dify\'s /openapi has no API-key routes', {
+    throw new DifyError("API-key operations are not available with a dfoa_ token: Dify's /openapi has no API-key routes", {
       status: 0,
       code: 'api_keys_need_console',
       method: 'GET',
@@ -162,14 +188,23 @@ export async function createOpenApiOps(http: HttpClient, options: { token: strin
     },
 
     async exportDsl(appId, options = {}) {
-      const { res, req } = await invoke(need(OPS.exportDsl), { app_id: appId }, { query: { include_secret: 'false', workflow_id: options.workflowId }, safety: 'read' });
+      const { res, req } = await invoke(
+        need(OPS.exportDsl),
+        { app_id: appId },
+        { query: { include_secret: 'false', workflow_id: options.workflowId }, safety: 'read' },
+      );
       const body = expectJson(res, req);
-      if (typeof body.data !== 'string') throw errorFromResponse(res, req, { code: 'unexpected_response', difyMessage: 'no YAML in `data`' });
+      if (typeof body.data !== 'string')
+        throw errorFromResponse(res, req, { code: 'unexpected_response', difyMessage: 'no YAML in `data`' });
       return body.data;
     },
 
     async importDsl(appId, yamlContent) {
-      const { res, req } = await invoke(need(OPS.importDsl), { app_id: appId }, { json: { mode: 'yaml-content', yaml_content: yamlContent, app_id: appId }, safety: 'replace' });
+      const { res, req } = await invoke(
+        need(OPS.importDsl),
+        { app_id: appId },
+        { json: { mode: 'yaml-content', yaml_content: yamlContent, app_id: appId }, safety: 'replace' },
+      );
       return readImportResult(res, req);
     },
 
@@ -187,7 +222,11 @@ export async function createOpenApiOps(http: HttpClient, options: { token: strin
     async publish(appId, marks) {
       const op = need(OPS.publish);
       validateMarks(marks, op.path);
-      const { res, req } = await invoke(op, { app_id: appId }, { json: { marked_name: marks.markedName, marked_comment: marks.markedComment }, safety: 'write' });
+      const { res, req } = await invoke(
+        op,
+        { app_id: appId },
+        { json: { marked_name: marks.markedName, marked_comment: marks.markedComment }, safety: 'write' },
+      );
       const body = expectJson(res, req);
       return { createdAt: typeof body.created_at === 'number' ? body.created_at : 0 };
     },
@@ -207,7 +246,11 @@ export async function createOpenApiOps(http: HttpClient, options: { token: strin
     },
 
     async restoreVersion(appId, workflowId) {
-      const op = find(OPS.restore) ?? Object.keys(ops).map(find).find((o) => o?.path.includes('/apps/') && o.path.endsWith(':restore'));
+      const op =
+        find(OPS.restore) ??
+        Object.keys(ops)
+          .map(find)
+          .find((o) => o?.path.includes('/apps/') && o.path.endsWith(':restore'));
       if (!op) return false;
       const { res, req } = await invoke(op, { app_id: appId, version_id: workflowId, workflow_id: workflowId }, { safety: 'write' });
       if (res.status === 200) {

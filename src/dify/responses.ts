@@ -22,10 +22,11 @@ export function parseJson<T = Record<string, unknown>>(res: HttpResponse, req: H
   try {
     return JSON.parse(res.text) as T;
   } catch {
-    throw new DifyError(
-      `Dify ${req.method} ${req.path} returned a non-JSON response (HTTP ${res.status}): "${snippetOf(res.text)}"`,
-      { ...where(req), status: res.status, code: 'non_json_response' },
-    );
+    throw new DifyError(`Dify ${req.method} ${req.path} returned a non-JSON response (HTTP ${res.status}): "${snippetOf(res.text)}"`, {
+      ...where(req),
+      status: res.status,
+      code: 'non_json_response',
+    });
   }
 }
 

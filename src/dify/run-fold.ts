@@ -44,7 +44,8 @@ export function createRunFolder(): RunFolder {
           if (typeof data.id === 'string') workflowRunId ??= data.id;
           break;
         case 'node_finished':
-          if (data.status === 'failed' && typeof data.error === 'string') failedNode ??= `${String(data.title ?? data.node_id ?? 'node')}: ${data.error}`;
+          if (data.status === 'failed' && typeof data.error === 'string')
+            failedNode ??= `${String(data.title ?? data.node_id ?? 'node')}: ${data.error}`;
           break;
         case 'workflow_finished':
           status = toStatus(data.status);

@@ -33,7 +33,10 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
   }
 
   function line(text: string): void {
-    if (text === '') return dispatch();
+    if (text === '') {
+      dispatch();
+      return;
+    }
     if (text.startsWith(':')) return;
     const colon = text.indexOf(':');
     const field = colon === -1 ? text : text.slice(0, colon);

@@ -18,7 +18,10 @@ export interface BranchCommit {
  * HEAD + `files` (repo-relative) as one commit on `branch`, force-pushed to `remote`: the branch
  * belongs to dify-gitops and is regenerated from the current HEAD on every run.
  */
-export async function commitFilesToBranch(cwd: string, options: { branch: string; files: string[]; message: string; remote?: string }): Promise<BranchCommit> {
+export async function commitFilesToBranch(
+  cwd: string,
+  options: { branch: string; files: string[]; message: string; remote?: string },
+): Promise<BranchCommit> {
   const remote = options.remote ?? 'origin';
   assertNotOption(options.branch, 'branch');
   assertNotOption(remote, 'remote');

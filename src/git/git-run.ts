@@ -65,14 +65,8 @@ export function hintForGitFailure(stderr: string): string | undefined {
       /unknown revision|bad revision|bad object|invalid object name|not a valid object/i,
       'The commit is not in this clone; check out with `fetch-depth: 0` in actions/checkout so history and tags are present.',
     ],
-    [
-      /would clobber existing tag/i,
-      'A local tag differs from the remote one; delete the local tag (`git tag -d <tag>`) and fetch again.',
-    ],
-    [
-      /permission to .* denied|returned error: 403|error: 403/i,
-      'The token cannot push: give the job `permissions: contents: write`.',
-    ],
+    [/would clobber existing tag/i, 'A local tag differs from the remote one; delete the local tag (`git tag -d <tag>`) and fetch again.'],
+    [/permission to .* denied|returned error: 403|error: 403/i, 'The token cannot push: give the job `permissions: contents: write`.'],
     [
       /could not read username|terminal prompts disabled|authentication failed/i,
       'git has no credentials for the remote: keep `persist-credentials: true` in actions/checkout (the default) or configure a token.',

@@ -1,7 +1,7 @@
 // The local repository as the commands need it: what changed, what a file looked like at a
 // release, and immutable release tags. Built once per run and passed into the stages.
 import { GitError } from './errors.js';
-import { assertNotOption, createGitRunner, toGitError, type RunGit } from './git-run.js';
+import { assertNotOption, createGitRunner, toGitError } from './git-run.js';
 
 export interface Git {
   /** The commit checked out. */
@@ -41,7 +41,11 @@ const BOT_IDENTITY = { name: 'github-actions[bot]', email: '41898282+github-acti
 /** Release tags are `<slug>@v<semver>` built from validated definitions; anything else is refused. */
 function assertReleaseTagName(tag: string): void {
   if (!/^[a-z0-9][a-z0-9-]*@v[0-9A-Za-z.+-]+$/.test(tag) || tag.includes('..') || tag.endsWith('.')) {
-    throw new GitError(`${JSON.stringify(tag)} is not a release tag name (<name>@v<version>)`, { code: 'invalid-ref', args: [], hint: 'Definition names are lowercase slugs and versions are semver.' });
+    throw new GitError(`${JSON.stringify(tag)} is not a release tag name (<name>@v<version>)`, {
+      code: 'invalid-ref',
+      args: [],
+      hint: 'Definition names are lowercase slugs and versions are semver.',
+    });
   }
 }
 
@@ -154,10 +158,7 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
   /** Fills in only the identity parts git lacks, so a configured identity is always respected. */
   async function readTaggerEnv(): Promise<Record<string, string>> {
     const env: Record<string, string> = {};
-    const [name, email] = await Promise.all([
-      run(['config', '--get', 'user.name']),
-      run(['config', '--get', 'user.email']),
-    ]);
+    const [name, email] = await Promise.all([run(['config', '--get', 'user.name']), run(['config', '--get', 'user.email'])]);
     if (name.exitCode !== 0 || !name.stdout.trim()) env.GIT_COMMITTER_NAME = BOT_IDENTITY.name;
     if (email.exitCode !== 0 || !email.stdout.trim()) env.GIT_COMMITTER_EMAIL = BOT_IDENTITY.email;
     return env;
@@ -194,7 +195,11 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
       const result = await run(args);
       if (result.exitCode === 0) return result.stdout;
       // The commit exists (checked above), so a failure here means no file at that path.
-      if (/does not exist|exists on disk|exists, but not|bad file|outside repository|invalid object name|not a valid object name/i.test(result.stderr)) {
+      if (
+        /does not exist|exists on disk|exists, but not|bad file|outside repository|invalid object name|not a valid object name/i.test(
+          result.stderr,
+        )
+      ) {
         return null;
       }
       throw toGitError(args, result);
@@ -202,7 +207,10 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
 
     async listTags(pattern) {
       assertNotOption(pattern, 'tag pattern');
-      return (await output(['tag', '--list', pattern])).split('\n').map((l) => l.trim()).filter(Boolean);
+      return (await output(['tag', '--list', pattern]))
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
     },
 
     tagTarget,
@@ -255,7 +263,8 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
         commits.set(t.commit, target);
         const there = existing.get(t.tag);
         if (there === target) continue;
-        if (there) throw tagConflict(t.tag, 'already', there, target, `if the tag itself is wrong, delete it on purpose (git tag -d ${t.tag})`);
+        if (there)
+          throw tagConflict(t.tag, 'already', there, target, `if the tag itself is wrong, delete it on purpose (git tag -d ${t.tag})`);
         fresh.push({ ...t, commit: target });
       }
       if (fresh.length === 0) return { created: [] };
@@ -264,7 +273,9 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
       const { name, email } = await taggerIdentity();
       const when = `${Math.floor(Date.now() / 1000)} +0000`;
       const stream = fresh
-        .map((t) => `tag ${t.tag}\nfrom ${t.commit}\ntagger ${name} <${email}> ${when}\ndata ${Buffer.byteLength(t.message)}\n${t.message}\n`)
+        .map(
+          (t) => `tag ${t.tag}\nfrom ${t.commit}\ntagger ${name} <${email}> ${when}\ndata ${Buffer.byteLength(t.message)}\n${t.message}\n`,
+        )
         .join('');
       const args = ['fast-import', '--quiet'];
       const result = await run(args, { input: stream });
@@ -278,14 +289,26 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
       const localTargets = await localTagTargets();
       const locals = tags.map((tag) => [tag, localTargets.get(tag) ?? null] as const);
       const missing = locals.find(([, sha]) => !sha);
-      if (missing) throw new GitError(`There is no local tag ${missing[0]} to push`, { code: 'unknown-ref', args: [], hint: 'Create the tag first (createAnnotatedTag).' });
+      if (missing)
+        throw new GitError(`There is no local tag ${missing[0]} to push`, {
+          code: 'unknown-ref',
+          args: [],
+          hint: 'Create the tag first (createAnnotatedTag).',
+        });
       // One ls-remote and one push for the whole run: a push per tag costs a round trip each.
       const remoteTags = await remoteTagTargets(remote);
       const toPush: string[] = [];
       for (const [tag, sha] of locals) {
         const there = remoteTags.get(tag);
         if (there === sha) continue;
-        if (there) throw tagConflict(tag, `on ${remote}`, there, sha!, `if the remote tag is wrong, delete it on purpose (git push ${remote} :refs/tags/${tag})`);
+        if (there)
+          throw tagConflict(
+            tag,
+            `on ${remote}`,
+            there,
+            sha!,
+            `if the remote tag is wrong, delete it on purpose (git push ${remote} :refs/tags/${tag})`,
+          );
         toPush.push(tag);
       }
       if (toPush.length === 0) return { pushed: [] };

@@ -52,7 +52,10 @@ function hintFor(status: number, failure: RequestErrorLike, permission: Permissi
   if (status === 401) {
     return 'The token was rejected: check the `github-token` input (expired, revoked, or issued by another GitHub host).';
   }
-  if ((status === 403 || status === 429) && (String(headers['x-ratelimit-remaining']) === '0' || /rate limit/i.test(failure.message ?? ''))) {
+  if (
+    (status === 403 || status === 429) &&
+    (String(headers['x-ratelimit-remaining']) === '0' || /rate limit/i.test(failure.message ?? ''))
+  ) {
     return 'GitHub API rate limit reached: wait for it to reset, or use a token with a higher limit.';
   }
   if (status === 403) return PERMISSION_HINTS[permission];
@@ -66,7 +69,7 @@ function hintFor(status: number, failure: RequestErrorLike, permission: Permissi
   }
   if (status === 409 || status === 422) return 'GitHub refused the values sent; fix what its message names and re-run.';
   if (status >= 500) return 'GitHub had a server error; re-run the job (check https://www.githubstatus.com).';
-  return 'See GitHub\'s message above.';
+  return "See GitHub's message above.";
 }
 
 /** GitHub's `message` plus its validation `errors[]`, which carry the useful part of a 422. */

@@ -8,8 +8,18 @@ export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 
 
 export interface GitHub {
   /** The release for `tag`, created or brought up to date; never a second one. */
-  ensureRelease(release: { tag: string; name: string; body: string; commit?: string }): Promise<{ id: number; url: string; created: boolean }>;
-  createDeployment(deployment: { ref: string; environment: string; description: string; payload?: Record<string, unknown> }): Promise<number>;
+  ensureRelease(release: {
+    tag: string;
+    name: string;
+    body: string;
+    commit?: string;
+  }): Promise<{ id: number; url: string; created: boolean }>;
+  createDeployment(deployment: {
+    ref: string;
+    environment: string;
+    description: string;
+    payload?: Record<string, unknown>;
+  }): Promise<number>;
   setDeploymentStatus(
     id: number,
     status: { state: DeploymentState; description: string; environmentUrl?: string; logUrl?: string },
@@ -17,14 +27,24 @@ export interface GitHub {
   /** One comment per marker on an issue or pull request, edited in place on every run. */
   upsertStickyComment(comment: { issueNumber: number; marker: string; body: string }): Promise<{ id: number; created: boolean }>;
   /** One open issue per marker, edited in place while it stays open. */
-  upsertIssue(issue: { title: string; marker: string; body: string; labels?: string[] }): Promise<{ number: number; url: string; created: boolean }>;
+  upsertIssue(issue: {
+    title: string;
+    marker: string;
+    body: string;
+    labels?: string[];
+  }): Promise<{ number: number; url: string; created: boolean }>;
   /** The key secrets must be sealed with (repository, or an environment's). */
   getRepoPublicKey(environment?: string): Promise<{ key_id: string; key: string }>;
   putSecret(secret: { name: string; encryptedValue: string; keyId: string; environment?: string }): Promise<void>;
   getVariable(name: string, environment?: string): Promise<string | null>;
   setVariable(name: string, value: string, environment?: string): Promise<void>;
   /** Opens a pull request, or updates the open one already proposing `head` into `base`. */
-  createPullRequest(pull: { head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string; created: boolean }>;
+  createPullRequest(pull: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<{ number: number; url: string; created: boolean }>;
 }
 
 export interface GitHubOptions {
@@ -97,7 +117,8 @@ export function createGitHub(options: GitHubOptions): GitHub {
    */
   async function findOwnComment(issueNumber: number, tag: string) {
     const list = 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments';
-    const isOurs = (user: { login?: string; type?: string } | null | undefined) => user?.type === 'Bot' || (!!user?.login && ownLogins.has(user.login));
+    const isOurs = (user: { login?: string; type?: string } | null | undefined) =>
+      user?.type === 'Bot' || (!!user?.login && ownLogins.has(user.login));
     const { hit, others } = await call(list, 'pull-requests', async () => {
       const marked = [];
       const pages = octokit.paginate.iterator(list, { ...where, issue_number: issueNumber, per_page: 100 });
@@ -188,7 +209,9 @@ export function createGitHub(options: GitHubOptions): GitHub {
       const text = body.includes(tag) ? body : `${tag}\n${body}`;
       const create = async () => {
         const endpoint = 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
-        const { data } = await call(endpoint, 'pull-requests', () => octokit.request(endpoint, { ...where, issue_number: issueNumber, body: text }));
+        const { data } = await call(endpoint, 'pull-requests', () =>
+          octokit.request(endpoint, { ...where, issue_number: issueNumber, body: text }),
+        );
         if (data.user?.login) ownLogins.add(data.user.login);
         return { id: data.id, created: true };
       };
@@ -236,9 +259,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
 
     async getRepoPublicKey(environment) {
       const endpoint = `GET ${route('/secrets/public-key', environment)}`;
-      const { data } = await call(endpoint, 'secrets', () =>
-        octokit.request(endpoint, { ...where, environment_name: environment }),
-      );
+      const { data } = await call(endpoint, 'secrets', () => octokit.request(endpoint, { ...where, environment_name: environment }));
       return { key_id: String(data.key_id), key: String(data.key) };
     },
 

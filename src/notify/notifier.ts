@@ -46,7 +46,11 @@ export const DEFAULT_NOTIFY_ATTEMPTS = 3;
 const MAX_RETRY_AFTER_MS = 30_000;
 
 export function createNoopNotifier(): Notifier {
-  return { enabled: false, send: async () => ({ delivered: false, attempts: 0, reason: 'no notify-url configured' }), close: async () => {} };
+  return {
+    enabled: false,
+    send: async () => ({ delivered: false, attempts: 0, reason: 'no notify-url configured' }),
+    close: async () => {},
+  };
 }
 
 export function createNotifier(options: NotifierOptions): Notifier {
@@ -117,7 +121,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
             attempts = n;
             return post(body, event, delivery, n);
           },
-          { maxAttempts: options.maxAttempts ?? DEFAULT_NOTIFY_ATTEMPTS, clock, classify, backoff: { baseDelayMs: 1_000, maxDelayMs: 10_000, ...options.backoff }, maxRetryAfterMs: MAX_RETRY_AFTER_MS },
+          {
+            maxAttempts: options.maxAttempts ?? DEFAULT_NOTIFY_ATTEMPTS,
+            clock,
+            classify,
+            backoff: { baseDelayMs: 1_000, maxDelayMs: 10_000, ...options.backoff },
+            maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+          },
         );
         const delivered = status >= 200 && status < 300;
         return delivered ? { delivered, attempts, status } : { delivered, attempts, status, reason: `HTTP ${status}` };

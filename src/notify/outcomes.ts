@@ -24,14 +24,25 @@ export interface NotifyDeps {
 const NOTIFY_CONCURRENCY = 4;
 
 /** deploy and rollback: one event per definition outcome. Dry runs send nothing. */
-export async function notifyOutcomes(settings: Settings, outcomes: readonly DefinitionOutcome[], kind: NotifyEventKind, sink: ReportSink, deps: NotifyDeps = {}): Promise<Delivery[]> {
+export async function notifyOutcomes(
+  settings: Settings,
+  outcomes: readonly DefinitionOutcome[],
+  kind: NotifyEventKind,
+  sink: ReportSink,
+  deps: NotifyDeps = {},
+): Promise<Delivery[]> {
   // would-deploy only exists in dry runs, which promise to change nothing anyone can see.
   const facts = outcomes.filter((o) => o.result !== 'would-deploy').map((o) => describeOutcome(o, kind));
   return notifyEvents(settings, facts, sink, deps);
 }
 
 /** Any command (rotate-keys too): send the events, warn about the ones not delivered, never throw. */
-export async function notifyEvents(settings: Settings, facts: readonly EventFacts[], sink: ReportSink, deps: NotifyDeps = {}): Promise<Delivery[]> {
+export async function notifyEvents(
+  settings: Settings,
+  facts: readonly EventFacts[],
+  sink: ReportSink,
+  deps: NotifyDeps = {},
+): Promise<Delivery[]> {
   if (!settings.notify || facts.length === 0) return [];
   if (settings.dryRun) {
     sink.info(`Dry run: ${facts.length} webhook event(s) not sent.`);
@@ -41,7 +52,14 @@ export async function notifyEvents(settings: Settings, facts: readonly EventFact
   const run = { runUrl: settings.github.runUrl, repository: settings.github.repository, commit: settings.github.sha };
   let notifier: Notifier | undefined;
   try {
-    notifier = createNotifier({ ...settings.notify, clock, timeoutMs: deps.timeoutMs, maxAttempts: deps.maxAttempts, backoff: deps.backoff, log: deps.log });
+    notifier = createNotifier({
+      ...settings.notify,
+      clock,
+      timeoutMs: deps.timeoutMs,
+      maxAttempts: deps.maxAttempts,
+      backoff: deps.backoff,
+      log: deps.log,
+    });
     const deliveries = await mapLimit(facts, NOTIFY_CONCURRENCY, (f) =>
       notifier!.send(createEvent({ ...f, error: f.error === undefined ? undefined : redact(f.error) }, { ...run, now: clock.now() })),
     );
@@ -49,7 +67,9 @@ export async function notifyEvents(settings: Settings, facts: readonly EventFact
     return deliveries;
   } catch (error) {
     // send() does not throw; this keeps the promise that a webhook never fails a deploy.
-    sink.warn(`Webhook notifications failed: ${redact(error instanceof Error ? error.message : String(error))}. The ${facts[0].event} itself is not affected.`);
+    sink.warn(
+      `Webhook notifications failed: ${redact(error instanceof Error ? error.message : String(error))}. The ${facts[0].event} itself is not affected.`,
+    );
     return [];
   } finally {
     await notifier?.close();

@@ -38,7 +38,13 @@ export interface RunFacts {
 
 export function createEvent(facts: EventFacts, run: RunFacts): NotifyEvent {
   // Undefined fields are dropped so the body carries only what is known.
-  const event: NotifyEvent = { ...facts, runUrl: run.runUrl, timestamp: new Date(run.now).toISOString(), repository: run.repository, commit: run.commit };
+  const event: NotifyEvent = {
+    ...facts,
+    runUrl: run.runUrl,
+    timestamp: new Date(run.now).toISOString(),
+    repository: run.repository,
+    commit: run.commit,
+  };
   return JSON.parse(JSON.stringify(event)) as NotifyEvent;
 }
 

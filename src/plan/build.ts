@@ -82,7 +82,9 @@ export function buildLivePlan(input: LivePlanInput): DefinitionPlan {
   const diff = diffWorkflows(live, repo);
   const noop = published !== null && hashFromMarks(published.marked_comment) === dslContentHash(input.dsl).slice(0, 16);
   const status: PlanStatus = !published ? 'create' : noop ? 'noop' : isEmptyDiff(diff) ? 'republish' : 'update';
-  const notes = input.unmapped.map((alias) => `Dataset "${alias}" has no id for ${input.environment}: the deploy will stop until "datasets" maps it.`);
+  const notes = input.unmapped.map(
+    (alias) => `Dataset "${alias}" has no id for ${input.environment}: the deploy will stop until "datasets" maps it.`,
+  );
   const plan: DefinitionPlan = {
     name: input.name,
     file: input.file,
@@ -99,7 +101,11 @@ export function buildLivePlan(input: LivePlanInput): DefinitionPlan {
   if (published && input.release) {
     const released = partsFromDsl(input.release.dsl);
     if (hashParts(released) !== hashParts(live)) {
-      plan.drift = { tag: input.release.tag, diff: diffWorkflows(released, live), adoptedByThisChange: hashParts(live) === hashParts(repo) };
+      plan.drift = {
+        tag: input.release.tag,
+        diff: diffWorkflows(released, live),
+        adoptedByThisChange: hashParts(live) === hashParts(repo),
+      };
     }
   }
   // A no-op deploy skips the import, so only a deploy that imports can overwrite the draft.
@@ -120,7 +126,12 @@ function findDraftEdits(input: LivePlanInput, live: WorkflowParts, repo: Workflo
   if (!baseline) return undefined;
   const draft = partsFromExport(input.draftYaml);
   if (hashParts(draft) === hashParts(baseline.parts)) return undefined;
-  return { against: baseline.against, againstName: baseline.againstName, diff: diffWorkflows(baseline.parts, draft), adoptedByThisChange: hashParts(draft) === hashParts(repo) };
+  return {
+    against: baseline.against,
+    againstName: baseline.againstName,
+    diff: diffWorkflows(baseline.parts, draft),
+    adoptedByThisChange: hashParts(draft) === hashParts(repo),
+  };
 }
 
 export function buildOfflinePlan(input: { file: string; environment: string; base: Definition | null; head: Definition }): DefinitionPlan {
@@ -144,7 +155,15 @@ export function buildOfflinePlan(input: { file: string; environment: string; bas
 }
 
 /** A definition that could not be planned: invalid, or Dify could not be read for it. */
-export function buildFailedPlan(input: { name: string; file: string; environment: string; mode: DefinitionPlan['mode']; versionTo: string; status: 'invalid' | 'error'; error: string }): DefinitionPlan {
+export function buildFailedPlan(input: {
+  name: string;
+  file: string;
+  environment: string;
+  mode: DefinitionPlan['mode'];
+  versionTo: string;
+  status: 'invalid' | 'error';
+  error: string;
+}): DefinitionPlan {
   const { error, ...rest } = input;
   return { ...rest, versionFrom: null, noop: null, notes: [], error };
 }

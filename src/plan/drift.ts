@@ -44,12 +44,19 @@ export function buildDriftResult(input: DriftInput): DriftResult {
   const live = input.published ? partsFromPublished(input.published) : null;
   const draft = input.draftYaml ? partsFromExport(input.draftYaml) : null;
   if (!input.release) {
-    return { ...base, status: 'unreleased', published: input.published ? { drifted: false, versionName: input.published.marked_name || null } : null, draft: draft ? { drifted: false, sameAsPublished: false } : null };
+    return {
+      ...base,
+      status: 'unreleased',
+      published: input.published ? { drifted: false, versionName: input.published.marked_name || null } : null,
+      draft: draft ? { drifted: false, sameAsPublished: false } : null,
+    };
   }
   const released = partsFromDsl(input.release.dsl);
   const releasedHash = hashParts(released);
   const published = live ? { ...compare(released, releasedHash, live), versionName: input.published!.marked_name || null } : null;
-  const draftSide = draft ? { ...compare(released, releasedHash, draft), sameAsPublished: live !== null && hashParts(live) === hashParts(draft) } : null;
+  const draftSide = draft
+    ? { ...compare(released, releasedHash, draft), sameAsPublished: live !== null && hashParts(live) === hashParts(draft) }
+    : null;
   // A released workflow with nothing published was unpublished by hand: that is drift too.
   const drifted = !published || published.drifted || (draftSide?.drifted ?? false);
   return { ...base, status: drifted ? 'drifted' : 'in-sync', published, draft: draftSide };

@@ -17,7 +17,10 @@ const API_VARIABLE_FIELDS = ['selector', 'edited', 'visible', 'editable'];
 
 export class PullError extends Error {
   override name = 'PullError';
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -40,11 +43,16 @@ export function rewriteFromExport(current: Definition, yaml: string, environment
   const leak = findCredentialIn(adopted.dsl, '/dsl');
   if (leak) {
     // Writing it would put the key in git history (and a pushed branch) before any review.
-    throw new PullError(`The live app of ${current.name} holds what looks like a ${leak.kind} (${leak.masked}) at ${leak.pointer}; nothing was written.`, 'Remove it in Dify (use a secret environment variable instead), rotate the key, then pull again.');
+    throw new PullError(
+      `The live app of ${current.name} holds what looks like a ${leak.kind} (${leak.masked}) at ${leak.pointer}; nothing was written.`,
+      'Remove it in Dify (use a secret environment variable instead), rotate the key, then pull again.',
+    );
   }
   const { dsl, unknown } = mapDatasetIds(adopted.dsl, current.datasets, environment);
   for (const id of unknown) {
-    warnings.push(`Dataset id ${id} has no alias for ${environment}: add it under "datasets" and use the alias in the knowledge-retrieval node.`);
+    warnings.push(
+      `Dataset id ${id} has no alias for ${environment}: add it under "datasets" and use the alias in the knowledge-retrieval node.`,
+    );
   }
 
   const declared = current.secrets ?? {};
@@ -52,7 +60,8 @@ export function rewriteFromExport(current: Definition, yaml: string, environment
   const secrets: Record<string, string> = {};
   for (const name of live) {
     secrets[name] = declared[name] ?? name;
-    if (!declared[name]) warnings.push(`New secret variable ${name}: declared as "secrets": {"${name}": "${name}"}; provide ${name} to the deploy job.`);
+    if (!declared[name])
+      warnings.push(`New secret variable ${name}: declared as "secrets": {"${name}": "${name}"}; provide ${name} to the deploy job.`);
   }
   for (const name of Object.keys(declared)) {
     if (!live.includes(name)) warnings.push(`Secret ${name} is no longer a secret variable in the live app: removed from "secrets".`);
@@ -78,7 +87,9 @@ function matchesDefinition(current: Definition, yaml: string, environment: strin
   if (!isRecord(exported)) return false;
   if (hashParts(partsFromDsl(exported)) !== hashParts(partsFromDsl(mapDatasetAliases(current, environment).dsl))) return false;
   const app: Record<string, unknown> = isRecord(exported.app) ? exported.app : {};
-  return Object.entries(current.dsl.app ?? {}).every(([key, value]) => stableStringify(app[key] ?? null) === stableStringify(value ?? null));
+  return Object.entries(current.dsl.app ?? {}).every(
+    ([key, value]) => stableStringify(app[key] ?? null) === stableStringify(value ?? null),
+  );
 }
 
 /**

@@ -41,7 +41,14 @@ export function renderDefinitionPlan(plan: DefinitionPlan): string[] {
 function renderFailure(plan: DefinitionPlan, where: string): string[] {
   const invalid = plan.status === 'invalid';
   const error = (plan.error ?? 'could not be planned.').replace(/^invalid: /, '');
-  return [`### ❌ ${code(plan.name)} ${plan.versionTo}: ${invalid ? 'invalid' : 'not planned'}`, '', where, '', `**${invalid ? 'Invalid' : 'Error'}:** ${error}`, ''];
+  return [
+    `### ❌ ${code(plan.name)} ${plan.versionTo}: ${invalid ? 'invalid' : 'not planned'}`,
+    '',
+    where,
+    '',
+    `**${invalid ? 'Invalid' : 'Error'}:** ${error}`,
+    '',
+  ];
 }
 
 function describeStatus(plan: DefinitionPlan): string {
@@ -65,9 +72,10 @@ function describeStatus(plan: DefinitionPlan): string {
 
 function renderDraft(plan: DefinitionPlan): string[] {
   const draft = plan.draft!;
-  const against = draft.against === 'published'
-    ? `the published version${draft.againstName ? ` ${code(draft.againstName)}` : ''}`
-    : `the last release ${code(draft.againstName ?? '?')} (nothing is published)`;
+  const against =
+    draft.against === 'published'
+      ? `the published version${draft.againstName ? ` ${code(draft.againstName)}` : ''}`
+      : `the last release ${code(draft.againstName ?? '?')} (nothing is published)`;
   const head = draft.adoptedByThisChange
     ? `> [!NOTE]\n> The draft in Dify's editor holds edits that differ from ${against}, and this change brings the repository up to date with them: nothing in the draft is lost.`
     : `> [!WARNING]\n> **Unpublished edits:** the draft in Dify's editor differs from ${against}. Unpublished edits in Dify's editor would be overwritten by this merge. To keep them, bring them into the repository first (\`npx dify-gitops pull ${plan.name}\` writes the draft into the definition) and combine them with this change.`;
@@ -105,7 +113,15 @@ function renderDrift(plan: DefinitionPlan): string[] {
   const head = drift.adoptedByThisChange
     ? `> [!NOTE]\n> The live app differs from the last release ${code(drift.tag)} (edited outside git), and this change brings the repository up to date with it: nothing live is lost.`
     : `> [!WARNING]\n> **Drift:** the live app differs from the last release ${code(drift.tag)}: someone changed it outside git (in Dify's UI?). Deploying this change overwrites those edits.`;
-  return [head, '', `<details><summary>Live edits since ${escapeHtml(drift.tag)} (${summarizeDiff(drift.diff)})</summary>`, '', ...renderDiff(drift.diff), '</details>', ''];
+  return [
+    head,
+    '',
+    `<details><summary>Live edits since ${escapeHtml(drift.tag)} (${summarizeDiff(drift.diff)})</summary>`,
+    '',
+    ...renderDiff(drift.diff),
+    '</details>',
+    '',
+  ];
 }
 
 function renderFirstVersion(diff: WorkflowDiff): string[] {
@@ -121,7 +137,10 @@ export function renderDiff(diff: WorkflowDiff): string[] {
     lines.push('#### Nodes', '');
     for (const n of added) lines.push(`- ➕ added ${code(n.type)} **${escapeInline(n.title)}** (${code(n.id)})`);
     for (const n of removed) lines.push(`- ➖ removed ${code(n.type)} **${escapeInline(n.title)}** (${code(n.id)})`);
-    for (const n of changed) lines.push(`- ✏️ changed ${code(n.type)} **${escapeInline(n.title)}** (${code(n.id)}): ${n.fields.map((f) => code(f.field)).join(', ')}`);
+    for (const n of changed)
+      lines.push(
+        `- ✏️ changed ${code(n.type)} **${escapeInline(n.title)}** (${code(n.id)}): ${n.fields.map((f) => code(f.field)).join(', ')}`,
+      );
     lines.push('');
     for (const n of changed) {
       lines.push(`**${escapeInline(n.title)}** (${code(n.id)})`, '');
@@ -131,8 +150,14 @@ export function renderDiff(diff: WorkflowDiff): string[] {
   const { edges } = diff;
   if (edges.added.length || edges.removed.length || edges.changed.length) {
     lines.push('#### Edges', '');
-    const edge = (icon: string, e: (typeof edges.added)[number]) => `- ${icon} ${escapeInline(e.from)} → ${escapeInline(e.to)} (${code(e.key)})`;
-    lines.push(...edges.added.map((e) => edge('➕', e)), ...edges.removed.map((e) => edge('➖', e)), ...edges.changed.map((e) => edge('✏️', e)), '');
+    const edge = (icon: string, e: (typeof edges.added)[number]) =>
+      `- ${icon} ${escapeInline(e.from)} → ${escapeInline(e.to)} (${code(e.key)})`;
+    lines.push(
+      ...edges.added.map((e) => edge('➕', e)),
+      ...edges.removed.map((e) => edge('➖', e)),
+      ...edges.changed.map((e) => edge('✏️', e)),
+      '',
+    );
   }
   if (diff.variables.length) {
     lines.push('#### Variables', '');
@@ -163,7 +188,9 @@ function renderField(field: FieldChange): string[] {
 }
 
 function renderValueList(changes: ValueChange[]): string[] {
-  const shown = changes.slice(0, MAX_VALUE_CHANGES).map((c) => `- ${code(c.path || '(value)')}: ${formatValue(c.before)} → ${formatValue(c.after)}`);
+  const shown = changes
+    .slice(0, MAX_VALUE_CHANGES)
+    .map((c) => `- ${code(c.path || '(value)')}: ${formatValue(c.before)} → ${formatValue(c.after)}`);
   if (changes.length > shown.length) shown.push(`- _${changes.length - shown.length} more change(s) not shown._`);
   return shown;
 }

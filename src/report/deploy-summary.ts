@@ -20,8 +20,12 @@ export function renderDeploySummary(settings: Settings, outcomes: DefinitionOutc
   if (outcomes.length) {
     lines.push('| Workflow | Version | Environment | Result | Checks | Duration | Tag |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const o of outcomes) {
-      const checks = o.checks ? `${o.checks.passed}/${o.checks.total}${o.checks.retries ? ` (${o.checks.retries} retr${o.checks.retries === 1 ? 'y' : 'ies'})` : ''}` : '–';
-      lines.push(`| ${escapeCell(o.name)} | ${escapeCell(o.version)} | ${escapeCell(o.environment)} | ${ICON[o.result]} | ${checks} | ${(o.durationMs / 1000).toFixed(1)} s | ${o.tag ? `\`${escapeCell(o.tag)}\`` : '–'} |`);
+      const checks = o.checks
+        ? `${o.checks.passed}/${o.checks.total}${o.checks.retries ? ` (${o.checks.retries} retr${o.checks.retries === 1 ? 'y' : 'ies'})` : ''}`
+        : '–';
+      lines.push(
+        `| ${escapeCell(o.name)} | ${escapeCell(o.version)} | ${escapeCell(o.environment)} | ${ICON[o.result]} | ${checks} | ${(o.durationMs / 1000).toFixed(1)} s | ${o.tag ? `\`${escapeCell(o.tag)}\`` : '–'} |`,
+      );
     }
   }
   const details = outcomes.filter((o) => o.error || o.restoredTo || o.notes.length);
@@ -29,7 +33,10 @@ export function renderDeploySummary(settings: Settings, outcomes: DefinitionOutc
   for (const o of details) {
     lines.push(`**${escapeCell(o.name)}**`);
     if (o.error) lines.push(`- Error: ${escapeCell(o.error)}`);
-    if (o.restoredTo) lines.push(`- Restored to \`${escapeCell(o.restoredTo)}\`${o.verifiedHash ? `; live content sha256 \`${o.verifiedHash.slice(0, 16)}\` verified equal to it` : ''}`);
+    if (o.restoredTo)
+      lines.push(
+        `- Restored to \`${escapeCell(o.restoredTo)}\`${o.verifiedHash ? `; live content sha256 \`${o.verifiedHash.slice(0, 16)}\` verified equal to it` : ''}`,
+      );
     if (o.backupFile) lines.push(`- Backup of the pre-deploy draft: \`${escapeCell(o.backupFile)}\``);
     if (o.manualCommand) lines.push(`- Finish the restore by hand: \`${escapeCell(o.manualCommand)}\``);
     for (const n of o.notes) lines.push(`- ${escapeCell(n)}`);
@@ -41,7 +48,21 @@ export function renderDeploySummary(settings: Settings, outcomes: DefinitionOutc
 export function reportDeployOutputs(sink: ReportSink, outcomes: DefinitionOutcome[]): void {
   const pick = (...results: Result[]) => outcomes.filter((o) => results.includes(o.result));
   sink.output(Outputs.deployed, JSON.stringify(pick('deployed').map((o) => ({ name: o.name, version: o.version, tag: o.tag }))));
-  sink.output(Outputs.skipped, JSON.stringify(pick('skipped', 'would-deploy').map((o) => ({ name: o.name, version: o.version, reason: o.result === 'skipped' ? 'already live' : 'dry run' }))));
-  sink.output(Outputs.failed, JSON.stringify(pick('failed', 'rolled-back', 'restore-failed').map((o) => ({ name: o.name, version: o.version, result: o.result, error: o.error }))));
+  sink.output(
+    Outputs.skipped,
+    JSON.stringify(
+      pick('skipped', 'would-deploy').map((o) => ({
+        name: o.name,
+        version: o.version,
+        reason: o.result === 'skipped' ? 'already live' : 'dry run',
+      })),
+    ),
+  );
+  sink.output(
+    Outputs.failed,
+    JSON.stringify(
+      pick('failed', 'rolled-back', 'restore-failed').map((o) => ({ name: o.name, version: o.version, result: o.result, error: o.error })),
+    ),
+  );
   sink.output(Outputs.tags, JSON.stringify(outcomes.flatMap((o) => (o.tag ? [o.tag] : []))));
 }

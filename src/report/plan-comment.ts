@@ -39,7 +39,10 @@ export function renderPlanReport(report: PlanReport, options: { maxChars?: numbe
   head.push(`Planned: ${report.basis}.`, '');
   if (report.plans.length === 0) return `${[...head, 'No definition changed: nothing to deploy.'].join('\n')}\n`;
   head.push('| Workflow | Version | Plan |', '| --- | --- | --- |');
-  for (const p of report.plans) head.push(`| ${escapeCell(code(p.name))} | ${escapeCell(`${p.versionFrom ?? '–'} → ${p.versionTo}`)} | ${escapeCell(describeRow(p))} |`);
+  for (const p of report.plans)
+    head.push(
+      `| ${escapeCell(code(p.name))} | ${escapeCell(`${p.versionFrom ?? '–'} → ${p.versionTo}`)} | ${escapeCell(describeRow(p))} |`,
+    );
   head.push('');
   const max = options.maxChars ?? MAX_COMMENT_CHARS;
   const out = [...head];
@@ -47,7 +50,10 @@ export function renderPlanReport(report: PlanReport, options: { maxChars?: numbe
   for (const [i, p] of report.plans.entries()) {
     const section = renderDefinitionPlan(p).join('\n');
     if (length + section.length > max) {
-      out.push(`_Details of ${report.plans.length - i} more definition(s) are too long for one comment: see the job summary, or run \`npx dify-gitops plan\` locally._`, '');
+      out.push(
+        `_Details of ${report.plans.length - i} more definition(s) are too long for one comment: see the job summary, or run \`npx dify-gitops plan\` locally._`,
+        '',
+      );
       break;
     }
     out.push(section);
@@ -57,7 +63,9 @@ export function renderPlanReport(report: PlanReport, options: { maxChars?: numbe
 }
 
 function describeRow(p: DefinitionPlan): string {
-  const drift = (p.drift && !p.drift.adoptedByThisChange ? ' · ⚠️ live drifted' : '') + (p.draft && !p.draft.adoptedByThisChange ? ' · ⚠️ unpublished draft edits' : '');
+  const drift =
+    (p.drift && !p.drift.adoptedByThisChange ? ' · ⚠️ live drifted' : '') +
+    (p.draft && !p.draft.adoptedByThisChange ? ' · ⚠️ unpublished draft edits' : '');
   switch (p.status) {
     case 'create':
       return (p.mode === 'live' ? '🆕 first version' : '🆕 new definition') + drift;
@@ -93,11 +101,22 @@ export function toChangesJson(plans: DefinitionPlan[]): unknown[] {
       removed: p.diff?.nodes.removed ?? [],
       changed: (p.diff?.nodes.changed ?? []).map(({ fields, ...ref }) => ({ ...ref, fields: fields.map((f) => f.field) })),
     },
-    edges: { added: p.diff?.edges.added.length ?? 0, removed: p.diff?.edges.removed.length ?? 0, changed: p.diff?.edges.changed.length ?? 0 },
+    edges: {
+      added: p.diff?.edges.added.length ?? 0,
+      removed: p.diff?.edges.removed.length ?? 0,
+      changed: p.diff?.edges.changed.length ?? 0,
+    },
     variables: (p.diff?.variables ?? []).map((v) => ({ scope: v.scope, name: v.name, change: v.change })),
     features_changed: (p.diff?.features.length ?? 0) > 0,
     drift: p.drift ? { tag: p.drift.tag, adopted: p.drift.adoptedByThisChange, nodes_changed: countNodes(p.drift.diff) } : null,
-    draft: p.draft ? { against: p.draft.against, against_name: p.draft.againstName, adopted: p.draft.adoptedByThisChange, nodes_changed: countNodes(p.draft.diff) } : null,
+    draft: p.draft
+      ? {
+          against: p.draft.against,
+          against_name: p.draft.againstName,
+          adopted: p.draft.adoptedByThisChange,
+          nodes_changed: countNodes(p.draft.diff),
+        }
+      : null,
     notes: p.notes,
     error: p.error ?? null,
   }));

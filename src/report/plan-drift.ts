@@ -45,18 +45,25 @@ function side(r: DriftResult, which: 'published' | 'draft'): string {
 
 /** One workflow's drift: what changed in the published version and in the draft since the release. */
 export function renderDriftDetails(r: DriftResult): string[] {
-  const lines = [`### ⚠️ ${code(r.name)}`, '', [code(r.file), r.appId ? `app ${code(r.appId)}` : '', r.environment].filter(Boolean).join(' · '), ''];
+  const lines = [
+    `### ⚠️ ${code(r.name)}`,
+    '',
+    [code(r.file), r.appId ? `app ${code(r.appId)}` : '', r.environment].filter(Boolean).join(' · '),
+    '',
+  ];
   const tag = code(r.tag ?? '?');
   if (!r.published) lines.push(`**Published:** the app has no published version, but ${tag} was released.`, '');
   else if (r.published.drifted) {
     const name = r.published.versionName ? ` (${code(r.published.versionName)})` : '';
     lines.push(`**Published version${name}** differs from ${tag}: ${summarizeDiff(r.published.diff!)}.`, '');
-    if (r.published.matchesRelease) lines.push(`It is release ${code(r.published.matchesRelease)}, not the latest one: was it rolled back?`, '');
+    if (r.published.matchesRelease)
+      lines.push(`It is release ${code(r.published.matchesRelease)}, not the latest one: was it rolled back?`, '');
     lines.push(...renderDiff(r.published.diff!));
   } else lines.push(`**Published version** matches ${tag}.`, '');
   if (r.draft?.drifted) {
     if (r.draft.sameAsPublished && r.published?.drifted) lines.push('**Draft:** holds the same edits as the published version.', '');
-    else lines.push(`**Draft** (unpublished edits) differs from ${tag}: ${summarizeDiff(r.draft.diff!)}.`, '', ...renderDiff(r.draft.diff!));
+    else
+      lines.push(`**Draft** (unpublished edits) differs from ${tag}: ${summarizeDiff(r.draft.diff!)}.`, '', ...renderDiff(r.draft.diff!));
   }
   return lines;
 }
@@ -74,7 +81,9 @@ export function renderDriftIssue(r: DriftResult): string {
   const lines = [
     `The live app of **${r.name}** in **${r.environment}** no longer matches its last release ${code(r.tag ?? '?')}: it was changed outside git (in Dify's UI?). The next deploy of ${code(r.name)} overwrites these edits.`,
     '',
-    '- To keep them: run `npx dify-gitops pull ' + r.name + '` (or the action with `command: pull`), review the diff, bump `version` and merge.',
+    '- To keep them: run `npx dify-gitops pull ' +
+      r.name +
+      '` (or the action with `command: pull`), review the diff, bump `version` and merge.',
     '- To discard them: run the action with `command: rollback`, `workflow: ' + r.name + '`, `to: latest`.',
     '',
     ...renderDriftDetails(r).slice(1),
@@ -85,7 +94,15 @@ export function renderDriftIssue(r: DriftResult): string {
 export function toDriftedJson(results: DriftResult[]): unknown[] {
   return results
     .filter((r) => r.status === 'drifted')
-    .map((r) => ({ name: r.name, file: r.file, environment: r.environment, app_id: r.appId ?? null, tag: r.tag, published: r.published ? r.published.drifted : true, draft: r.draft?.drifted ?? false }));
+    .map((r) => ({
+      name: r.name,
+      file: r.file,
+      environment: r.environment,
+      app_id: r.appId ?? null,
+      tag: r.tag,
+      published: r.published ? r.published.drifted : true,
+      draft: r.draft?.drifted ?? false,
+    }));
 }
 
 export function reportDriftOutputs(sink: ReportSink, results: DriftResult[]): void {

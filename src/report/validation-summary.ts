@@ -15,7 +15,9 @@ export function renderValidationSummary(report: ValidationReport, baseRef?: stri
   if (problems.length) {
     lines.push('', '### Problems', '');
     for (const d of problems) {
-      lines.push(`- **${d.severity}** \`${escapeCell(d.file)}:${d.line}:${d.column}\` \`${escapeCell(d.path || '/')}\`: ${escapeCell(d.message)}`);
+      lines.push(
+        `- **${d.severity}** \`${escapeCell(d.file)}:${d.line}:${d.column}\` \`${escapeCell(d.path || '/')}\`: ${escapeCell(d.message)}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -13,7 +13,11 @@ export class HandoffError extends Error {
   /** Some consumer did receive the key (the secret was written, the key file was not), so the
    *  key must not be deleted. */
   readonly reachedSome: boolean;
-  constructor(message: string, readonly hint: string, options: { reachedSome?: boolean } = {}) {
+  constructor(
+    message: string,
+    readonly hint: string,
+    options: { reachedSome?: boolean } = {},
+  ) {
     super(message);
     this.reachedSome = options.reachedSome ?? false;
   }
@@ -68,10 +72,18 @@ export function createKeyHandoff(options: HandoffOptions): KeyHandoff {
     const secret = resolveSecretName(secretName!, name);
     try {
       const { key_id, key } = await readPublicKey();
-      await github!.putSecret({ name: secret, encryptedValue: await sealForGitHub(key, token), keyId: key_id, environment: secretEnvironment });
+      await github!.putSecret({
+        name: secret,
+        encryptedValue: await sealForGitHub(key, token),
+        keyId: key_id,
+        environment: secretEnvironment,
+      });
     } catch (error) {
       publicKey = undefined;
-      throw new HandoffError(`Could not update the ${scope} secret ${secret}: ${describeError(error)}`, 'Give the token the "Secrets" permission (read and write) for this repository, then re-run: no key was revoked.');
+      throw new HandoffError(
+        `Could not update the ${scope} secret ${secret}: ${describeError(error)}`,
+        'Give the token the "Secrets" permission (read and write) for this repository, then re-run: no key was revoked.',
+      );
     }
   }
 
@@ -83,7 +95,10 @@ export function createKeyHandoff(options: HandoffOptions): KeyHandoff {
         await readPublicKey();
       } catch (error) {
         publicKey = undefined;
-        throw new HandoffError(`Cannot write the ${scope} secret ${secretName}: ${describeError(error)}`, 'Nothing was created. Give the token the "Secrets" permission (read and write), then re-run.');
+        throw new HandoffError(
+          `Cannot write the ${scope} secret ${secretName}: ${describeError(error)}`,
+          'Nothing was created. Give the token the "Secrets" permission (read and write), then re-run.',
+        );
       }
     },
     async deliver(name, token) {
@@ -92,7 +107,10 @@ export function createKeyHandoff(options: HandoffOptions): KeyHandoff {
       try {
         if (file) staged = await stagePrivateFile(file, `${token}\n`);
       } catch (error) {
-        throw new HandoffError(`Could not write the key file ${file}: ${describeError(error)}`, 'Pick a --key-file in a folder you can write to.');
+        throw new HandoffError(
+          `Could not write the key file ${file}: ${describeError(error)}`,
+          'Pick a --key-file in a folder you can write to.',
+        );
       }
       try {
         if (secretName) await putSecret(name, token);
@@ -103,7 +121,11 @@ export function createKeyHandoff(options: HandoffOptions): KeyHandoff {
       try {
         await staged?.commit();
       } catch (error) {
-        throw new HandoffError(`Could not put the key file ${file} in place: ${describeError(error)}`, 'Check the folder\'s permissions and re-run.', { reachedSome: Boolean(secretName) });
+        throw new HandoffError(
+          `Could not put the key file ${file} in place: ${describeError(error)}`,
+          "Check the folder's permissions and re-run.",
+          { reachedSome: Boolean(secretName) },
+        );
       }
       return destinations(name);
     },

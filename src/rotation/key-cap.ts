@@ -10,7 +10,10 @@ export const DIFY_KEY_LIMIT = 10;
 
 export class KeyCapError extends Error {
   override name = 'KeyCapError';
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -26,7 +29,12 @@ export function planCapRelief(keys: readonly ApiKey[], entry: LedgerEntry, nowMs
   if (excess <= 0) return { foreign: [] };
   const foreignKeys = keys.filter((k) => !isOurs(entry, k.id));
   if (pruneForeign && foreignKeys.length >= excess) {
-    return { foreign: [...foreignKeys].sort(leastRecentlyUsed).slice(0, excess).map((k) => k.id) };
+    return {
+      foreign: [...foreignKeys]
+        .sort(leastRecentlyUsed)
+        .slice(0, excess)
+        .map((k) => k.id),
+    };
   }
   const live = new Map(keys.map((k) => [k.id, k]));
   const due = dueForRevocation(entry, nowMs).flatMap((k) => live.get(k.id) ?? []);
@@ -37,7 +45,14 @@ export function planCapRelief(keys: readonly ApiKey[], entry: LedgerEntry, nowMs
     `${ours} created by dify-gitops (${due.length} past their grace, ${inGrace.length} still in grace${unconfirmed ? `, ${unconfirmed} never confirmed as handed over` : ''}${entry.current ? ', 1 current' : ''})`,
     `${foreignKeys.length} created elsewhere`,
   ].join(' and ');
-  return refuse({ count: keys.length, breakdown, due, foreign: foreignKeys.length, pruneForeign, nextFree: inGrace.map((k) => k.retire_after!).sort()[0] });
+  return refuse({
+    count: keys.length,
+    breakdown,
+    due,
+    foreign: foreignKeys.length,
+    pruneForeign,
+    nextFree: inGrace.map((k) => k.retire_after!).sort()[0],
+  });
 }
 
 function refuse(at: { count: number; breakdown: string; due: ApiKey[]; foreign: number; pruneForeign: boolean; nextFree?: string }): never {
@@ -50,10 +65,19 @@ function refuse(at: { count: number; breakdown: string; due: ApiKey[]; foreign: 
       ? `Delete the keys past their grace in Dify (the app's API Access page): ${dueIds}; consumers were given their replacement, check that nothing still uses them. Then re-run.`
       : `Delete unused keys in Dify (the app's API Access page)${at.nextFree ? ` or wait until ${at.nextFree}, when a replaced key's grace ends,` : ''} and re-run.`,
     // foreign + current + the key replaced last time + the new one must fit.
-    ...(at.foreign > DIFY_KEY_LIMIT - 3 ? [`Keep at most ${DIFY_KEY_LIMIT - 3} keys created elsewhere, so every rotation has room for the current key, the one it replaced last time and a new one.`] : []),
-    ...(at.pruneForeign ? [] : ['Or set prune-foreign-keys: true to let dify-gitops delete the least recently used keys it did not create.']),
+    ...(at.foreign > DIFY_KEY_LIMIT - 3
+      ? [
+          `Keep at most ${DIFY_KEY_LIMIT - 3} keys created elsewhere, so every rotation has room for the current key, the one it replaced last time and a new one.`,
+        ]
+      : []),
+    ...(at.pruneForeign
+      ? []
+      : ['Or set prune-foreign-keys: true to let dify-gitops delete the least recently used keys it did not create.']),
   ];
-  throw new KeyCapError(`The app has ${at.count} API keys, Dify's limit of ${DIFY_KEY_LIMIT}: ${at.breakdown}. No key may be removed to make room, so no new key was created.${why}`, steps.join(' '));
+  throw new KeyCapError(
+    `The app has ${at.count} API keys, Dify's limit of ${DIFY_KEY_LIMIT}: ${at.breakdown}. No key may be removed to make room, so no new key was created.${why}`,
+    steps.join(' '),
+  );
 }
 
 /** Dify's times are epoch seconds. */

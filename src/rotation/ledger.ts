@@ -23,7 +23,10 @@ export type Ledger = Record<string, LedgerEntry>;
 
 export class LedgerError extends Error {
   override name = 'LedgerError';
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -54,7 +57,8 @@ export function parseLedger(text: string | null, where: string): Ledger {
     if (!isRecord(raw) || !Array.isArray(raw.created)) throw damaged(where, `"${key}" has no "created" list`);
     if (raw.current !== undefined && typeof raw.current !== 'string') throw damaged(where, `"${key}".current is not a key id`);
     const created = raw.created.map((k, i) => {
-      if (!isRecord(k) || typeof k.id !== 'string' || typeof k.created_at !== 'string') throw damaged(where, `"${key}".created[${i}] needs id and created_at`);
+      if (!isRecord(k) || typeof k.id !== 'string' || typeof k.created_at !== 'string')
+        throw damaged(where, `"${key}".created[${i}] needs id and created_at`);
       if (k.retire_after !== undefined && (typeof k.retire_after !== 'string' || Number.isNaN(Date.parse(k.retire_after)))) {
         throw damaged(where, `"${key}".created[${i}].retire_after is not a time`);
       }
@@ -66,7 +70,11 @@ export function parseLedger(text: string | null, where: string): Ledger {
 }
 
 export function serializeLedger(ledger: Ledger): string {
-  const sorted = Object.fromEntries(Object.keys(ledger).sort().map((k) => [k, ledger[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(ledger)
+      .sort()
+      .map((k) => [k, ledger[k]]),
+  );
   return JSON.stringify(sorted);
 }
 
@@ -94,7 +102,10 @@ export function promote(entry: LedgerEntry, id: string, nowMs: number, graceMs: 
 
 export function forget(entry: LedgerEntry, ids: readonly string[]): LedgerEntry {
   const gone = new Set(ids);
-  return { ...(entry.current && !gone.has(entry.current) ? { current: entry.current } : {}), created: entry.created.filter((k) => !gone.has(k.id)) };
+  return {
+    ...(entry.current && !gone.has(entry.current) ? { current: entry.current } : {}),
+    created: entry.created.filter((k) => !gone.has(k.id)),
+  };
 }
 
 /** Keys we created whose grace has run out; never the current one. */

@@ -24,7 +24,12 @@ export interface SecretRedeploy {
 }
 
 /** Never throws. `apiKey` is a verified key of the app (this run's new one). */
-export async function redeploySecrets(ctx: StageContext, definition: Definition, apiKey: string, log: (line: string) => void): Promise<SecretRedeploy> {
+export async function redeploySecrets(
+  ctx: StageContext,
+  definition: Definition,
+  apiKey: string,
+  log: (line: string) => void,
+): Promise<SecretRedeploy> {
   const environment = ctx.settings.environment;
   const outcome: SecretRedeploy = { name: definition.name, environment, result: 'failed', notes: [] };
   if (Object.keys(definition.secrets ?? {}).length === 0) return { ...outcome, result: 'skipped', notes: ['no secrets to redeploy'] };
@@ -38,10 +43,18 @@ export async function redeploySecrets(ctx: StageContext, definition: Definition,
     const published = await ctx.dify.getPublished(target.appId);
     // Only the exact definition that is live: rotating secrets must never ship workflow changes.
     if (!published || hashFromMarks(published.marked_comment) !== target.hash.slice(0, 16)) {
-      throw new Error(`${definition.name} is not live as in the repository (${published ? `published version ${published.marked_name || published.id} has other content` : 'never published'}), so its secrets were not redeployed. Deploy it first.`);
+      throw new Error(
+        `${definition.name} is not live as in the repository (${published ? `published version ${published.marked_name || published.id} has other content` : 'never published'}), so its secrets were not redeployed. Deploy it first.`,
+      );
     }
     before = published;
-    const backup = await backupLiveApp(ctx.dify, { appId: target.appId, name: definition.name, environment, dir: ctx.settings.backupDir, published });
+    const backup = await backupLiveApp(ctx.dify, {
+      appId: target.appId,
+      name: definition.name,
+      environment,
+      dir: ctx.settings.backupDir,
+      published,
+    });
     outcome.backupFile = backup.file;
     // The same DSL was imported when it was deployed; a version gap Dify flags now is no new decision.
     await importDraft(ctx.dify, target, { allowVersionChange: true });
@@ -63,25 +76,47 @@ export async function redeploySecrets(ctx: StageContext, definition: Definition,
   if (!ctx.settings.rollbackOnFailure) return outcome;
   try {
     await restorePublished(ctx, { definition, appId, before, apiKey }, log);
-    return { ...outcome, result: 'rolled-back', notes: [`restored the version published before (${before.marked_name || before.id}) with its previous secret values`] };
+    return {
+      ...outcome,
+      result: 'rolled-back',
+      notes: [`restored the version published before (${before.marked_name || before.id}) with its previous secret values`],
+    };
   } catch (error) {
     log(`✗ restore failed: ${describeError(error)}`);
-    return { ...outcome, result: 'restore-failed', notes: [`restore failed: ${describeError(error)}`, `backup kept at ${outcome.backupFile}`] };
+    return {
+      ...outcome,
+      result: 'restore-failed',
+      notes: [`restore failed: ${describeError(error)}`, `backup kept at ${outcome.backupFile}`],
+    };
   }
 }
 
 /** Restore endpoint → publish with the old marks → prove the live content → smoke-check. */
-async function restorePublished(ctx: StageContext, r: { definition: Definition; appId: string; before: WorkflowVersion; apiKey: string }, log: (line: string) => void): Promise<void> {
+async function restorePublished(
+  ctx: StageContext,
+  r: { definition: Definition; appId: string; before: WorkflowVersion; apiKey: string },
+  log: (line: string) => void,
+): Promise<void> {
   const { definition, appId, before, apiKey } = r;
   if (!(await ctx.dify.restoreVersion(appId, before.id))) {
-    throw new Error('this Dify server has no restore endpoint, and the previous secret values cannot be re-imported (exports blank them); set them again in Dify');
+    throw new Error(
+      'this Dify server has no restore endpoint, and the previous secret values cannot be re-imported (exports blank them); set them again in Dify',
+    );
   }
-  await ctx.dify.publish(appId, { markedName: before.marked_name || 'restored', markedComment: before.marked_comment || `dify-gitops restore of ${before.id}` });
+  await ctx.dify.publish(appId, {
+    markedName: before.marked_name || 'restored',
+    markedComment: before.marked_comment || `dify-gitops restore of ${before.id}`,
+  });
   const live = await ctx.dify.getPublished(appId);
   if (!live || publishedWorkflowHash(live) !== publishedWorkflowHash(before)) {
-    throw new Error('after the restore the live content differs from the version published before; someone may have changed the app: check it in Dify');
+    throw new Error(
+      'after the restore the live content differs from the version published before; someone may have changed the app: check it in Dify',
+    );
   }
   const health = await runSmokeChecks(definition, ctx.service(apiKey), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
-  if (!health.passed) throw new Error('the restored version fails its smoke checks too: the cause may be outside the workflow (model provider, plugin, credentials)');
+  if (!health.passed)
+    throw new Error(
+      'the restored version fails its smoke checks too: the cause may be outside the workflow (model provider, plugin, credentials)',
+    );
   log(`restored the version published before (${before.marked_name || before.id}), verified`);
 }

@@ -28,7 +28,12 @@ export interface RotationReport {
 export function rotatedList(rotations: readonly KeyRotation[]) {
   return rotations
     .filter((r) => r.result === 'rotated')
-    .map((r) => ({ name: r.name, environment: r.environment, new_key_id: r.newKeyId!, revoked_key_ids: [...r.prunedKeyIds, ...r.revokedKeyIds] }));
+    .map((r) => ({
+      name: r.name,
+      environment: r.environment,
+      new_key_id: r.newKeyId!,
+      revoked_key_ids: [...r.prunedKeyIds, ...r.revokedKeyIds],
+    }));
 }
 
 /** `token` is set only when exactly one key was rotated; the runner masks it (registered earlier). */
@@ -41,12 +46,19 @@ export function renderRotationSummary(report: RotationReport): string {
   const lines = [`## dify-gitops: rotate API keys (${escapeCell(report.environment)})`, ''];
   lines.push(`Grace for replaced keys: ${formatDuration(report.graceMs)}. Ledger: ${escapeCell(report.ledgerWhere)}.`, '');
   if (report.rotations.length) {
-    lines.push('| Workflow | Environment | Result | New key id | Handed to | Replaced key (revocable from) | Revoked |', '| --- | --- | --- | --- | --- | --- | --- |');
+    lines.push(
+      '| Workflow | Environment | Result | New key id | Handed to | Replaced key (revocable from) | Revoked |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const r of report.rotations) {
-      const replaced = r.replacedKeyId ? `\`${r.replacedKeyId}\`${r.retireAfter && r.result === 'rotated' ? ` (${r.retireAfter})` : ''}` : '–';
+      const replaced = r.replacedKeyId
+        ? `\`${r.replacedKeyId}\`${r.retireAfter && r.result === 'rotated' ? ` (${r.retireAfter})` : ''}`
+        : '–';
       const revoked = [...r.prunedKeyIds, ...r.revokedKeyIds].map((id) => `\`${id}\``).join(', ') || '–';
       const result = r.result === 'rotated' ? '✅ rotated' : '❌ failed';
-      lines.push(`| ${escapeCell(r.name)} | ${escapeCell(r.environment)} | ${result} | ${r.newKeyId && r.result === 'rotated' ? `\`${r.newKeyId}\`` : '–'} | ${escapeCell(r.handedTo.join(', ') || '–')} | ${replaced} | ${revoked} |`);
+      lines.push(
+        `| ${escapeCell(r.name)} | ${escapeCell(r.environment)} | ${result} | ${r.newKeyId && r.result === 'rotated' ? `\`${r.newKeyId}\`` : '–'} | ${escapeCell(r.handedTo.join(', ') || '–')} | ${replaced} | ${revoked} |`,
+      );
     }
   }
   if (report.redeploys.length) {

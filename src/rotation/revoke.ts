@@ -32,7 +32,10 @@ async function revokeDue(deps: RotationDeps, target: RotationTarget, currentToke
 
   const check = await verifyKey(target.definition, deps.service(currentToken), { retryBudget: deps.retryBudget, log: target.log });
   if (!check.passed) {
-    return { revoked: [], error: `the current key failed its re-check (${check.what}: ${check.failures.join('; ') || 'no detail'}), so no key was revoked` };
+    return {
+      revoked: [],
+      error: `the current key failed its re-check (${check.what}: ${check.failures.join('; ') || 'no detail'}), so no key was revoked`,
+    };
   }
   const revoked: string[] = [];
   const failures: string[] = [];
@@ -48,5 +51,7 @@ async function revokeDue(deps: RotationDeps, target: RotationTarget, currentToke
     }
   }
   if (revoked.length) await deps.store.save(ref, forget(entry, revoked));
-  return failures.length ? { revoked, error: `could not revoke ${failures.join('; ')}; they stay in the ledger for the next run` } : { revoked };
+  return failures.length
+    ? { revoked, error: `could not revoke ${failures.join('; ')}; they stay in the ledger for the next run` }
+    : { revoked };
 }

@@ -56,7 +56,16 @@ export async function rotateAppKey(deps: RotationDeps, target: RotationTarget): 
   const { dify, store, clock } = deps;
   const { definition, environment, appId, log } = target;
   const ref: LedgerRef = { name: definition.name, environment };
-  const rotation: KeyRotation = { name: definition.name, environment, appId, result: 'failed', prunedKeyIds: [], revokedKeyIds: [], handedTo: [], notes: [] };
+  const rotation: KeyRotation = {
+    name: definition.name,
+    environment,
+    appId,
+    result: 'failed',
+    prunedKeyIds: [],
+    revokedKeyIds: [],
+    handedTo: [],
+    notes: [],
+  };
   const fail = (message: string) => {
     log(`✗ ${message}`);
     return { rotation: Object.assign(rotation, { error: message }) };
@@ -69,7 +78,10 @@ export async function rotateAppKey(deps: RotationDeps, target: RotationTarget): 
     const reconciled = reconcile(await store.load(ref), new Set(keys.map((k) => k.id)));
     entry = reconciled.entry;
     if (reconciled.vanished.length) rotation.notes.push(`no longer in Dify, dropped from the ledger: ${reconciled.vanished.join(', ')}`);
-    for (const k of unconfirmedKeys(entry)) rotation.notes.push(`key ${k.id} (created ${k.created_at}) was never confirmed as handed over; it is not revoked automatically: delete it in Dify once nothing uses it`);
+    for (const k of unconfirmedKeys(entry))
+      rotation.notes.push(
+        `key ${k.id} (created ${k.created_at}) was never confirmed as handed over; it is not revoked automatically: delete it in Dify once nothing uses it`,
+      );
     rotation.replacedKeyId = entry.current;
     const relief = planCapRelief(keys, entry, clock.now(), deps.pruneForeignKeys);
     if (relief.foreign.length) await makeRoom(deps, target, relief, rotation);
@@ -87,7 +99,9 @@ export async function rotateAppKey(deps: RotationDeps, target: RotationTarget): 
   const check = await verifyKey(definition, deps.service(created.token), { retryBudget: deps.retryBudget, log });
   if (!check.passed) {
     await discard(deps, target, entry, created.id, rotation);
-    return fail(`the new key failed its check (${check.what}: ${check.failures.join('; ') || 'no detail'}); it was deleted and consumers keep the current key`);
+    return fail(
+      `the new key failed its check (${check.what}: ${check.failures.join('; ') || 'no detail'}); it was deleted and consumers keep the current key`,
+    );
   }
   log(`✓ new key verified with ${check.what}`);
 
@@ -95,7 +109,9 @@ export async function rotateAppKey(deps: RotationDeps, target: RotationTarget): 
     rotation.handedTo = await deps.handoff.deliver(definition.name, created.token);
   } catch (error) {
     if (error instanceof HandoffError && error.reachedSome) {
-      return fail(`${describeError(error)}\n  → key ${created.id} reached some consumers, so it was kept; it stays unconfirmed in the ledger and is never revoked automatically`);
+      return fail(
+        `${describeError(error)}\n  → key ${created.id} reached some consumers, so it was kept; it stays unconfirmed in the ledger and is never revoked automatically`,
+      );
     }
     await discard(deps, target, entry, created.id, rotation);
     return fail(`${describeError(error)}\n  → the new key was not handed over and was deleted; consumers keep the current key`);
@@ -106,7 +122,9 @@ export async function rotateAppKey(deps: RotationDeps, target: RotationTarget): 
   try {
     await store.save(ref, promote(entry, created.id, now, deps.graceMs));
   } catch (error) {
-    return fail(`key ${created.id} was handed over, but ${store.where(ref)} could not record it as current: ${describeError(error)}. It stays unconfirmed (never revoked automatically); the next successful run records its own key.`);
+    return fail(
+      `key ${created.id} was handed over, but ${store.where(ref)} could not record it as current: ${describeError(error)}. It stays unconfirmed (never revoked automatically); the next successful run records its own key.`,
+    );
   }
   if (entry.current) rotation.retireAfter = new Date(now + deps.graceMs).toISOString();
   return { rotation: Object.assign(rotation, { result: 'rotated' as const }), token: created.token };
@@ -123,11 +141,19 @@ async function makeRoom(deps: RotationDeps, target: RotationTarget, relief: CapR
     rotation.prunedKeyIds.push(id);
     target.log(`at the 10-key limit: deleted key ${id}, created elsewhere (prune-foreign-keys)`);
   }
-  rotation.notes.push(`at Dify's 10-key limit, deleted ${relief.foreign.length === 1 ? 'the least recently used key' : `the ${relief.foreign.length} least recently used keys`} created elsewhere (prune-foreign-keys: ${relief.foreign.join(', ')}) before creating the new one; such keys stay deleted even when the rest of the run fails`);
+  rotation.notes.push(
+    `at Dify's 10-key limit, deleted ${relief.foreign.length === 1 ? 'the least recently used key' : `the ${relief.foreign.length} least recently used keys`} created elsewhere (prune-foreign-keys: ${relief.foreign.join(', ')}) before creating the new one; such keys stay deleted even when the rest of the run fails`,
+  );
 }
 
 /** Undo a key that never reached consumers. If Dify will not delete it, mark it free to revoke. */
-async function discard(deps: RotationDeps, target: RotationTarget, entry: LedgerEntry, id: string, rotation: KeyRotation): Promise<LedgerEntry> {
+async function discard(
+  deps: RotationDeps,
+  target: RotationTarget,
+  entry: LedgerEntry,
+  id: string,
+  rotation: KeyRotation,
+): Promise<LedgerEntry> {
   let next: LedgerEntry;
   try {
     await deps.dify.deleteApiKey(target.appId, id);
@@ -135,7 +161,9 @@ async function discard(deps: RotationDeps, target: RotationTarget, entry: Ledger
     rotation.notes.push(`new key ${id} deleted`);
   } catch (error) {
     next = markUnused(entry, id, deps.clock.now());
-    rotation.notes.push(`new key ${id} could not be deleted (${describeError(error)}); it is recorded as unused and a later run deletes it`);
+    rotation.notes.push(
+      `new key ${id} could not be deleted (${describeError(error)}); it is recorded as unused and a later run deletes it`,
+    );
   }
   try {
     await deps.store.save({ name: target.definition.name, environment: target.environment }, next);

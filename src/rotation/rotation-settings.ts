@@ -33,13 +33,19 @@ export interface RawRotationSettings {
 }
 
 /** `label(field)` names the input or flag in messages: `Input "grace"` or `--grace`. */
-export function readRotationSettings(raw: RawRotationSettings, label: (field: 'secret-name' | 'state-variable' | 'grace') => string): RotationSettings {
+export function readRotationSettings(
+  raw: RawRotationSettings,
+  label: (field: 'secret-name' | 'state-variable' | 'grace') => string,
+): RotationSettings {
   const graceMs = parseDuration(raw.grace || '24h');
-  if (graceMs === null) throw new UsageError(`${label('grace')} is "${raw.grace}"; use a whole number and a unit: 30m, 24h or 7d (s, m, h, d).`);
+  if (graceMs === null)
+    throw new UsageError(`${label('grace')} is "${raw.grace}"; use a whole number and a unit: 30m, 24h or 7d (s, m, h, d).`);
   if (raw.secretName) checkSecretName(raw.secretName, label('secret-name'));
   const stateVariable = raw.stateVariable || 'DIFY_GITOPS_KEYS';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(stateVariable) || /^GITHUB_/i.test(stateVariable)) {
-    throw new UsageError(`${label('state-variable')} is "${stateVariable}"; an Actions variable name uses letters, digits and _, does not start with a digit or GITHUB_.`);
+    throw new UsageError(
+      `${label('state-variable')} is "${stateVariable}"; an Actions variable name uses letters, digits and _, does not start with a digit or GITHUB_.`,
+    );
   }
   return {
     secretName: raw.secretName || undefined,
@@ -56,6 +62,8 @@ export function readRotationSettings(raw: RawRotationSettings, label: (field: 's
 function checkSecretName(template: string, label: string): void {
   const sample = template.replace(/\{name\}/g, 'X');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(sample) || /^GITHUB_/i.test(sample)) {
-    throw new UsageError(`${label} is "${template}"; a secret name uses letters, digits and _ (plus {name}), and does not start with a digit or GITHUB_.`);
+    throw new UsageError(
+      `${label} is "${template}"; a secret name uses letters, digits and _ (plus {name}), and does not start with a digit or GITHUB_.`,
+    );
   }
 }

@@ -14,10 +14,17 @@ export interface KeyCheck {
  * The definition's first smoke check (a real run) when it has one, else GET /v1/parameters.
  * Retries come from the smoke-check budget: a flaky model must not cost a good key.
  */
-export async function verifyKey(definition: Definition, service: DifyService, options: { retryBudget: number; log: (line: string) => void }): Promise<KeyCheck> {
+export async function verifyKey(
+  definition: Definition,
+  service: DifyService,
+  options: { retryBudget: number; log: (line: string) => void },
+): Promise<KeyCheck> {
   const first = definition.smoke?.[0];
   try {
-    const health = await runSmokeChecks({ ...definition, smoke: first ? [first] : [] }, service, { retryBudget: options.retryBudget, onProgress: options.log });
+    const health = await runSmokeChecks({ ...definition, smoke: first ? [first] : [] }, service, {
+      retryBudget: options.retryBudget,
+      onProgress: options.log,
+    });
     return {
       passed: health.passed,
       what: first ? `smoke check "${first.name}"` : 'GET /v1/parameters',

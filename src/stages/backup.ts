@@ -15,14 +15,22 @@ export interface Backup {
   published: WorkflowVersion | null;
 }
 
-export async function backupLiveApp(dify: DifyConsole, options: { appId: string; name: string; environment: string; dir: string; published: WorkflowVersion | null; now?: Date }): Promise<Backup> {
+export async function backupLiveApp(
+  dify: DifyConsole,
+  options: { appId: string; name: string; environment: string; dir: string; published: WorkflowVersion | null; now?: Date },
+): Promise<Backup> {
   const yaml = await exportDraftOrNothing(dify, options.appId);
   const sha256 = createHash('sha256').update(yaml).digest('hex');
   const stamp = (options.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
   const file = path.resolve(options.dir, `${options.name}.${options.environment}.${stamp}.yml`);
   await mkdir(path.dirname(file), { recursive: true });
-  const published = options.published ? `# published before deploy: ${options.published.id} (${options.published.marked_name || 'unnamed'})\n` : '# published before deploy: none\n';
-  await writeFile(file, `# dify-gitops backup of app ${options.appId} (${options.name}, ${options.environment}), draft exported before any write\n${published}${yaml}`);
+  const published = options.published
+    ? `# published before deploy: ${options.published.id} (${options.published.marked_name || 'unnamed'})\n`
+    : '# published before deploy: none\n';
+  await writeFile(
+    file,
+    `# dify-gitops backup of app ${options.appId} (${options.name}, ${options.environment}), draft exported before any write\n${published}${yaml}`,
+  );
   return { file, sha256, yaml, published: options.published };
 }
 
@@ -39,7 +47,10 @@ export interface BackupFile {
 
 export class BackupFileError extends Error {
   override name = 'BackupFileError';
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -49,7 +60,10 @@ export async function readBackupFile(file: string): Promise<BackupFile> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new BackupFileError(`Cannot read the backup ${file}: ${(error as Error).message}.`, 'Pass the path of a backup written by a deploy (the backups artifact, or backup-dir in the checkout).');
+    throw new BackupFileError(
+      `Cannot read the backup ${file}: ${(error as Error).message}.`,
+      'Pass the path of a backup written by a deploy (the backups artifact, or backup-dir in the checkout).',
+    );
   }
   // Only the leading comment lines are ours; Dify's YAML itself starts with a key.
   const header = /^(?:#[^\n]*(?:\n|$))*/.exec(text)![0];

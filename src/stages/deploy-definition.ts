@@ -23,7 +23,15 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
   const started = performance.now();
   const { definition, file } = item;
   const environment = ctx.settings.environment;
-  const outcome: DefinitionOutcome = { name: definition.name, version: definition.version, file, environment, result: 'failed', durationMs: 0, notes: [] };
+  const outcome: DefinitionOutcome = {
+    name: definition.name,
+    version: definition.version,
+    file,
+    environment,
+    result: 'failed',
+    durationMs: 0,
+    notes: [],
+  };
   const log = (line: string) => ctx.sink.info(`[${definition.name}] ${line}`);
   const done = (patch: Partial<DefinitionOutcome>) => Object.assign(outcome, patch, { durationMs: performance.now() - started });
 
@@ -41,11 +49,23 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
     }
     await assertVersionUnreleased(ctx, item);
     if (ctx.settings.dryRun) {
-      log(`would import into app ${target.appId}, publish as ${definition.version}, run ${definition.smoke?.length ?? 0} smoke check(s) and tag ${definition.name}@v${definition.version}`);
+      log(
+        `would import into app ${target.appId}, publish as ${definition.version}, run ${definition.smoke?.length ?? 0} smoke check(s) and tag ${definition.name}@v${definition.version}`,
+      );
       return done({ result: 'would-deploy' });
     }
-    backup = await backupLiveApp(ctx.dify, { appId: target.appId, name: definition.name, environment, dir: ctx.settings.backupDir, published });
-    log(backup.yaml ? `backed up the live draft to ${backup.file} (sha256 ${backup.sha256.slice(0, 12)})` : 'the app has no draft yet: nothing to back up');
+    backup = await backupLiveApp(ctx.dify, {
+      appId: target.appId,
+      name: definition.name,
+      environment,
+      dir: ctx.settings.backupDir,
+      published,
+    });
+    log(
+      backup.yaml
+        ? `backed up the live draft to ${backup.file} (sha256 ${backup.sha256.slice(0, 12)})`
+        : 'the app has no draft yet: nothing to back up',
+    );
   } catch (error) {
     // Nothing was written to Dify yet: fail this definition and leave the app as it was.
     log(`✗ ${describeError(error)}`);
@@ -76,7 +96,12 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
       return done({ result: 'failed', error: failure, backupFile: backup.file });
     }
     if (!ctx.settings.rollbackOnFailure) {
-      return done({ result: 'failed', error: failure, backupFile: backup.file, manualCommand: await restoreCommandFor(ctx, item, backup.file, liveAtStart) });
+      return done({
+        result: 'failed',
+        error: failure,
+        backupFile: backup.file,
+        manualCommand: await restoreCommandFor(ctx, item, backup.file, liveAtStart),
+      });
     }
     const rollback = await rollbackDefinition(ctx, { item, target, backup, published, log, liveBefore: liveAtStart });
     // Dify's own hint ("…then re-run") is wrong once a restore failed: re-running redeploys the bad version.
@@ -99,10 +124,13 @@ async function assertVersionUnreleased(ctx: StageContext, item: DeployItem): Pro
   if (!(await releasedTags(ctx)).has(tag)) return;
   const released = await ctx.git.show(tag, item.file);
   if (released !== null && item.text !== undefined && released === item.text) return;
-  throw Object.assign(new Error(`${item.definition.name} ${item.definition.version} is already released (${tag}) with different content.`), {
-    hint: `Bump "version" in ${item.file} (releases are immutable), then push again.`,
-    pointer: '/version',
-  });
+  throw Object.assign(
+    new Error(`${item.definition.name} ${item.definition.version} is already released (${tag}) with different content.`),
+    {
+      hint: `Bump "version" in ${item.file} (releases are immutable), then push again.`,
+      pointer: '/version',
+    },
+  );
 }
 
 /** Release tags, listed once per run: a git process per definition would cost more than its Dify calls. */
@@ -118,13 +146,16 @@ function releasedTags(ctx: StageContext): Promise<Set<string>> {
 
 export class ConcurrentDeployError extends Error {
   override name = 'ConcurrentDeployError';
-  readonly hint = 'Another deploy published this app while this run was importing. Give your deploy workflow a `concurrency:` group (see the README) so runs queue instead of racing; then re-run.';
+  readonly hint =
+    'Another deploy published this app while this run was importing. Give your deploy workflow a `concurrency:` group (see the README) so runs queue instead of racing; then re-run.';
 }
 
 /** Two runs racing on one app: the later one must notice the live version moved under it. */
 async function assertLiveUnmoved(ctx: StageContext, appId: string, seen: string | null): Promise<void> {
   const now = (await ctx.dify.getPublished(appId))?.id ?? null;
   if (now !== seen) {
-    throw new ConcurrentDeployError(`The live version of app ${appId} changed during this deploy (from ${seen ?? 'none'} to ${now ?? 'none'}); not publishing over it.`);
+    throw new ConcurrentDeployError(
+      `The live version of app ${appId} changed during this deploy (from ${seen ?? 'none'} to ${now ?? 'none'}); not publishing over it.`,
+    );
   }
 }

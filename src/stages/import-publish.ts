@@ -4,7 +4,11 @@ import type { DeployTarget } from './target.js';
 
 export class DeployStepError extends Error {
   override name = 'DeployStepError';
-  constructor(readonly step: 'import' | 'confirm' | 'dependencies' | 'publish', message: string, readonly hint: string) {
+  constructor(
+    readonly step: 'import' | 'confirm' | 'dependencies' | 'publish',
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -20,27 +24,46 @@ export interface ImportOutcome {
  * A pending import means Dify saw a DSL version it will not take silently (newer than the server,
  * or an older major). Confirming is a decision, so it needs the allow-dsl-version-change input.
  */
-export async function importDraft(dify: DifyConsole, target: DeployTarget, options: { allowVersionChange: boolean }): Promise<ImportOutcome> {
+export async function importDraft(
+  dify: DifyConsole,
+  target: DeployTarget,
+  options: { allowVersionChange: boolean },
+): Promise<ImportOutcome> {
   let result = await dify.importDsl(target.appId, target.yaml);
   if (result.status === 'pending') {
     const versions = `DSL ${result.imported_dsl_version ?? '?'} into a server at ${result.current_dsl_version ?? '?'}`;
     if (!options.allowVersionChange) {
-      throw new DeployStepError('import', `Dify held the import of ${target.name} as pending: ${versions}.`, 'Re-export the app from this Dify version, or set allow-dsl-version-change: true to confirm such imports.');
+      throw new DeployStepError(
+        'import',
+        `Dify held the import of ${target.name} as pending: ${versions}.`,
+        'Re-export the app from this Dify version, or set allow-dsl-version-change: true to confirm such imports.',
+      );
     }
     result = await dify.confirmImport(result.id);
   }
   if (result.status === 'failed') {
-    throw new DeployStepError('import', `Dify refused the import of ${target.name}: ${result.error || 'no reason given'}.`, 'Fix the definition (see the error), or check that the app is a workflow or chatflow app.');
+    throw new DeployStepError(
+      'import',
+      `Dify refused the import of ${target.name}: ${result.error || 'no reason given'}.`,
+      'Fix the definition (see the error), or check that the app is a workflow or chatflow app.',
+    );
   }
   const leaked = await dify.checkDependencies(target.appId);
   if (leaked.length) {
     const names = leaked.map((d) => JSON.stringify((d as { value?: unknown }).value ?? d)).join(', ');
-    throw new DeployStepError('dependencies', `The workspace lacks plugins ${target.name} needs: ${names}.`, 'Install these plugins in the target Dify workspace, then re-run the deploy.');
+    throw new DeployStepError(
+      'dependencies',
+      `The workspace lacks plugins ${target.name} needs: ${names}.`,
+      'Install these plugins in the target Dify workspace, then re-run the deploy.',
+    );
   }
   return {
     importId: result.id,
     status: result.status,
-    warning: result.status === 'completed-with-warnings' ? `imported with warnings (DSL ${result.imported_dsl_version} on a ${result.current_dsl_version} server)` : undefined,
+    warning:
+      result.status === 'completed-with-warnings'
+        ? `imported with warnings (DSL ${result.imported_dsl_version} on a ${result.current_dsl_version} server)`
+        : undefined,
   };
 }
 
@@ -50,7 +73,10 @@ export function publishMarks(target: DeployTarget, commit: string): { markedName
   // The hash goes first so truncating a long name can never cut it off.
   return {
     markedName: target.version.slice(0, 20),
-    markedComment: `sha256:${target.hash.slice(0, 16)} commit ${commit.slice(0, 12)} dify-gitops ${target.name}@${target.version}`.slice(0, 100),
+    markedComment: `sha256:${target.hash.slice(0, 16)} commit ${commit.slice(0, 12)} dify-gitops ${target.name}@${target.version}`.slice(
+      0,
+      100,
+    ),
   };
 }
 

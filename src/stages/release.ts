@@ -26,15 +26,23 @@ export function releaseNotRecorded(error: unknown): string {
 }
 
 /** Push every tag of the run in one push, then the GitHub release and deployment of each. */
-export async function finishReleases(ctx: StageContext, deployed: Array<{ outcome: DefinitionOutcome; definition: Definition }>): Promise<void> {
+export async function finishReleases(
+  ctx: StageContext,
+  deployed: Array<{ outcome: DefinitionOutcome; definition: Definition }>,
+): Promise<void> {
   const tagged = deployed.filter((d) => d.outcome.tag && !d.outcome.error);
   if (tagged.length === 0) return;
   try {
     // All tags of the run in one git process and one push: per-tag git calls dominate a wide fan-out.
-    const { created } = await ctx.git.createAnnotatedTags(tagged.map((d) => ({ tag: d.outcome.tag!, commit: ctx.commit, message: tagMessage(d.outcome, ctx.commit) })));
-    for (const d of tagged) ctx.sink.info(`[${d.outcome.name}] tagged ${d.outcome.tag}${created.includes(d.outcome.tag!) ? '' : ' (already there)'}`);
+    const { created } = await ctx.git.createAnnotatedTags(
+      tagged.map((d) => ({ tag: d.outcome.tag!, commit: ctx.commit, message: tagMessage(d.outcome, ctx.commit) })),
+    );
+    for (const d of tagged)
+      ctx.sink.info(`[${d.outcome.name}] tagged ${d.outcome.tag}${created.includes(d.outcome.tag!) ? '' : ' (already there)'}`);
     const { pushed } = await ctx.git.pushTags(tagged.map((d) => d.outcome.tag!));
-    ctx.sink.info(pushed.length ? `Pushed ${pushed.length} release tag(s) to origin: ${pushed.join(', ')}` : 'Release tags were already on origin.');
+    ctx.sink.info(
+      pushed.length ? `Pushed ${pushed.length} release tag(s) to origin: ${pushed.join(', ')}` : 'Release tags were already on origin.',
+    );
   } catch (error) {
     for (const d of tagged) d.outcome.error = releaseNotRecorded(error);
     ctx.sink.warn(releaseNotRecorded(error));
@@ -46,9 +54,21 @@ export async function finishReleases(ctx: StageContext, deployed: Array<{ outcom
     try {
       const previous = await previousSnapshot(ctx.git, definition, outcome.file);
       const changes = summarizeChanges(previous?.definition, definition);
-      const url = await publishGitHubRelease(github, { tag: outcome.tag!, subject: outcome, commit: ctx.commit, changes, runUrl: ctx.settings.github.runUrl });
+      const url = await publishGitHubRelease(github, {
+        tag: outcome.tag!,
+        subject: outcome,
+        commit: ctx.commit,
+        changes,
+        runUrl: ctx.settings.github.runUrl,
+      });
       ctx.sink.info(`[${outcome.name}] release ${url}`);
-      await recordDeployment(github, { ref: outcome.tag!, subject: outcome, state: 'success', description: 'deployed and healthy', logUrl: ctx.settings.github.runUrl });
+      await recordDeployment(github, {
+        ref: outcome.tag!,
+        subject: outcome,
+        state: 'success',
+        description: 'deployed and healthy',
+        logUrl: ctx.settings.github.runUrl,
+      });
     } catch (error) {
       outcome.error = releaseNotRecorded(error);
       ctx.sink.warn(`[${outcome.name}] ${outcome.error}`);
@@ -56,7 +76,10 @@ export async function finishReleases(ctx: StageContext, deployed: Array<{ outcom
   });
 }
 
-export async function publishGitHubRelease(github: GitHub, release: { tag: string; subject: ReleaseSubject; commit: string; changes: string[]; runUrl?: string }): Promise<string> {
+export async function publishGitHubRelease(
+  github: GitHub,
+  release: { tag: string; subject: ReleaseSubject; commit: string; changes: string[]; runUrl?: string },
+): Promise<string> {
   const { subject } = release;
   const body = [
     `Deployed **${subject.name} ${subject.version}** to **${subject.environment}** by dify-gitops.`,
@@ -67,12 +90,20 @@ export async function publishGitHubRelease(github: GitHub, release: { tag: strin
     subject.hash ? `DSL content sha256: \`${subject.hash}\`` : '',
     release.runUrl ? `Run: ${release.runUrl}` : '',
   ].filter((line, i, all) => line !== '' || all[i - 1] !== '');
-  const { url } = await github.ensureRelease({ tag: release.tag, name: `${subject.name} ${subject.version}`, body: body.join('\n'), commit: release.commit });
+  const { url } = await github.ensureRelease({
+    tag: release.tag,
+    name: `${subject.name} ${subject.version}`,
+    body: body.join('\n'),
+    commit: release.commit,
+  });
   return url;
 }
 
 /** A deployment record per environment, so GitHub's environment page shows what is live. */
-export async function recordDeployment(github: GitHub, deployment: { ref: string; subject: ReleaseSubject; state: 'success' | 'failure'; description: string; logUrl?: string }): Promise<void> {
+export async function recordDeployment(
+  github: GitHub,
+  deployment: { ref: string; subject: ReleaseSubject; state: 'success' | 'failure'; description: string; logUrl?: string },
+): Promise<void> {
   const { subject } = deployment;
   const id = await github.createDeployment({
     ref: deployment.ref,

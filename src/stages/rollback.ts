@@ -24,14 +24,25 @@ type Log = (line: string) => void;
 export class RestoreError extends Error {
   override name = 'RestoreError';
   /** `final`: Dify cannot undo this state (it cannot unpublish), so trying again would not help. */
-  constructor(message: string, readonly hint: string, readonly final = false) {
+  constructor(
+    message: string,
+    readonly hint: string,
+    readonly final = false,
+  ) {
     super(message);
   }
 }
 
 export async function rollbackDefinition(
   ctx: StageContext,
-  failed: { item: { file: string; definition: Definition }; target: DeployTarget; backup: Backup; published: boolean; log: Log; liveBefore?: WorkflowVersion | null },
+  failed: {
+    item: { file: string; definition: Definition };
+    target: DeployTarget;
+    backup: Backup;
+    published: boolean;
+    log: Log;
+    liveBefore?: WorkflowVersion | null;
+  },
 ): Promise<Partial<DefinitionOutcome>> {
   const { item, target, backup, log } = failed;
   let snapshot: Snapshot | null = null;
@@ -44,12 +55,20 @@ export async function rollbackDefinition(
       return { result: 'rolled-back', restoredTo: to.tag, verifiedHash: proof.hash, checks: tallyHealth(proof.health) };
     }
     log('no earlier release tag: restoring the backup taken before the deploy');
-    return await withRestoreAttempts(ctx, () => restoreBackup(ctx, { definition: item.definition, target, backup, published: failed.published, log }), log);
+    return await withRestoreAttempts(
+      ctx,
+      () => restoreBackup(ctx, { definition: item.definition, target, backup, published: failed.published, log }),
+      log,
+    );
   } catch (error) {
     const manualCommand = restoreCommand(ctx, item.definition.name, target.environment, snapshot, backup.file);
     const failure = restoreFailure(error, manualCommand, backup.file);
     log(`✗ rollback failed: ${describeError(failure)}`);
-    return { result: 'restore-failed', manualCommand, notes: [`rollback failed: ${describeError(failure)}`, `backup kept at ${backup.file}`] };
+    return {
+      result: 'restore-failed',
+      manualCommand,
+      notes: [`rollback failed: ${describeError(failure)}`, `backup kept at ${backup.file}`],
+    };
   }
 }
 
@@ -59,12 +78,18 @@ export async function rollbackDefinition(
  */
 function restoreFailure(error: unknown, command: string, backupFile: string): RestoreError {
   const next = `Once Dify is reachable, finish the restore with: ${command} (the app as it was before the deploy is kept in ${backupFile}). Do not deploy this version again until it is fixed: it is the version that failed.`;
-  if (error instanceof RestoreError) return new RestoreError(error.message, error.final ? error.hint : `${error.hint} ${next}`, error.final);
+  if (error instanceof RestoreError)
+    return new RestoreError(error.message, error.final ? error.hint : `${error.hint} ${next}`, error.final);
   return new RestoreError(error instanceof Error ? error.message : String(error), next);
 }
 
 /** The command that finishes this definition's restore by hand: its previous release, or else its backup. */
-export async function restoreCommandFor(ctx: StageContext, item: { file: string; definition: Definition }, backupFile: string, liveBefore: WorkflowVersion | null = null): Promise<string> {
+export async function restoreCommandFor(
+  ctx: StageContext,
+  item: { file: string; definition: Definition },
+  backupFile: string,
+  liveBefore: WorkflowVersion | null = null,
+): Promise<string> {
   const snapshot = await rollbackSnapshot(ctx, item, liveBefore).catch(() => null);
   return restoreCommand(ctx, item.definition.name, ctx.settings.environment, snapshot, backupFile);
 }
@@ -74,7 +99,11 @@ export async function restoreCommandFor(ctx: StageContext, item: { file: string;
  * deploy, when its publish marks name one (staging may run ahead of production, so "the highest
  * tag below" can be a version that was never live here); else the highest release below.
  */
-export async function rollbackSnapshot(ctx: StageContext, item: { file: string; definition: Definition }, liveBefore: WorkflowVersion | null): Promise<Snapshot | null> {
+export async function rollbackSnapshot(
+  ctx: StageContext,
+  item: { file: string; definition: Definition },
+  liveBefore: WorkflowVersion | null,
+): Promise<Snapshot | null> {
   const marked = hashFromMarks(liveBefore?.marked_comment);
   if (liveBefore?.marked_name && marked) {
     const tag = releaseTag(item.definition.name, liveBefore.marked_name);
@@ -110,7 +139,9 @@ async function withRestoreAttempts<T>(ctx: StageContext, restore: () => Promise<
       return await restore();
     } catch (error) {
       if (attempt >= delaysMs.length || (error instanceof RestoreError && error.final)) throw error;
-      log(`restore attempt ${attempt + 1} failed (${error instanceof Error ? error.message : String(error)}); trying again in ${delaysMs[attempt] / 1000} s`);
+      log(
+        `restore attempt ${attempt + 1} failed (${error instanceof Error ? error.message : String(error)}); trying again in ${delaysMs[attempt] / 1000} s`,
+      );
       await clock.sleep(delaysMs[attempt]);
     }
   }
@@ -127,7 +158,12 @@ function quoteArgument(value: string): string {
 }
 
 /** Import, publish, verify the live hash, smoke-check: used by automatic and manual rollback. */
-export async function restoreSnapshot(ctx: StageContext, snapshot: Snapshot, environment: string, log: Log): Promise<{ hash: string; health: HealthReport }> {
+export async function restoreSnapshot(
+  ctx: StageContext,
+  snapshot: Snapshot,
+  environment: string,
+  log: Log,
+): Promise<{ hash: string; health: HealthReport }> {
   const target = prepareTarget(snapshot.definition, environment, ctx.env);
   for (const value of target.secretValues) registerSecret(value);
   // This version was live before, so a DSL version gap Dify flags now is not a new decision.
@@ -135,9 +171,15 @@ export async function restoreSnapshot(ctx: StageContext, snapshot: Snapshot, env
   await publishDraft(ctx.dify, target, snapshot.commit);
   const hash = await verifyLiveHash(ctx, target.appId, target.workflowHash, snapshot.tag);
   log(`live version verified: sha256 ${hash.slice(0, 12)} = ${snapshot.tag}`);
-  const health = await runSmokeChecks(snapshot.definition, ctx.service(await obtainApiKey(ctx.dify, target.appId)), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
+  const health = await runSmokeChecks(snapshot.definition, ctx.service(await obtainApiKey(ctx.dify, target.appId)), {
+    retryBudget: ctx.smokeRetryBudget,
+    onProgress: log,
+  });
   if (!health.passed) {
-    throw new RestoreError(`${snapshot.tag} is live again but fails its own smoke checks.`, 'The cause may be outside the workflow (model provider, plugin, credentials): check Dify, then roll back by hand to another version.');
+    throw new RestoreError(
+      `${snapshot.tag} is live again but fails its own smoke checks.`,
+      'The cause may be outside the workflow (model provider, plugin, credentials): check Dify, then roll back by hand to another version.',
+    );
   }
   await tryMarkVerified(ctx.dify, target.appId, log);
   return { hash, health };
@@ -148,19 +190,34 @@ export async function restoreSnapshot(ctx: StageContext, snapshot: Snapshot, env
  * definition's secrets, published, verified. Its smoke checks describe the definition, not the
  * backup, so the proof of health is the parameters probe.
  */
-export async function restoreBackupFile(ctx: StageContext, definition: Definition, backup: BackupFile, environment: string, log: Log): Promise<{ hash: string; health: HealthReport }> {
+export async function restoreBackupFile(
+  ctx: StageContext,
+  definition: Definition,
+  backup: BackupFile,
+  environment: string,
+  log: Log,
+): Promise<{ hash: string; health: HealthReport }> {
   checkBackupFits(backup, definition, environment);
   const base = prepareTarget(definition, environment, ctx.env);
   const draft = targetFromExport(ctx, definition, base, backup.yaml, backup.file);
   await importDraft(ctx.dify, draft, { allowVersionChange: true });
   const sha = backup.sha256.slice(0, 16);
-  await ctx.dify.publish(base.appId, { markedName: 'restored', markedComment: `dify-gitops restore of backup sha256 ${sha} (${path.basename(backup.file)})`.slice(0, 100) });
+  await ctx.dify.publish(base.appId, {
+    markedName: 'restored',
+    markedComment: `dify-gitops restore of backup sha256 ${sha} (${path.basename(backup.file)})`.slice(0, 100),
+  });
   const hash = await verifyLiveHash(ctx, base.appId, draft.workflowHash, `the backup ${sha}`);
   log(`live version verified: sha256 ${hash.slice(0, 12)} = backup ${backup.sha256.slice(0, 12)}`);
-  const health = await runSmokeChecks({ ...definition, smoke: [] }, ctx.service(await obtainApiKey(ctx.dify, base.appId)), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
+  const health = await runSmokeChecks({ ...definition, smoke: [] }, ctx.service(await obtainApiKey(ctx.dify, base.appId)), {
+    retryBudget: ctx.smokeRetryBudget,
+    onProgress: log,
+  });
   log(`${health.passed ? '✓' : '✗'} the restored app ${health.passed ? 'answers' : 'does not answer'} GET /v1/parameters`);
   if (!health.passed) {
-    throw new RestoreError(`The backup is live again, but the app does not answer GET /v1/parameters: ${health.checks[0]?.failures.join('; ')}.`, 'Check the app in Dify (is its API enabled?) and the model providers it uses.');
+    throw new RestoreError(
+      `The backup is live again, but the app does not answer GET /v1/parameters: ${health.checks[0]?.failures.join('; ')}.`,
+      'Check the app in Dify (is its API enabled?) and the model providers it uses.',
+    );
   }
   return { hash, health };
 }
@@ -169,15 +226,26 @@ export async function restoreBackupFile(ctx: StageContext, definition: Definitio
 export function checkBackupFits(backup: BackupFile, definition: Definition, environment: string): void {
   const appId = resolveAppId(definition, environment);
   if (backup.appId && backup.appId !== appId) {
-    throw new RestoreError(`${backup.file} is a backup of app ${backup.appId}, but ${definition.name} deploys to app ${appId} in ${environment}.`, `Pass a backup of this workflow and environment (its name starts with ${definition.name}.${environment}.), or the matching workflow and environment.`, true);
+    throw new RestoreError(
+      `${backup.file} is a backup of app ${backup.appId}, but ${definition.name} deploys to app ${appId} in ${environment}.`,
+      `Pass a backup of this workflow and environment (its name starts with ${definition.name}.${environment}.), or the matching workflow and environment.`,
+      true,
+    );
   }
   if (!backup.yaml.trim()) {
-    throw new RestoreError(`${backup.file} holds no draft: the app had none when the deploy backed it up.`, 'There is nothing to restore from it: roll back to a release with "to", or fix the definition and deploy it.', true);
+    throw new RestoreError(
+      `${backup.file} holds no draft: the app had none when the deploy backed it up.`,
+      'There is nothing to restore from it: roll back to a release with "to", or fix the definition and deploy it.',
+      true,
+    );
   }
 }
 
 /** First deploy: no tag to go back to, so the state found before the deploy is the target. */
-async function restoreBackup(ctx: StageContext, b: { definition: Definition; target: DeployTarget; backup: Backup; published: boolean; log: Log }): Promise<Partial<DefinitionOutcome>> {
+async function restoreBackup(
+  ctx: StageContext,
+  b: { definition: Definition; target: DeployTarget; backup: Backup; published: boolean; log: Log },
+): Promise<Partial<DefinitionOutcome>> {
   const { target, backup, log } = b;
   const before = backup.published;
   // An app nobody opened in the editor has no draft, so the backup can be empty.
@@ -197,23 +265,42 @@ async function restoreBackup(ctx: StageContext, b: { definition: Definition; tar
   const live = await ctx.dify.getPublished(target.appId);
   // When our publish never happened, the live version must be exactly the one we found.
   if (!b.published && (live?.id ?? null) !== (before?.id ?? null)) {
-    throw new RestoreError('The published version changed while restoring.', 'Another deploy may be running on this app: check the concurrency group of your workflows.', true);
+    throw new RestoreError(
+      'The published version changed while restoring.',
+      'Another deploy may be running on this app: check the concurrency group of your workflows.',
+      true,
+    );
   }
   log(draft ? 'draft restored from the backup' : 'the app had no draft before the deploy: the imported draft stays, unpublished');
-  return { result: 'rolled-back', restoredTo: `backup ${backup.sha256.slice(0, 12)}`, verifiedHash: live ? publishedWorkflowHash(live) : undefined };
+  return {
+    result: 'rolled-back',
+    restoredTo: `backup ${backup.sha256.slice(0, 12)}`,
+    verifiedHash: live ? publishedWorkflowHash(live) : undefined,
+  };
 }
 
 /**
  * Bring back the version that was published before the deploy. The backup holds the draft, which
  * may differ from what was live, so without a restore endpoint we import an export of that version.
  */
-async function republish(ctx: StageContext, definition: Definition, target: DeployTarget, before: WorkflowVersion, log: Log): Promise<void> {
+async function republish(
+  ctx: StageContext,
+  definition: Definition,
+  target: DeployTarget,
+  before: WorkflowVersion,
+  log: Log,
+): Promise<void> {
   const restored = await ctx.dify.restoreVersion(target.appId, before.id);
   if (!restored) {
     const yaml = await ctx.dify.exportDsl(target.appId, { workflowId: before.id });
-    await importDraft(ctx.dify, targetFromExport(ctx, definition, target, yaml, `the export of version ${before.id}`), { allowVersionChange: true });
+    await importDraft(ctx.dify, targetFromExport(ctx, definition, target, yaml, `the export of version ${before.id}`), {
+      allowVersionChange: true,
+    });
   }
-  await ctx.dify.publish(target.appId, { markedName: before.marked_name || 'restored', markedComment: `dify-gitops restore of ${before.id} after a failed deploy`.slice(0, 100) });
+  await ctx.dify.publish(target.appId, {
+    markedName: before.marked_name || 'restored',
+    markedComment: `dify-gitops restore of ${before.id} after a failed deploy`.slice(0, 100),
+  });
   await verifyLiveHash(ctx, target.appId, publishedWorkflowHash(before), 'the version published before the deploy');
   log(`republished the version live before the deploy (${restored ? 'restore endpoint' : 'export of that version, imported'}), verified`);
 }
@@ -226,7 +313,8 @@ function targetFromExport(ctx: StageContext, definition: Definition, target: Dep
   } catch (error) {
     throw new RestoreError(`${where} is not readable YAML: ${(error as Error).message}`, 'Restore from a release or another backup.', true);
   }
-  if (!dsl || typeof dsl !== 'object' || !dsl.app) throw new RestoreError(`${where} is not a Dify DSL export (no app block).`, 'Restore from a release or another backup.', true);
+  if (!dsl || typeof dsl !== 'object' || !dsl.app)
+    throw new RestoreError(`${where} is not a Dify DSL export (no app block).`, 'Restore from a release or another backup.', true);
   const { yaml: withSecrets, secretValues } = injectSecrets(definition.name, definition.secrets, dsl, ctx.env);
   for (const value of secretValues) registerSecret(value);
   return { ...target, dsl, yaml: withSecrets, hash: dslContentHash(dsl), workflowHash: workflowHash(dsl), secretValues };
@@ -236,7 +324,10 @@ async function verifyLiveHash(ctx: StageContext, appId: string, expected: string
   const live = await ctx.dify.getPublished(appId);
   const actual = live ? publishedWorkflowHash(live) : 'none';
   if (actual !== expected) {
-    throw new RestoreError(`After publishing ${what}, the live version's content (sha256 ${actual.slice(0, 12)}) differs from it (sha256 ${expected.slice(0, 12)}).`, 'Someone may have changed the app during the rollback; check Dify and roll back by hand.');
+    throw new RestoreError(
+      `After publishing ${what}, the live version's content (sha256 ${actual.slice(0, 12)}) differs from it (sha256 ${expected.slice(0, 12)}).`,
+      'Someone may have changed the app during the rollback; check Dify and roll back by hand.',
+    );
   }
   return actual;
 }

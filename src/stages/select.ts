@@ -19,7 +19,10 @@ export interface Selection<C extends Candidate = Candidate> {
 
 const ZERO_SHA = /^0+$/;
 
-export async function selectChanged<C extends Candidate>(candidates: C[], options: { git: Git; all: boolean; base?: string; head: string; dir: string; log: (line: string) => void }): Promise<Selection<C>> {
+export async function selectChanged<C extends Candidate>(
+  candidates: C[],
+  options: { git: Git; all: boolean; base?: string; head: string; dir: string; log: (line: string) => void },
+): Promise<Selection<C>> {
   const { git } = options;
   if (options.all) return { selected: candidates.map((c) => ({ ...c, reason: 'all: true' })), basis: 'every definition (all: true)' };
   if (options.base && !ZERO_SHA.test(options.base)) {
@@ -31,7 +34,9 @@ export async function selectChanged<C extends Candidate>(candidates: C[], option
         basis: `changes between ${base.slice(0, 7)} and ${options.head.slice(0, 7)}`,
       };
     }
-    options.log(`The push's base ${options.base.slice(0, 7)} is not in this clone; comparing each definition with its latest release tag instead.`);
+    options.log(
+      `The push's base ${options.base.slice(0, 7)} is not in this clone; comparing each definition with its latest release tag instead.`,
+    );
   }
   // actions/checkout fetches no tags by default; without them every definition would look new.
   if (!(await git.hasAnyTags())) {

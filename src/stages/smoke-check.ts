@@ -32,7 +32,11 @@ export async function obtainApiKey(dify: DifyConsole, appId: string): Promise<st
  * Run every smoke check. A failing check may be re-run while the definition's retry budget lasts
  * (model calls are flaky); the budget is shared by all checks so a broken app fails fast.
  */
-export async function runSmokeChecks(definition: Definition, service: DifyService, options: { retryBudget: number; onProgress?: (line: string) => void }): Promise<HealthReport> {
+export async function runSmokeChecks(
+  definition: Definition,
+  service: DifyService,
+  options: { retryBudget: number; onProgress?: (line: string) => void },
+): Promise<HealthReport> {
   const checks = definition.smoke ?? [];
   if (checks.length === 0) return probeParameters(service);
   let budget = options.retryBudget;
@@ -47,7 +51,9 @@ export async function runSmokeChecks(definition: Definition, service: DifyServic
       budget--;
       options.onProgress?.(`  ↻ ${check.name}: ${outcome.failures[0]}; retrying (${budget} retr${budget === 1 ? 'y' : 'ies'} left)`);
     }
-    options.onProgress?.(`  ${outcome.passed ? '✓' : '✗'} ${check.name} (${Math.round(outcome.elapsedMs)} ms${attempts > 1 ? `, ${attempts} attempts` : ''})`);
+    options.onProgress?.(
+      `  ${outcome.passed ? '✓' : '✗'} ${check.name} (${Math.round(outcome.elapsedMs)} ms${attempts > 1 ? `, ${attempts} attempts` : ''})`,
+    );
     outcomes.push(outcome);
   }
   return { passed: outcomes.every((o) => o.passed), checks: outcomes, retriesUsed: options.retryBudget - budget };
@@ -59,7 +65,13 @@ async function runOne(definition: Definition, check: SmokeCheck, service: DifySe
     const failures = checkExpectations(check, run);
     return { name: check.name, passed: failures.length === 0, attempts, elapsedMs: run.elapsedMs, failures };
   } catch (error) {
-    return { name: check.name, passed: false, attempts, elapsedMs: 0, failures: [`the run could not be made: ${(error as Error).message}`] };
+    return {
+      name: check.name,
+      passed: false,
+      attempts,
+      elapsedMs: 0,
+      failures: [`the run could not be made: ${(error as Error).message}`],
+    };
   }
 }
 
@@ -78,9 +90,25 @@ async function probeParameters(service: DifyService): Promise<HealthReport> {
   const started = performance.now();
   try {
     await service.parameters();
-    return { passed: true, retriesUsed: 0, checks: [{ name: 'GET /v1/parameters', passed: true, attempts: 1, elapsedMs: performance.now() - started, failures: [] }] };
+    return {
+      passed: true,
+      retriesUsed: 0,
+      checks: [{ name: 'GET /v1/parameters', passed: true, attempts: 1, elapsedMs: performance.now() - started, failures: [] }],
+    };
   } catch (error) {
-    return { passed: false, retriesUsed: 0, checks: [{ name: 'GET /v1/parameters', passed: false, attempts: 1, elapsedMs: performance.now() - started, failures: [(error as Error).message] }] };
+    return {
+      passed: false,
+      retriesUsed: 0,
+      checks: [
+        {
+          name: 'GET /v1/parameters',
+          passed: false,
+          attempts: 1,
+          elapsedMs: performance.now() - started,
+          failures: [(error as Error).message],
+        },
+      ],
+    };
   }
 }
 

@@ -24,7 +24,10 @@ export function checkExpectations(check: SmokeCheck, run: RunResult): string[] {
   if (run.status !== wantStatus) {
     failures.push(`status is "${run.status}", expected "${wantStatus}"${run.error ? `: ${truncate(run.error)}` : ''}`);
   }
-  const outputs: Record<string, unknown> = { ...run.outputs, ...(run.answer !== undefined && !('answer' in run.outputs) ? { answer: run.answer } : {}) };
+  const outputs: Record<string, unknown> = {
+    ...run.outputs,
+    ...(run.answer !== undefined && !('answer' in run.outputs) ? { answer: run.answer } : {}),
+  };
   if (expect.outputs) {
     const validate = compile(expect.outputs);
     if (!validate(run.outputs)) failures.push(`outputs do not match the schema: ${describeAjv(validate)}`);
@@ -54,7 +57,10 @@ export function checkExpectations(check: SmokeCheck, run: RunResult): string[] {
 }
 
 function describeAjv(validate: ValidateFunction): string {
-  return (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+  return (validate.errors ?? [])
+    .slice(0, 3)
+    .map((e) => `${e.instancePath || '/'} ${e.message}`)
+    .join('; ');
 }
 
 function truncate(text: string, max = 120): string {

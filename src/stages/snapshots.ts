@@ -13,7 +13,10 @@ export interface Snapshot {
 
 export class SnapshotError extends Error {
   override name = 'SnapshotError';
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -38,7 +41,9 @@ export async function findSnapshot(git: Git, name: string, file: string, to: str
     const known = tags.map((t) => parseReleaseTag(t)!.version).sort((a, b) => compareVersionText(b, a) ?? 0);
     throw new SnapshotError(
       `${name} has no release "${to}".`,
-      known.length ? `Released versions: ${known.join(', ')}. Pass one of them as "to" (or a tag, "latest", "previous").` : `${name} was never released (no ${name}@v* tags). Fetch tags (fetch-depth: 0) or deploy it first.`,
+      known.length
+        ? `Released versions: ${known.join(', ')}. Pass one of them as "to" (or a tag, "latest", "previous").`
+        : `${name} was never released (no ${name}@v* tags). Fetch tags (fetch-depth: 0) or deploy it first.`,
     );
   }
   return readSnapshot(git, tag, file);
@@ -47,7 +52,11 @@ export async function findSnapshot(git: Git, name: string, file: string, to: str
 async function readSnapshot(git: Git, tag: string, file: string): Promise<Snapshot> {
   const commit = (await git.tagTarget(tag)) ?? tag;
   const text = await git.show(tag, file);
-  if (text === null) throw new SnapshotError(`${file} does not exist at ${tag}.`, 'The definition was renamed or moved since that release; roll back from the file path it had then.');
+  if (text === null)
+    throw new SnapshotError(
+      `${file} does not exist at ${tag}.`,
+      'The definition was renamed or moved since that release; roll back from the file path it had then.',
+    );
   return { tag, commit, definition: parseDefinition(text, `${file}@${tag}`) };
 }
 

@@ -9,7 +9,11 @@ import { dslContentHash } from '../definition/canonical.js';
 
 export class PrepareError extends Error {
   override name = 'PrepareError';
-  constructor(message: string, readonly hint: string, readonly pointer: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+    readonly pointer: string,
+  ) {
     super(message);
   }
 }
@@ -38,7 +42,11 @@ export function resolveAppId(definition: Definition, environment: string): strin
   const id = definition.app[environment];
   if (!id) {
     const known = Object.keys(definition.app).join(', ');
-    throw new PrepareError(`${definition.name} has no app for environment "${environment}".`, `Add "${environment}" to "app" in the definition (it has: ${known}), or pick one of those environments.`, '/app');
+    throw new PrepareError(
+      `${definition.name} has no app for environment "${environment}".`,
+      `Add "${environment}" to "app" in the definition (it has: ${known}), or pick one of those environments.`,
+      '/app',
+    );
   }
   return id;
 }
@@ -47,7 +55,17 @@ export function prepareTarget(definition: Definition, environment: string, env: 
   const appId = resolveAppId(definition, environment);
   const dsl = mapDatasets(definition, environment);
   const { yaml, secretValues } = injectSecrets(definition.name, definition.secrets, dsl, env);
-  return { name: definition.name, version: definition.version, environment, appId, dsl, yaml, hash: dslContentHash(dsl), workflowHash: workflowHash(dsl), secretValues };
+  return {
+    name: definition.name,
+    version: definition.version,
+    environment,
+    appId,
+    dsl,
+    yaml,
+    hash: dslContentHash(dsl),
+    workflowHash: workflowHash(dsl),
+    secretValues,
+  };
 }
 
 /**
@@ -59,7 +77,9 @@ function mapDatasets(definition: Definition, environment: string): DifyDsl {
   if (unmapped.length === 0) return dsl;
   const alias = unmapped[0];
   const nodes = definition.dsl.workflow?.graph.nodes ?? [];
-  const index = nodes.findIndex((n) => n.data.type === 'knowledge-retrieval' && Array.isArray(n.data.dataset_ids) && n.data.dataset_ids.map(String).includes(alias));
+  const index = nodes.findIndex(
+    (n) => n.data.type === 'knowledge-retrieval' && Array.isArray(n.data.dataset_ids) && n.data.dataset_ids.map(String).includes(alias),
+  );
   const node = nodes[index];
   throw new PrepareError(
     `Knowledge-retrieval node "${node?.data.title ?? node?.id}" uses dataset "${alias}", which has no id for environment "${environment}".`,

@@ -33,7 +33,10 @@ const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
   [/\beyJ[\w-]*\.[\w-]+\.[\w-]*/g, REDACTED],
   // name=value / "name": "value" for the fields and cookies that carry credentials.
   // Only a whole field name (not the tail of SEARCH_API_KEY), and not a `${{ … }}` expression we print as advice.
-  [/((?<![\w-])(?:__Host-)?(?:access_token|refresh_token|csrf_token|password|api_key|token)\b["']?\s*[:=]\s*["']?)(?!\$\{\{)[^"'\s;,&}]+/gi, `$1${REDACTED}`],
+  [
+    /((?<![\w-])(?:__Host-)?(?:access_token|refresh_token|csrf_token|password|api_key|token)\b["']?\s*[:=]\s*["']?)(?!\$\{\{)[^"'\s;,&}]+/gi,
+    `$1${REDACTED}`,
+  ],
   // Credentials embedded in a URL.
   [/(\/\/)[^/\s:@]+:[^/\s@]+@/g, `$1${REDACTED}@`],
 ];

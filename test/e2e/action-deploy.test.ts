@@ -32,10 +32,18 @@ describe('command: deploy', () => {
     }
     const remoteTags = await world.repo.git(['ls-remote', '--tags', 'origin']);
     for (const d of defs) expect(remoteTags).toContain(`refs/tags/${d.name}@v1.0.0`);
-    expect(JSON.parse(run.outputs.deployed).map((x: { name: string }) => x.name).sort()).toEqual(['alpha', 'beta', 'gamma']);
+    expect(
+      JSON.parse(run.outputs.deployed)
+        .map((x: { name: string }) => x.name)
+        .sort(),
+    ).toEqual(['alpha', 'beta', 'gamma']);
     expect(JSON.parse(run.outputs.tags)).toHaveLength(3);
     expect(run.summary).toMatch(/\| alpha \| 1\.0\.0 \| production \| ✅ deployed \| 1\/1 \|/);
-    expect((world.github.state.releases as Array<{ tag_name: string }>).map((r) => r.tag_name).sort()).toEqual(['alpha@v1.0.0', 'beta@v1.0.0', 'gamma@v1.0.0']);
+    expect((world.github.state.releases as Array<{ tag_name: string }>).map((r) => r.tag_name).sort()).toEqual([
+      'alpha@v1.0.0',
+      'beta@v1.0.0',
+      'gamma@v1.0.0',
+    ]);
     expect(world.github.state.deployments).toHaveLength(3);
   });
 
@@ -57,7 +65,9 @@ describe('command: deploy', () => {
   it('refuses to deploy a definition whose secret has no value, touching nothing', async () => {
     world = await createDeployWorld();
     const d = echoDefinition('secretive', A);
-    d.dsl.workflow!.environment_variables = [{ id: '5b0d7c3e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', name: 'SEARCH_API_KEY', value: '', value_type: 'secret', description: '' }];
+    d.dsl.workflow!.environment_variables = [
+      { id: '5b0d7c3e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', name: 'SEARCH_API_KEY', value: '', value_type: 'secret', description: '' },
+    ];
     d.secrets = { SEARCH_API_KEY: 'SEARCH_API_KEY' };
     world.seed(d);
     await world.commit([d]);
@@ -72,7 +82,9 @@ describe('command: deploy', () => {
   it('injects secret values from the environment and never prints them', async () => {
     world = await createDeployWorld();
     const d = echoDefinition('secretive', A);
-    d.dsl.workflow!.environment_variables = [{ id: '5b0d7c3e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', name: 'SEARCH_API_KEY', value: '', value_type: 'secret', description: '' }];
+    d.dsl.workflow!.environment_variables = [
+      { id: '5b0d7c3e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', name: 'SEARCH_API_KEY', value: '', value_type: 'secret', description: '' },
+    ];
     d.secrets = { SEARCH_API_KEY: 'SEARCH_KEY_ENV' };
     world.seed(d);
     await world.commit([d]);
@@ -97,7 +109,13 @@ describe('command: deploy', () => {
 
     const v2 = echoDefinition('alpha', A, '1.1.0');
     v2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Start (renamed)';
-    v2.smoke = [{ name: 'wants a number', inputs: { query: 'hello' }, expect: { outputs: { type: 'object', required: ['query'], properties: { query: { type: 'number' } } } } }];
+    v2.smoke = [
+      {
+        name: 'wants a number',
+        inputs: { query: 'hello' },
+        expect: { outputs: { type: 'object', required: ['query'], properties: { query: { type: 'number' } } } },
+      },
+    ];
     await world.commit([v2], 'break the smoke check');
 
     const run = await world.deploy({ all: 'true', 'smoke-retries': '0' });

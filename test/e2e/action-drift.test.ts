@@ -48,7 +48,15 @@ describe('command: drift', () => {
     const run = await world.run({ command: 'drift', 'drift-issues': 'true' });
     expect(run.code).toBe(1);
     expect(JSON.parse(run.outputs.drifted)).toEqual([
-      { name: 'alpha', file: 'workflows/alpha.json', environment: 'production', app_id: A, tag: 'alpha@v1.0.0', published: false, draft: true },
+      {
+        name: 'alpha',
+        file: 'workflows/alpha.json',
+        environment: 'production',
+        app_id: A,
+        tag: 'alpha@v1.0.0',
+        published: false,
+        draft: true,
+      },
       { name: 'beta', file: 'workflows/beta.json', environment: 'production', app_id: B, tag: 'beta@v1.0.0', published: true, draft: true },
     ]);
     expect(run.summary).toContain('2 of 3 workflow(s) differ from their last release.');
@@ -59,7 +67,11 @@ describe('command: drift', () => {
     expect(run.stdout).toMatch(/::warning::alpha: drifted \(against alpha@v1\.0\.0\)/);
 
     const issues = () => world!.github.state.issues.filter((i) => !i.pull_request);
-    expect(issues().map((i) => i.title).sort()).toEqual(['Drift: alpha (production) differs from alpha@v1.0.0', 'Drift: beta (production) differs from beta@v1.0.0']);
+    expect(
+      issues()
+        .map((i) => i.title)
+        .sort(),
+    ).toEqual(['Drift: alpha (production) differs from alpha@v1.0.0', 'Drift: beta (production) differs from beta@v1.0.0']);
     expect(issues().find((i) => i.title.includes('beta'))!.body).toContain('<!-- dify-gitops:drift:beta:production -->');
 
     // The next scheduled run updates the same issues; fail-on-drift: false reports without failing.
@@ -71,7 +83,10 @@ describe('command: drift', () => {
 
   it('fails (exit 1) and names every definition it could not read, instead of skipping it', async () => {
     world = await releasedWorld();
-    await world.repo.commit({ 'workflows/delta.json': '{ "name": "delta", "version": ', 'workflows/epsilon.json': '{ "name": "epsilon", "version": "1.0.0" }' }, 'break two files');
+    await world.repo.commit(
+      { 'workflows/delta.json': '{ "name": "delta", "version": ', 'workflows/epsilon.json': '{ "name": "epsilon", "version": "1.0.0" }' },
+      'break two files',
+    );
 
     const run = await world.run({ command: 'drift' });
     expect(run.code, run.stdout).toBe(1);
@@ -86,7 +101,10 @@ describe('command: drift', () => {
 
   it('a rolled-back app differs from the latest release, and says which release it is', async () => {
     world = await releasedWorld();
-    await world.commit([retitled(echoDefinition('alpha', A, '1.1.0'), 'Second'), echoDefinition('beta', B), echoDefinition('gamma', C)], 'alpha 1.1.0');
+    await world.commit(
+      [retitled(echoDefinition('alpha', A, '1.1.0'), 'Second'), echoDefinition('beta', B), echoDefinition('gamma', C)],
+      'alpha 1.1.0',
+    );
     expect((await world.deploy()).code).toBe(0);
     expect((await world.run({ command: 'rollback', workflow: 'alpha', to: '1.0.0' })).code).toBe(0);
 

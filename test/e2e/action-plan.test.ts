@@ -50,7 +50,14 @@ describe('command: plan', () => {
     expect(plan).toContain('**Deploy:** imports and publishes 1.1.0: 1 node changed.');
     const changes = JSON.parse(first.outputs.changes);
     expect(changes).toHaveLength(1);
-    expect(changes[0]).toMatchObject({ name: 'alpha', file: 'workflows/alpha.json', version_from: '1.0.0', version_to: '1.1.0', noop: false, drift: null });
+    expect(changes[0]).toMatchObject({
+      name: 'alpha',
+      file: 'workflows/alpha.json',
+      version_from: '1.0.0',
+      version_to: '1.1.0',
+      noop: false,
+      drift: null,
+    });
     expect(changes[0].nodes.changed).toEqual([{ id: expect.any(String), type: 'start', title: 'Begin', fields: ['title'] }]);
     expect(first.summary).toContain(plan.trimEnd());
 
@@ -68,7 +75,11 @@ describe('command: plan', () => {
     // Another environment gets its own comment.
     const other = await w.run({ command: 'plan', environment: 'staging' }, { GITHUB_EVENT_PATH: event });
     expect(other.code, other.stdout).toBe(0);
-    expect(comments().map((c) => c.body.split('\n')[0]).sort()).toEqual(['<!-- dify-gitops:plan:production -->', '<!-- dify-gitops:plan:staging -->']);
+    expect(
+      comments()
+        .map((c) => c.body.split('\n')[0])
+        .sort(),
+    ).toEqual(['<!-- dify-gitops:plan:production -->', '<!-- dify-gitops:plan:staging -->']);
   });
 
   it('a change of layout only (positions, viewport, selection) plans as a no-op', async () => {
@@ -80,7 +91,11 @@ describe('command: plan', () => {
     await w.commit([moved, echoDefinition('beta', B)], 'tidy the canvas');
     const run = await w.run({ command: 'plan' }, { GITHUB_EVENT_PATH: await writePullRequestEvent(w, { number: pr, base }) });
     expect(run.code, run.stdout).toBe(0);
-    expect(JSON.parse(run.outputs.changes)[0]).toMatchObject({ status: 'noop', noop: true, nodes: { added: [], removed: [], changed: [] } });
+    expect(JSON.parse(run.outputs.changes)[0]).toMatchObject({
+      status: 'noop',
+      noop: true,
+      nodes: { added: [], removed: [], changed: [] },
+    });
     expect(run.outputs.plan).toContain('**Deploy:** no-op: the live version already carries this content.');
     expect(run.outputs.plan).not.toContain('####');
   });
@@ -120,15 +135,22 @@ describe('command: plan', () => {
     expect(run.code, run.stdout).toBe(0);
     const plan = run.outputs.plan;
     expect(plan).toContain('| `alpha` | 1.0.0 → 1.1.0 | ✏️ 1 node changed · ⚠️ unpublished draft edits |');
-    expect(plan).toContain("> **Unpublished edits:** the draft in Dify's editor differs from the published version `1.0.0`. Unpublished edits in Dify's editor would be overwritten by this merge");
+    expect(plan).toContain(
+      "> **Unpublished edits:** the draft in Dify's editor differs from the published version `1.0.0`. Unpublished edits in Dify's editor would be overwritten by this merge",
+    );
     expect(plan).toContain('- `title`: `"Start"` → `"Start (draft only)"`'); // published → draft
     expect(plan).not.toContain('**Drift:**'); // the published version is still the release
-    expect(JSON.parse(run.outputs.changes)[0].draft).toEqual({ against: 'published', against_name: '1.0.0', adopted: false, nodes_changed: 1 });
+    expect(JSON.parse(run.outputs.changes)[0].draft).toEqual({
+      against: 'published',
+      against_name: '1.0.0',
+      adopted: false,
+      nodes_changed: 1,
+    });
     const again = await w.run({ command: 'plan' }, { GITHUB_EVENT_PATH: event });
     expect(again.outputs.plan).toBe(plan);
   });
 
-  it('posts its own comment instead of editing a person\'s comment that quotes the marker', async () => {
+  it("posts its own comment instead of editing a person's comment that quotes the marker", async () => {
     const { w, base, pr } = await releasedWorld();
     world = w;
     const alpha = echoDefinition('alpha', A, '1.1.0');
@@ -142,7 +164,9 @@ describe('command: plan', () => {
     expect(run.stdout).toContain('Posted the plan comment on pull request #1.');
     const comments = w.github.state.comments.filter((c) => c.issue_number === pr);
     expect(comments).toHaveLength(2);
-    expect(comments.find((c) => c.id === quoted)!.body).toBe('<!-- dify-gitops:plan:production -->\nCopied from the bot: why is alpha changing?');
+    expect(comments.find((c) => c.id === quoted)!.body).toBe(
+      '<!-- dify-gitops:plan:production -->\nCopied from the bot: why is alpha changing?',
+    );
     expect(comments.find((c) => c.id !== quoted)!.body).toBe(`<!-- dify-gitops:plan:production -->\n${run.outputs.plan}`);
   });
 
@@ -154,10 +178,15 @@ describe('command: plan', () => {
     await w.commit([alpha, echoDefinition('beta', B)], 'rename start');
     const before = w.emulator.state().requests.length;
 
-    const run = await w.run({ command: 'plan', 'dify-email': '', 'dify-password': '', 'base-ref': base }, { GITHUB_EVENT_PATH: await writePullRequestEvent(w, { number: pr, base, fork: true }) });
+    const run = await w.run(
+      { command: 'plan', 'dify-email': '', 'dify-password': '', 'base-ref': base },
+      { GITHUB_EVENT_PATH: await writePullRequestEvent(w, { number: pr, base, fork: true }) },
+    );
     expect(run.code, run.stdout).toBe(0);
     expect(w.emulator.state().requests.length).toBe(before); // Dify was not even contacted
-    expect(run.outputs.plan).toContain('> **Offline plan.** This pull request comes from a fork, so it gets no secrets and Dify cannot be read.');
+    expect(run.outputs.plan).toContain(
+      '> **Offline plan.** This pull request comes from a fork, so it gets no secrets and Dify cannot be read.',
+    );
     expect(run.outputs.plan).toContain(`compared with the base \`${base}\``);
     expect(run.outputs.plan).toContain('- `title`: `"Start"` → `"Begin"`');
     expect(JSON.parse(run.outputs.changes)[0]).toMatchObject({ mode: 'offline', version_from: '1.0.0', version_to: '1.1.0', noop: null });

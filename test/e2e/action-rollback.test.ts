@@ -76,7 +76,11 @@ describe('command: rollback', () => {
   it('a restore that fails records a failed deployment and prints the command that finishes it', async () => {
     world = await createDeployWorld();
     await threeReleases(world);
-    world.emulator.injectFault({ match: { method: 'POST', path: `/console/api/apps/${A}/workflows/publish` }, respond: { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } }, times: 99 });
+    world.emulator.injectFault({
+      match: { method: 'POST', path: `/console/api/apps/${A}/workflows/publish` },
+      respond: { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } },
+      times: 99,
+    });
     const deploymentsBefore = world.github.state.deployments.length;
 
     const run = await world.run({ command: 'rollback', workflow: 'alpha', to: '1.0.0' });

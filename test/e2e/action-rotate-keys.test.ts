@@ -44,9 +44,18 @@ const ledger = (w: DeployWorld) => JSON.parse(w.github.state.variables.get('/DIF
 
 /** Every token the app ever had must be absent from everything the run left, but the masked output. */
 function expectNoKeyLeaks(w: DeployWorld, run: ActionRun, tokens: string[]) {
-  const printed = (run.stdout + run.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+  const printed = (run.stdout + run.stderr)
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
   const { 'api-key': _masked, ...outputs } = run.outputs;
-  const left = [printed, run.summary, JSON.stringify(outputs), JSON.stringify([...w.github.state.variables.values()]), JSON.stringify(w.github.requests.filter((r) => !/\/secrets\//.test(r.path)))].join('\n');
+  const left = [
+    printed,
+    run.summary,
+    JSON.stringify(outputs),
+    JSON.stringify([...w.github.state.variables.values()]),
+    JSON.stringify(w.github.requests.filter((r) => !/\/secrets\//.test(r.path))),
+  ].join('\n');
   for (const token of tokens) expect(left).not.toContain(token);
   // Keys deleted during the run are gone from the emulator: no Dify key shape may appear at all.
   expect(left).not.toMatch(/app-[A-Za-z0-9]{24}/);
@@ -64,9 +73,13 @@ describe('command: rotate-keys', () => {
     const fresh = app(world).api_keys.find((k) => !handMade.includes(k.id))!;
     expect(keyIds(world)).toEqual([...handMade, fresh.id]);
     expect(await openStoredSecret(world.github, 'DIFY_KEY')).toBe(fresh.token);
-    expect(ledger(world)).toEqual({ 'alpha/production': { current: fresh.id, created: [{ id: fresh.id, created_at: expect.any(String) }] } });
+    expect(ledger(world)).toEqual({
+      'alpha/production': { current: fresh.id, created: [{ id: fresh.id, created_at: expect.any(String) }] },
+    });
     expectDuring(ledger(world)['alpha/production'].created[0].created_at, started);
-    expect(JSON.parse(run.outputs.rotated)).toEqual([{ name: 'alpha', environment: 'production', new_key_id: fresh.id, revoked_key_ids: [] }]);
+    expect(JSON.parse(run.outputs.rotated)).toEqual([
+      { name: 'alpha', environment: 'production', new_key_id: fresh.id, revoked_key_ids: [] },
+    ]);
     expect(run.outputs['api-key']).toBe(fresh.token);
     expect(run.stdout).toContain(`::add-mask::${fresh.token}`);
     expect(run.stdout).toMatch(/new key verified with smoke check "echoes query"/);
@@ -79,11 +92,17 @@ describe('command: rotate-keys', () => {
     const first = await rotate(world);
     expect(first.code, first.stdout).toBe(0);
     const before = { keys: keyIds(world), secret: await openStoredSecret(world.github, 'DIFY_KEY'), ledger: ledger(world) };
-    world.emulator.injectFault({ match: { method: 'POST', path: '/v1/workflows/run' }, respond: { status: 500, body: { code: 'internal_server_error', message: 'model down', status: 500 } }, times: 2 });
+    world.emulator.injectFault({
+      match: { method: 'POST', path: '/v1/workflows/run' },
+      respond: { status: 500, body: { code: 'internal_server_error', message: 'model down', status: 500 } },
+      times: 2,
+    });
 
     const run = await rotate(world);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/the new key failed its check \(smoke check "echoes query": .*\); it was deleted and consumers keep the current key/);
+    expect(run.stdout).toMatch(
+      /the new key failed its check \(smoke check "echoes query": .*\); it was deleted and consumers keep the current key/,
+    );
     expect(run.stdout).toMatch(/Nothing was revoked: the run did not fully succeed/);
     expect(keyIds(world)).toEqual(before.keys);
     expect(await openStoredSecret(world.github, 'DIFY_KEY')).toBe(before.secret);
@@ -111,16 +130,24 @@ describe('command: rotate-keys', () => {
     expectNoKeyLeaks(world, run, allTokens(world));
   });
 
-  it('at Dify\'s 10-key cap leaves foreign keys alone and says how to go on; with prune-foreign-keys it removes the least used one', async () => {
+  it("at Dify's 10-key cap leaves foreign keys alone and says how to go on; with prune-foreign-keys it removes the least used one", async () => {
     world = await publishedWorld();
-    const console = await createDifyConsole({ baseUrl: world.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
+    const console = await createDifyConsole({
+      baseUrl: world.emulator.url,
+      email: EMAIL,
+      password: PASSWORD,
+      timeoutMs: 5000,
+      maxAttempts: 1,
+    });
     for (let i = 0; i < 9; i++) await console.createApiKey(A);
     await console.close?.();
     const foreign = keyIds(world);
 
     const refused = await rotate(world);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toMatch(/The app has 10 API keys, Dify's limit of 10: 0 created by dify-gitops .* and 10 created elsewhere\. No key may be removed to make room, so no new key was created/);
+    expect(refused.stdout).toMatch(
+      /The app has 10 API keys, Dify's limit of 10: 0 created by dify-gitops .* and 10 created elsewhere\. No key may be removed to make room, so no new key was created/,
+    );
     expect(refused.stdout).toMatch(/prune-foreign-keys: true/);
     expect(keyIds(world)).toEqual(foreign);
 
@@ -130,16 +157,28 @@ describe('command: rotate-keys', () => {
     expect(rotated.revoked_key_ids).toHaveLength(1);
     expect(foreign).toContain(rotated.revoked_key_ids[0]);
     expect(keyIds(world)).toEqual([...foreign.filter((id) => id !== rotated.revoked_key_ids[0]), rotated.new_key_id]);
-    expect(pruned.summary).toContain(`prune-foreign-keys: ${rotated.revoked_key_ids[0]}) before creating the new one; such keys stay deleted even when the rest of the run fails`);
+    expect(pruned.summary).toContain(
+      `prune-foreign-keys: ${rotated.revoked_key_ids[0]}) before creating the new one; such keys stay deleted even when the rest of the run fails`,
+    );
   });
 
   it('a failed run with prune-foreign-keys says which keys created elsewhere it deleted anyway', async () => {
     world = await publishedWorld();
-    const console = await createDifyConsole({ baseUrl: world.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
+    const console = await createDifyConsole({
+      baseUrl: world.emulator.url,
+      email: EMAIL,
+      password: PASSWORD,
+      timeoutMs: 5000,
+      maxAttempts: 1,
+    });
     for (let i = 0; i < 9; i++) await console.createApiKey(A);
     await console.close?.();
     const foreign = keyIds(world);
-    world.emulator.injectFault({ match: { method: 'POST', path: '/v1/workflows/run' }, respond: { status: 500, body: { code: 'internal_server_error', message: 'model down', status: 500 } }, times: 2 });
+    world.emulator.injectFault({
+      match: { method: 'POST', path: '/v1/workflows/run' },
+      respond: { status: 500, body: { code: 'internal_server_error', message: 'model down', status: 500 } },
+      times: 2,
+    });
 
     const run = await rotate(world, { 'prune-foreign-keys': 'true' });
     expect(run.code).toBe(1);
@@ -178,7 +217,13 @@ describe('command: rotate-keys', () => {
     expect(k3.revoked_key_ids).toEqual([k2.new_key_id]);
     expect(keyIds(world)).toEqual([...handMade, k1, k3.new_key_id]);
     expect(await openStoredSecret(world.github, 'DIFY_KEY')).toBe(app(world).api_keys.find((k) => k.id === k3.new_key_id)!.token);
-    expect(ledger(world)['alpha/production']).toEqual({ current: k3.new_key_id, created: [{ id: k1, created_at: expect.any(String), retire_after: k1RetireAfter }, { id: k3.new_key_id, created_at: expect.any(String) }] });
+    expect(ledger(world)['alpha/production']).toEqual({
+      current: k3.new_key_id,
+      created: [
+        { id: k1, created_at: expect.any(String), retire_after: k1RetireAfter },
+        { id: k3.new_key_id, created_at: expect.any(String) },
+      ],
+    });
     expectNoKeyLeaks(world, third, allTokens(world));
   });
 });
@@ -189,7 +234,14 @@ describe('command: rotate-keys, several workflows', () => {
   it('"all" writes one secret per workflow through {name}, and refuses a name without it before touching Dify', async () => {
     world = await createDeployWorld();
     const defs = [echoDefinition('alpha', A), echoDefinition('order-bot', B)];
-    for (const d of defs) world.emulator.seedApp({ id: typeof d.app === 'string' ? d.app : '', mode: 'workflow', name: d.name, dsl: stringify(d.dsl), published: true });
+    for (const d of defs)
+      world.emulator.seedApp({
+        id: typeof d.app === 'string' ? d.app : '',
+        mode: 'workflow',
+        name: d.name,
+        dsl: stringify(d.dsl),
+        published: true,
+      });
     await world.commit(defs);
 
     const before = world.emulator.state().requests.length;
@@ -202,9 +254,15 @@ describe('command: rotate-keys, several workflows', () => {
     expect(run.code, run.stdout).toBe(0);
     const rotated = JSON.parse(run.outputs.rotated);
     expect(rotated.map((r: { name: string }) => r.name)).toEqual(['alpha', 'order-bot']);
-    for (const [name, appId, secret] of [['alpha', A, 'DIFY_KEY_ALPHA'], ['order-bot', B, 'DIFY_KEY_ORDER_BOT']]) {
+    for (const [name, appId, secret] of [
+      ['alpha', A, 'DIFY_KEY_ALPHA'],
+      ['order-bot', B, 'DIFY_KEY_ORDER_BOT'],
+    ]) {
       const id = rotated.find((r: { name: string }) => r.name === name).new_key_id;
-      const token = world.emulator.state().apps.find((a) => a.id === appId)!.api_keys.find((k) => k.id === id)!.token;
+      const token = world.emulator
+        .state()
+        .apps.find((a) => a.id === appId)!
+        .api_keys.find((k) => k.id === id)!.token;
       expect(await openStoredSecret(world.github, secret)).toBe(token);
     }
     expect(Object.keys(ledger(world))).toEqual(['alpha/production', 'order-bot/production']);
@@ -215,7 +273,9 @@ describe('command: rotate-keys, several workflows', () => {
 describe('command: rotate-keys --redeploy-secrets', () => {
   function secretive(): Definition {
     const d = echoDefinition('alpha', A);
-    d.dsl.workflow!.environment_variables = [{ id: '5b0d7c3e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', name: 'SEARCH_API_KEY', value: '', value_type: 'secret', description: '' }];
+    d.dsl.workflow!.environment_variables = [
+      { id: '5b0d7c3e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', name: 'SEARCH_API_KEY', value: '', value_type: 'secret', description: '' },
+    ];
     d.secrets = { SEARCH_API_KEY: 'SEARCH_KEY' };
     return d;
   }
@@ -244,7 +304,10 @@ describe('command: rotate-keys --redeploy-secrets', () => {
     expect(liveSecret(world)).toBe(NEW);
     expect(app(world).published).toHaveLength(2);
     expect(run.summary).toMatch(/\| alpha \| ✅ redeployed \| 1\/1 \|/);
-    const printed = (run.stdout + run.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+    const printed = (run.stdout + run.stderr)
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
     expect(printed + run.summary).not.toContain(NEW);
     expectNoKeyLeaks(world, run, allTokens(world));
     // The backup taken before the redeploy is an artifact: no secret value, no key in it.

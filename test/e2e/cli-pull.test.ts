@@ -16,7 +16,8 @@ afterEach(async () => {
 });
 
 const cli = runCli;
-const readDefinition = async (w: DeployWorld, name: string) => JSON.parse(await readFile(path.join(w.repo.dir, `workflows/${name}.json`), 'utf8')) as Definition;
+const readDefinition = async (w: DeployWorld, name: string) =>
+  JSON.parse(await readFile(path.join(w.repo.dir, `workflows/${name}.json`), 'utf8')) as Definition;
 
 async function releasedWorld(): Promise<DeployWorld> {
   const w = await createDeployWorld();
@@ -52,7 +53,14 @@ describe('CLI pull', () => {
     const plan = await cli(world, ['plan', '--base', pulledFrom, '--json']);
     expect(plan.code, plan.stderr).toBe(0);
     const [change] = JSON.parse(plan.stdout).changes;
-    expect(change).toMatchObject({ name: 'alpha', status: 'republish', nodes: { added: [], removed: [], changed: [] }, variables: [], features_changed: false, drift: { tag: 'alpha@v1.0.0', adopted: true } });
+    expect(change).toMatchObject({
+      name: 'alpha',
+      status: 'republish',
+      nodes: { added: [], removed: [], changed: [] },
+      variables: [],
+      features_changed: false,
+      drift: { tag: 'alpha@v1.0.0', adopted: true },
+    });
 
     // Pulling again changes nothing.
     const again = await cli(world, ['pull', '--all']);
@@ -83,7 +91,12 @@ describe('CLI pull', () => {
 
     const plan = await cli(w, ['plan', '--json']);
     expect(plan.code, plan.stderr).toBe(0);
-    expect(JSON.parse(plan.stdout).changes.map((c: { name: string; status: string; draft: unknown }) => [c.name, c.status, c.draft])).toEqual([['alpha', 'noop', null], ['beta', 'noop', null]]);
+    expect(
+      JSON.parse(plan.stdout).changes.map((c: { name: string; status: string; draft: unknown }) => [c.name, c.status, c.draft]),
+    ).toEqual([
+      ['alpha', 'noop', null],
+      ['beta', 'noop', null],
+    ]);
   });
 
   it('a pull that failed says so, and does not claim everything matches (exit 1)', async () => {
@@ -139,7 +152,11 @@ describe('command: pull with pull-request: true', () => {
     expect(await world.repo.git(['diff', '--name-only', head, commit])).toBe('workflows/beta.json');
     expect(await world.repo.git(['show', `${commit}:workflows/beta.json`])).toContain('"title": "Finish"');
     expect(world.github.state.pulls).toHaveLength(1);
-    expect(world.github.state.pulls[0]).toMatchObject({ title: 'Pull live edits from Dify (production)', base: { ref: 'main' }, head: { ref: 'dify-gitops/pull-production' } });
+    expect(world.github.state.pulls[0]).toMatchObject({
+      title: 'Pull live edits from Dify (production)',
+      base: { ref: 'main' },
+      head: { ref: 'dify-gitops/pull-production' },
+    });
     expect(world.github.state.pulls[0].body).toContain('- `beta` (`workflows/beta.json`)');
 
     // The next run (a fresh checkout) updates the same pull request.
@@ -185,6 +202,10 @@ describe('CLI drift', () => {
     expect(broken.code, broken.stderr).toBe(1);
     const report = JSON.parse(broken.stdout);
     expect(report.ok).toBe(false);
-    expect(report.results.find((r: { name: string }) => r.name === 'gamma')).toMatchObject({ file: 'workflows/gamma.json', status: 'error', error: expect.stringMatching(/^workflows\/gamma\.json:1:\d+: invalid JSON/) });
+    expect(report.results.find((r: { name: string }) => r.name === 'gamma')).toMatchObject({
+      file: 'workflows/gamma.json',
+      status: 'error',
+      error: expect.stringMatching(/^workflows\/gamma\.json:1:\d+: invalid JSON/),
+    });
   });
 });

@@ -36,9 +36,19 @@ async function failedFirstDeploy(w: DeployWorld) {
   const old = titled(echoDefinition('alpha', A), 'Start (published by hand)');
   w.seed(old, { published: true });
   const next = titled(echoDefinition('alpha', A), 'Start (from git)');
-  next.smoke = [{ name: 'wants a number', inputs: { query: 'hello' }, expect: { outputs: { type: 'object', required: ['query'], properties: { query: { type: 'number' } } } } }];
+  next.smoke = [
+    {
+      name: 'wants a number',
+      inputs: { query: 'hello' },
+      expect: { outputs: { type: 'object', required: ['query'], properties: { query: { type: 'number' } } } },
+    },
+  ];
   await w.commit([next]);
-  w.emulator.injectFault({ match: { method: 'POST', path: `^/console/api/apps/${A}/workflows/[^/]+/restore$` }, respond: { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } }, times: 99 });
+  w.emulator.injectFault({
+    match: { method: 'POST', path: `^/console/api/apps/${A}/workflows/[^/]+/restore$` },
+    respond: { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } },
+    times: 99,
+  });
   const env: Record<string, string> = {
     GITHUB_WORKSPACE: w.repo.dir,
     INPUT_COMMAND: 'deploy',
@@ -66,7 +76,9 @@ describe('CLI rollback --from-backup', () => {
     const { old, next, outcome } = await failedFirstDeploy(world);
     expect(publishedWorkflowHash(liveOf(world).dsl.workflow)).toBe(workflowHash(next.dsl)); // still the failing version
     const command = outcome.manualCommand!;
-    expect(command).toMatch(/^npx dify-gitops rollback --workflow alpha --from-backup \.dify-gitops\/backups\/alpha\.production\.[\w-]+\.yml --environment production$/);
+    expect(command).toMatch(
+      /^npx dify-gitops rollback --workflow alpha --from-backup \.dify-gitops\/backups\/alpha\.production\.[\w-]+\.yml --environment production$/,
+    );
 
     const run = await cli(world, command.split(' ').slice(2));
     expect(run.code, run.stdout + run.stderr).toBe(0);
@@ -77,7 +89,12 @@ describe('CLI rollback --from-backup', () => {
     expect(live.marked_comment).toContain(`backup sha256 ${backup.sha256.slice(0, 16)}`);
     expect(run.stdout).toMatch(/live version verified: sha256 [0-9a-f]{12} = backup [0-9a-f]{12}/);
     expect(run.stdout).toMatch(/✓ the restored app answers GET \/v1\/parameters/);
-    expect(world.emulator.state().requests.filter((q) => q.method === 'GET' && q.path === '/v1/parameters').map((q) => q.status)).toEqual([200]);
+    expect(
+      world.emulator
+        .state()
+        .requests.filter((q) => q.method === 'GET' && q.path === '/v1/parameters')
+        .map((q) => q.status),
+    ).toEqual([200]);
   });
 
   it('refuses --to together with --from-backup, touching nothing', async () => {
@@ -98,7 +115,10 @@ describe('CLI rollback --from-backup', () => {
     world.seed(d, { published: true });
     await world.commit([d]);
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(path.join(world.repo.dir, 'other.yml'), '# dify-gitops backup of app 99999999-9999-4999-8999-999999999999 (beta, production), draft exported before any write\nversion: 0.6.0\n');
+    await writeFile(
+      path.join(world.repo.dir, 'other.yml'),
+      '# dify-gitops backup of app 99999999-9999-4999-8999-999999999999 (beta, production), draft exported before any write\nversion: 0.6.0\n',
+    );
     const before = world.emulator.state().requests.length;
     const run = await cli(world, ['rollback', '--workflow', 'alpha', '--from-backup', 'other.yml']);
     expect(run.code, run.stdout + run.stderr).toBe(1);

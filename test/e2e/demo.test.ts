@@ -5,10 +5,20 @@ import { REPO_ROOT, spawnNode } from '../support/run-action.js';
 
 it('the demo deploys, rolls back automatically and by hand, rotates a key, and exits 0', async () => {
   const started = performance.now();
-  const run = await spawnNode(['--import', 'tsx', path.join(REPO_ROOT, 'scripts/demo.ts')], REPO_ROOT, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }, 60_000);
+  const run = await spawnNode(
+    ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/demo.ts')],
+    REPO_ROOT,
+    { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+    60_000,
+  );
   expect(run.code, run.stdout + run.stderr).toBe(0);
   expect(run.stdout).not.toContain('✘');
-  for (const claim of ['passthrough was rolled back automatically', 'Dify serves passthrough 1.0.0 again', 'loop-counter 1.0.0 is live again', 'the new key is in the PASSTHROUGH_API_KEY secret']) {
+  for (const claim of [
+    'passthrough was rolled back automatically',
+    'Dify serves passthrough 1.0.0 again',
+    'loop-counter 1.0.0 is live again',
+    'the new key is in the PASSTHROUGH_API_KEY secret',
+  ]) {
     expect(run.stdout).toContain(claim);
   }
   expect(performance.now() - started).toBeLessThan(60_000);

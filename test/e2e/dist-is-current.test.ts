@@ -13,7 +13,23 @@ describe('dist/', () => {
   it('is the ncc bundle of the current src/ (run "npm run build" and commit dist/)', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'dist-check-'));
     try {
-      await run(process.execPath, [path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', 'src/index.ts', '-o', out, '--license', 'licenses.txt', '--target', 'es2022', '--transpile-only', '-q'], { cwd: root });
+      await run(
+        process.execPath,
+        [
+          path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
+          'build',
+          'src/index.ts',
+          '-o',
+          out,
+          '--license',
+          'licenses.txt',
+          '--target',
+          'es2022',
+          '--transpile-only',
+          '-q',
+        ],
+        { cwd: root },
+      );
       const built = (await readdir(out)).sort();
       const committed = (await readdir(path.join(root, 'dist'))).sort();
       expect(committed).toEqual(built);

@@ -24,11 +24,19 @@ export async function editLiveApp(world: DeployWorld, definition: Definition, op
  * head is another user's copy; `projectIsFork`: acme/flows is itself a fork, so even its own
  * branches come from a repository with `fork: true`.
  */
-export async function writePullRequestEvent(world: DeployWorld, event: { number: number; base: string; fork?: boolean; projectIsFork?: boolean }): Promise<string> {
+export async function writePullRequestEvent(
+  world: DeployWorld,
+  event: { number: number; base: string; fork?: boolean; projectIsFork?: boolean },
+): Promise<string> {
   const { writeFile } = await import('node:fs/promises');
   const file = `${world.repo.dir}/../event.json`;
-  const head = event.fork ? { full_name: 'contributor/flows', fork: true } : { full_name: 'acme/flows', fork: event.projectIsFork ?? false };
+  const head = event.fork
+    ? { full_name: 'contributor/flows', fork: true }
+    : { full_name: 'acme/flows', fork: event.projectIsFork ?? false };
   const base = { full_name: 'acme/flows', fork: event.projectIsFork ?? false };
-  await writeFile(file, JSON.stringify({ pull_request: { number: event.number, base: { sha: event.base, repo: base }, head: { repo: head } } }));
+  await writeFile(
+    file,
+    JSON.stringify({ pull_request: { number: event.number, base: { sha: event.base, repo: base }, head: { repo: head } } }),
+  );
   return file;
 }

@@ -73,7 +73,13 @@ export function validateGraphShape(graph: unknown): Record<string, unknown> {
  * Creates or overwrites an app from a DSL object. Throws Error(message) on invalid content;
  * the import turns that into a failed Import. Never publishes.
  */
-export function applyDsl(ctx: Ctx, data: Record<string, unknown>, existing: AppRecord | null, overrides: Overrides, id?: string): AppRecord {
+export function applyDsl(
+  ctx: Ctx,
+  data: Record<string, unknown>,
+  existing: AppRecord | null,
+  overrides: Overrides,
+  id?: string,
+): AppRecord {
   const appData = data.app as Record<string, unknown>;
   const mode = appData.mode;
   if (!mode) throw new Error('loss app mode');

@@ -17,7 +17,9 @@ interface SeedPlan {
 /** One app per environment id of each definition (`app` is an id or an environment → id map). */
 function planSeeds(dir: string): SeedPlan[] {
   const plans: SeedPlan[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     try {
       const def = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
         name?: string;
@@ -26,8 +28,7 @@ function planSeeds(dir: string): SeedPlan[] {
       };
       const mode = def.dsl?.app?.mode;
       const name = def.dsl?.app?.name ?? def.name ?? file.replace(/\.json$/, '');
-      const ids =
-        typeof def.app === 'string' ? [def.app] : def.app && typeof def.app === 'object' ? Object.values(def.app) : [];
+      const ids = typeof def.app === 'string' ? [def.app] : def.app && typeof def.app === 'object' ? Object.values(def.app) : [];
       if (!mode || ids.length === 0) throw new Error('needs `app` and `dsl.app.mode`');
       for (const id of new Set(ids.map(String))) plans.push({ file, id, name, mode });
     } catch (error) {

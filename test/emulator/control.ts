@@ -74,13 +74,25 @@ export function createControlRouter(ctx: Ctx, setOptions: (patch: Partial<Emulat
   const ok = json(200, { result: 'success' });
   router.add('POST', '/__emulator/reset', () => (resetWorld(ctx), ok));
   router.add('GET', '/__emulator/state', () => json(200, snapshotState(ctx.store, ctx.options)));
-  router.add('POST', '/__emulator/apps', guard((req) => json(200, seedApp(ctx, readJson(req) as unknown as SeedAppInput))));
-  router.add('POST', '/__emulator/faults', guard((req) => (injectFault(ctx, readJson(req) as unknown as Fault), ok)));
+  router.add(
+    'POST',
+    '/__emulator/apps',
+    guard((req) => json(200, seedApp(ctx, readJson(req) as unknown as SeedAppInput))),
+  );
+  router.add(
+    'POST',
+    '/__emulator/faults',
+    guard((req) => (injectFault(ctx, readJson(req) as unknown as Fault), ok)),
+  );
   router.add(
     'POST',
     '/__emulator/apps/{app_id}/runs',
     guard((req) => (scriptRuns(ctx, req.params.app_id, readJson(req).runs as ScriptedRun[]), ok)),
   );
-  router.add('POST', '/__emulator/options', guard((req) => (setOptions(readJson(req) as Partial<EmulatorOptions>), ok)));
+  router.add(
+    'POST',
+    '/__emulator/options',
+    guard((req) => (setOptions(readJson(req) as Partial<EmulatorOptions>), ok)),
+  );
   return router;
 }

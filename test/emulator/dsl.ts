@@ -1,7 +1,7 @@
 // DSL helpers: variables (ids, secrets, [__HIDDEN__]), hashes, version rules and export building.
 import { createHash, randomUUID } from 'node:crypto';
 import { stringifyPyYaml } from '../../src/support/pyyaml.js';
-import type { AppRecord, ConvVar, EnvVar, WorkflowRecord } from './state.js';
+import type { AppRecord, ConvVar, EnvVar, WorkflowRecord } from './records.js';
 import type { StateDsl } from './types.js';
 
 export const HIDDEN_VALUE = '[__HIDDEN__]';
@@ -139,12 +139,7 @@ export function buildWorkflowDsl(workflow: WorkflowRecord, includeSecret: boolea
 }
 
 /** The DSL object Dify's make_app_dsl builds; `workflow` null exports model_config (chat-like apps). */
-export function buildAppDsl(
-  app: AppRecord,
-  workflow: WorkflowRecord | null,
-  dslVersion: string,
-  includeSecret: boolean,
-): StateDsl {
+export function buildAppDsl(app: AppRecord, workflow: WorkflowRecord | null, dslVersion: string, includeSecret: boolean): StateDsl {
   const dsl: StateDsl = {
     version: dslVersion,
     kind: 'app',

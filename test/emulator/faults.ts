@@ -42,12 +42,7 @@ export function takeFault(faults: FaultRecord[], method: string, path: string): 
 }
 
 /** Answers the request as the fault says. A hang keeps the socket open until the server closes. */
-export function respondWithFault(
-  fault: Fault,
-  req: IncomingMessage,
-  res: ServerResponse,
-  log: RequestLogEntry | null,
-): void {
+export function respondWithFault(fault: Fault, req: IncomingMessage, res: ServerResponse, log: RequestLogEntry | null): void {
   const respond = fault.respond;
   if (respond === 'hang' || respond === 'delay') return;
   if (respond === 'reset') {

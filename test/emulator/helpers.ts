@@ -103,8 +103,7 @@ export async function call(
 }
 
 export function consoleApi(em: Emulator, session: Session) {
-  return (method: string, path: string, body?: unknown) =>
-    call(em, method, `/console/api${path}`, { headers: session.headers, body });
+  return (method: string, path: string, body?: unknown) => call(em, method, `/console/api${path}`, { headers: session.headers, body });
 }
 
 export function serviceApi(em: Emulator, apiKey: string) {

@@ -25,8 +25,7 @@ export class HttpError extends Error {
 
 export const badParam = (message: string, param?: string): HttpError =>
   new HttpError(400, 'invalid_param', message, param ? { params: param } : {});
-export const notFound = (message = 'The requested URL was not found on the server.'): HttpError =>
-  new HttpError(404, 'not_found', message);
+export const notFound = (message = 'The requested URL was not found on the server.'): HttpError => new HttpError(404, 'not_found', message);
 export const forbidden = (
   message = "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server.",
 ): HttpError => new HttpError(403, 'forbidden', message);
@@ -70,7 +69,10 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
  * Endpoints that take no body never call this, so any headers pass there.
  */
 export function readJson(req: Req, allowTextPlain = false): Record<string, unknown> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   // Flask's get_json() fails on an empty body that claims to be JSON.
   if (req.rawBody.length === 0 && type === 'application/json') {
     throw new HttpError(400, 'bad_request', 'Failed to decode JSON object: Expecting value: line 1 column 1 (char 0)');

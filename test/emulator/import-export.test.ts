@@ -1,16 +1,6 @@
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CHATFLOW,
-  consoleApi,
-  consoleSession,
-  PASSTHROUGH,
-  readFixture,
-  SECRET_ID,
-  secretVar,
-  sleep,
-  withEnv,
-} from './helpers.js';
+import { CHATFLOW, consoleApi, consoleSession, PASSTHROUGH, readFixture, SECRET_ID, secretVar, sleep, withEnv } from './helpers.js';
 import { startEmulator, type Emulator } from './server.js';
 
 let em: Emulator;
@@ -87,7 +77,7 @@ describe('import version rules', () => {
   });
 
   it.each([
-    ['version: 0.4', 'Invalid version type, expected str, got <class \'float\'>'],
+    ['version: 0.4', "Invalid version type, expected str, got <class 'float'>"],
     ['version: 1', "Invalid version type, expected str, got <class 'int'>"],
   ])('%s (not a YAML string) fails', async (line, error) => {
     await boot();

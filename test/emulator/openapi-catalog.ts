@@ -20,10 +20,9 @@ export const CATALOG = {
     'get.console_app': {
       method: 'GET',
       path: '/apps',
-      input: object(
-        { workspace_id: str, page: { type: 'integer' }, limit: { type: 'integer', maximum: 100 }, mode: str, name: str },
-        ['workspace_id'],
-      ),
+      input: object({ workspace_id: str, page: { type: 'integer' }, limit: { type: 'integer', maximum: 100 }, mode: str, name: str }, [
+        'workspace_id',
+      ]),
     },
     'import.console_app.dsl': {
       method: 'POST',

@@ -6,7 +6,18 @@ import { bearerToken, HttpError, json, type Reply, type Req } from './http.js';
 import { CATALOG_HASH } from './openapi-catalog.js';
 import type { AppRecord } from './state.js';
 
-export const IMPORT_KEYS = ['mode', 'yaml_content', 'yaml_url', 'name', 'description', 'icon_type', 'icon', 'icon_background', 'app_id', 'draft_hash'];
+export const IMPORT_KEYS = [
+  'mode',
+  'yaml_content',
+  'yaml_url',
+  'name',
+  'description',
+  'icon_type',
+  'icon',
+  'icon_background',
+  'app_id',
+  'draft_hash',
+];
 
 export const apiError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): HttpError =>
   new HttpError(status, code, message, extra, { 'X-Dify-Catalog': CATALOG_HASH });
@@ -62,4 +73,3 @@ export function intQuery(req: Req, name: string, fallback: number, max: number):
   if (!Number.isInteger(value) || value < 1 || value > max) throw invalid(name, `must be an integer between 1 and ${max}`);
   return value;
 }
-

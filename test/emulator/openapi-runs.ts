@@ -3,7 +3,7 @@ import { parseYaml, validateGraphShape, WORKFLOW_MODES } from './apply-dsl.js';
 import type { Ctx } from './context.js';
 import { isObject } from './dsl.js';
 import { checkPublishable } from './graph.js';
-import { HttpError, readJson, type Reply, type Req } from './http.js';
+import { type HttpError, readJson, type Reply, type Req } from './http.js';
 import { apiError, checkBody, invalid, ok, requireOpenapiApp, requireWorkspace } from './openapi-guards.js';
 import { computeRun } from './run.js';
 import { startVariables, validateInputs } from './service-api.js';
@@ -39,7 +39,15 @@ function checkDsl(text: string): Issue[] {
   }
   const app = isObject(data) && isObject(data.app) ? data.app : null;
   if (!app || !WORKFLOW_MODES.includes(String(app.mode))) {
-    return [{ code: 'unsupported_mode', severity: 'error', node_id: null, loc: ['app', 'mode'], message: 'workflow or advanced-chat DSL required' }];
+    return [
+      {
+        code: 'unsupported_mode',
+        severity: 'error',
+        node_id: null,
+        loc: ['app', 'mode'],
+        message: 'workflow or advanced-chat DSL required',
+      },
+    ];
   }
   const workflow = isObject((data as Record<string, unknown>).workflow) ? (data as { workflow: Record<string, unknown> }).workflow : {};
   return graphIssues(String(app.mode), workflow.graph ?? {});

@@ -79,7 +79,11 @@ describe('/openapi/v1', () => {
     const published = await open('POST', `/apps/${appId}:publish`, { marked_name: 'v1' });
     expect(published.body).toEqual({ version_id: expect.any(String), created_at: expect.any(Number), warning: null });
     const versions = await open('GET', `/apps/${appId}/versions`);
-    expect(versions.body).toMatchObject({ page: 1, has_more: false, data: [{ id: published.body.version_id, marked_name: 'v1', current: true }] });
+    expect(versions.body).toMatchObject({
+      page: 1,
+      has_more: false,
+      data: [{ id: published.body.version_id, marked_name: 'v1', current: true }],
+    });
     const restored = await open('POST', `/apps/${appId}/versions/${published.body.version_id}:restore`);
     expect(restored.body).toEqual({ result: 'success', draft_hash: em.state().apps[0].draft!.hash });
     expect((await open('GET', `/apps/${appId}/dependencies:check`)).body).toEqual({ leaked_dependencies: [], hints: [] });

@@ -69,17 +69,15 @@ export function createOpenapiRouter(ctx: Ctx): Router {
     const apps = [...ctx.store.apps.values()]
       .reverse()
       .filter((a) => (!mode || mode === 'all' || a.mode === mode) && a.name.toLowerCase().includes(name));
-    const data = apps
-      .slice((page - 1) * limit, page * limit)
-      .map((a) => ({
-        id: a.id,
-        name: a.name,
-        description: a.description,
-        mode: a.mode,
-        updated_at: new Date(a.updated_at * 1000).toISOString(),
-        workspace_id: ctx.workspace.id,
-        workspace_name: ctx.workspace.name,
-      }));
+    const data = apps.slice((page - 1) * limit, page * limit).map((a) => ({
+      id: a.id,
+      name: a.name,
+      description: a.description,
+      mode: a.mode,
+      updated_at: new Date(a.updated_at * 1000).toISOString(),
+      workspace_id: ctx.workspace.id,
+      workspace_name: ctx.workspace.name,
+    }));
     return ok({ page, limit, total: apps.length, has_more: page * limit < apps.length, data });
   });
   add('GET', '/apps/{app_id}', (req) => {

@@ -1,13 +1,5 @@
 // The route table for the console (/console/api) and service (/v1) surfaces.
-import {
-  handleApiEnable,
-  handleCreateKey,
-  handleDeleteKey,
-  handleExport,
-  handleGetApp,
-  handleListApps,
-  handleListKeys,
-} from './apps.js';
+import { handleApiEnable, handleCreateKey, handleDeleteKey, handleExport, handleGetApp, handleListApps, handleListKeys } from './apps.js';
 import { handleLogin, handleLogout, handleRefresh } from './auth.js';
 import type { Ctx } from './context.js';
 import { HttpError, type Reply, type Req } from './http.js';

@@ -55,9 +55,7 @@ export function startVariables(app: AppRecord, workflow: WorkflowRecord | null):
   }
   const form = Array.isArray(app.model_config?.user_input_form) ? app.model_config.user_input_form : [];
   return form.flatMap((entry) =>
-    isObject(entry)
-      ? Object.entries(entry).map(([type, spec]) => ({ ...(isObject(spec) ? spec : {}), type }) as FormVariable)
-      : [],
+    isObject(entry) ? Object.entries(entry).map(([type, spec]) => ({ ...(isObject(spec) ? spec : {}), type }) as FormVariable) : [],
   );
 }
 

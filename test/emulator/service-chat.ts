@@ -68,7 +68,14 @@ function sendAnswer(stream: SseStream, app: AppRecord, ids: MessageIds, answer: 
   }
 }
 
-async function streamChat(ctx: Ctx, req: Req, app: AppRecord, ids: MessageIds, outcome: RunOutcome, runIds?: ReturnType<typeof newRunIds>): Promise<void> {
+async function streamChat(
+  ctx: Ctx,
+  req: Req,
+  app: AppRecord,
+  ids: MessageIds,
+  outcome: RunOutcome,
+  runIds?: ReturnType<typeof newRunIds>,
+): Promise<void> {
   const stream = openStream(req.res, req.log);
   stream.ping();
   const started = Date.now();

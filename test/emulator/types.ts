@@ -36,12 +36,7 @@ export interface FaultMatch {
   path: string;
 }
 
-export type FaultResponse =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
-  | 'hang'
-  | 'reset'
-  | 'garbage'
-  | 'delay';
+export type FaultResponse = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang' | 'reset' | 'garbage' | 'delay';
 
 export interface Fault {
   match: FaultMatch;

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runDeploy } from '../../src/commands/deploy.js';
 import { createGit } from '../../src/git/git.js';
 import { readActionSettings } from '../../src/settings.js';
@@ -21,7 +21,11 @@ type Respond = Fault['respond'];
 const FAULTS: Array<[string, Respond, number]> = [
   ['500', { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } }, 1],
   ['503 twice', { status: 503, body: { code: 'unavailable', message: 'busy', status: 503 } }, 2],
-  ['429 + Retry-After', { status: 429, body: { code: 'too_many_requests', message: 'slow down', status: 429 }, headers: { 'Retry-After': '1' } }, 1],
+  [
+    '429 + Retry-After',
+    { status: 429, body: { code: 'too_many_requests', message: 'slow down', status: 429 }, headers: { 'Retry-After': '1' } },
+    1,
+  ],
   ['hang', 'hang', 1],
   ['reset', 'reset', 1],
   ['garbage', 'garbage', 1],
@@ -57,8 +61,8 @@ async function scenario(inject: (world: DeployWorld) => Promise<void> | void) {
       GITHUB_WORKSPACE: world.repo.dir,
       GITHUB_API_URL: world.github.url,
       GITHUB_REPOSITORY: 'acme/flows',
-      'INPUT_COMMAND': 'deploy',
-      'INPUT_ALL': 'true',
+      INPUT_COMMAND: 'deploy',
+      INPUT_ALL: 'true',
       'INPUT_DIFY-URL': world.emulator.url,
       'INPUT_DIFY-EMAIL': EMAIL,
       'INPUT_DIFY-PASSWORD': PASSWORD,

@@ -43,7 +43,9 @@ describe('login', () => {
 
   it('a pinned encoding spends one attempt', async () => {
     emu = await startDify({ auth: 'bearer' });
-    await expect(createDifyConsole(connectionFor(emu, 'bearer', { password: 'nope', passwordEncoding: 'plain' }), quiet)).rejects.toBeInstanceOf(DifyError);
+    await expect(
+      createDifyConsole(connectionFor(emu, 'bearer', { password: 'nope', passwordEncoding: 'plain' }), quiet),
+    ).rejects.toBeInstanceOf(DifyError);
     expect(loginRequests(emu)).toHaveLength(1);
     const dify = await createDifyConsole(connectionFor(emu, 'bearer', { passwordEncoding: 'plain' }), quiet);
     expect(loginRequests(emu)).toHaveLength(2);
@@ -63,7 +65,11 @@ describe('login', () => {
 
   it.each([503, 429, 500])('a %i answer to the login is never retried', async (status) => {
     emu = await startDify({ auth: 'cookie' });
-    emu.injectFault({ match: { method: 'POST', path: '/console/api/login' }, respond: { status, headers: { 'Retry-After': '1' } }, times: 5 });
+    emu.injectFault({
+      match: { method: 'POST', path: '/console/api/login' },
+      respond: { status, headers: { 'Retry-After': '1' } },
+      times: 5,
+    });
     await expect(createDifyConsole(connectionFor(emu, 'cookie'), quiet)).rejects.toMatchObject({ status });
     expect(loginRequests(emu)).toHaveLength(1);
   });
@@ -76,7 +82,10 @@ describe('login', () => {
 
   it('an account without a workspace gets the admin hint', async () => {
     emu = await startDify({ auth: 'cookie' });
-    emu.injectFault({ match: { method: 'POST', path: '/console/api/login' }, respond: { status: 200, body: { result: 'fail', data: 'workspace not found, please contact system admin' } } });
+    emu.injectFault({
+      match: { method: 'POST', path: '/console/api/login' },
+      respond: { status: 200, body: { result: 'fail', data: 'workspace not found, please contact system admin' } },
+    });
     const error = await createDifyConsole(connectionFor(emu, 'cookie'), quiet).catch((e) => e);
     expect(error).toMatchObject({ code: 'workspace_not_found' });
     expect(error.hint).toMatch(/invite it/);
@@ -95,7 +104,10 @@ describe.each([
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL });
     const dify = await createDifyConsole(connectionFor(emu, mode), quiet);
     const appPath = `/console/api/apps/${app.id}`;
-    emu.injectFault({ match: { method: 'GET', path: appPath }, respond: { status: 401, body: { code: 'unauthorized', message: 'Token has expired.', status: 401 } } });
+    emu.injectFault({
+      match: { method: 'GET', path: appPath },
+      respond: { status: 401, body: { code: 'unauthorized', message: 'Token has expired.', status: 401 } },
+    });
     expect((await dify.getApp(app.id)).name).toBe('echo');
     expect(requestsTo(emu, 'GET', appPath).map((r) => r.status)).toEqual([401, 200]);
     expect(requestsTo(emu, 'POST', '/console/api/refresh-token').map((r) => r.status)).toEqual([200]);
@@ -125,7 +137,11 @@ describe.each([
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL });
     const dify = await createDifyConsole(connectionFor(emu, mode), quiet);
     const appPath = `/console/api/apps/${app.id}`;
-    emu.injectFault({ match: { method: 'GET', path: appPath }, respond: { status: 401, body: { code: 'unauthorized', message: 'CSRF token is missing or invalid.', status: 401 } }, times: 3 });
+    emu.injectFault({
+      match: { method: 'GET', path: appPath },
+      respond: { status: 401, body: { code: 'unauthorized', message: 'CSRF token is missing or invalid.', status: 401 } },
+      times: 3,
+    });
     const error = await dify.getApp(app.id).catch((e) => e);
     expect(error).toMatchObject({ name: 'DifyError', status: 401 });
     expect(error.hint).toMatch(/CSRF/);
@@ -138,8 +154,16 @@ describe.each([
     emu = await startDify(options);
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL });
     const dify = await createDifyConsole(connectionFor(emu, mode), quiet);
-    emu.injectFault({ match: { method: 'GET', path: '^/console/api/apps/' }, respond: { status: 401, body: { code: 'unauthorized', message: 'Token has expired.', status: 401 } }, times: 3 });
-    emu.injectFault({ match: { method: 'POST', path: '/console/api/refresh-token' }, respond: { status: 401, body: { result: 'fail', message: 'Invalid refresh token' } }, times: 5 });
+    emu.injectFault({
+      match: { method: 'GET', path: '^/console/api/apps/' },
+      respond: { status: 401, body: { code: 'unauthorized', message: 'Token has expired.', status: 401 } },
+      times: 3,
+    });
+    emu.injectFault({
+      match: { method: 'POST', path: '/console/api/refresh-token' },
+      respond: { status: 401, body: { result: 'fail', message: 'Invalid refresh token' } },
+      times: 5,
+    });
     const results = await Promise.allSettled([dify.getApp(app.id), dify.exportDsl(app.id), dify.listApiKeys(app.id)]);
     for (const r of results) {
       expect(r.status).toBe('rejected');

@@ -45,7 +45,12 @@ interface FaultKind {
 }
 
 const FAULTS: FaultKind[] = [
-  { name: '500', respond: { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } }, times: 1, expect: () => ({ requests: 1, errorClass: DifyError, error: { status: 500 } }) },
+  {
+    name: '500',
+    respond: { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } },
+    times: 1,
+    expect: () => ({ requests: 1, errorClass: DifyError, error: { status: 500 } }),
+  },
   {
     name: '503 twice, then success',
     respond: { status: 503, body: 'Service Unavailable' },
@@ -53,45 +58,179 @@ const FAULTS: FaultKind[] = [
     // A bare 503 on a write may come after Dify did the work (a proxy timing out): not retried.
     expect: (s) => (s === 'read' ? { requests: 3 } : { requests: 1, errorClass: DifyError, error: { status: 503 } }),
   },
-  { name: '503 + Retry-After twice, then success', respond: { status: 503, headers: { 'Retry-After': '1' } }, times: 2, expect: () => ({ requests: 3, sleeps: [1000, 1000] }) },
+  {
+    name: '503 + Retry-After twice, then success',
+    respond: { status: 503, headers: { 'Retry-After': '1' } },
+    times: 2,
+    expect: () => ({ requests: 3, sleeps: [1000, 1000] }),
+  },
   {
     name: '429 + Retry-After',
-    respond: { status: 429, body: { code: 'too_many_requests', message: 'Too many requests', status: 429 }, headers: { 'Retry-After': '2' } },
+    respond: {
+      status: 429,
+      body: { code: 'too_many_requests', message: 'Too many requests', status: 429 },
+      headers: { 'Retry-After': '2' },
+    },
     times: 1,
     expect: () => ({ requests: 2, sleeps: [2000] }),
   },
-  { name: 'hang past the timeout', respond: 'hang', times: 1, expect: (s) => (s === 'read' ? { requests: 2 } : { requests: 1, errorClass: DifyUnreachableError, error: { reason: 'timeout' } }) },
-  { name: 'reset', respond: 'reset', times: 1, expect: (s) => (s === 'read' ? { requests: 2 } : { requests: 1, errorClass: DifyUnreachableError, error: { reason: 'reset' } }) },
-  { name: 'garbage body', respond: 'garbage', times: 1, expect: () => ({ requests: 1, errorClass: DifyError, error: { code: 'non_json_response', status: 200 } }) },
+  {
+    name: 'hang past the timeout',
+    respond: 'hang',
+    times: 1,
+    expect: (s) => (s === 'read' ? { requests: 2 } : { requests: 1, errorClass: DifyUnreachableError, error: { reason: 'timeout' } }),
+  },
+  {
+    name: 'reset',
+    respond: 'reset',
+    times: 1,
+    expect: (s) => (s === 'read' ? { requests: 2 } : { requests: 1, errorClass: DifyUnreachableError, error: { reason: 'reset' } }),
+  },
+  {
+    name: 'garbage body',
+    respond: 'garbage',
+    times: 1,
+    expect: () => ({ requests: 1, errorClass: DifyError, error: { code: 'non_json_response', status: 200 } }),
+  },
 ];
 
 const id = (w: World) => w.appId;
 const CONSOLE_CASES: OpCase[] = [
   { op: 'getApp', method: 'GET', path: (w) => `/console/api/apps/${id(w)}`, safety: 'read', call: (w) => w.dify.getApp(id(w)) },
-  { op: 'exportDsl', method: 'GET', path: (w) => `/console/api/apps/${id(w)}/export`, safety: 'read', call: (w) => w.dify.exportDsl(id(w)) },
-  { op: 'importDsl', method: 'POST', path: () => '/console/api/apps/imports', safety: 'replace', call: (w) => w.dify.importDsl(id(w), WORKFLOW_DSL) },
-  { op: 'confirmImport', method: 'POST', path: (w) => `/console/api/apps/imports/${w.importId}/confirm`, safety: 'write', call: (w) => w.dify.confirmImport(w.importId), needsPending: true },
-  { op: 'checkDependencies', method: 'GET', path: (w) => `/console/api/apps/imports/${id(w)}/check-dependencies`, safety: 'read', call: (w) => w.dify.checkDependencies(id(w)) },
-  { op: 'publish', method: 'POST', path: (w) => `/console/api/apps/${id(w)}/workflows/publish`, safety: 'write', call: (w) => w.dify.publish(id(w), { markedName: 'v2', markedComment: '' }) },
-  { op: 'getPublished', method: 'GET', path: (w) => `/console/api/apps/${id(w)}/workflows/publish`, safety: 'read', call: (w) => w.dify.getPublished(id(w)) },
-  { op: 'listVersions', method: 'GET', path: (w) => `/console/api/apps/${id(w)}/workflows`, safety: 'read', call: (w) => w.dify.listVersions(id(w)) },
-  { op: 'restoreVersion', method: 'POST', path: (w) => `/console/api/apps/${id(w)}/workflows/${w.versionId}/restore`, safety: 'write', call: (w) => w.dify.restoreVersion(id(w), w.versionId) },
-  { op: 'listApiKeys', method: 'GET', path: (w) => `/console/api/apps/${id(w)}/api-keys`, safety: 'read', call: (w) => w.dify.listApiKeys(id(w)) },
-  { op: 'createApiKey', method: 'POST', path: (w) => `/console/api/apps/${id(w)}/api-keys`, safety: 'write', call: (w) => w.dify.createApiKey(id(w)) },
-  { op: 'deleteApiKey', method: 'DELETE', path: (w) => `/console/api/apps/${id(w)}/api-keys/${w.keyId}`, safety: 'read', call: (w) => w.dify.deleteApiKey(id(w), w.keyId) },
+  {
+    op: 'exportDsl',
+    method: 'GET',
+    path: (w) => `/console/api/apps/${id(w)}/export`,
+    safety: 'read',
+    call: (w) => w.dify.exportDsl(id(w)),
+  },
+  {
+    op: 'importDsl',
+    method: 'POST',
+    path: () => '/console/api/apps/imports',
+    safety: 'replace',
+    call: (w) => w.dify.importDsl(id(w), WORKFLOW_DSL),
+  },
+  {
+    op: 'confirmImport',
+    method: 'POST',
+    path: (w) => `/console/api/apps/imports/${w.importId}/confirm`,
+    safety: 'write',
+    call: (w) => w.dify.confirmImport(w.importId),
+    needsPending: true,
+  },
+  {
+    op: 'checkDependencies',
+    method: 'GET',
+    path: (w) => `/console/api/apps/imports/${id(w)}/check-dependencies`,
+    safety: 'read',
+    call: (w) => w.dify.checkDependencies(id(w)),
+  },
+  {
+    op: 'publish',
+    method: 'POST',
+    path: (w) => `/console/api/apps/${id(w)}/workflows/publish`,
+    safety: 'write',
+    call: (w) => w.dify.publish(id(w), { markedName: 'v2', markedComment: '' }),
+  },
+  {
+    op: 'getPublished',
+    method: 'GET',
+    path: (w) => `/console/api/apps/${id(w)}/workflows/publish`,
+    safety: 'read',
+    call: (w) => w.dify.getPublished(id(w)),
+  },
+  {
+    op: 'listVersions',
+    method: 'GET',
+    path: (w) => `/console/api/apps/${id(w)}/workflows`,
+    safety: 'read',
+    call: (w) => w.dify.listVersions(id(w)),
+  },
+  {
+    op: 'restoreVersion',
+    method: 'POST',
+    path: (w) => `/console/api/apps/${id(w)}/workflows/${w.versionId}/restore`,
+    safety: 'write',
+    call: (w) => w.dify.restoreVersion(id(w), w.versionId),
+  },
+  {
+    op: 'listApiKeys',
+    method: 'GET',
+    path: (w) => `/console/api/apps/${id(w)}/api-keys`,
+    safety: 'read',
+    call: (w) => w.dify.listApiKeys(id(w)),
+  },
+  {
+    op: 'createApiKey',
+    method: 'POST',
+    path: (w) => `/console/api/apps/${id(w)}/api-keys`,
+    safety: 'write',
+    call: (w) => w.dify.createApiKey(id(w)),
+  },
+  {
+    op: 'deleteApiKey',
+    method: 'DELETE',
+    path: (w) => `/console/api/apps/${id(w)}/api-keys/${w.keyId}`,
+    safety: 'read',
+    call: (w) => w.dify.deleteApiKey(id(w), w.keyId),
+  },
 ];
 
 const O = '/openapi/v1';
 const OPENAPI_CASES: OpCase[] = [
   { op: 'getApp', method: 'GET', path: (w) => `${O}/apps/${id(w)}`, safety: 'read', call: (w) => w.dify.getApp(id(w)) },
   { op: 'exportDsl', method: 'GET', path: (w) => `${O}/apps/${id(w)}/dsl`, safety: 'read', call: (w) => w.dify.exportDsl(id(w)) },
-  { op: 'importDsl', method: 'POST', path: () => `^${O}/workspaces/[^/]+/apps/imports$`, safety: 'replace', call: (w) => w.dify.importDsl(id(w), WORKFLOW_DSL) },
-  { op: 'confirmImport', method: 'POST', path: (w) => `^${O}/workspaces/[^/]+/apps/imports/${w.importId}:confirm$`, safety: 'write', call: (w) => w.dify.confirmImport(w.importId), needsPending: true },
-  { op: 'checkDependencies', method: 'GET', path: (w) => `${O}/apps/${id(w)}/dependencies:check`, safety: 'read', call: (w) => w.dify.checkDependencies(id(w)) },
-  { op: 'publish', method: 'POST', path: (w) => `${O}/apps/${id(w)}:publish`, safety: 'write', call: (w) => w.dify.publish(id(w), { markedName: 'v2', markedComment: '' }) },
-  { op: 'listVersions', method: 'GET', path: (w) => `${O}/apps/${id(w)}/versions`, safety: 'read', call: (w) => w.dify.listVersions(id(w)) },
-  { op: 'getPublished', method: 'GET', path: (w) => `${O}/apps/${id(w)}/versions`, safety: 'read', call: (w) => w.dify.getPublished(id(w)) },
-  { op: 'restoreVersion', method: 'POST', path: (w) => `${O}/apps/${id(w)}/versions/${w.versionId}:restore`, safety: 'write', call: (w) => w.dify.restoreVersion(id(w), w.versionId) },
+  {
+    op: 'importDsl',
+    method: 'POST',
+    path: () => `^${O}/workspaces/[^/]+/apps/imports$`,
+    safety: 'replace',
+    call: (w) => w.dify.importDsl(id(w), WORKFLOW_DSL),
+  },
+  {
+    op: 'confirmImport',
+    method: 'POST',
+    path: (w) => `^${O}/workspaces/[^/]+/apps/imports/${w.importId}:confirm$`,
+    safety: 'write',
+    call: (w) => w.dify.confirmImport(w.importId),
+    needsPending: true,
+  },
+  {
+    op: 'checkDependencies',
+    method: 'GET',
+    path: (w) => `${O}/apps/${id(w)}/dependencies:check`,
+    safety: 'read',
+    call: (w) => w.dify.checkDependencies(id(w)),
+  },
+  {
+    op: 'publish',
+    method: 'POST',
+    path: (w) => `${O}/apps/${id(w)}:publish`,
+    safety: 'write',
+    call: (w) => w.dify.publish(id(w), { markedName: 'v2', markedComment: '' }),
+  },
+  {
+    op: 'listVersions',
+    method: 'GET',
+    path: (w) => `${O}/apps/${id(w)}/versions`,
+    safety: 'read',
+    call: (w) => w.dify.listVersions(id(w)),
+  },
+  {
+    op: 'getPublished',
+    method: 'GET',
+    path: (w) => `${O}/apps/${id(w)}/versions`,
+    safety: 'read',
+    call: (w) => w.dify.getPublished(id(w)),
+  },
+  {
+    op: 'restoreVersion',
+    method: 'POST',
+    path: (w) => `${O}/apps/${id(w)}/versions/${w.versionId}:restore`,
+    safety: 'write',
+    call: (w) => w.dify.restoreVersion(id(w), w.versionId),
+  },
 ];
 
 function countRequests(emu: Emulator, method: string, path: string): number {
@@ -133,7 +272,10 @@ function faultMatrix(mode: Mode, cases: OpCase[]) {
     beforeAll(async () => {
       w.emu = await startDify(mode === 'openapi' ? { openapi: true } : { auth: mode === 'bearer' ? 'bearer' : 'cookie' });
       w.clock = createVirtualClock();
-      w.dify = await createDifyConsole(connectionFor(w.emu, mode, { timeoutMs: TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS }), { clock: w.clock, log: () => {} });
+      w.dify = await createDifyConsole(connectionFor(w.emu, mode, { timeoutMs: TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS }), {
+        clock: w.clock,
+        log: () => {},
+      });
     });
     afterAll(async () => {
       await w.dify.close?.();
@@ -190,7 +332,10 @@ describe('auth endpoints are never retried', () => {
     emu.reset();
     emu.injectFault({ match: { method: 'POST', path: '/console/api/login' }, respond: fault.respond, times: fault.times });
     const started = performance.now();
-    const error = await createDifyConsole(connectionFor(emu, 'cookie', { timeoutMs: TIMEOUT_MS }), { clock: createVirtualClock(), log: () => {} }).catch((e) => e);
+    const error = await createDifyConsole(connectionFor(emu, 'cookie', { timeoutMs: TIMEOUT_MS }), {
+      clock: createVirtualClock(),
+      log: () => {},
+    }).catch((e) => e);
     expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + SLACK_MS);
     expect(error).toBeInstanceOf(Error);
     expect(error.hint).toBeTruthy();
@@ -200,8 +345,14 @@ describe('auth endpoints are never retried', () => {
   it.each(FAULTS.filter((f) => f.respond !== 'garbage').map((f) => [f.name, f] as const))('refresh-token: %s', async (_name, fault) => {
     emu.reset();
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL });
-    const dify = await createDifyConsole(connectionFor(emu, 'cookie', { timeoutMs: TIMEOUT_MS }), { clock: createVirtualClock(), log: () => {} });
-    emu.injectFault({ match: { method: 'GET', path: `/console/api/apps/${app.id}` }, respond: { status: 401, body: { code: 'unauthorized', message: 'Token has expired.', status: 401 } } });
+    const dify = await createDifyConsole(connectionFor(emu, 'cookie', { timeoutMs: TIMEOUT_MS }), {
+      clock: createVirtualClock(),
+      log: () => {},
+    });
+    emu.injectFault({
+      match: { method: 'GET', path: `/console/api/apps/${app.id}` },
+      respond: { status: 401, body: { code: 'unauthorized', message: 'Token has expired.', status: 401 } },
+    });
     emu.injectFault({ match: { method: 'POST', path: '/console/api/refresh-token' }, respond: fault.respond, times: fault.times });
     await expect(dify.getApp(app.id)).rejects.toBeInstanceOf(Error);
     expect(requestsTo(emu, 'POST', '/console/api/refresh-token')).toHaveLength(1);
@@ -213,7 +364,10 @@ describe('auth endpoints are never retried', () => {
       emu.reset();
       emu.injectFault({ match: { method: 'GET', path }, respond: fault.respond, times: fault.times });
       const clock = createVirtualClock();
-      const outcome = await createDifyConsole(connectionFor(emu, 'openapi', { timeoutMs: TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS }), { clock, log: () => {} }).then(
+      const outcome = await createDifyConsole(connectionFor(emu, 'openapi', { timeoutMs: TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS }), {
+        clock,
+        log: () => {},
+      }).then(
         (d) => (d.close?.(), { ok: true as const }),
         (error: unknown) => ({ ok: false as const, error }),
       );
@@ -240,14 +394,42 @@ describe('service API: faults on every endpoint', () => {
   });
   afterAll(async () => emu.close());
 
-  const service = (key: string) => createDifyService({ serviceUrl: `${emu.url}/v1`, apiKey: key, timeoutMs: TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS }, { clock, log: () => {} });
+  const service = (key: string) =>
+    createDifyService(
+      { serviceUrl: `${emu.url}/v1`, apiKey: key, timeoutMs: TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS },
+      { clock, log: () => {} },
+    );
   const SERVICE_CASES: Array<{ op: string; method: string; path: string; safety: Safety; call: () => Promise<unknown> }> = [
     { op: 'info', method: 'GET', path: '/v1/info', safety: 'read', call: () => service(workflowKey).info() },
     { op: 'parameters', method: 'GET', path: '/v1/parameters', safety: 'read', call: () => service(workflowKey).parameters() },
-    { op: 'runWorkflow blocking', method: 'POST', path: '/v1/workflows/run', safety: 'write', call: () => service(workflowKey).runWorkflow({ query: 'hi' }, { stream: false }) },
-    { op: 'runWorkflow streaming', method: 'POST', path: '/v1/workflows/run', safety: 'write', call: () => service(workflowKey).runWorkflow({ query: 'hi' }, { stream: true }) },
-    { op: 'sendChat blocking', method: 'POST', path: '/v1/chat-messages', safety: 'write', call: () => service(chatKey).sendChat('hi', {}, { stream: false }) },
-    { op: 'sendChat streaming', method: 'POST', path: '/v1/chat-messages', safety: 'write', call: () => service(chatKey).sendChat('hi', {}, { stream: true }) },
+    {
+      op: 'runWorkflow blocking',
+      method: 'POST',
+      path: '/v1/workflows/run',
+      safety: 'write',
+      call: () => service(workflowKey).runWorkflow({ query: 'hi' }, { stream: false }),
+    },
+    {
+      op: 'runWorkflow streaming',
+      method: 'POST',
+      path: '/v1/workflows/run',
+      safety: 'write',
+      call: () => service(workflowKey).runWorkflow({ query: 'hi' }, { stream: true }),
+    },
+    {
+      op: 'sendChat blocking',
+      method: 'POST',
+      path: '/v1/chat-messages',
+      safety: 'write',
+      call: () => service(chatKey).sendChat('hi', {}, { stream: false }),
+    },
+    {
+      op: 'sendChat streaming',
+      method: 'POST',
+      path: '/v1/chat-messages',
+      safety: 'write',
+      call: () => service(chatKey).sendChat('hi', {}, { stream: true }),
+    },
   ];
 
   for (const c of SERVICE_CASES) {
@@ -261,7 +443,9 @@ describe('service API: faults on every endpoint', () => {
     const app = emu.seedApp({ mode: 'workflow', name: 'slow', dsl: WORKFLOW_DSL, published: true });
     emu.scriptRuns(app.id, [{ status: 'succeeded', outputs: { query: 'late' }, latency_ms: 5_000 }]);
     const started = performance.now();
-    const error = await service(app.api_key).runWorkflow({ query: 'x' }, { stream: true }).catch((e) => e);
+    const error = await service(app.api_key)
+      .runWorkflow({ query: 'x' }, { stream: true })
+      .catch((e) => e);
     expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + SLACK_MS);
     expect(error).toBeInstanceOf(DifyUnreachableError);
     expect(error.message).toContain(`stream sent nothing for ${TIMEOUT_MS} ms`);

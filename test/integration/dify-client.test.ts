@@ -93,7 +93,9 @@ describe.each(MODES)('console operations, %s mode', (mode) => {
     expect(error).toBeInstanceOf(DifyError);
     expect(error).toMatchObject({ code: 'invalid_marks', status: 0 });
     expect(error.message).toContain('at most 20');
-    await expect(dify.publish(app.id, { markedName: 'ok', markedComment: 'c'.repeat(101) })).rejects.toMatchObject({ code: 'invalid_marks' });
+    await expect(dify.publish(app.id, { markedName: 'ok', markedComment: 'c'.repeat(101) })).rejects.toMatchObject({
+      code: 'invalid_marks',
+    });
     expect(emu.state().requests.length).toBe(before);
   });
 
@@ -126,7 +128,13 @@ describe('server and credential variants', () => {
     const version = emu.state().apps[0].published[0].id;
     expect(await dify.restoreVersion(app.id, version)).toBe(false);
     // Flask answers 405 when the path matches another rule's methods only: also "no endpoint".
-    emu.injectFault({ match: { method: 'POST', path: `/console/api/apps/${app.id}/workflows/${version}/restore` }, respond: { status: 405, body: { code: 'method_not_allowed', message: 'The method is not allowed for the requested URL.', status: 405 } } });
+    emu.injectFault({
+      match: { method: 'POST', path: `/console/api/apps/${app.id}/workflows/${version}/restore` },
+      respond: {
+        status: 405,
+        body: { code: 'method_not_allowed', message: 'The method is not allowed for the requested URL.', status: 405 },
+      },
+    });
     expect(await dify.restoreVersion(app.id, version)).toBe(false);
     // …but a missing workflow on a server that has the route is an error, not "no endpoint".
     emu.setOptions({ restoreEndpoint: true });
@@ -183,7 +191,12 @@ describe('server and credential variants', () => {
     catalog.ops['export.console_app.dsl'].path = '/apps/{app_id}/export-moved';
     emu.injectFault({ match: { method: 'GET', path: '/openapi/v1/_catalog' }, respond: { status: 200, body: catalog } });
     const dify = await createDifyConsole(connectionFor(emu, 'openapi'), { log: () => {} });
-    expect(await dify.getApp(app.id)).toMatchObject({ id: app.id, name: 'echo', mode: 'workflow', workflow_id: emu.state().apps[0].workflow_id });
+    expect(await dify.getApp(app.id)).toMatchObject({
+      id: app.id,
+      name: 'echo',
+      mode: 'workflow',
+      workflow_id: emu.state().apps[0].workflow_id,
+    });
     expect(requestsTo(emu, 'GET', '/openapi/v1/apps')).toHaveLength(1);
     await expect(dify.exportDsl(app.id)).rejects.toMatchObject({ status: 404 });
     expect(requestsTo(emu, 'GET', `/openapi/v1/apps/${app.id}/export-moved`)).toHaveLength(1);

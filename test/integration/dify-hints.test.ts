@@ -2,7 +2,7 @@
 // (pending import), missing plugins, the Service API switched off (openapi) and a bad URL.
 import { parse, stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDifyConsole, DifyError, DifyUnreachableError, hintForImport } from '../../src/dify/index.js';
+import { createDifyConsole, type DifyError, DifyUnreachableError, hintForImport } from '../../src/dify/index.js';
 import type { Emulator } from '../emulator/server.js';
 import { connectionFor, disableServiceApi, startDify, WORKFLOW_DSL } from './dify-support.js';
 
@@ -82,11 +82,16 @@ describe('hints', () => {
     emu = await startDify();
     const url = emu.url;
     await emu.close();
-    const refused = await createDifyConsole({ baseUrl: url, email: 'a@b.c', password: 'xxxxxxxx', timeoutMs: 500, maxAttempts: 1 }, quiet).catch((e: unknown) => e);
+    const refused = await createDifyConsole(
+      { baseUrl: url, email: 'a@b.c', password: 'xxxxxxxx', timeoutMs: 500, maxAttempts: 1 },
+      quiet,
+    ).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(DifyUnreachableError);
     expect(refused).toMatchObject({ reason: 'refused' });
     expect((refused as DifyUnreachableError).hint).toMatch(/dify-url/);
-    await expect(createDifyConsole({ baseUrl: 'dify.example.com', email: 'a@b.c', password: 'x', timeoutMs: 500, maxAttempts: 1 })).rejects.toMatchObject({ code: 'invalid_url' });
+    await expect(
+      createDifyConsole({ baseUrl: 'dify.example.com', email: 'a@b.c', password: 'x', timeoutMs: 500, maxAttempts: 1 }),
+    ).rejects.toMatchObject({ code: 'invalid_url' });
     emu = await startDify();
   });
 });

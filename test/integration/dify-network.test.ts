@@ -13,7 +13,16 @@ import { createDifyService } from '../../src/dify/index.js';
 import { startEmulator, type Emulator } from '../emulator/server.js';
 import { EMAIL, PASSWORD, WORKFLOW_DSL } from './dify-support.js';
 import {
-  createRecordingProxy, createThrowawayCa, createTlsFront, hasOpenssl, listen, PROXY_VARS, repoRoot, runProbe, shut, type ThrowawayCa,
+  createRecordingProxy,
+  createThrowawayCa,
+  createTlsFront,
+  hasOpenssl,
+  listen,
+  PROXY_VARS,
+  repoRoot,
+  runProbe,
+  shut,
+  type ThrowawayCa,
 } from './network-support.js';
 
 const infoHandler = (_req: unknown, res: import('node:http').ServerResponse) => {
@@ -48,7 +57,7 @@ finally { await service.close(); }
 
   const probe = (env: Record<string, string | undefined>) => runProbe(join(dir, 'probe.mts'), env);
 
-  it('trusts the CA named by NODE_EXTRA_CA_CERTS (undici uses Node\'s default store)', async () => {
+  it("trusts the CA named by NODE_EXTRA_CA_CERTS (undici uses Node's default store)", async () => {
     expect(await probe({ NODE_EXTRA_CA_CERTS: ca.caFile })).toEqual({ ok: 'net-app' });
   });
 

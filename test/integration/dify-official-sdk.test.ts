@@ -21,7 +21,8 @@ afterAll(async () => emu.close());
 type WorkflowSdk = CompletionClient & { runWorkflow(inputs: unknown, user: string, stream?: boolean): Promise<any> };
 const workflowSdk = (apiKey: string) => new CompletionClient(apiKey, `${emu.url}/v1`) as WorkflowSdk;
 
-const ours = (apiKey: string) => createDifyService({ serviceUrl: `${emu.url}/v1`, apiKey, timeoutMs: 3000, maxAttempts: 1 }, { log: () => {} });
+const ours = (apiKey: string) =>
+  createDifyService({ serviceUrl: `${emu.url}/v1`, apiKey, timeoutMs: 3000, maxAttempts: 1 }, { log: () => {} });
 
 describe('the official dify-client SDK against the emulator', () => {
   it('reads the same parameters', async () => {
@@ -67,7 +68,9 @@ describe('the official dify-client SDK against the emulator', () => {
 
   it('gets the same 401 for a wrong key', async () => {
     const sdk = new DifyClient('app-notavalidkeynotavalidkey', `${emu.url}/v1`);
-    const error = await sdk.getApplicationParameters('dify-gitops').catch((e: { response?: { status: number; data: { code: string } } }) => e);
+    const error = await sdk
+      .getApplicationParameters('dify-gitops')
+      .catch((e: { response?: { status: number; data: { code: string } } }) => e);
     expect(error.response?.status).toBe(401);
     expect(error.response?.data.code).toBe('unauthorized');
     const client = ours('app-notavalidkeynotavalidkey');

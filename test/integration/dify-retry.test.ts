@@ -48,7 +48,10 @@ describe('backoff and Retry-After', () => {
   });
 
   it('gives up at once when Retry-After is beyond the cap, reporting the 429', async () => {
-    emu.injectFault({ match: { method: 'GET', path: '/v1/info' }, respond: { status: 429, body: { code: 'too_many_requests', message: 'quota', status: 429 }, headers: { 'Retry-After': '3600' } } });
+    emu.injectFault({
+      match: { method: 'GET', path: '/v1/info' },
+      respond: { status: 429, body: { code: 'too_many_requests', message: 'quota', status: 429 }, headers: { 'Retry-After': '3600' } },
+    });
     const error = (await info().catch((e: unknown) => e)) as DifyError;
     expect(error).toBeInstanceOf(DifyError);
     expect(error).toMatchObject({ status: 429, code: 'too_many_requests' });

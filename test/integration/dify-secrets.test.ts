@@ -28,18 +28,21 @@ beforeAll(async () => {
   emu = await startDify({ auth: 'cookie', secureCookies: true, base64Password: false, openapi: true });
   const target = new URL(emu.url);
   proxy = createServer((req, res) => {
-    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      let body = '';
-      up.on('data', (chunk: Buffer) => {
-        body += chunk.toString('utf8');
-        res.write(chunk);
-      });
-      up.on('end', () => {
-        harvest(up.headers['set-cookie'], body);
-        res.end();
-      });
-    });
+    const upstream = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        let body = '';
+        up.on('data', (chunk: Buffer) => {
+          body += chunk.toString('utf8');
+          res.write(chunk);
+        });
+        up.on('end', () => {
+          harvest(up.headers['set-cookie'], body);
+          res.end();
+        });
+      },
+    );
     req.pipe(upstream);
   });
   await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
@@ -97,10 +100,16 @@ describe('secrets never reach output', () => {
         await cookie.publish(app.id, { markedName: 'v2', markedComment: 'secret test' });
         const key = await cookie.createApiKey(app.id);
         // Force a refresh: new cookies and CSRF token mid-session.
-        emu.injectFault({ match: { method: 'GET', path: `/console/api/apps/${app.id}/api-keys` }, respond: { status: 401, body: { code: 'unauthorized', message: 'Token has expired.', status: 401 } } });
+        emu.injectFault({
+          match: { method: 'GET', path: `/console/api/apps/${app.id}/api-keys` },
+          respond: { status: 401, body: { code: 'unauthorized', message: 'Token has expired.', status: 401 } },
+        });
         await cookie.listApiKeys(app.id);
         // A server error whose body echoes a key must not carry it into our error text.
-        emu.injectFault({ match: { method: 'GET', path: `/console/api/apps/${app.id}/export` }, respond: { status: 500, body: { code: 'unknown', message: `failed for key ${key.token}`, status: 500 } } });
+        emu.injectFault({
+          match: { method: 'GET', path: `/console/api/apps/${app.id}/export` },
+          respond: { status: 500, body: { code: 'unknown', message: `failed for key ${key.token}`, status: 500 } },
+        });
         await cookie.exportDsl(app.id).catch(keep);
         await cookie.deleteApiKey(app.id, key.id);
         await cookie.close?.();
@@ -115,7 +124,12 @@ describe('secrets never reach output', () => {
         await service.runWorkflow({ query: 'x' }, { stream: false });
         await service.runWorkflow({ query: 'x' }, { stream: true });
         await service.close?.();
-        const wrong = createDifyService({ serviceUrl: `${proxyUrl}/v1`, apiKey: 'app-wrongkeywrongkeywrongkey', timeoutMs: 2000, maxAttempts: 1 });
+        const wrong = createDifyService({
+          serviceUrl: `${proxyUrl}/v1`,
+          apiKey: 'app-wrongkeywrongkeywrongkey',
+          timeoutMs: 2000,
+          maxAttempts: 1,
+        });
         await wrong.info().catch(keep);
         await wrong.close?.();
       });
@@ -153,7 +167,13 @@ describe('secrets never reach output', () => {
     delete process.env.GITHUB_ACTIONS;
     try {
       const output = await captureOutput(async () => {
-        const dify = await createDifyConsole({ baseUrl: proxyUrl, email: EMAIL, password: 'another-password-here', timeoutMs: 2000, maxAttempts: 1 }).catch(() => undefined);
+        const dify = await createDifyConsole({
+          baseUrl: proxyUrl,
+          email: EMAIL,
+          password: 'another-password-here',
+          timeoutMs: 2000,
+          maxAttempts: 1,
+        }).catch(() => undefined);
         await dify?.close?.();
       });
       expect(output).toBe('');

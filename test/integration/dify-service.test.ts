@@ -16,7 +16,10 @@ beforeEach(() => emu.reset());
 
 const clients: DifyService[] = [];
 function service(apiKey: string): DifyService {
-  const client = createDifyService({ serviceUrl: `${emu.url}/v1`, apiKey, timeoutMs: 2000, maxAttempts: 2 }, { clock: createVirtualClock(), log: () => {} });
+  const client = createDifyService(
+    { serviceUrl: `${emu.url}/v1`, apiKey, timeoutMs: 2000, maxAttempts: 2 },
+    { clock: createVirtualClock(), log: () => {} },
+  );
   clients.push(client);
   return client;
 }
@@ -73,7 +76,9 @@ describe('chat apps', () => {
 describe('typed errors with hints', () => {
   it('a wrong app key', async () => {
     emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL, published: true });
-    const error = await service('app-wrongwrongwrongwrongwrong').runWorkflow({ query: 'x' }, { stream: false }).catch((e) => e);
+    const error = await service('app-wrongwrongwrongwrongwrong')
+      .runWorkflow({ query: 'x' }, { stream: false })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(DifyError);
     expect(error).toMatchObject({ status: 401, method: 'POST', path: '/workflows/run' });
     expect(error.hint).toMatch(/app API key was refused/);
@@ -81,11 +86,15 @@ describe('typed errors with hints', () => {
 
   it('an app that was never published', async () => {
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL });
-    const run = await service(app.api_key).runWorkflow({ query: 'x' }, { stream: true }).catch((e) => e);
+    const run = await service(app.api_key)
+      .runWorkflow({ query: 'x' }, { stream: true })
+      .catch((e) => e);
     expect(run).toBeInstanceOf(DifyError);
     expect(run.status).toBe(400);
     expect(run.hint).toMatch(/no published version/);
-    const parameters = await service(app.api_key).parameters().catch((e) => e);
+    const parameters = await service(app.api_key)
+      .parameters()
+      .catch((e) => e);
     expect(parameters).toMatchObject({ status: 400, code: 'app_unavailable' });
     expect(parameters.hint).toMatch(/Publish it/);
   });
@@ -93,7 +102,9 @@ describe('typed errors with hints', () => {
   it('an app whose API access is switched off', async () => {
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL, published: true });
     await disableServiceApi(emu, app.id);
-    const error = await service(app.api_key).info().catch((e) => e);
+    const error = await service(app.api_key)
+      .info()
+      .catch((e) => e);
     expect(error).toMatchObject({ status: 403 });
     expect(error.hint).toMatch(/API access is disabled|Enable API access/);
   });

@@ -75,7 +75,10 @@ describe('streamed runs through the client', () => {
   });
 
   const service = () =>
-    createDifyService({ serviceUrl: url, apiKey: 'app-sse0123456789abcdefgh', timeoutMs: 2000, maxAttempts: 1 }, { clock: createVirtualClock() });
+    createDifyService(
+      { serviceUrl: url, apiKey: 'app-sse0123456789abcdefgh', timeoutMs: 2000, maxAttempts: 1 },
+      { clock: createVirtualClock() },
+    );
 
   function cut(text: string, size: number): string[] {
     const out: string[] = [];
@@ -99,9 +102,22 @@ describe('streamed runs through the client', () => {
     const client = service();
     const result = await client.runWorkflow({ q: 'x' }, { stream: true });
     await client.close?.();
-    expect(result).toMatchObject({ status: 'succeeded', outputs: { answer: 'Hi ✓' }, error: null, elapsedMs: 1250, workflowRunId: 'run-1' });
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      outputs: { answer: 'Hi ✓' },
+      error: null,
+      elapsedMs: 1250,
+      workflowRunId: 'run-1',
+    });
     expect(result.events).toEqual({
-      ping: 1, workflow_started: 1, node_started: 1, text_chunk: 1, iteration_next: 1, brand_new_event: 1, node_finished: 1, workflow_finished: 1,
+      ping: 1,
+      workflow_started: 1,
+      node_started: 1,
+      text_chunk: 1,
+      iteration_next: 1,
+      brand_new_event: 1,
+      node_finished: 1,
+      workflow_finished: 1,
     });
   });
 
@@ -150,7 +166,10 @@ describe('streamed runs through the client', () => {
   });
 
   it('reads a JSON answer to a streaming request as a blocking result', async () => {
-    script = { type: 'application/json', chunks: ['{"workflow_run_id":"r2","data":{"status":"failed","outputs":{},"error":"boom","elapsed_time":0.1}}'] };
+    script = {
+      type: 'application/json',
+      chunks: ['{"workflow_run_id":"r2","data":{"status":"failed","outputs":{},"error":"boom","elapsed_time":0.1}}'],
+    };
     const client = service();
     const result = await client.runWorkflow({}, { stream: true });
     await client.close?.();

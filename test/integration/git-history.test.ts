@@ -21,7 +21,10 @@ afterEach(async () => {
 });
 
 async function expectGitError(promise: Promise<unknown>): Promise<GitError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(GitError);
   return error as GitError;
 }
@@ -37,11 +40,7 @@ describe('changedFiles', () => {
       { 'workflows/a.json': 'a2', 'workflows/b.json': null, 'workflows/c.json': 'c1', 'README.md': 'r2' },
       'change',
     );
-    expect((await git.changedFiles(base, head, 'workflows')).sort()).toEqual([
-      'workflows/a.json',
-      'workflows/c.json',
-      'workflows/e.json',
-    ]);
+    expect((await git.changedFiles(base, head, 'workflows')).sort()).toEqual(['workflows/a.json', 'workflows/c.json', 'workflows/e.json']);
     expect(await git.changedFiles(base, head, 'README.md')).toEqual(['README.md']);
     expect(await git.changedFiles(head, head, 'workflows')).toEqual([]);
   });

@@ -23,7 +23,10 @@ afterEach(async () => {
 });
 
 async function expectGitError(promise: Promise<unknown>): Promise<GitError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(GitError);
   return error as GitError;
 }

@@ -124,7 +124,7 @@ describe('upsertStickyComment', () => {
     expect(calls('PATCH', /comments/)).toHaveLength(0);
   });
 
-  it('never takes over a person\'s comment that quotes the marker', async () => {
+  it("never takes over a person's comment that quotes the marker", async () => {
     const pr = api.addIssue({ title: 'Reviewed PR', pull: true });
     const human = (body: string) => {
       const id = api.addComment(pr, body);
@@ -162,7 +162,9 @@ describe('upsertStickyComment', () => {
     const pr = api.addIssue({ title: 'PR', pull: true });
     const old = api.addComment(pr, '<!-- dify-gitops:plan -->\nold plan');
     api.failNext({ method: 'PATCH', path: `/repos/acme/dify-apps/issues/comments/${old}` }, 422);
-    await expect(github.upsertStickyComment({ issueNumber: pr, marker: 'dify-gitops:plan', body: 'new plan' })).rejects.toThrow(/422|Validation/);
+    await expect(github.upsertStickyComment({ issueNumber: pr, marker: 'dify-gitops:plan', body: 'new plan' })).rejects.toThrow(
+      /422|Validation/,
+    );
     expect(api.state.comments.filter((c) => c.issue_number === pr)).toHaveLength(1);
   });
 

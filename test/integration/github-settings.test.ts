@@ -16,7 +16,10 @@ beforeEach(async () => {
 afterEach(() => api.close());
 
 async function expectGitHubError(promise: Promise<unknown>): Promise<GitHubError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(GitHubError);
   const failure = error as GitHubError;
   expect(`${failure.message} ${failure.hint}`).not.toContain(TOKEN);
@@ -94,8 +97,18 @@ describe('variables', () => {
 describe('errors say what to do', () => {
   it.each([
     ['POST', '/repos/acme/dify-apps/releases', () => github.ensureRelease({ tag: 't', name: 'n', body: 'b' }), /contents: write/],
-    ['POST', '/repos/acme/dify-apps/deployments', () => github.createDeployment({ ref: 'r', environment: 'e', description: 'd' }), /deployments: write/],
-    ['POST', '/repos/acme/dify-apps/pulls', () => github.createPullRequest({ head: 'h', base: 'main', title: 't', body: 'b' }), /pull-requests: write.*Allow GitHub Actions/],
+    [
+      'POST',
+      '/repos/acme/dify-apps/deployments',
+      () => github.createDeployment({ ref: 'r', environment: 'e', description: 'd' }),
+      /deployments: write/,
+    ],
+    [
+      'POST',
+      '/repos/acme/dify-apps/pulls',
+      () => github.createPullRequest({ head: 'h', base: 'main', title: 't', body: 'b' }),
+      /pull-requests: write.*Allow GitHub Actions/,
+    ],
     ['POST', '/repos/acme/dify-apps/issues', () => github.upsertIssue({ title: 't', marker: 'm', body: 'b' }), /issues: write/],
     ['PATCH', /\/actions\/variables\//, () => github.setVariable('V', 'x'), /"Variables"/],
   ])('403 on %s %s names the permission', async (method, path, act, hint) => {

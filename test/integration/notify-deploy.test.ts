@@ -20,11 +20,26 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-
 async function run(w: DeployWorld, url: string, inputs: Record<string, string>) {
   // backup-dir is resolved from the process's working directory: keep it inside the temp repo.
-  const all = { 'backup-dir': path.join(w.repo.dir, '.dify-gitops/backups'), 'dify-url': w.emulator.url, 'dify-email': EMAIL, 'dify-password': PASSWORD, 'timeout-seconds': '5', 'github-token': 'ghs_test_token', 'notify-url': url, 'notify-secret': SECRET, ...inputs };
-  const env: Record<string, string> = { GITHUB_WORKSPACE: w.repo.dir, GITHUB_API_URL: w.github.url, GITHUB_REPOSITORY: 'acme/flows', GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '42' };
+  const all = {
+    'backup-dir': path.join(w.repo.dir, '.dify-gitops/backups'),
+    'dify-url': w.emulator.url,
+    'dify-email': EMAIL,
+    'dify-password': PASSWORD,
+    'timeout-seconds': '5',
+    'github-token': 'ghs_test_token',
+    'notify-url': url,
+    'notify-secret': SECRET,
+    ...inputs,
+  };
+  const env: Record<string, string> = {
+    GITHUB_WORKSPACE: w.repo.dir,
+    GITHUB_API_URL: w.github.url,
+    GITHUB_REPOSITORY: 'acme/flows',
+    GITHUB_SERVER_URL: 'https://github.example',
+    GITHUB_RUN_ID: '42',
+  };
   for (const [k, v] of Object.entries(all)) env[`INPUT_${k.toUpperCase()}`] = v;
   const sink = createCaptureSink();
   const outcome = await runCommand(readActionSettings(env), sink);
@@ -53,9 +68,20 @@ describe('webhooks from deploy and rollback', () => {
       ['deploy', '1.1.0', 'deployed', 'alpha@v1.1.0'],
       ['rollback', '1.0.0', 'rolled-back', 'alpha@v1.0.0'],
     ]);
-    for (const e of events) expect(e).toMatchObject({ workflow: 'alpha', environment: 'production', runUrl: 'https://github.example/acme/flows/actions/runs/42', repository: 'acme/flows' });
+    for (const e of events)
+      expect(e).toMatchObject({
+        workflow: 'alpha',
+        environment: 'production',
+        runUrl: 'https://github.example/acme/flows/actions/runs/42',
+        repository: 'acme/flows',
+      });
     for (const r of receiver.requests) {
-      const verdict = verifyWebhookSignature({ body: r.body, timestamp: r.headers['x-dify-gitops-timestamp'] as string, signature: r.headers['x-dify-gitops-signature'] as string, secret: SECRET });
+      const verdict = verifyWebhookSignature({
+        body: r.body,
+        timestamp: r.headers['x-dify-gitops-timestamp'] as string,
+        signature: r.headers['x-dify-gitops-signature'] as string,
+        secret: SECRET,
+      });
       expect(verdict).toEqual({ valid: true });
     }
   });
@@ -71,7 +97,11 @@ describe('webhooks from deploy and rollback', () => {
     expect(result.exitCode).toBe(0);
     expect(world.emulator.state().apps.find((a) => a.id === A)!.published).toHaveLength(1);
     expect(receiver.requests).toHaveLength(3);
-    expect(result.warnings).toEqual([expect.stringMatching(/^Webhook for deploy of alpha \(deployed\) not delivered after 3 attempt\(s\): HTTP 503\. The deploy itself is not affected/)]);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^Webhook for deploy of alpha \(deployed\) not delivered after 3 attempt\(s\): HTTP 503\. The deploy itself is not affected/,
+      ),
+    ]);
     expect([...result.lines, ...result.warnings].join('\n')).not.toContain(SECRET);
   });
 });

@@ -13,7 +13,10 @@ import { findClosedUrl, startReceiver, type ReceivedRequest, type Receiver } fro
 
 const SECRET = 'whsec-3f9a1c7e5b2d8a4c6e0f';
 const START = Date.UTC(2025, 5, 1, 12, 0, 0);
-const EVENT: NotifyEvent = createEvent({ event: 'deploy', workflow: 'faq-bot', version: '1.4.0', environment: 'production', result: 'deployed', tag: 'faq-bot@v1.4.0' }, { runUrl: 'https://github.com/acme/flows/actions/runs/42', now: START });
+const EVENT: NotifyEvent = createEvent(
+  { event: 'deploy', workflow: 'faq-bot', version: '1.4.0', environment: 'production', result: 'deployed', tag: 'faq-bot@v1.4.0' },
+  { runUrl: 'https://github.com/acme/flows/actions/runs/42', now: START },
+);
 
 let receiver: Receiver | undefined;
 afterEach(async () => {
@@ -23,7 +26,13 @@ afterEach(async () => {
 
 const header = (r: ReceivedRequest, name: string) => r.headers[name.toLowerCase()] as string | undefined;
 const verify = (r: ReceivedRequest, now: number, secret = SECRET) =>
-  verifyWebhookSignature({ body: r.body, timestamp: header(r, 'X-Dify-Gitops-Timestamp'), signature: header(r, 'X-Dify-Gitops-Signature'), secret, now });
+  verifyWebhookSignature({
+    body: r.body,
+    timestamp: header(r, 'X-Dify-Gitops-Timestamp'),
+    signature: header(r, 'X-Dify-Gitops-Signature'),
+    secret,
+    now,
+  });
 
 describe('createNotifier', () => {
   it('POSTs the event as JSON, signed over "<timestamp>.<raw body>"', async () => {
@@ -61,7 +70,9 @@ describe('createNotifier', () => {
     const reqs = receiver.requests;
     expect(reqs).toHaveLength(3);
     expect(new Set(reqs.map((r) => header(r, 'X-Dify-Gitops-Delivery'))).size).toBe(1);
-    expect(reqs.map((r) => Number(header(r, 'X-Dify-Gitops-Timestamp')))).toEqual([START / 1000, START / 1000 + 0.5, START / 1000 + 1.5].map(Math.floor));
+    expect(reqs.map((r) => Number(header(r, 'X-Dify-Gitops-Timestamp')))).toEqual(
+      [START / 1000, START / 1000 + 0.5, START / 1000 + 1.5].map(Math.floor),
+    );
     expect(verify(reqs[2], clock.now())).toEqual({ valid: true });
   });
 
@@ -93,7 +104,13 @@ describe('createNotifier', () => {
 
   it('a receiver that hangs: each attempt is cut at the timeout, delivered false, no throw', async () => {
     receiver = await startReceiver([], 'hang');
-    const notifier = createNotifier({ url: receiver.url, secret: SECRET, timeoutMs: 150, maxAttempts: 2, clock: createVirtualClock(START) });
+    const notifier = createNotifier({
+      url: receiver.url,
+      secret: SECRET,
+      timeoutMs: 150,
+      maxAttempts: 2,
+      clock: createVirtualClock(START),
+    });
     const started = performance.now();
     expect(await notifier.send(EVENT)).toEqual({ delivered: false, attempts: 2, reason: 'timeout after 150 ms' });
     const elapsed = performance.now() - started;
@@ -110,10 +127,26 @@ describe('createNotifier', () => {
   });
 });
 
-
-const outcome = (name: string, result: DefinitionOutcome['result'], extra: Partial<DefinitionOutcome> = {}): DefinitionOutcome => ({ name, version: '2.0.0', file: `workflows/${name}.json`, environment: 'production', result, durationMs: 5, notes: [], ...extra });
+const outcome = (name: string, result: DefinitionOutcome['result'], extra: Partial<DefinitionOutcome> = {}): DefinitionOutcome => ({
+  name,
+  version: '2.0.0',
+  file: `workflows/${name}.json`,
+  environment: 'production',
+  result,
+  durationMs: 5,
+  notes: [],
+  ...extra,
+});
 const settingsFor = (url: string, extra: Record<string, string> = {}) =>
-  readActionSettings({ INPUT_COMMAND: 'deploy', 'INPUT_NOTIFY-URL': url, 'INPUT_NOTIFY-SECRET': SECRET, GITHUB_REPOSITORY: 'acme/flows', GITHUB_RUN_ID: '42', GITHUB_SHA: 'f00d', ...extra });
+  readActionSettings({
+    INPUT_COMMAND: 'deploy',
+    'INPUT_NOTIFY-URL': url,
+    'INPUT_NOTIFY-SECRET': SECRET,
+    GITHUB_REPOSITORY: 'acme/flows',
+    GITHUB_RUN_ID: '42',
+    GITHUB_SHA: 'f00d',
+    ...extra,
+  });
 
 describe('notifyOutcomes', () => {
   it('sends one signed event per definition outcome (none for dry-run outcomes)', async () => {
@@ -121,14 +154,29 @@ describe('notifyOutcomes', () => {
     const sink = createCaptureSink();
     const { lines, warnings } = sink;
     const clock = createVirtualClock(START);
-    const outcomes = [outcome('alpha', 'deployed', { tag: 'alpha@v2.0.0' }), outcome('beta', 'rolled-back', { restoredTo: 'beta@v1.0.0', error: 'smoke check failed' }), outcome('gamma', 'would-deploy')];
+    const outcomes = [
+      outcome('alpha', 'deployed', { tag: 'alpha@v2.0.0' }),
+      outcome('beta', 'rolled-back', { restoredTo: 'beta@v1.0.0', error: 'smoke check failed' }),
+      outcome('gamma', 'would-deploy'),
+    ];
     const deliveries = await notifyOutcomes(settingsFor(receiver.url), outcomes, 'deploy', sink, { clock });
     expect(deliveries.map((d) => d.delivered)).toEqual([true, true]);
     expect(warnings).toEqual([]);
     expect(lines).toContain('Webhook: delivered 2 of 2 event(s).');
     const bodies = receiver.requests.map((r) => JSON.parse(r.body)).sort((a, b) => a.workflow.localeCompare(b.workflow));
     expect(bodies).toEqual([
-      { event: 'deploy', workflow: 'alpha', version: '2.0.0', environment: 'production', result: 'deployed', tag: 'alpha@v2.0.0', runUrl: 'https://github.com/acme/flows/actions/runs/42', timestamp: '2025-06-01T12:00:00.000Z', repository: 'acme/flows', commit: 'f00d' },
+      {
+        event: 'deploy',
+        workflow: 'alpha',
+        version: '2.0.0',
+        environment: 'production',
+        result: 'deployed',
+        tag: 'alpha@v2.0.0',
+        runUrl: 'https://github.com/acme/flows/actions/runs/42',
+        timestamp: '2025-06-01T12:00:00.000Z',
+        repository: 'acme/flows',
+        commit: 'f00d',
+      },
       expect.objectContaining({ workflow: 'beta', result: 'rolled-back', tag: 'beta@v1.0.0', error: 'smoke check failed' }),
     ]);
     for (const r of receiver.requests) expect(verify(r, START)).toEqual({ valid: true });
@@ -137,11 +185,18 @@ describe('notifyOutcomes', () => {
   it('a failing receiver only warns, and the secret appears in nothing that is logged', async () => {
     receiver = await startReceiver([], 500);
     const sink = createCaptureSink();
-    const { lines, warnings } = sink;
+    const { warnings } = sink;
     const debug: string[] = [];
-    const deliveries = await notifyOutcomes(settingsFor(receiver.url), [outcome('alpha', 'rolled-back')], 'rollback', sink, { clock: createVirtualClock(START), log: (l) => debug.push(l) });
+    const deliveries = await notifyOutcomes(settingsFor(receiver.url), [outcome('alpha', 'rolled-back')], 'rollback', sink, {
+      clock: createVirtualClock(START),
+      log: (l) => debug.push(l),
+    });
     expect(deliveries).toEqual([{ delivered: false, attempts: 3, status: 500, reason: 'HTTP 500' }]);
-    expect(warnings).toEqual([expect.stringMatching(/^Webhook for rollback of alpha \(rolled-back\) not delivered after 3 attempt\(s\): HTTP 500\. The rollback itself is not affected/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^Webhook for rollback of alpha \(rolled-back\) not delivered after 3 attempt\(s\): HTTP 500\. The rollback itself is not affected/,
+      ),
+    ]);
     expect(debug).toHaveLength(3);
     expect(debug[0]).toMatch(/^webhook POST http:\/\/127\.0\.0\.1:\d+ → 500 \(attempt 1, \d+ ms\)$/);
     const logged = [sink.text(), ...debug].join('\n');
@@ -154,9 +209,13 @@ describe('notifyOutcomes', () => {
     receiver = await startReceiver();
     const sink = createCaptureSink();
     const { lines } = sink;
-    expect(await notifyOutcomes(settingsFor(receiver.url, { 'INPUT_DRY-RUN': 'true' }), [outcome('alpha', 'deployed')], 'deploy', sink)).toEqual([]);
+    expect(
+      await notifyOutcomes(settingsFor(receiver.url, { 'INPUT_DRY-RUN': 'true' }), [outcome('alpha', 'deployed')], 'deploy', sink),
+    ).toEqual([]);
     expect(lines).toContain('Dry run: 1 webhook event(s) not sent.');
-    expect(await notifyOutcomes(readActionSettings({ INPUT_COMMAND: 'deploy' }), [outcome('alpha', 'deployed')], 'deploy', sink)).toEqual([]);
+    expect(await notifyOutcomes(readActionSettings({ INPUT_COMMAND: 'deploy' }), [outcome('alpha', 'deployed')], 'deploy', sink)).toEqual(
+      [],
+    );
     expect(receiver.requests).toEqual([]);
   });
 });

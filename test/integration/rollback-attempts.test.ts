@@ -23,7 +23,13 @@ afterEach(async () => {
 });
 
 async function stageContext(w: DeployWorld) {
-  const env: Record<string, string> = { GITHUB_WORKSPACE: w.repo.dir, INPUT_COMMAND: 'deploy', 'INPUT_DIFY-URL': w.emulator.url, 'INPUT_DIFY-EMAIL': EMAIL, 'INPUT_DIFY-PASSWORD': PASSWORD };
+  const env: Record<string, string> = {
+    GITHUB_WORKSPACE: w.repo.dir,
+    INPUT_COMMAND: 'deploy',
+    'INPUT_DIFY-URL': w.emulator.url,
+    'INPUT_DIFY-EMAIL': EMAIL,
+    'INPUT_DIFY-PASSWORD': PASSWORD,
+  };
   const settings = readActionSettings(env);
   const dify = await createDifyConsole({ baseUrl: w.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
   closeDify = async () => dify.close?.();
@@ -52,10 +58,20 @@ it('a first deploy whose restore keeps failing: 3 attempts on the virtual clock,
   const target = prepareTarget(d, 'production', ctx.env);
   const published = await ctx.dify.getPublished(A);
   const backup = await backupLiveApp(ctx.dify, { appId: A, name: 'alpha', environment: 'production', dir: settings.backupDir, published });
-  world.emulator.injectFault({ match: { method: 'POST', path: `^/console/api/apps/${A}/workflows/[^/]+/restore$` }, respond: { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } }, times: 99 });
+  world.emulator.injectFault({
+    match: { method: 'POST', path: `^/console/api/apps/${A}/workflows/[^/]+/restore$` },
+    respond: { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } },
+    times: 99,
+  });
 
   const started = performance.now();
-  const outcome = await rollbackDefinition(ctx, { item: { file: 'workflows/alpha.json', definition: d }, target, backup, published: true, log: (l) => sink.info(l) });
+  const outcome = await rollbackDefinition(ctx, {
+    item: { file: 'workflows/alpha.json', definition: d },
+    target,
+    backup,
+    published: true,
+    log: (l) => sink.info(l),
+  });
   expect(performance.now() - started).toBeLessThan(2000); // the 1 s + 3 s between attempts were virtual
   expect(clock.sleeps).toEqual([1000, 3000]);
   expect(outcome.result).toBe('restore-failed');
@@ -79,9 +95,19 @@ it('a restore that succeeds on its second attempt waits once, and the app is as 
   const target = prepareTarget(d, 'production', ctx.env);
   const published = await ctx.dify.getPublished(A);
   const backup = await backupLiveApp(ctx.dify, { appId: A, name: 'alpha', environment: 'production', dir: settings.backupDir, published });
-  world.emulator.injectFault({ match: { method: 'POST', path: `^/console/api/apps/${A}/workflows/[^/]+/restore$` }, respond: { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } }, times: 1 });
+  world.emulator.injectFault({
+    match: { method: 'POST', path: `^/console/api/apps/${A}/workflows/[^/]+/restore$` },
+    respond: { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 } },
+    times: 1,
+  });
 
-  const outcome = await rollbackDefinition(ctx, { item: { file: 'workflows/alpha.json', definition: d }, target, backup, published: true, log: (l) => sink.info(l) });
+  const outcome = await rollbackDefinition(ctx, {
+    item: { file: 'workflows/alpha.json', definition: d },
+    target,
+    backup,
+    published: true,
+    log: (l) => sink.info(l),
+  });
   expect(outcome.result, sink.text()).toBe('rolled-back');
   expect(clock.sleeps).toEqual([1000]);
   expect(sink.text()).toMatch(/restore attempt 1 failed \(.+\); trying again in 1 s/);

@@ -32,7 +32,13 @@ function titled(def: Definition, title: string): Definition {
 /** The definition the first deploy brings: new content, and a smoke check it cannot pass. */
 function failingNewVersion(): Definition {
   const next = titled(echoDefinition('alpha', A, '1.0.0'), 'Start (from git)');
-  next.smoke = [{ name: 'wants a number', inputs: { query: 'hello' }, expect: { outputs: { type: 'object', required: ['query'], properties: { query: { type: 'number' } } } } }];
+  next.smoke = [
+    {
+      name: 'wants a number',
+      inputs: { query: 'hello' },
+      expect: { outputs: { type: 'object', required: ['query'], properties: { query: { type: 'number' } } } },
+    },
+  ];
   return next;
 }
 
@@ -55,7 +61,14 @@ async function deployInProcess(w: DeployWorld) {
   const outcome = (result.json as { outcomes: DefinitionOutcome[] }).outcomes[0];
   const app = w.emulator.state().apps.find((a) => a.id === A)!;
   const live = app.published.find((p) => p.id === app.workflow_id)!;
-  return { exitCode: result.exitCode, outcome, sink, app, liveHash: publishedWorkflowHash(live.dsl.workflow), draftHash: workflowHash(app.draft!.dsl) };
+  return {
+    exitCode: result.exitCode,
+    outcome,
+    sink,
+    app,
+    liveHash: publishedWorkflowHash(live.dsl.workflow),
+    draftHash: workflowHash(app.draft!.dsl),
+  };
 }
 
 describe('rollback of a failed first deploy (no release tag)', () => {
@@ -70,7 +83,13 @@ describe('rollback of a failed first deploy (no release tag)', () => {
         if (editedDraft) {
           // Someone kept editing in the UI after publishing: the backup (the draft) is not what was live.
           draftBefore = titled(old, 'Start (unpublished edit)');
-          const dify = await createDifyConsole({ baseUrl: world.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
+          const dify = await createDifyConsole({
+            baseUrl: world.emulator.url,
+            email: EMAIL,
+            password: PASSWORD,
+            timeoutMs: 5000,
+            maxAttempts: 1,
+          });
           expect((await dify.importDsl(A, stringifyPyYaml(draftBefore.dsl))).status).toMatch(/^completed/);
           await dify.close?.();
         }
@@ -87,7 +106,9 @@ describe('rollback of a failed first deploy (no release tag)', () => {
         expect(r.draftHash).toBe(workflowHash(draftBefore.dsl));
         // Published: by hand, the failed deploy, the restore. Nothing deleted.
         expect(r.app.published).toHaveLength(3);
-        const restoreCalls = world.emulator.state().requests.filter((q) => q.method === 'POST' && /\/workflows\/[^/]+\/restore$/.test(q.path));
+        const restoreCalls = world.emulator
+          .state()
+          .requests.filter((q) => q.method === 'POST' && /\/workflows\/[^/]+\/restore$/.test(q.path));
         expect(restoreCalls.map((q) => q.status)).toEqual([restoreEndpoint ? 200 : 404]);
         expect(r.sink.text()).toContain(restoreEndpoint ? '(restore endpoint), verified' : '(export of that version, imported), verified');
         expect(await world.repo.git(['tag', '--list', 'alpha@v*'])).toBe('');
@@ -103,9 +124,13 @@ describe('rollback of a failed first deploy (no release tag)', () => {
     const r = await deployInProcess(world);
     expect(r.outcome.result, r.sink.text()).toBe('restore-failed');
     expect(r.exitCode).toBe(1);
-    expect(r.outcome.notes.join('\n')).toMatch(/failing version stays published: the app had never been published before, and Dify cannot unpublish/);
+    expect(r.outcome.notes.join('\n')).toMatch(
+      /failing version stays published: the app had never been published before, and Dify cannot unpublish/,
+    );
     expect(r.sink.text()).not.toMatch(/restore attempt/);
-    expect(r.outcome.manualCommand).toMatch(/^npx dify-gitops rollback --workflow alpha --from-backup \.dify-gitops\/backups\/alpha\.production\.[\w-]+\.yml --environment production$/);
+    expect(r.outcome.manualCommand).toMatch(
+      /^npx dify-gitops rollback --workflow alpha --from-backup \.dify-gitops\/backups\/alpha\.production\.[\w-]+\.yml --environment production$/,
+    );
     expect(path.isAbsolute(r.outcome.backupFile!)).toBe(true);
   });
 });

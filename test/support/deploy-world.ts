@@ -60,8 +60,21 @@ export async function createDeployWorld(options: EmulatorOptions = {}): Promise<
     run(inputs, env = {}) {
       return runAction({
         workspace: repo.dir,
-        inputs: { 'dify-url': emulator.url, 'dify-email': EMAIL, 'dify-password': PASSWORD, 'timeout-seconds': '5', 'github-token': 'ghs_test_token', ...inputs },
-        env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/flows', GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '42', ...env },
+        inputs: {
+          'dify-url': emulator.url,
+          'dify-email': EMAIL,
+          'dify-password': PASSWORD,
+          'timeout-seconds': '5',
+          'github-token': 'ghs_test_token',
+          ...inputs,
+        },
+        env: {
+          GITHUB_API_URL: github.url,
+          GITHUB_REPOSITORY: 'acme/flows',
+          GITHUB_SERVER_URL: 'https://github.example',
+          GITHUB_RUN_ID: '42',
+          ...env,
+        },
       });
     },
     deploy(inputs = {}, env = {}) {
@@ -83,13 +96,18 @@ export async function createDeployWorld(options: EmulatorOptions = {}): Promise<
 
 /** `npx dify-gitops <args>` in the world's repository, as a person at a terminal runs it. */
 export function runCli(world: DeployWorld, args: string[], env: Record<string, string> = {}) {
-  return spawnNode([path.join(REPO_ROOT, 'bin/dify-gitops.js'), ...args], world.repo.dir, {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    DIFY_URL: world.emulator.url,
-    DIFY_EMAIL: EMAIL,
-    DIFY_PASSWORD: PASSWORD,
-    DIFY_TIMEOUT_SECONDS: '5',
-    ...env,
-  }, 60_000);
+  return spawnNode(
+    [path.join(REPO_ROOT, 'bin/dify-gitops.js'), ...args],
+    world.repo.dir,
+    {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      DIFY_URL: world.emulator.url,
+      DIFY_EMAIL: EMAIL,
+      DIFY_PASSWORD: PASSWORD,
+      DIFY_TIMEOUT_SECONDS: '5',
+      ...env,
+    },
+    60_000,
+  );
 }

@@ -163,7 +163,11 @@ export async function startGitHubApi(options: { token?: string; repository?: str
     const rels = [];
     if (current < pages) rels.push(`${link(current + 1)}; rel="next"`, `${link(pages)}; rel="last"`);
     if (current > 1) rels.push(`${link(current - 1)}; rel="prev"`, `${link(1)}; rel="first"`);
-    return { status: 200, body: items.slice((current - 1) * perPage, current * perPage), headers: rels.length ? { link: rels.join(', ') } : {} };
+    return {
+      status: 200,
+      body: items.slice((current - 1) * perPage, current * perPage),
+      headers: rels.length ? { link: rels.join(', ') } : {},
+    };
   }
 
   const issueOf = (number: string) => state.issues.find((issue) => issue.number === Number(number));
@@ -172,150 +176,275 @@ export async function startGitHubApi(options: { token?: string; repository?: str
   const envMissing = (environment: string | undefined) => environment !== undefined && !state.environments.has(environment);
 
   const routes: Array<[string, RegExp, (call: Call) => Reply]> = [
-    ['GET', /^\/releases\/tags\/(.+)$/, ({ params: [tag] }) => {
-      const release = state.releases.find((r) => r.tag_name === tag);
-      return release ? { status: 200, body: release } : error(404);
-    }],
-    ['POST', /^\/releases$/, ({ body }) => {
-      if (!body.tag_name) return invalid('Release', 'tag_name');
-      if (state.releases.some((r) => r.tag_name === body.tag_name)) return invalid('Release', 'tag_name', 'already_exists');
-      const id = nextId++;
-      const release = {
-        id, tag_name: body.tag_name, target_commitish: body.target_commitish ?? 'main', name: body.name ?? body.tag_name,
-        body: body.body ?? '', draft: false, prerelease: false, created_at: now(), published_at: now(),
-        html_url: web(`/releases/tag/${encodeURIComponent(body.tag_name)}`), author: { login: 'github-actions[bot]' },
-      };
-      state.releases.push(release);
-      return { status: 201, body: release };
-    }],
-    ['PATCH', /^\/releases\/(\d+)$/, ({ params: [id], body }) => {
-      const release = state.releases.find((r) => r.id === Number(id));
-      if (!release) return error(404);
-      for (const field of ['name', 'body', 'tag_name'] as const) if (body[field] !== undefined) release[field] = body[field];
-      return { status: 200, body: release };
-    }],
-    ['POST', /^\/deployments$/, ({ body }) => {
-      if (!body.ref) return invalid('Deployment', 'ref');
-      if (typeof body.description === 'string' && body.description.length > 140) return invalid('Deployment', 'description', 'custom');
-      const id = nextId++;
-      const deployment = {
-        id, ref: body.ref, sha: body.ref, task: body.task ?? 'deploy', payload: body.payload ?? {},
-        environment: body.environment ?? 'production', description: body.description ?? null,
-        auto_merge: body.auto_merge, required_contexts: body.required_contexts,
-        transient_environment: body.transient_environment ?? false, production_environment: body.production_environment ?? false,
-        creator: { login: 'github-actions[bot]' }, created_at: now(), updated_at: now(),
-      };
-      state.deployments.push(deployment);
-      state.deploymentStatuses.set(id, []);
-      return { status: 201, body: deployment };
-    }],
-    ['POST', /^\/deployments\/(\d+)\/statuses$/, ({ params: [id], body }) => {
-      const statuses = state.deploymentStatuses.get(Number(id));
-      if (!statuses) return error(404);
-      const states = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
-      if (!states.includes(body.state)) return invalid('DeploymentStatus', 'state', 'invalid');
-      if (typeof body.description === 'string' && body.description.length > 140) return invalid('DeploymentStatus', 'description', 'custom');
-      const status = {
-        id: nextId++, state: body.state, description: body.description ?? '', environment_url: body.environment_url ?? '',
-        log_url: body.log_url ?? '', target_url: body.log_url ?? '', created_at: now(),
-      };
-      statuses.push(status);
-      return { status: 201, body: status };
-    }],
-    ['GET', /^\/issues\/(\d+)\/comments$/, (call) => {
-      if (!issueOf(call.params[0])) return error(404);
-      return page(call, state.comments.filter((c) => c.issue_number === Number(call.params[0])));
-    }],
-    ['POST', /^\/issues\/(\d+)\/comments$/, ({ params: [number], body }) => {
-      if (!issueOf(number)) return error(404);
-      if (typeof body.body !== 'string') return invalid('IssueComment', 'body');
-      const id = addComment(Number(number), body.body);
-      return { status: 201, body: state.comments.find((c) => c.id === id) };
-    }],
-    ['PATCH', /^\/issues\/comments\/(\d+)$/, ({ params: [id], body }) => {
-      const comment = state.comments.find((c) => c.id === Number(id));
-      if (!comment) return error(404);
-      Object.assign(comment, { body: body.body, updated_at: now() });
-      return { status: 200, body: comment };
-    }],
-    ['GET', /^\/issues$/, (call) => {
-      const wanted = call.query.state ?? 'open';
-      return page(call, state.issues.filter((issue) => wanted === 'all' || issue.state === wanted));
-    }],
-    ['POST', /^\/issues$/, ({ body }) => {
-      if (!body.title) return invalid('Issue', 'title');
-      return { status: 201, body: issueOf(String(addIssue(body as { title: string }))) };
-    }],
-    ['PATCH', /^\/issues\/(\d+)$/, ({ params: [number], body }) => {
-      const issue = issueOf(number);
-      if (!issue) return error(404);
-      for (const field of ['title', 'body', 'state'] as const) if (body[field] !== undefined) issue[field] = body[field];
-      return { status: 200, body: issue };
-    }],
-    ['GET', /^(?:\/actions|\/environments\/([^/]+))\/secrets\/public-key$/, ({ params: [environment] }) => {
-      if (envMissing(environment)) return error(404);
-      const { key_id, key } = publicKey(environment ?? '');
-      return { status: 200, body: { key_id, key } };
-    }],
-    ['PUT', /^(?:\/actions|\/environments\/([^/]+))\/secrets\/([^/]+)$/, ({ params: [environment, name], body }) => {
-      if (envMissing(environment)) return error(404);
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || /^GITHUB_/i.test(name)) return invalid('Secret', 'secret_name', 'invalid');
-      if (!body.encrypted_value || !body.key_id) return invalid('Secret', body.encrypted_value ? 'key_id' : 'encrypted_value');
-      if (body.key_id !== state.publicKeys.get(environment ?? '')?.key_id) return error(422, 'Bad request - key_id is not valid');
-      const key = scoped(environment, name);
-      const existed = state.secrets.has(key);
-      state.secrets.set(key, { name: name.toUpperCase(), encrypted_value: body.encrypted_value, key_id: body.key_id, updated_at: now() });
-      return { status: existed ? 204 : 201, body: existed ? undefined : {} };
-    }],
-    ['GET', /^(?:\/actions|\/environments\/([^/]+))\/variables\/([^/]+)$/, ({ params: [environment, name] }) => {
-      if (envMissing(environment)) return error(404);
-      const variable = state.variables.get(scoped(environment, name));
-      return variable ? { status: 200, body: variable } : error(404);
-    }],
-    ['POST', /^(?:\/actions|\/environments\/([^/]+))\/variables$/, ({ params: [environment], body }) => {
-      if (envMissing(environment)) return error(404);
-      if (!body.name || typeof body.value !== 'string') return invalid('Variable', body.name ? 'value' : 'name');
-      const key = scoped(environment, body.name);
-      if (state.variables.has(key)) return error(409, 'Already exists - Variable already exists');
-      state.variables.set(key, { name: String(body.name).toUpperCase(), value: body.value, created_at: now(), updated_at: now() });
-      return { status: 201, body: {} };
-    }],
-    ['PATCH', /^(?:\/actions|\/environments\/([^/]+))\/variables\/([^/]+)$/, ({ params: [environment, name], body }) => {
-      if (envMissing(environment)) return error(404);
-      const variable = state.variables.get(scoped(environment, name));
-      if (!variable) return error(404);
-      Object.assign(variable, { value: body.value ?? variable.value, updated_at: now() });
-      return { status: 204 };
-    }],
-    ['GET', /^\/pulls$/, (call) => {
-      const { head, base, state: wanted = 'open' } = call.query;
-      return page(call, state.pulls.filter((p) =>
-        (wanted === 'all' || p.state === wanted) && (!head || p.head.label === head) && (!base || p.base.ref === base)));
-    }],
-    ['POST', /^\/pulls$/, ({ body }) => {
-      if (!body.head || !body.base || !body.title) return invalid('PullRequest', !body.head ? 'head' : !body.base ? 'base' : 'title');
-      const label = body.head.includes(':') ? body.head : `${owner}:${body.head}`;
-      if (state.pulls.some((p) => p.state === 'open' && p.head.label === label && p.base.ref === body.base)) {
-        return error(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${label}.` }]);
-      }
-      const number = addIssue({ title: body.title, body: body.body, pull: true });
-      const pull = {
-        id: nextId++, number, state: 'open', title: body.title, body: body.body ?? '', html_url: web(`/pull/${number}`),
-        head: { ref: label.split(':')[1], label }, base: { ref: body.base },
-      };
-      state.pulls.push(pull);
-      return { status: 201, body: pull };
-    }],
-    ['PATCH', /^\/pulls\/(\d+)$/, ({ params: [number], body }) => {
-      const pull = state.pulls.find((p) => p.number === Number(number));
-      if (!pull) return error(404);
-      for (const field of ['title', 'body', 'state'] as const) if (body[field] !== undefined) pull[field] = body[field];
-      return { status: 200, body: pull };
-    }],
+    [
+      'GET',
+      /^\/releases\/tags\/(.+)$/,
+      ({ params: [tag] }) => {
+        const release = state.releases.find((r) => r.tag_name === tag);
+        return release ? { status: 200, body: release } : error(404);
+      },
+    ],
+    [
+      'POST',
+      /^\/releases$/,
+      ({ body }) => {
+        if (!body.tag_name) return invalid('Release', 'tag_name');
+        if (state.releases.some((r) => r.tag_name === body.tag_name)) return invalid('Release', 'tag_name', 'already_exists');
+        const id = nextId++;
+        const release = {
+          id,
+          tag_name: body.tag_name,
+          target_commitish: body.target_commitish ?? 'main',
+          name: body.name ?? body.tag_name,
+          body: body.body ?? '',
+          draft: false,
+          prerelease: false,
+          created_at: now(),
+          published_at: now(),
+          html_url: web(`/releases/tag/${encodeURIComponent(body.tag_name)}`),
+          author: { login: 'github-actions[bot]' },
+        };
+        state.releases.push(release);
+        return { status: 201, body: release };
+      },
+    ],
+    [
+      'PATCH',
+      /^\/releases\/(\d+)$/,
+      ({ params: [id], body }) => {
+        const release = state.releases.find((r) => r.id === Number(id));
+        if (!release) return error(404);
+        for (const field of ['name', 'body', 'tag_name'] as const) if (body[field] !== undefined) release[field] = body[field];
+        return { status: 200, body: release };
+      },
+    ],
+    [
+      'POST',
+      /^\/deployments$/,
+      ({ body }) => {
+        if (!body.ref) return invalid('Deployment', 'ref');
+        if (typeof body.description === 'string' && body.description.length > 140) return invalid('Deployment', 'description', 'custom');
+        const id = nextId++;
+        const deployment = {
+          id,
+          ref: body.ref,
+          sha: body.ref,
+          task: body.task ?? 'deploy',
+          payload: body.payload ?? {},
+          environment: body.environment ?? 'production',
+          description: body.description ?? null,
+          auto_merge: body.auto_merge,
+          required_contexts: body.required_contexts,
+          transient_environment: body.transient_environment ?? false,
+          production_environment: body.production_environment ?? false,
+          creator: { login: 'github-actions[bot]' },
+          created_at: now(),
+          updated_at: now(),
+        };
+        state.deployments.push(deployment);
+        state.deploymentStatuses.set(id, []);
+        return { status: 201, body: deployment };
+      },
+    ],
+    [
+      'POST',
+      /^\/deployments\/(\d+)\/statuses$/,
+      ({ params: [id], body }) => {
+        const statuses = state.deploymentStatuses.get(Number(id));
+        if (!statuses) return error(404);
+        const states = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
+        if (!states.includes(body.state)) return invalid('DeploymentStatus', 'state', 'invalid');
+        if (typeof body.description === 'string' && body.description.length > 140)
+          return invalid('DeploymentStatus', 'description', 'custom');
+        const status = {
+          id: nextId++,
+          state: body.state,
+          description: body.description ?? '',
+          environment_url: body.environment_url ?? '',
+          log_url: body.log_url ?? '',
+          target_url: body.log_url ?? '',
+          created_at: now(),
+        };
+        statuses.push(status);
+        return { status: 201, body: status };
+      },
+    ],
+    [
+      'GET',
+      /^\/issues\/(\d+)\/comments$/,
+      (call) => {
+        if (!issueOf(call.params[0])) return error(404);
+        return page(
+          call,
+          state.comments.filter((c) => c.issue_number === Number(call.params[0])),
+        );
+      },
+    ],
+    [
+      'POST',
+      /^\/issues\/(\d+)\/comments$/,
+      ({ params: [number], body }) => {
+        if (!issueOf(number)) return error(404);
+        if (typeof body.body !== 'string') return invalid('IssueComment', 'body');
+        const id = addComment(Number(number), body.body);
+        return { status: 201, body: state.comments.find((c) => c.id === id) };
+      },
+    ],
+    [
+      'PATCH',
+      /^\/issues\/comments\/(\d+)$/,
+      ({ params: [id], body }) => {
+        const comment = state.comments.find((c) => c.id === Number(id));
+        if (!comment) return error(404);
+        Object.assign(comment, { body: body.body, updated_at: now() });
+        return { status: 200, body: comment };
+      },
+    ],
+    [
+      'GET',
+      /^\/issues$/,
+      (call) => {
+        const wanted = call.query.state ?? 'open';
+        return page(
+          call,
+          state.issues.filter((issue) => wanted === 'all' || issue.state === wanted),
+        );
+      },
+    ],
+    [
+      'POST',
+      /^\/issues$/,
+      ({ body }) => {
+        if (!body.title) return invalid('Issue', 'title');
+        return { status: 201, body: issueOf(String(addIssue(body as { title: string }))) };
+      },
+    ],
+    [
+      'PATCH',
+      /^\/issues\/(\d+)$/,
+      ({ params: [number], body }) => {
+        const issue = issueOf(number);
+        if (!issue) return error(404);
+        for (const field of ['title', 'body', 'state'] as const) if (body[field] !== undefined) issue[field] = body[field];
+        return { status: 200, body: issue };
+      },
+    ],
+    [
+      'GET',
+      /^(?:\/actions|\/environments\/([^/]+))\/secrets\/public-key$/,
+      ({ params: [environment] }) => {
+        if (envMissing(environment)) return error(404);
+        const { key_id, key } = publicKey(environment ?? '');
+        return { status: 200, body: { key_id, key } };
+      },
+    ],
+    [
+      'PUT',
+      /^(?:\/actions|\/environments\/([^/]+))\/secrets\/([^/]+)$/,
+      ({ params: [environment, name], body }) => {
+        if (envMissing(environment)) return error(404);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || /^GITHUB_/i.test(name)) return invalid('Secret', 'secret_name', 'invalid');
+        if (!body.encrypted_value || !body.key_id) return invalid('Secret', body.encrypted_value ? 'key_id' : 'encrypted_value');
+        if (body.key_id !== state.publicKeys.get(environment ?? '')?.key_id) return error(422, 'Bad request - key_id is not valid');
+        const key = scoped(environment, name);
+        const existed = state.secrets.has(key);
+        state.secrets.set(key, { name: name.toUpperCase(), encrypted_value: body.encrypted_value, key_id: body.key_id, updated_at: now() });
+        return { status: existed ? 204 : 201, body: existed ? undefined : {} };
+      },
+    ],
+    [
+      'GET',
+      /^(?:\/actions|\/environments\/([^/]+))\/variables\/([^/]+)$/,
+      ({ params: [environment, name] }) => {
+        if (envMissing(environment)) return error(404);
+        const variable = state.variables.get(scoped(environment, name));
+        return variable ? { status: 200, body: variable } : error(404);
+      },
+    ],
+    [
+      'POST',
+      /^(?:\/actions|\/environments\/([^/]+))\/variables$/,
+      ({ params: [environment], body }) => {
+        if (envMissing(environment)) return error(404);
+        if (!body.name || typeof body.value !== 'string') return invalid('Variable', body.name ? 'value' : 'name');
+        const key = scoped(environment, body.name);
+        if (state.variables.has(key)) return error(409, 'Already exists - Variable already exists');
+        state.variables.set(key, { name: String(body.name).toUpperCase(), value: body.value, created_at: now(), updated_at: now() });
+        return { status: 201, body: {} };
+      },
+    ],
+    [
+      'PATCH',
+      /^(?:\/actions|\/environments\/([^/]+))\/variables\/([^/]+)$/,
+      ({ params: [environment, name], body }) => {
+        if (envMissing(environment)) return error(404);
+        const variable = state.variables.get(scoped(environment, name));
+        if (!variable) return error(404);
+        Object.assign(variable, { value: body.value ?? variable.value, updated_at: now() });
+        return { status: 204 };
+      },
+    ],
+    [
+      'GET',
+      /^\/pulls$/,
+      (call) => {
+        const { head, base, state: wanted = 'open' } = call.query;
+        return page(
+          call,
+          state.pulls.filter(
+            (p) => (wanted === 'all' || p.state === wanted) && (!head || p.head.label === head) && (!base || p.base.ref === base),
+          ),
+        );
+      },
+    ],
+    [
+      'POST',
+      /^\/pulls$/,
+      ({ body }) => {
+        if (!body.head || !body.base || !body.title) return invalid('PullRequest', !body.head ? 'head' : !body.base ? 'base' : 'title');
+        const label = body.head.includes(':') ? body.head : `${owner}:${body.head}`;
+        if (state.pulls.some((p) => p.state === 'open' && p.head.label === label && p.base.ref === body.base)) {
+          return error(422, 'Validation Failed', [
+            { resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${label}.` },
+          ]);
+        }
+        const number = addIssue({ title: body.title, body: body.body, pull: true });
+        const pull = {
+          id: nextId++,
+          number,
+          state: 'open',
+          title: body.title,
+          body: body.body ?? '',
+          html_url: web(`/pull/${number}`),
+          head: { ref: label.split(':')[1], label },
+          base: { ref: body.base },
+        };
+        state.pulls.push(pull);
+        return { status: 201, body: pull };
+      },
+    ],
+    [
+      'PATCH',
+      /^\/pulls\/(\d+)$/,
+      ({ params: [number], body }) => {
+        const pull = state.pulls.find((p) => p.number === Number(number));
+        if (!pull) return error(404);
+        for (const field of ['title', 'body', 'state'] as const) if (body[field] !== undefined) pull[field] = body[field];
+        return { status: 200, body: pull };
+      },
+    ],
   ];
 
-  function handle(method: string, path: string, shown: string, call: Omit<Call, 'params' | 'method'>, authorization: string | undefined): Reply {
-    const failure = failures.find((f) => f.times > 0 && f.method === method && (typeof f.path === 'string' ? f.path === shown : f.path.test(shown)));
+  function handle(
+    method: string,
+    path: string,
+    shown: string,
+    call: Omit<Call, 'params' | 'method'>,
+    authorization: string | undefined,
+  ): Reply {
+    const failure = failures.find(
+      (f) => f.times > 0 && f.method === method && (typeof f.path === 'string' ? f.path === shown : f.path.test(shown)),
+    );
     if (failure) {
       failure.times--;
       return error(failure.status);

@@ -13,10 +13,26 @@ export interface RemoteEmulator {
 }
 
 export async function startRemoteEmulator(options: { email: string; password: string; latencyMs: number }): Promise<RemoteEmulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/emulator/cli.ts'), '--port', '0', '--email', options.email, '--password', options.password, '--latency-ms', String(options.latencyMs)], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(REPO_ROOT, 'test/emulator/cli.ts'),
+      '--port',
+      '0',
+      '--email',
+      options.email,
+      '--password',
+      options.password,
+      '--latency-ms',
+      String(options.latencyMs),
+    ],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';
     child.stdout!.on('data', (chunk) => {
@@ -27,7 +43,11 @@ export async function startRemoteEmulator(options: { email: string; password: st
     child.on('exit', (code) => reject(new Error(`emulator exited with ${code}: ${seen}`)));
   });
   const control = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${url}/__emulator/${p}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${url}/__emulator/${p}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`emulator ${method} ${p}: ${res.status} ${await res.text()}`);
     return res.json();
   };

@@ -16,7 +16,12 @@ export interface ActionRun {
   outputs: Record<string, string>;
 }
 
-export async function runAction(options: { workspace: string; inputs: Record<string, string>; env?: Record<string, string>; timeoutMs?: number }): Promise<ActionRun> {
+export async function runAction(options: {
+  workspace: string;
+  inputs: Record<string, string>;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<ActionRun> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'runner-'));
   const summaryFile = path.join(scratch, 'summary.md');
   const outputFile = path.join(scratch, 'output');
@@ -34,14 +39,25 @@ export async function runAction(options: { workspace: string; inputs: Record<str
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   try {
     const { code, stdout, stderr } = await spawnNode([DIST], options.workspace, env, options.timeoutMs ?? 60_000);
-    return { code, stdout, stderr, summary: await readFile(summaryFile, 'utf8'), outputs: parseOutputFile(await readFile(outputFile, 'utf8')) };
+    return {
+      code,
+      stdout,
+      stderr,
+      summary: await readFile(summaryFile, 'utf8'),
+      outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+    };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
 /** Run `node <args>` with the current Node (24 under npm test). */
-export function spawnNode(args: string[], cwd: string, env: Record<string, string>, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+export function spawnNode(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

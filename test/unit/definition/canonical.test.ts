@@ -15,7 +15,9 @@ describe('formatCanonical', () => {
   it('sorts keys like fast-json-stable-stringify, integer-like keys included', () => {
     const value = { b: 1, a: { '10': true, '9': false, z: [3, { y: null, x: 'é' }] }, '1': [] };
     const text = formatCanonical(value);
-    expect(text).toBe('{\n  "1": [],\n  "a": {\n    "10": true,\n    "9": false,\n    "z": [\n      3,\n      {\n        "x": "é",\n        "y": null\n      }\n    ]\n  },\n  "b": 1\n}\n');
+    expect(text).toBe(
+      '{\n  "1": [],\n  "a": {\n    "10": true,\n    "9": false,\n    "z": [\n      3,\n      {\n        "x": "é",\n        "y": null\n      }\n    ]\n  },\n  "b": 1\n}\n',
+    );
     // Without whitespace it is exactly the hash input.
     expect(text.replace(/\n\s*/g, '').replace(/": /g, '":')).toBe(stableStringify(value));
   });
@@ -47,7 +49,11 @@ describe('hashes', () => {
     const reverseKeys = (value: unknown): unknown => {
       if (Array.isArray(value)) return value.map(reverseKeys);
       if (value === null || typeof value !== 'object') return value;
-      return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]));
+      return Object.fromEntries(
+        Object.entries(value)
+          .reverse()
+          .map(([k, v]) => [k, reverseKeys(v)]),
+      );
     };
     const reversed = reverseKeys(definition);
     expect(Object.keys(reversed as object)).toEqual(Object.keys(definition).reverse());
@@ -60,7 +66,15 @@ describe('hashes', () => {
     const before = dslContentHash(definition.dsl);
     const noisy = clone(definition.dsl);
     const node = noisy.workflow!.graph.nodes[0];
-    Object.assign(node, { position: { x: 999, y: 1 }, positionAbsolute: { x: 1, y: 2 }, width: 1, height: 2, selected: true, dragging: true, zIndex: 7 });
+    Object.assign(node, {
+      position: { x: 999, y: 1 },
+      positionAbsolute: { x: 1, y: 2 },
+      width: 1,
+      height: 2,
+      selected: true,
+      dragging: true,
+      zIndex: 7,
+    });
     Object.assign(node, { sourcePosition: 'left', targetPosition: 'right' });
     node.data.selected = true;
     noisy.workflow!.graph.edges[0].zIndex = 5;

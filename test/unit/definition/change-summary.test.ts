@@ -30,6 +30,9 @@ describe('summarizeChanges', () => {
     const before = echoDefinition('a', 'x', '1.0.0');
     const after = echoDefinition('a', 'x', '1.0.1');
     for (const n of after.dsl.workflow!.graph.nodes) n.position = { x: 999, y: 999 };
-    expect(summarizeChanges(before, after)).toEqual(['Version 1.0.0 → 1.0.1.', 'No change to the workflow itself (envelope only: smoke checks, description or metadata).']);
+    expect(summarizeChanges(before, after)).toEqual([
+      'Version 1.0.0 → 1.0.1.',
+      'No change to the workflow itself (envelope only: smoke checks, description or metadata).',
+    ]);
   });
 });

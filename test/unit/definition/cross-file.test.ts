@@ -30,9 +30,16 @@ describe('duplicates across files', () => {
     ]);
     const [a, b] = report.files;
     expect(a.errors).toEqual([
-      expect.objectContaining({ path: '/name', line: lineOf(PASSTHROUGH, '\n  "name"'), column: 11, message: expect.stringMatching(/name "passthrough" is also used by other\/passthrough\.json/) }),
+      expect.objectContaining({
+        path: '/name',
+        line: lineOf(PASSTHROUGH, '\n  "name"'),
+        column: 11,
+        message: expect.stringMatching(/name "passthrough" is also used by other\/passthrough\.json/),
+      }),
     ]);
-    expect(b.errors).toEqual([expect.objectContaining({ path: '/name', message: expect.stringMatching(/also used by workflows\/passthrough\.json/) })]);
+    expect(b.errors).toEqual([
+      expect.objectContaining({ path: '/name', message: expect.stringMatching(/also used by workflows\/passthrough\.json/) }),
+    ]);
   });
 
   it('reports an app id shared between two files at each occurrence, even inside an environment map', () => {
@@ -44,10 +51,20 @@ describe('duplicates across files', () => {
     ]);
     const [a, b] = report.files;
     expect(a.errors).toEqual([
-      expect.objectContaining({ path: '/app/staging', line: lineOf(PASSTHROUGH, `"${STAGING}"`), column: 16, message: expect.stringMatching(/also the target of workflows\/loop-counter\.json/) }),
+      expect.objectContaining({
+        path: '/app/staging',
+        line: lineOf(PASSTHROUGH, `"${STAGING}"`),
+        column: 16,
+        message: expect.stringMatching(/also the target of workflows\/loop-counter\.json/),
+      }),
     ]);
     expect(b.errors).toEqual([
-      expect.objectContaining({ path: '/app', line: lineOf(clash, '\n  "app"'), column: 10, message: expect.stringMatching(/workflows\/passthrough\.json \(\/app\/staging\)/) }),
+      expect.objectContaining({
+        path: '/app',
+        line: lineOf(clash, '\n  "app"'),
+        column: 10,
+        message: expect.stringMatching(/workflows\/passthrough\.json \(\/app\/staging\)/),
+      }),
     ]);
   });
 });
@@ -60,13 +77,20 @@ describe('version bumps against the base ref', () => {
     return write(definition);
   };
   const run = (text: string, base: string | undefined) =>
-    validateDefinitions([parseDefinitionText('workflows/passthrough.json', text)], { base: new Map([['workflows/passthrough.json', base]]) }).files[0];
+    validateDefinitions([parseDefinitionText('workflows/passthrough.json', text)], {
+      base: new Map([['workflows/passthrough.json', base]]),
+    }).files[0];
 
   it('requires a higher version when the content changed', () => {
     const text = changed('1.0.0');
     const report = run(text, PASSTHROUGH);
     expect(report.errors).toEqual([
-      expect.objectContaining({ path: '/version', line: lineOf(text, '\n  "version"'), column: 14, message: expect.stringMatching(/still "1\.0\.0"; bump it \(e\.g\. to "1\.0\.1"\)/) }),
+      expect.objectContaining({
+        path: '/version',
+        line: lineOf(text, '\n  "version"'),
+        column: 14,
+        message: expect.stringMatching(/still "1\.0\.0"; bump it \(e\.g\. to "1\.0\.1"\)/),
+      }),
     ]);
   });
 

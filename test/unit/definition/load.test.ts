@@ -38,7 +38,12 @@ describe('loadDefinitionFiles', () => {
     const [broken, good] = report.files;
     expect(broken).toMatchObject({ file: 'workflows/broken.json', ok: false });
     expect(broken.errors).toEqual([
-      expect.objectContaining({ path: '', line: 3, column: 17, message: expect.stringMatching(/^invalid JSON: invalid number .*put text such as 1\.0\.0 in double quotes/) }),
+      expect.objectContaining({
+        path: '',
+        line: 3,
+        column: 17,
+        message: expect.stringMatching(/^invalid JSON: invalid number .*put text such as 1\.0\.0 in double quotes/),
+      }),
     ]);
     expect(good).toMatchObject({ file: 'workflows/passthrough.json', ok: true, errors: [], warnings: [] });
     expect(report.ok).toBe(false);
@@ -48,7 +53,12 @@ describe('loadDefinitionFiles', () => {
     await writeFile(path.join(dir, 'garbage.json'), Buffer.alloc(10 * 1024 * 1024, 0x7a));
     const report = validateDefinitions(await loadDefinitionFiles(dir, root));
     expect(report.files[0].errors).toEqual([
-      expect.objectContaining({ file: 'workflows/garbage.json', line: 1, column: 1, message: expect.stringMatching(/10\.0 MB, over the 5 MB limit/) }),
+      expect.objectContaining({
+        file: 'workflows/garbage.json',
+        line: 1,
+        column: 1,
+        message: expect.stringMatching(/10\.0 MB, over the 5 MB limit/),
+      }),
     ]);
     expect(report.files[1].ok).toBe(true);
   });
@@ -65,7 +75,12 @@ describe('loadDefinitionFiles', () => {
   it('reports a file that is valid JSON but not an object', async () => {
     await writeFile(path.join(dir, 'list.json'), '[1, 2]\n');
     const report = validateDefinitions(await loadDefinitionFiles(dir, root));
-    expect(report.files[0].errors[0]).toMatchObject({ path: '', line: 1, column: 1, message: expect.stringMatching(/must be an object, not an array/) });
+    expect(report.files[0].errors[0]).toMatchObject({
+      path: '',
+      line: 1,
+      column: 1,
+      message: expect.stringMatching(/must be an object, not an array/),
+    });
   });
 
   it('throws a typed error for a missing directory', async () => {

@@ -27,18 +27,23 @@ describe('findCredential', () => {
 });
 
 describe('secrets map', () => {
-  it.each(['ACTIONS_RUNTIME_TOKEN', 'GITHUB_TOKEN', 'RUNNER_TEMP', 'INPUT_DIFY_PASSWORD'])('refuses to source a secret from the runner variable %s', async (source) => {
-    const { parseDefinitionText } = await import('../../../src/definition/load.js');
-    const { validateDefinitions } = await import('../../../src/definition/validate.js');
-    const { echoDefinition } = await import('../../support/deploy-world.js');
-    const { formatCanonical } = await import('../../../src/definition/canonical.js');
-    const d = echoDefinition('leaky', '0b9e7c5a-3d1f-4f6b-8a2c-4e6f8a0b2c91');
-    d.dsl.workflow!.environment_variables = [{ id: '5b0d7c3e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', name: 'KEY', value: '', value_type: 'secret', description: '' }];
-    d.secrets = { KEY: source };
-    const text = formatCanonical(d);
-    const report = validateDefinitions([parseDefinitionText('workflows/leaky.json', text)]);
-    const error = report.files[0].errors.find((e) => e.path === '/secrets/KEY');
-    expect(error?.message).toMatch(new RegExp(`maps "KEY" to ${source}, a variable of the GitHub runner itself`));
-    expect(error?.line).toBe(text.split('\n').findIndex((l) => l.includes(`"KEY": "${source}"`)) + 1);
-  });
+  it.each(['ACTIONS_RUNTIME_TOKEN', 'GITHUB_TOKEN', 'RUNNER_TEMP', 'INPUT_DIFY_PASSWORD'])(
+    'refuses to source a secret from the runner variable %s',
+    async (source) => {
+      const { parseDefinitionText } = await import('../../../src/definition/load.js');
+      const { validateDefinitions } = await import('../../../src/definition/validate.js');
+      const { echoDefinition } = await import('../../support/deploy-world.js');
+      const { formatCanonical } = await import('../../../src/definition/canonical.js');
+      const d = echoDefinition('leaky', '0b9e7c5a-3d1f-4f6b-8a2c-4e6f8a0b2c91');
+      d.dsl.workflow!.environment_variables = [
+        { id: '5b0d7c3e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', name: 'KEY', value: '', value_type: 'secret', description: '' },
+      ];
+      d.secrets = { KEY: source };
+      const text = formatCanonical(d);
+      const report = validateDefinitions([parseDefinitionText('workflows/leaky.json', text)]);
+      const error = report.files[0].errors.find((e) => e.path === '/secrets/KEY');
+      expect(error?.message).toMatch(new RegExp(`maps "KEY" to ${source}, a variable of the GitHub runner itself`));
+      expect(error?.line).toBe(text.split('\n').findIndex((l) => l.includes(`"KEY": "${source}"`)) + 1);
+    },
+  );
 });

@@ -48,20 +48,38 @@ describe('notify settings', () => {
   });
 
   it('refuses a URL that is not http(s)', () => {
-    expect(() => action({ 'notify-url': 'hooks.example.com/x', 'notify-secret': SECRET })).toThrow(/"notify-url" must be an http:\/\/ or https:\/\/ URL/);
+    expect(() => action({ 'notify-url': 'hooks.example.com/x', 'notify-secret': SECRET })).toThrow(
+      /"notify-url" must be an http:\/\/ or https:\/\/ URL/,
+    );
   });
 
   it('reads DIFY_NOTIFY_URL and DIFY_NOTIFY_SECRET on the CLI without printing a mask command', () => {
     const s = readCliSettings(['deploy'], { DIFY_NOTIFY_URL: URL_WITH_TOKEN, DIFY_NOTIFY_SECRET: SECRET });
     expect(s.notify).toEqual({ url: URL_WITH_TOKEN, secret: SECRET });
     expect(writes.join('')).not.toContain(SECRET);
-    expect(() => readCliSettings(['deploy'], { DIFY_NOTIFY_URL: URL_WITH_TOKEN })).toThrow(/DIFY_NOTIFY_URL is set but DIFY_NOTIFY_SECRET is empty/);
+    expect(() => readCliSettings(['deploy'], { DIFY_NOTIFY_URL: URL_WITH_TOKEN })).toThrow(
+      /DIFY_NOTIFY_URL is set but DIFY_NOTIFY_SECRET is empty/,
+    );
   });
 });
 
 describe('webhook payload', () => {
-  const outcome: DefinitionOutcome = { name: 'faq-bot', version: '1.4.0', file: 'workflows/faq-bot.json', environment: 'staging', result: 'deployed', tag: 'faq-bot@v1.4.0', durationMs: 12, notes: [] };
-  const run = { runUrl: 'https://github.com/acme/flows/actions/runs/42', repository: 'acme/flows', commit: 'abc123', now: Date.UTC(2025, 0, 2, 3, 4, 5) };
+  const outcome: DefinitionOutcome = {
+    name: 'faq-bot',
+    version: '1.4.0',
+    file: 'workflows/faq-bot.json',
+    environment: 'staging',
+    result: 'deployed',
+    tag: 'faq-bot@v1.4.0',
+    durationMs: 12,
+    notes: [],
+  };
+  const run = {
+    runUrl: 'https://github.com/acme/flows/actions/runs/42',
+    repository: 'acme/flows',
+    commit: 'abc123',
+    now: Date.UTC(2025, 0, 2, 3, 4, 5),
+  };
 
   it('carries event, workflow, version, environment, result, tag, run URL and timestamp', () => {
     expect(createEvent(describeOutcome(outcome, 'deploy'), run)).toEqual({
@@ -79,7 +97,13 @@ describe('webhook payload', () => {
   });
 
   it('after an automatic rollback, names the tag that is live again and the error', () => {
-    const rolled = { ...outcome, result: 'rolled-back' as const, tag: undefined, restoredTo: 'faq-bot@v1.3.0', error: 'smoke check "greets" failed' };
+    const rolled = {
+      ...outcome,
+      result: 'rolled-back' as const,
+      tag: undefined,
+      restoredTo: 'faq-bot@v1.3.0',
+      error: 'smoke check "greets" failed',
+    };
     const event = createEvent(describeOutcome(rolled, 'deploy'), { now: run.now });
     expect(event).toMatchObject({ result: 'rolled-back', tag: 'faq-bot@v1.3.0', error: 'smoke check "greets" failed' });
     expect(Object.keys(event)).not.toContain('runUrl');

@@ -54,7 +54,10 @@ describe('verifyWebhookSignature', () => {
     expect(check({ timestamp: future, signature: signWebhook(BODY, future, SECRET) })).toEqual({ valid: false, reason: 'stale-timestamp' });
     const edge = String(NOW / 1000 - 300);
     expect(check({ timestamp: edge, signature: signWebhook(BODY, edge, SECRET) })).toEqual({ valid: true });
-    expect(check({ timestamp: edge, signature: signWebhook(BODY, edge, SECRET), toleranceSeconds: 60 })).toEqual({ valid: false, reason: 'stale-timestamp' });
+    expect(check({ timestamp: edge, signature: signWebhook(BODY, edge, SECRET), toleranceSeconds: 60 })).toEqual({
+      valid: false,
+      reason: 'stale-timestamp',
+    });
   });
 
   it.each([
@@ -79,7 +82,8 @@ describe('the snippet in docs/webhooks.md', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'webhook-doc-'));
     try {
       await writeFile(path.join(dir, 'verify.mjs'), snippet!);
-      const documented = (await import(pathToFileURL(path.join(dir, 'verify.mjs')).href)).verifyWebhookSignature as typeof verifyWebhookSignature;
+      const documented = (await import(pathToFileURL(path.join(dir, 'verify.mjs')).href))
+        .verifyWebhookSignature as typeof verifyWebhookSignature;
       const old = String(NOW / 1000 - 301);
       const cases: Array<Partial<Parameters<typeof verifyWebhookSignature>[0]>> = [
         {},

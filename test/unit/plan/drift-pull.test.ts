@@ -11,7 +11,10 @@ import { asPublished, sampleDefinition } from './sample.js';
 
 const exported = (d: Definition) => stringify({ ...d.dsl, version: '0.6.0' });
 const input = (release: Definition, published: Definition | null, draft: Definition | null) => ({
-  name: 'summarizer', file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1',
+  name: 'summarizer',
+  file: 'workflows/summarizer.json',
+  environment: 'production',
+  appId: 'app-1',
   release: { tag: 'summarizer@v1.0.0', dsl: release.dsl },
   published: published ? (asPublished(published.dsl, { name: '1.0.0' }) as WorkflowVersion) : null,
   draftYaml: draft ? exported(draft) : null,
@@ -33,7 +36,17 @@ describe('drift', () => {
     draft.dsl.workflow!.graph.nodes[1].data.title = 'Summarize (edited)';
     const result = buildDriftResult(input(release, release, draft));
     expect(result).toMatchObject({ status: 'drifted', published: { drifted: false }, draft: { drifted: true, sameAsPublished: false } });
-    expect(toDriftedJson([result])).toEqual([{ name: 'summarizer', file: 'workflows/summarizer.json', environment: 'production', app_id: 'app-1', tag: 'summarizer@v1.0.0', published: false, draft: true }]);
+    expect(toDriftedJson([result])).toEqual([
+      {
+        name: 'summarizer',
+        file: 'workflows/summarizer.json',
+        environment: 'production',
+        app_id: 'app-1',
+        tag: 'summarizer@v1.0.0',
+        published: false,
+        draft: true,
+      },
+    ]);
     const summary = renderDriftSummary('production', [result]);
     expect(summary).toContain('| `summarizer` | `summarizer@v1.0.0` | ✅ matches | ⚠️ differs | ⚠️ drifted |');
     expect(summary).toContain('**Draft** (unpublished edits) differs from `summarizer@v1.0.0`: 1 node changed.');
@@ -65,7 +78,11 @@ describe('pull rewrite', () => {
     const d = sampleDefinition();
     d.app = { production: '11111111-1111-4111-8111-111111111111' };
     d.datasets = { faq: { production: 'aaaaaaaa-0000-4000-8000-000000000001' } };
-    d.dsl.workflow!.graph.nodes.push({ id: 'kb', type: 'custom', data: { type: 'knowledge-retrieval', title: 'FAQ', dataset_ids: ['faq'] } });
+    d.dsl.workflow!.graph.nodes.push({
+      id: 'kb',
+      type: 'custom',
+      data: { type: 'knowledge-retrieval', title: 'FAQ', dataset_ids: ['faq'] },
+    });
     return d;
   }
 
@@ -75,7 +92,14 @@ describe('pull rewrite', () => {
     live.workflow!.graph.nodes[1].data.title = 'Summarize (edited in the UI)';
     const { definition, warnings } = rewriteFromExport(current, stringify({ ...live, version: '0.6.0' }), 'production', 'app');
     expect(warnings).toEqual([]);
-    expect(definition).toMatchObject({ name: 'summarizer', version: '1.0.0', app: current.app, datasets: current.datasets, secrets: { SEARCH_KEY: 'SEARCH_KEY' }, smoke: [] });
+    expect(definition).toMatchObject({
+      name: 'summarizer',
+      version: '1.0.0',
+      app: current.app,
+      datasets: current.datasets,
+      secrets: { SEARCH_KEY: 'SEARCH_KEY' },
+      smoke: [],
+    });
     expect(definition.dsl.version).toBe('0.3.1'); // the definition's, not the one the server stamps
     expect(definition.dsl.workflow!.graph.nodes.find((n) => n.id === 'kb')!.data.dataset_ids).toEqual(['faq']);
     expect(definition.dsl.workflow!.graph.nodes[1].data.title).toBe('Summarize (edited in the UI)');
@@ -84,7 +108,8 @@ describe('pull rewrite', () => {
   it('an export equal to the definition but for what Dify stamps on it (DSL version, selectors, layout) is unchanged', () => {
     const current = withDatasets();
     const live = mapDatasetAliases(current, 'production').dsl;
-    for (const v of live.workflow!.environment_variables!) Object.assign(v, { selector: ['env', v.name], value: v.value_type === 'secret' ? '' : v.value });
+    for (const v of live.workflow!.environment_variables!)
+      Object.assign(v, { selector: ['env', v.name], value: v.value_type === 'secret' ? '' : v.value });
     live.workflow!.graph.nodes[0].position = { x: 1, y: 1 };
     const pulled = rewriteFromExport(current, stringify({ ...live, version: '0.6.0' }), 'production', 'app');
     expect(pulled.unchanged).toBe(true);
@@ -99,17 +124,31 @@ describe('pull rewrite', () => {
     const pulled = rewriteFromExport(current, stringify(live), 'production', 'app');
     expect(pulled.unchanged).toBe(false);
     expect(pulled.definition.dsl.app.name).toBe('Summarizer (renamed)');
-    const stampedOnly = rewriteFromExport(current, stringify({ ...mapDatasetAliases(current, 'production').dsl, app: { ...current.dsl.app, some_new_server_field: true } }), 'production', 'app');
+    const stampedOnly = rewriteFromExport(
+      current,
+      stringify({ ...mapDatasetAliases(current, 'production').dsl, app: { ...current.dsl.app, some_new_server_field: true } }),
+      'production',
+      'app',
+    );
     expect(stampedOnly.unchanged).toBe(true);
   });
 
-  it('a real edit is rewritten in the repo\'s form: no API-only variable fields the repo did not have', () => {
+  it("a real edit is rewritten in the repo's form: no API-only variable fields the repo did not have", () => {
     const current = withDatasets();
-    current.dsl.workflow!.conversation_variables = [{ id: 'c1', name: 'history', value: '', value_type: 'string', description: '', selector: ['conversation', 'history'] } as never];
+    current.dsl.workflow!.conversation_variables = [
+      { id: 'c1', name: 'history', value: '', value_type: 'string', description: '', selector: ['conversation', 'history'] } as never,
+    ];
     const live = mapDatasetAliases(current, 'production').dsl;
     live.workflow!.graph.nodes[1].data.title = 'Summarize (edited)';
     for (const v of live.workflow!.environment_variables!) Object.assign(v, { selector: ['env', v.name], edited: true });
-    live.workflow!.environment_variables!.push({ id: 'e3', name: 'LIMIT', value: 5, value_type: 'number', description: '', selector: ['env', 'LIMIT'] } as never);
+    live.workflow!.environment_variables!.push({
+      id: 'e3',
+      name: 'LIMIT',
+      value: 5,
+      value_type: 'number',
+      description: '',
+      selector: ['env', 'LIMIT'],
+    } as never);
     const { definition, unchanged } = rewriteFromExport(current, stringify({ ...live, version: '0.6.0' }), 'production', 'app');
     expect(unchanged).toBe(false);
     expect(definition.dsl.version).toBe('0.3.1');
@@ -119,7 +158,9 @@ describe('pull rewrite', () => {
       { id: 'e3', name: 'LIMIT', value: 5, value_type: 'number', description: '' },
     ]);
     // The repo's conversation variable had a selector (as real exports do): it stays.
-    expect(definition.dsl.workflow!.conversation_variables).toEqual([{ id: 'c1', name: 'history', value: '', value_type: 'string', description: '', selector: ['conversation', 'history'] }]);
+    expect(definition.dsl.workflow!.conversation_variables).toEqual([
+      { id: 'c1', name: 'history', value: '', value_type: 'string', description: '', selector: ['conversation', 'history'] },
+    ]);
   });
 
   it('refuses to write a definition whose live app holds a pasted credential', () => {
@@ -134,7 +175,9 @@ describe('pull rewrite', () => {
   it('blanks and declares a new secret, drops a stale one, and flags unknown dataset ids', () => {
     const current = withDatasets();
     const live = mapDatasetAliases(current, 'production').dsl;
-    live.workflow!.environment_variables = [{ id: 'e9', name: 'NEW_KEY', value: 'sk-should-never-be-kept-0123456789', value_type: 'secret', description: '' }];
+    live.workflow!.environment_variables = [
+      { id: 'e9', name: 'NEW_KEY', value: 'sk-should-never-be-kept-0123456789', value_type: 'secret', description: '' },
+    ];
     live.workflow!.graph.nodes.find((n) => n.id === 'kb')!.data.dataset_ids = ['bbbbbbbb-0000-4000-8000-000000000002'];
     const { definition, warnings } = rewriteFromExport(current, stringify(live), 'production', 'app');
     expect(definition.secrets).toEqual({ NEW_KEY: 'NEW_KEY' });

@@ -13,17 +13,35 @@ const node = (d: Definition, id: string): DslNode => d.dsl.workflow!.graph.nodes
 /** Plan `after` against `before` published live, as the plan command would. */
 function livePlan(before: Definition, after: Definition, marks: { name?: string; comment?: string } = { name: before.version }) {
   return buildLivePlan({
-    name: after.name, file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1', versionTo: after.version,
-    dsl: after.dsl, unmapped: [], published: asPublished(before.dsl, marks) as WorkflowVersion, release: { tag: `summarizer@v${before.version}`, dsl: before.dsl }, draftYaml: null,
+    name: after.name,
+    file: 'workflows/summarizer.json',
+    environment: 'production',
+    appId: 'app-1',
+    versionTo: after.version,
+    dsl: after.dsl,
+    unmapped: [],
+    published: asPublished(before.dsl, marks) as WorkflowVersion,
+    release: { tag: `summarizer@v${before.version}`, dsl: before.dsl },
+    draftYaml: null,
   });
 }
 const render = (plan: ReturnType<typeof livePlan>) => renderDefinitionPlan(plan).join('\n');
 
 type Edit = (d: Definition) => void;
-const cases: Array<{ name: string; edit: Edit; nodes: { added?: string[]; removed?: string[]; changed?: Record<string, string[]> }; shows: string[] }> = [
+const cases: Array<{
+  name: string;
+  edit: Edit;
+  nodes: { added?: string[]; removed?: string[]; changed?: Record<string, string[]> };
+  shows: string[];
+}> = [
   {
     name: 'node added',
-    edit: (d) => d.dsl.workflow!.graph.nodes.push({ id: 'fmt', type: 'custom', data: { type: 'template-transform', title: 'Format', template: '{{ x }}' } }),
+    edit: (d) =>
+      d.dsl.workflow!.graph.nodes.push({
+        id: 'fmt',
+        type: 'custom',
+        data: { type: 'template-transform', title: 'Format', template: '{{ x }}' },
+      }),
     nodes: { added: ['fmt'] },
     shows: ['- ➕ added `template-transform` **Format** (`fmt`)'],
   },
@@ -35,9 +53,14 @@ const cases: Array<{ name: string; edit: Edit; nodes: { added?: string[]; remove
   },
   {
     name: 'prompt changed',
-    edit: (d) => ((node(d, 'llm').data.prompt_template as Array<{ text: string }>)[0].text = 'You summarize text.\nBe very brief.\nUse a {{#env.TONE#}} tone.'),
+    edit: (d) =>
+      ((node(d, 'llm').data.prompt_template as Array<{ text: string }>)[0].text =
+        'You summarize text.\nBe very brief.\nUse a {{#env.TONE#}} tone.'),
     nodes: { changed: { llm: ['prompt_template'] } },
-    shows: ['`prompt_template` (+1 −1 lines):', '```diff\n@@ -1,6 +1,6 @@\n [system]\n You summarize text.\n-Be brief.\n+Be very brief.\n Use a {{#env.TONE#}} tone.\n [user]\n {{#start.text#}}\n```'],
+    shows: [
+      '`prompt_template` (+1 −1 lines):',
+      '```diff\n@@ -1,6 +1,6 @@\n [system]\n You summarize text.\n-Be brief.\n+Be very brief.\n Use a {{#env.TONE#}} tone.\n [user]\n {{#start.text#}}\n```',
+    ],
   },
   {
     name: 'model and parameters changed',
@@ -47,17 +70,28 @@ const cases: Array<{ name: string; edit: Edit; nodes: { added?: string[]; remove
       model.completion_params = { temperature: 0.2, max_tokens: 512 };
     },
     nodes: { changed: { llm: ['model'] } },
-    shows: ['- `model.completion_params.max_tokens`: _(unset)_ → `512`', '- `model.completion_params.temperature`: `0.7` → `0.2`', '- `model.name`: `"gpt-4o"` → `"gpt-4o-mini"`'],
+    shows: [
+      '- `model.completion_params.max_tokens`: _(unset)_ → `512`',
+      '- `model.completion_params.temperature`: `0.7` → `0.2`',
+      '- `model.name`: `"gpt-4o"` → `"gpt-4o-mini"`',
+    ],
   },
   {
     name: 'code changed',
     edit: (d) => (node(d, 'code').data.code = 'def main(text: str) -> dict:\n    return {"result": text.strip()[:500]}\n'),
     nodes: { changed: { code: ['code'] } },
-    shows: ['```diff\n@@ -1,3 +1,3 @@\n def main(text: str) -> dict:\n-    return {"result": text.strip()}\n+    return {"result": text.strip()[:500]}\n \n```'],
+    shows: [
+      '```diff\n@@ -1,3 +1,3 @@\n def main(text: str) -> dict:\n-    return {"result": text.strip()}\n+    return {"result": text.strip()[:500]}\n \n```',
+    ],
   },
   {
     name: 'edge rewired',
-    edit: (d) => (d.dsl.workflow!.graph.edges = [d.dsl.workflow!.graph.edges[0], { id: 'llm-end', source: 'llm', sourceHandle: 'source', target: 'end', targetHandle: 'target' }, d.dsl.workflow!.graph.edges[2]]),
+    edit: (d) =>
+      (d.dsl.workflow!.graph.edges = [
+        d.dsl.workflow!.graph.edges[0],
+        { id: 'llm-end', source: 'llm', sourceHandle: 'source', target: 'end', targetHandle: 'target' },
+        d.dsl.workflow!.graph.edges[2],
+      ]),
     nodes: {},
     shows: ['#### Edges', '- ➕ Summarize → End (`llm[source] → end[target]`)', '- ➖ Summarize → Trim (`llm[source] → code[target]`)'],
   },
@@ -69,7 +103,11 @@ const cases: Array<{ name: string; edit: Edit; nodes: { added?: string[]; remove
       d.dsl.workflow!.environment_variables = d.dsl.workflow!.environment_variables!.filter((v) => v.name !== 'SEARCH_KEY');
     },
     nodes: {},
-    shows: ['- ➕ added environment variable `LIMIT`\n  - `description`: _(unset)_ → `"max chars"`\n  - `value`: _(unset)_ → `500`', '- ➖ removed environment variable `SEARCH_KEY` (secret: values are never shown or compared)', '- ✏️ changed environment variable `TONE`\n  - `value`: `"friendly"` → `"formal"`'],
+    shows: [
+      '- ➕ added environment variable `LIMIT`\n  - `description`: _(unset)_ → `"max chars"`\n  - `value`: _(unset)_ → `500`',
+      '- ➖ removed environment variable `SEARCH_KEY` (secret: values are never shown or compared)',
+      '- ✏️ changed environment variable `TONE`\n  - `value`: `"friendly"` → `"formal"`',
+    ],
   },
   {
     name: 'features changed',
@@ -114,7 +152,8 @@ describe('plan: credentials pasted into the live app', () => {
   it('are hidden from the plan, in prompts and in values', () => {
     const live = sampleDefinition();
     const key = 'sk-proj-4f8a1c9e7b2d6f0a3e5c8b1d9f7a';
-    (node(live, 'llm').data.prompt_template as Array<{ text: string }>)[0].text = `You summarize text.\nAPI key: ${key}\nUse a {{#env.TONE#}} tone.`;
+    (node(live, 'llm').data.prompt_template as Array<{ text: string }>)[0].text =
+      `You summarize text.\nAPI key: ${key}\nUse a {{#env.TONE#}} tone.`;
     live.dsl.workflow!.environment_variables![0].value = `Bearer ${key}`;
     const text = render(livePlan(live, sampleDefinition('1.1.0')));
     expect(text).not.toContain(key);
@@ -129,7 +168,15 @@ describe('plan: what is not a change', () => {
     const after = sampleDefinition('1.0.1');
     const wf = after.dsl.workflow!;
     wf.graph.viewport = { x: -300, y: 12, zoom: 0.7 };
-    for (const n of wf.graph.nodes) Object.assign(n, { position: { x: 1, y: 2 }, positionAbsolute: { x: 1, y: 2 }, selected: true, width: 300, height: 120, dragging: false });
+    for (const n of wf.graph.nodes)
+      Object.assign(n, {
+        position: { x: 1, y: 2 },
+        positionAbsolute: { x: 1, y: 2 },
+        selected: true,
+        width: 300,
+        height: 120,
+        dragging: false,
+      });
     node(after, 'llm').data.selected = true;
     for (const e of wf.graph.edges) Object.assign(e, { selected: true, zIndex: 1000, id: `renamed-${e.id}` });
     wf.graph.nodes.reverse();
@@ -138,20 +185,38 @@ describe('plan: what is not a change', () => {
     expect(render(plan)).not.toContain('####');
   });
 
-  it('is a no-op when the live version carries this definition\'s content hash', () => {
+  it("is a no-op when the live version carries this definition's content hash", () => {
     const d = sampleDefinition();
-    const plan = livePlan(d, d, { name: '1.0.0', comment: `✓ sha256:${dslContentHash(d.dsl).slice(0, 16)} commit abc dify-gitops summarizer@1.0.0` });
+    const plan = livePlan(d, d, {
+      name: '1.0.0',
+      comment: `✓ sha256:${dslContentHash(d.dsl).slice(0, 16)} commit abc dify-gitops summarizer@1.0.0`,
+    });
     expect(plan).toMatchObject({ status: 'noop', noop: true, versionFrom: '1.0.0' });
-    expect(render(plan)).toBe('### ✅ `summarizer`: 1.0.0 → 1.0.0\n\n`workflows/summarizer.json` · app `app-1` · production\n\n**Deploy:** no-op: the live version already carries this content.\n');
+    expect(render(plan)).toBe(
+      '### ✅ `summarizer`: 1.0.0 → 1.0.0\n\n`workflows/summarizer.json` · app `app-1` · production\n\n**Deploy:** no-op: the live version already carries this content.\n',
+    );
   });
 
   it('an app never published plans as its first version, listing the nodes', () => {
     const d = sampleDefinition();
-    const plan = buildLivePlan({ name: d.name, file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1', versionTo: '1.0.0', dsl: d.dsl, unmapped: [], published: null, release: null, draftYaml: null });
+    const plan = buildLivePlan({
+      name: d.name,
+      file: 'workflows/summarizer.json',
+      environment: 'production',
+      appId: 'app-1',
+      versionTo: '1.0.0',
+      dsl: d.dsl,
+      unmapped: [],
+      published: null,
+      release: null,
+      draftYaml: null,
+    });
     expect(plan).toMatchObject({ status: 'create', versionFrom: null, noop: false });
     const text = render(plan);
     expect(text).toContain('### 🆕 `summarizer`: nothing published → 1.0.0');
-    expect(text).toContain('creates the first published version (1.0.0): 4 nodes added, 3 edges added, 2 variables added, features changed.');
+    expect(text).toContain(
+      'creates the first published version (1.0.0): 4 nodes added, 3 edges added, 2 variables added, features changed.',
+    );
     expect(text).toContain('- `llm` **Summarize** (`llm`)');
   });
 });
@@ -163,7 +228,18 @@ describe('plan: drift from the last release', () => {
     node(live, 'code').data.title = 'Trim (hotfix)';
     const next = sampleDefinition('1.1.0');
     node(next, 'llm').data.desc = 'summarizes';
-    const plan = buildLivePlan({ name: 'summarizer', file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1', versionTo: '1.1.0', dsl: next.dsl, unmapped: [], published: asPublished(live.dsl) as WorkflowVersion, release: { tag: 'summarizer@v1.0.0', dsl: release.dsl }, draftYaml: null });
+    const plan = buildLivePlan({
+      name: 'summarizer',
+      file: 'workflows/summarizer.json',
+      environment: 'production',
+      appId: 'app-1',
+      versionTo: '1.1.0',
+      dsl: next.dsl,
+      unmapped: [],
+      published: asPublished(live.dsl) as WorkflowVersion,
+      release: { tag: 'summarizer@v1.0.0', dsl: release.dsl },
+      draftYaml: null,
+    });
     expect(plan.drift).toMatchObject({ tag: 'summarizer@v1.0.0', adoptedByThisChange: false });
     const text = render(plan);
     expect(text).toContain('> **Drift:** the live app differs from the last release `summarizer@v1.0.0`');
@@ -176,7 +252,18 @@ describe('plan: drift from the last release', () => {
     const release = sampleDefinition('1.0.0');
     const live = sampleDefinition('1.1.0');
     node(live, 'code').data.title = 'Trim (hotfix)';
-    const plan = buildLivePlan({ name: 'summarizer', file: 'f', environment: 'production', appId: 'a', versionTo: '1.1.0', dsl: live.dsl, unmapped: [], published: asPublished(live.dsl) as WorkflowVersion, release: { tag: 'summarizer@v1.0.0', dsl: release.dsl }, draftYaml: null });
+    const plan = buildLivePlan({
+      name: 'summarizer',
+      file: 'f',
+      environment: 'production',
+      appId: 'a',
+      versionTo: '1.1.0',
+      dsl: live.dsl,
+      unmapped: [],
+      published: asPublished(live.dsl) as WorkflowVersion,
+      release: { tag: 'summarizer@v1.0.0', dsl: release.dsl },
+      draftYaml: null,
+    });
     expect(plan.status).toBe('republish');
     expect(plan.drift?.adoptedByThisChange).toBe(true);
     expect(render(plan)).toContain('this change brings the repository up to date with it: nothing live is lost');
@@ -185,14 +272,27 @@ describe('plan: drift from the last release', () => {
 
 describe('plan: unpublished edits in the draft', () => {
   const exported = (d: Definition) => stringify({ ...d.dsl, version: '0.6.0' });
-  function draftPlan(repo: Definition, published: Definition | null, draft: Definition, marks: { name?: string; comment?: string } = { name: '1.0.0' }) {
+  function draftPlan(
+    repo: Definition,
+    published: Definition | null,
+    draft: Definition,
+    marks: { name?: string; comment?: string } = { name: '1.0.0' },
+  ) {
     return buildLivePlan({
-      name: 'summarizer', file: 'workflows/summarizer.json', environment: 'production', appId: 'app-1', versionTo: repo.version, dsl: repo.dsl, unmapped: [],
-      published: published ? (asPublished(published.dsl, marks) as WorkflowVersion) : null, release: { tag: 'summarizer@v1.0.0', dsl: sampleDefinition().dsl }, draftYaml: exported(draft),
+      name: 'summarizer',
+      file: 'workflows/summarizer.json',
+      environment: 'production',
+      appId: 'app-1',
+      versionTo: repo.version,
+      dsl: repo.dsl,
+      unmapped: [],
+      published: published ? (asPublished(published.dsl, marks) as WorkflowVersion) : null,
+      release: { tag: 'summarizer@v1.0.0', dsl: sampleDefinition().dsl },
+      draftYaml: exported(draft),
     });
   }
 
-  it('warns, with the draft\'s edits, that the merge overwrites them', () => {
+  it("warns, with the draft's edits, that the merge overwrites them", () => {
     const draft = sampleDefinition();
     node(draft, 'code').data.title = 'Trim (draft)';
     const next = sampleDefinition('1.1.0');
@@ -201,7 +301,9 @@ describe('plan: unpublished edits in the draft', () => {
     expect(plan.drift).toBeUndefined(); // the published version is the release
     expect(plan.draft).toMatchObject({ against: 'published', againstName: '1.0.0', adoptedByThisChange: false });
     const text = render(plan);
-    expect(text).toContain("> **Unpublished edits:** the draft in Dify's editor differs from the published version `1.0.0`. Unpublished edits in Dify's editor would be overwritten by this merge");
+    expect(text).toContain(
+      "> **Unpublished edits:** the draft in Dify's editor differs from the published version `1.0.0`. Unpublished edits in Dify's editor would be overwritten by this merge",
+    );
     expect(text).toContain('<details><summary>Unpublished draft edits (1 node changed)</summary>');
     expect(text).toContain('- `title`: `"Trim"` → `"Trim (draft)"`'); // published → draft
     expect(render(draftPlan(next, sampleDefinition(), draft))).toBe(text); // byte-stable
@@ -218,7 +320,7 @@ describe('plan: unpublished edits in the draft', () => {
     node(draft, 'code').data.title = 'Trim (draft)';
     const unpublished = draftPlan(sampleDefinition('1.1.0'), null, draft);
     expect(unpublished.draft).toMatchObject({ against: 'release', againstName: 'summarizer@v1.0.0', adoptedByThisChange: false });
-    expect(render(unpublished)).toContain("differs from the last release `summarizer@v1.0.0` (nothing is published)");
+    expect(render(unpublished)).toContain('differs from the last release `summarizer@v1.0.0` (nothing is published)');
     const adopted = draftPlan(draft, sampleDefinition(), draft);
     expect(adopted.draft?.adoptedByThisChange).toBe(true);
     expect(render(adopted)).toContain('this change brings the repository up to date with them: nothing in the draft is lost');
@@ -228,7 +330,10 @@ describe('plan: unpublished edits in the draft', () => {
     const d = sampleDefinition();
     const draft = sampleDefinition();
     node(draft, 'code').data.title = 'Trim (draft)';
-    const plan = draftPlan(d, d, draft, { name: '1.0.0', comment: `✓ sha256:${dslContentHash(d.dsl).slice(0, 16)} commit abc dify-gitops summarizer@1.0.0` });
+    const plan = draftPlan(d, d, draft, {
+      name: '1.0.0',
+      comment: `✓ sha256:${dslContentHash(d.dsl).slice(0, 16)} commit abc dify-gitops summarizer@1.0.0`,
+    });
     expect(plan.status).toBe('noop');
     expect(plan.draft).toBeUndefined();
   });

@@ -26,7 +26,11 @@ async function event(payload: unknown): Promise<string> {
 describe('plan settings', () => {
   it('reads the pull request number, base commit and fork flag from the event payload', async () => {
     const file = await event({ pull_request: { number: 17, base: { sha: 'abc123' }, head: { repo: { fork: true } } } });
-    expect(action({ command: 'plan' }, { GITHUB_EVENT_PATH: file }).github).toMatchObject({ pullNumber: 17, pullBase: 'abc123', fork: true });
+    expect(action({ command: 'plan' }, { GITHUB_EVENT_PATH: file }).github).toMatchObject({
+      pullNumber: 17,
+      pullBase: 'abc123',
+      fork: true,
+    });
     const own = await event({ pull_request: { number: 3, base: { sha: 'def' }, head: { repo: { fork: false } } } });
     expect(action({ command: 'plan' }, { GITHUB_EVENT_PATH: own }).github).toMatchObject({ pullNumber: 3, fork: false });
     const push = action({ command: 'plan' }, { GITHUB_EVENT_PATH: await event({ before: 'x' }) }).github;
@@ -34,7 +38,8 @@ describe('plan settings', () => {
   });
 
   it('a fork is a head repository other than the base, not a head repository that is a fork of something', async () => {
-    const pr = (head: unknown, base: unknown = { full_name: 'acme/flows' }) => event({ pull_request: { number: 5, base: { sha: 'abc', repo: base }, head: { repo: head } } });
+    const pr = (head: unknown, base: unknown = { full_name: 'acme/flows' }) =>
+      event({ pull_request: { number: 5, base: { sha: 'abc', repo: base }, head: { repo: head } } });
     const fork = async (file: Promise<string>) => action({ command: 'plan' }, { GITHUB_EVENT_PATH: await file }).github.fork;
     // The project itself is a fork (acme/flows forked from upstream/flows): its own branches are not fork PRs.
     expect(await fork(pr({ full_name: 'acme/flows', fork: true }))).toBe(false);
@@ -49,7 +54,9 @@ describe('plan settings', () => {
   it('a Dify URL without credentials means an offline plan, but is still refused elsewhere', () => {
     expect(action({ command: 'plan', 'dify-url': 'https://dify.example.com' }).dify).toBeUndefined();
     expect(() => action({ command: 'deploy', 'dify-url': 'https://dify.example.com' })).toThrow(/credentials are missing/);
-    expect(() => action({ command: 'plan', 'dify-url': 'https://dify.example.com', 'dify-email': 'a@b.c' })).toThrow(/credentials are missing/);
+    expect(() => action({ command: 'plan', 'dify-url': 'https://dify.example.com', 'dify-email': 'a@b.c' })).toThrow(
+      /credentials are missing/,
+    );
     expect(readCliSettings(['plan'], { DIFY_URL: 'https://dify.example.com' }).dify).toBeUndefined();
   });
 });
@@ -57,8 +64,15 @@ describe('plan settings', () => {
 describe('drift and pull settings', () => {
   it('fail-on-drift defaults to true; drift-issues and pull-request to false', () => {
     expect(action({ command: 'drift' })).toMatchObject({ failOnDrift: true, driftIssues: false, pullRequest: false });
-    expect(action({ command: 'drift', 'fail-on-drift': 'false', 'drift-issues': 'true' })).toMatchObject({ failOnDrift: false, driftIssues: true });
-    expect(action({ command: 'pull', 'pull-request': 'yes', workflow: 'all' })).toMatchObject({ command: 'pull', pullRequest: true, workflow: 'all' });
+    expect(action({ command: 'drift', 'fail-on-drift': 'false', 'drift-issues': 'true' })).toMatchObject({
+      failOnDrift: false,
+      driftIssues: true,
+    });
+    expect(action({ command: 'pull', 'pull-request': 'yes', workflow: 'all' })).toMatchObject({
+      command: 'pull',
+      pullRequest: true,
+      workflow: 'all',
+    });
     expect(() => action({ command: 'drift', 'fail-on-drift': 'sometimes' })).toThrow(/"fail-on-drift" is "sometimes"; use true or false/);
   });
 

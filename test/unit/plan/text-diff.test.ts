@@ -40,8 +40,19 @@ describe('renderUnifiedDiff', () => {
     const before = 'l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\nl9\nl10\nl11\nl12';
     const after = 'l1\nl2\nL3\nl4\nl5\nl6\nl7\nl8\nl9\nl10\nl11\nl12\nl13';
     expect(renderUnifiedDiff(before, after).lines).toEqual([
-      '@@ -1,6 +1,6 @@', ' l1', ' l2', '-l3', '+L3', ' l4', ' l5', ' l6',
-      '@@ -10,3 +10,4 @@', ' l10', ' l11', ' l12', '+l13',
+      '@@ -1,6 +1,6 @@',
+      ' l1',
+      ' l2',
+      '-l3',
+      '+L3',
+      ' l4',
+      ' l5',
+      ' l6',
+      '@@ -10,3 +10,4 @@',
+      ' l10',
+      ' l11',
+      ' l12',
+      '+l13',
     ]);
   });
 

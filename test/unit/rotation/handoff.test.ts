@@ -82,7 +82,12 @@ describe('ledger stores', () => {
   const entry = { current: 'k1', created: [{ id: 'k1', created_at: '2025-01-01T00:00:00.000Z' }] };
 
   it('keep one JSON variable, changing only the entry given', async () => {
-    api.state.variables.set('/DIFY_GITOPS_KEYS', { name: 'DIFY_GITOPS_KEYS', value: JSON.stringify({ 'other/production': { created: [] , current: 'x' } }), created_at: '', updated_at: '' });
+    api.state.variables.set('/DIFY_GITOPS_KEYS', {
+      name: 'DIFY_GITOPS_KEYS',
+      value: JSON.stringify({ 'other/production': { created: [], current: 'x' } }),
+      created_at: '',
+      updated_at: '',
+    });
     const store = createVariableLedgerStore(github(), 'DIFY_GITOPS_KEYS');
     expect(await store.load({ name: 'bot', environment: 'production' })).toEqual({ created: [] });
     await store.save({ name: 'bot', environment: 'production' }, entry);

@@ -1,7 +1,18 @@
 // The key ledger's rules, as pure functions over data: what is current, what may be revoked when.
 import { describe, expect, it } from 'vitest';
 import {
-  dueForRevocation, forget, ledgerKey, LedgerError, markUnused, parseLedger, promote, recordCreated, reconcile, serializeLedger, unconfirmedKeys, type LedgerEntry,
+  dueForRevocation,
+  forget,
+  ledgerKey,
+  LedgerError,
+  markUnused,
+  parseLedger,
+  promote,
+  recordCreated,
+  reconcile,
+  serializeLedger,
+  unconfirmedKeys,
+  type LedgerEntry,
 } from '../../../src/rotation/ledger.js';
 import { formatDuration, parseDuration } from '../../../src/rotation/duration.js';
 
@@ -19,7 +30,11 @@ function twoRotations(): LedgerEntry {
 
 describe('grace', () => {
   it.each([
-    ['30m', 30 * 60_000], ['24h', DAY], ['7d', 7 * DAY], ['0s', 0], ['90s', 90_000],
+    ['30m', 30 * 60_000],
+    ['24h', DAY],
+    ['7d', 7 * DAY],
+    ['0s', 0],
+    ['90s', 90_000],
   ])('parses %s', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });

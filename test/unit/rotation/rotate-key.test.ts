@@ -53,9 +53,22 @@ function deps(patch: Partial<RotationDeps> = {}): RotationDeps {
     ...patch,
   };
 }
-const target = (): RotationTarget => ({ definition: echoDefinition('alpha', APP), environment: 'production', appId: APP, log: (l) => void lines.push(l) });
-const keyIds = () => emulator.state().apps.find((a) => a.id === APP)!.api_keys.map((k) => k.id);
-const seedId = () => emulator.state().apps.find((a) => a.id === APP)!.api_keys.find((k) => k.token === seedKey)!.id;
+const target = (): RotationTarget => ({
+  definition: echoDefinition('alpha', APP),
+  environment: 'production',
+  appId: APP,
+  log: (l) => void lines.push(l),
+});
+const keyIds = () =>
+  emulator
+    .state()
+    .apps.find((a) => a.id === APP)!
+    .api_keys.map((k) => k.id);
+const seedId = () =>
+  emulator
+    .state()
+    .apps.find((a) => a.id === APP)!
+    .api_keys.find((k) => k.token === seedKey)!.id;
 const ledger = async () => JSON.parse(await readFile(path.join(dir, 'alpha.key.state.json'), 'utf8'))['alpha/production'];
 
 /** Rotate, then (as the command does after a fully successful run) revoke what is due. */
@@ -91,11 +104,16 @@ describe('rotateAppKey + revokeRetired', () => {
 
   it('a new key that fails its check is deleted and the current key stays current', async () => {
     const k1 = await rotateAndRevoke();
-    emulator.injectFault({ match: { method: 'POST', path: '/v1/workflows/run' }, respond: { status: 401, body: { code: 'unauthorized', message: 'Access token is invalid', status: 401 } } });
+    emulator.injectFault({
+      match: { method: 'POST', path: '/v1/workflows/run' },
+      respond: { status: 401, body: { code: 'unauthorized', message: 'Access token is invalid', status: 401 } },
+    });
     const { rotation, token } = await rotateAppKey(deps(), target());
     expect(rotation.result).toBe('failed');
     expect(token).toBeUndefined();
-    expect(rotation.error).toMatch(/the new key failed its check \(smoke check "echoes query": .*401.*\); it was deleted and consumers keep the current key/);
+    expect(rotation.error).toMatch(
+      /the new key failed its check \(smoke check "echoes query": .*401.*\); it was deleted and consumers keep the current key/,
+    );
     expect(keyIds().sort()).toEqual([seedId(), k1.id].sort());
     expect((await ledger()).current).toBe(k1.id);
     expect((await ledger()).created).toHaveLength(1);
@@ -104,8 +122,14 @@ describe('rotateAppKey + revokeRetired', () => {
 
   it('a new key Dify will not delete is recorded as unused and revoked by the next good run', async () => {
     const k1 = await rotateAndRevoke();
-    emulator.injectFault({ match: { method: 'POST', path: '/v1/workflows/run' }, respond: { status: 500, body: { code: 'unknown', message: 'boom', status: 500 } } });
-    emulator.injectFault({ match: { method: 'DELETE', path: `^/console/api/apps/${APP}/api-keys/` }, respond: { status: 403, body: { code: 'forbidden', message: 'no', status: 403 } } });
+    emulator.injectFault({
+      match: { method: 'POST', path: '/v1/workflows/run' },
+      respond: { status: 500, body: { code: 'unknown', message: 'boom', status: 500 } },
+    });
+    emulator.injectFault({
+      match: { method: 'DELETE', path: `^/console/api/apps/${APP}/api-keys/` },
+      respond: { status: 403, body: { code: 'forbidden', message: 'no', status: 403 } },
+    });
     const failed = await rotateAppKey(deps(), target());
     expect(failed.rotation.notes.join(' ')).toMatch(/could not be deleted .*HTTP 403.* recorded as unused/s);
     const orphan = failed.rotation.newKeyId!;
@@ -132,8 +156,12 @@ describe('rotateAppKey + revokeRetired', () => {
 
     const refused = await rotateAppKey(d, target());
     expect(refused.rotation.result).toBe('failed');
-    expect(refused.rotation.error).toMatch(/3 created by dify-gitops \(2 past their grace, 0 still in grace, 1 current\) and 7 created elsewhere\. No key may be removed to make room, so no new key was created\. Keys past their grace are revoked only at the end of a run that fully succeeded/);
-    expect(refused.rotation.error).toMatch(new RegExp(`API Access page\\): ${ours[0]} \\(last used [0-9T:.-]+Z\\), ${ours[1]} \\(last used`));
+    expect(refused.rotation.error).toMatch(
+      /3 created by dify-gitops \(2 past their grace, 0 still in grace, 1 current\) and 7 created elsewhere\. No key may be removed to make room, so no new key was created\. Keys past their grace are revoked only at the end of a run that fully succeeded/,
+    );
+    expect(refused.rotation.error).toMatch(
+      new RegExp(`API Access page\\): ${ours[0]} \\(last used [0-9T:.-]+Z\\), ${ours[1]} \\(last used`),
+    );
     expect(refused.rotation.prunedKeyIds).toEqual([]);
     expect(keyIds()).toEqual(before);
     expect(await ledger()).toEqual(ledgerBefore);
@@ -150,13 +178,20 @@ describe('rotateAppKey + revokeRetired', () => {
   it('with prune-foreign-keys deletes the least recently used foreign key, and says it stays deleted when the run fails', async () => {
     for (let i = 0; i < 9; i++) await dify.createApiKey(APP);
     const oldest = seedId();
-    emulator.injectFault({ match: { method: 'POST', path: '/v1/workflows/run' }, respond: { status: 500, body: { code: 'unknown', message: 'boom', status: 500 } } });
+    emulator.injectFault({
+      match: { method: 'POST', path: '/v1/workflows/run' },
+      respond: { status: 500, body: { code: 'unknown', message: 'boom', status: 500 } },
+    });
     const { rotation } = await rotateAppKey(deps({ pruneForeignKeys: true }), target());
     expect(rotation.result).toBe('failed');
     expect(rotation.prunedKeyIds).toEqual([oldest]);
     expect(keyIds()).not.toContain(oldest);
     expect(keyIds()).toHaveLength(9); // the new key failed its check and was deleted
-    expect(rotation.notes.join('\n')).toMatch(new RegExp(`deleted the least recently used key created elsewhere \\(prune-foreign-keys: ${oldest}\\) before creating the new one; such keys stay deleted even when the rest of the run fails`));
+    expect(rotation.notes.join('\n')).toMatch(
+      new RegExp(
+        `deleted the least recently used key created elsewhere \\(prune-foreign-keys: ${oldest}\\) before creating the new one; such keys stay deleted even when the rest of the run fails`,
+      ),
+    );
   });
 
   it('at the cap with only foreign keys it refuses, creates nothing, and names the way out', async () => {

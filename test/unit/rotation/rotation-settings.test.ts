@@ -11,8 +11,13 @@ describe('rotate-keys settings', () => {
     const s = action({ command: 'rotate-keys', workflow: 'bot' });
     expect(s.command).toBe('rotate-keys');
     expect(s.rotation).toEqual({
-      secretName: undefined, secretEnvironment: undefined, stateVariable: 'DIFY_GITOPS_KEYS', graceMs: 86_400_000,
-      pruneForeignKeys: false, redeploySecrets: false, keyFile: undefined,
+      secretName: undefined,
+      secretEnvironment: undefined,
+      stateVariable: 'DIFY_GITOPS_KEYS',
+      graceMs: 86_400_000,
+      pruneForeignKeys: false,
+      redeploySecrets: false,
+      keyFile: undefined,
     });
   });
 
@@ -20,12 +25,25 @@ describe('rotate-keys settings', () => {
   // keys look past their grace in production.
   it('reads every action input, and ignores a DIFY_GITOPS_NOW in the job environment', () => {
     const s = action(
-      { command: 'rotate-keys', 'secret-name': 'DIFY_KEY_{name}', 'secret-environment': 'production', 'state-variable': 'MY_LEDGER', grace: '30m', 'prune-foreign-keys': 'true', 'redeploy-secrets': 'true' },
+      {
+        command: 'rotate-keys',
+        'secret-name': 'DIFY_KEY_{name}',
+        'secret-environment': 'production',
+        'state-variable': 'MY_LEDGER',
+        grace: '30m',
+        'prune-foreign-keys': 'true',
+        'redeploy-secrets': 'true',
+      },
       { DIFY_GITOPS_NOW: '2025-03-01T06:00:00Z' },
     );
     expect(s.rotation).toEqual({
-      secretName: 'DIFY_KEY_{name}', secretEnvironment: 'production', stateVariable: 'MY_LEDGER', graceMs: 1_800_000,
-      pruneForeignKeys: true, redeploySecrets: true, keyFile: undefined,
+      secretName: 'DIFY_KEY_{name}',
+      secretEnvironment: 'production',
+      stateVariable: 'MY_LEDGER',
+      graceMs: 1_800_000,
+      pruneForeignKeys: true,
+      redeploySecrets: true,
+      keyFile: undefined,
     });
   });
 
@@ -35,11 +53,18 @@ describe('rotate-keys settings', () => {
   });
 
   it('reads the CLI flags', () => {
-    const s = readCliSettings(['rotate-keys', '--all', '--grace', '7d', '--key-file', 'keys/{name}.key', '--prune-foreign-keys'], { DIFY_GITOPS_NOW: '1700000000000' });
+    const s = readCliSettings(['rotate-keys', '--all', '--grace', '7d', '--key-file', 'keys/{name}.key', '--prune-foreign-keys'], {
+      DIFY_GITOPS_NOW: '1700000000000',
+    });
     expect(s.all).toBe(true);
     expect(s.rotation).toEqual({
-      secretName: undefined, secretEnvironment: undefined, stateVariable: 'DIFY_GITOPS_KEYS', graceMs: 7 * 86_400_000,
-      keyFile: 'keys/{name}.key', pruneForeignKeys: true, redeploySecrets: false,
+      secretName: undefined,
+      secretEnvironment: undefined,
+      stateVariable: 'DIFY_GITOPS_KEYS',
+      graceMs: 7 * 86_400_000,
+      keyFile: 'keys/{name}.key',
+      pruneForeignKeys: true,
+      redeploySecrets: false,
     });
   });
 

@@ -1,13 +1,17 @@
 // What gets imported into one environment: app id, knowledge bases mapped, secrets injected.
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { PrepareError, prepareTarget, resolveAppId } from '../../../src/stages/target.js';
+import { type PrepareError, prepareTarget, resolveAppId } from '../../../src/stages/target.js';
 import type { Definition, DslNode } from '../../../src/definition/types.js';
 import { echoDefinition } from '../../support/deploy-world.js';
 
 function withKnowledge(datasets: Definition['datasets']): Definition {
   const d = echoDefinition('faq', { staging: 'app-s', production: 'app-p' } as unknown as string);
-  const node: DslNode = { id: 'kr', type: 'custom', data: { type: 'knowledge-retrieval', title: 'FAQ lookup', dataset_ids: ['faq'], query_variable_selector: ['sys', 'query'] } };
+  const node: DslNode = {
+    id: 'kr',
+    type: 'custom',
+    data: { type: 'knowledge-retrieval', title: 'FAQ lookup', dataset_ids: ['faq'], query_variable_selector: ['sys', 'query'] },
+  };
   d.dsl.workflow!.graph.nodes.push(node);
   d.datasets = datasets;
   return d;
@@ -25,7 +29,7 @@ describe('prepareTarget', () => {
     }
   });
 
-  it('maps knowledge-base aliases to the environment\'s dataset ids', () => {
+  it("maps knowledge-base aliases to the environment's dataset ids", () => {
     const target = prepareTarget(withKnowledge({ faq: { staging: 'ds-s', production: 'ds-p' } }), 'production', {});
     const imported = parse(target.yaml);
     const kr = imported.workflow.graph.nodes.find((n: DslNode) => n.id === 'kr');
@@ -53,7 +57,9 @@ describe('prepareTarget', () => {
     expect(parse(target.yaml).workflow.environment_variables[0].value).toBe('sk-test-value-1234567890');
     expect(JSON.stringify(target.dsl)).not.toContain('sk-test-value');
     expect(target.secretValues).toEqual(['sk-test-value-1234567890']);
-    expect(() => prepareTarget(d, 'production', {})).toThrow(/Secret API_KEY of s has no value: environment variable MY_API_KEY is not set/);
+    expect(() => prepareTarget(d, 'production', {})).toThrow(
+      /Secret API_KEY of s has no value: environment variable MY_API_KEY is not set/,
+    );
   });
 
   it('keeps the DSL version a YAML string, so Dify does not read it as a float', () => {
@@ -62,7 +68,7 @@ describe('prepareTarget', () => {
     expect(prepareTarget(d, 'production', {}).yaml).toMatch(/^version: "0\.4"$/m);
   });
 
-  it('hashes the same content the same way whatever the environment\'s secrets', () => {
+  it("hashes the same content the same way whatever the environment's secrets", () => {
     const d = echoDefinition('h', 'app-1');
     d.dsl.workflow!.environment_variables = [{ id: 'e1', name: 'K', value: '', value_type: 'secret', description: '' }];
     d.secrets = { K: 'K' };

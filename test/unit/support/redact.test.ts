@@ -14,7 +14,7 @@ describe('redact', () => {
   });
 
   it('keeps advice that names a secret variable intact', () => {
-    const advice = 'Set SEARCH_API_KEY in the job\'s env (e.g. SEARCH_API_KEY: ${{ secrets.SEARCH_API_KEY }}).';
+    const advice = "Set SEARCH_API_KEY in the job's env (e.g. SEARCH_API_KEY: ${{ secrets.SEARCH_API_KEY }}).";
     expect(redact(advice)).toBe(advice);
     expect(redact('GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}')).toBe('GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}');
   });
