@@ -4,7 +4,7 @@ import type { Ctx } from './context.js';
 import { buildAppDsl, dumpYaml } from './dsl.js';
 import { APP_MODES, WORKFLOW_MODES } from './apply-dsl.js';
 import { badParam, HttpError, json, notFound, readJson, type Reply, type Req } from './http.js';
-import { createApiKey, currentPublished, type AppRecord, type WorkflowRecord } from './state.js';
+import { createApiKey, createAppRecord, currentPublished, type AppRecord, type WorkflowRecord } from './state.js';
 
 const MAX_KEYS = 10;
 
@@ -83,6 +83,33 @@ export function handleListApps(ctx: Ctx, req: Req): Reply {
     .filter((app) => (mode === 'all' || app.mode === mode) && app.name.toLowerCase().includes(name));
   const data = apps.slice((page - 1) * limit, page * limit).map((app) => appJson(ctx, app, req));
   return json(200, { page, limit, total: apps.length, has_more: page * limit < apps.length, data });
+}
+
+/**
+ * POST /console/api/apps, as the console's "Create from blank" sends it (Dify's controllers/console/app/app.py,
+ * 1.8–1.12): 201 with the app detail. Workflow apps start with no draft; the editor writes one on first open.
+ */
+export function handleCreateApp(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req, 'editor');
+  const body = readJson(req);
+  if (typeof body.name !== 'string' || body.name.trim() === '') throw badParam('name is required', 'name');
+  if (typeof body.mode !== 'string' || !APP_MODES.includes(body.mode))
+    throw badParam(`mode must be one of ${APP_MODES.join(', ')}`, 'mode');
+  const app = createAppRecord({ name: body.name, mode: body.mode });
+  if (typeof body.description === 'string') app.description = body.description;
+  if (typeof body.icon_type === 'string') app.icon_type = body.icon_type;
+  if (typeof body.icon === 'string') app.icon = body.icon;
+  if (typeof body.icon_background === 'string') app.icon_background = body.icon_background;
+  ctx.store.apps.set(app.id, app);
+  return json(201, appJson(ctx, app, req));
+}
+
+/** DELETE /console/api/apps/{app_id}: 204, editor role (Dify deletes the app's workflows and keys with it). */
+export function handleDeleteApp(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req, 'editor');
+  findApp(ctx, req.params.app_id);
+  ctx.store.apps.delete(req.params.app_id);
+  return { status: 204 };
 }
 
 export function handleGetApp(ctx: Ctx, req: Req): Reply {

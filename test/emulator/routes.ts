@@ -1,5 +1,15 @@
 // The route table for the console (/console/api) and service (/v1) surfaces.
-import { handleApiEnable, handleCreateKey, handleDeleteKey, handleExport, handleGetApp, handleListApps, handleListKeys } from './apps.js';
+import {
+  handleApiEnable,
+  handleCreateApp,
+  handleCreateKey,
+  handleDeleteApp,
+  handleDeleteKey,
+  handleExport,
+  handleGetApp,
+  handleListApps,
+  handleListKeys,
+} from './apps.js';
 import { handleLogin, handleLogout, handleRefresh } from './auth.js';
 import type { Ctx } from './context.js';
 import { HttpError, type Reply, type Req } from './http.js';
@@ -31,7 +41,9 @@ export function createDifyRouter(ctx: Ctx): Router {
   add('POST', `${c}/refresh-token`, handleRefresh);
   add('POST', `${c}/logout`, handleLogout);
   add('GET', `${c}/apps`, handleListApps);
+  add('POST', `${c}/apps`, handleCreateApp);
   add('GET', `${c}/apps/{app_id}`, handleGetApp);
+  add('DELETE', `${c}/apps/{app_id}`, handleDeleteApp);
   add('GET', `${c}/apps/{app_id}/export`, handleExport);
   add('POST', `${c}/apps/{app_id}/api-enable`, handleApiEnable);
   add('POST', `${c}/apps/imports`, handleImport);

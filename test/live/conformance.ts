@@ -1,0 +1,210 @@
+// The live conformance suite: every call the client makes, then every command end to end, against
+// one Dify. `npm run test:live` points it at a real server (DIFY_LIVE_*); the normal suite points it
+// at the bundled emulator in each auth era, so the checks cannot rot. The suite creates its own
+// apps (prefix + run id), deletes them afterwards, and logs in with the right password only.
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCanonical } from '../../src/definition/canonical.js';
+import type { Definition } from '../../src/definition/types.js';
+import { createDifyConsole, createDifyService } from '../../src/dify/client.js';
+import type { DifyConsole } from '../../src/dify/types.js';
+import { stringifyPyYaml } from '../../src/support/pyyaml.js';
+import { createTempRepo, type TempRepo } from '../support/git-repo.js';
+import { startGitHubApi } from '../support/github-api.js';
+import { REPO_ROOT, spawnNode } from '../support/run-action.js';
+import { createLiveAdmin, type LiveAdmin } from './admin.js';
+import { type LiveTarget, newRunId } from './target.js';
+
+const NAME = 'live-echo';
+const quiet = { log: () => {} };
+
+/** The passthrough example (start → end echoing `query`) aimed at the suite's own app. */
+function liveDefinition(appId: string, version: string, options: { title?: string; expect?: string } = {}): Definition {
+  const d = JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows/passthrough.json'), 'utf8')) as Definition;
+  const dsl = structuredClone(d.dsl);
+  dsl.app.name = NAME;
+  if (options.title) dsl.workflow!.graph.nodes[1].data.title = options.title;
+  const smoke = structuredClone(d.smoke ?? []);
+  if (options.expect) smoke[0].expect.contains = { query: options.expect };
+  return { ...d, name: NAME, version, app: { production: appId }, dsl, smoke };
+}
+
+export function describeConformance(label: string, getTarget: () => LiveTarget): void {
+  describe.sequential(`Dify conformance: ${label}`, () => {
+    let target: LiveTarget;
+    let admin: LiveAdmin;
+    let dify: DifyConsole;
+    beforeAll(async () => {
+      target = getTarget();
+      admin = await createLiveAdmin(target, newRunId());
+      dify = await createDifyConsole(
+        {
+          baseUrl: target.url,
+          email: target.email,
+          password: target.password,
+          token: target.token,
+          passwordEncoding: target.passwordEncoding,
+          timeoutMs: 30_000,
+          maxAttempts: 2,
+        },
+        quiet,
+      );
+    });
+    afterAll(async () => {
+      await dify?.close?.();
+      if (admin) {
+        await admin.cleanup();
+        await admin.close();
+      }
+    });
+
+    describe.sequential('every client call', () => {
+      let appId: string;
+      it('reads a new app: mode, no published workflow', async () => {
+        appId = await admin.createApp('calls', 'workflow');
+        const app = await dify.getApp(appId);
+        expect(app).toMatchObject({ id: appId, mode: 'workflow' });
+        expect(app.workflow_id ?? null).toBeNull();
+        expect(await dify.getPublished(appId)).toBeNull();
+      });
+
+      it('imports a DSL into the draft and exports it back', async () => {
+        const d = liveDefinition(appId, '1.0.0');
+        const result = await dify.importDsl(appId, stringifyPyYaml(d.dsl));
+        expect(['completed', 'completed-with-warnings']).toContain(result.status);
+        expect(result.app_id).toBe(appId);
+        const exported = await dify.exportDsl(appId);
+        expect(exported).toContain('1754154034161');
+        expect(await dify.checkDependencies(appId)).toEqual([]);
+      });
+
+      it('publishes with marks, lists versions, re-marks, exports the published version', async () => {
+        await dify.publish(appId, { markedName: '1.0.0', markedComment: 'dify-gitops conformance' });
+        const published = await dify.getPublished(appId);
+        expect(published?.marked_name).toBe('1.0.0');
+        const versions = await dify.listVersions(appId);
+        expect(versions.map((v) => v.id)).toContain(published!.id);
+        expect(await dify.markVersion(appId, published!.id, { markedName: '1.0.0 ✓', markedComment: 'verified' })).toBe(true);
+        expect((await dify.getPublished(appId))?.marked_name).toBe('1.0.0 ✓');
+        const yaml = await dify.exportDsl(appId, { workflowId: published!.id });
+        expect(yaml).toContain('1754154034161');
+      });
+
+      it('creates an API key, runs the workflow blocking and streaming with it, deletes the key', async () => {
+        const key = await dify.createApiKey(appId);
+        expect(key.token).toMatch(/^app-/);
+        expect((await dify.listApiKeys(appId)).map((k) => k.id)).toContain(key.id);
+        const service = createDifyService({ serviceUrl: `${target.url}/v1`, apiKey: key.token, timeoutMs: 30_000, maxAttempts: 2 }, quiet);
+        try {
+          for (const stream of [false, true]) {
+            const run = await service.runWorkflow({ query: 'hello' }, { stream });
+            expect(run.status, JSON.stringify(run)).toBe('succeeded');
+            expect(run.outputs.query).toBe('hello');
+          }
+          expect((await service.parameters()).user_input_form).toBeDefined();
+        } finally {
+          await service.close?.();
+        }
+        await dify.deleteApiKey(appId, key.id);
+        expect((await dify.listApiKeys(appId)).map((k) => k.id)).not.toContain(key.id);
+      });
+    });
+
+    describe.sequential('every command, end to end', () => {
+      let appId: string;
+      let repo: TempRepo;
+      let github: Awaited<ReturnType<typeof startGitHubApi>>;
+      const cli = (args: string[]) =>
+        spawnNode(
+          [path.join(REPO_ROOT, 'bin/dify-gitops.js'), ...args],
+          repo.dir,
+          {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '/tmp',
+            DIFY_URL: target.url,
+            DIFY_EMAIL: target.email ?? '',
+            DIFY_PASSWORD: target.password ?? '',
+            DIFY_TOKEN: target.token && !target.password ? target.token : '',
+            DIFY_PASSWORD_ENCODING: target.passwordEncoding ?? '',
+            DIFY_TIMEOUT_SECONDS: '30',
+            GITHUB_TOKEN: 'ghs_live_suite',
+            GITHUB_REPOSITORY: 'acme/flows',
+            GITHUB_API_URL: github.url,
+          },
+          180_000,
+        );
+      const commit = (d: Definition) => repo.commit({ [`workflows/${d.name}.json`]: formatCanonical(d) }, `${d.name} ${d.version}`);
+      const liveMark = async () => (await dify.getPublished(appId))?.marked_name;
+
+      beforeAll(async () => {
+        appId = await admin.createApp('commands', 'workflow');
+        repo = await createTempRepo();
+        github = await startGitHubApi({ token: 'ghs_live_suite', repository: 'acme/flows' });
+      });
+      afterAll(async () => {
+        await Promise.all([repo?.cleanup(), github?.close()]);
+      });
+
+      it('validate and plan a new definition', async () => {
+        await commit(liveDefinition(appId, '1.0.0'));
+        const validate = await cli(['validate']);
+        expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+        const plan = await cli(['plan', '--json']);
+        expect(plan.code, plan.stderr).toBe(0);
+        expect(plan.stdout).toContain(NAME);
+      });
+
+      it('deploys: published, verified, tagged and released', async () => {
+        const run = await cli(['deploy', '--all']);
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+        expect(await liveMark()).toMatch(/^1\.0\.0/);
+        expect(await repo.git(['ls-remote', '--tags', 'origin'])).toContain(`refs/tags/${NAME}@v1.0.0`);
+      });
+
+      it('a deploy whose smoke check fails rolls back to the release that was live', async () => {
+        await commit(liveDefinition(appId, '1.1.0', { title: 'End v1.1', expect: 'never-this' }));
+        const run = await cli(['deploy', '--all']);
+        expect(run.code, run.stdout + run.stderr).toBe(1);
+        expect(await liveMark()).toMatch(/^1\.0\.0/);
+      });
+
+      it('rolls back by hand to a named release', async () => {
+        await commit(liveDefinition(appId, '1.2.0', { title: 'End v1.2' }));
+        expect((await cli(['deploy', '--all'])).code).toBe(0);
+        expect(await liveMark()).toMatch(/^1\.2\.0/);
+        const run = await cli(['rollback', '--workflow', NAME, '--to', '1.0.0']);
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+        expect(await liveMark()).toMatch(/^1\.0\.0/);
+      });
+
+      it('drift sees an edit made in the editor, and pull brings it into git', async () => {
+        await admin.editDraftAsUi(appId, (graph) => {
+          const end = graph.nodes.find((n) => n.data.type === 'end')!;
+          end.data.title = 'Edited in the UI';
+        });
+        const drift = await cli(['drift', '--json']);
+        expect(drift.code, drift.stdout + drift.stderr).toBe(3);
+        const pull = await cli(['pull', NAME]);
+        expect(pull.code, pull.stdout + pull.stderr).toBe(0);
+        expect(await readFile(path.join(repo.dir, 'workflows', `${NAME}.json`), 'utf8')).toContain('Edited in the UI');
+      });
+
+      it('rotates the app key into a key file, and the new key runs the app', async () => {
+        const keyFile = path.join(repo.dir, '..', 'live.key');
+        const run = await cli(['rotate-keys', '--workflow', NAME, '--key-file', keyFile, '--grace', '0s']);
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+        const key = (await readFile(keyFile, 'utf8')).trim();
+        expect(key).toMatch(/^app-/);
+        expect(run.stdout + run.stderr).not.toContain(key);
+        const service = createDifyService({ serviceUrl: `${target.url}/v1`, apiKey: key, timeoutMs: 30_000, maxAttempts: 2 }, quiet);
+        try {
+          expect((await service.runWorkflow({ query: 'hello' }, { stream: false })).outputs.query).toBe('hello');
+        } finally {
+          await service.close?.();
+        }
+      });
+    });
+  });
+}
