@@ -1,5 +1,6 @@
 // Deployer operations on the console API (/console/api), for cookie- and bearer-era sessions.
 // Contract: /work/shared/dify-api-contract.md §2–§5.
+import { encryptedDatasetIds, revealDatasetIds } from './dataset-ids.js';
 import { DifyError } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';
 import type { ConsoleSession } from './console-session.js';
@@ -10,6 +11,17 @@ import { MAX_PAGES, readImportResult, toApiKey, toWorkflowVersion, validateMarks
 type ConsoleOps = Omit<DifyConsole, 'authMode' | 'passwordEncoding' | 'close'>;
 
 const api = '/console/api';
+/** Dify's plugin list pages hold at most 256 (controllers/console/workspace/plugin.py, ParserList). */
+const PLUGIN_PAGE_SIZE = 256;
+
+/** `langgenius/openai` from a dependency's unique identifier `langgenius/openai:0.2.0@<checksum>`. */
+export function pluginIdOf(dep: PluginDependency): string | undefined {
+  const value = isRecord(dep.value) ? dep.value : {};
+  const unique = ['marketplace_plugin_unique_identifier', 'github_plugin_unique_identifier', 'plugin_unique_identifier']
+    .map((key) => value[key])
+    .find((v): v is string => typeof v === 'string' && v !== '');
+  return unique?.split(/[:@]/)[0];
+}
 const app = (appId: string) => `${api}/apps/${encodeURIComponent(appId)}`;
 
 export function createConsoleOps(session: ConsoleSession): ConsoleOps {
@@ -20,6 +32,16 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
   const get = async <T = Record<string, unknown>>(path: string, query?: HttpRequest['query']) => {
     const { res, req } = await call({ method: 'GET', path, query, safety: 'read' });
     return expectJson<T>(res, req);
+  };
+
+  // Read once, and only when an export carries encrypted knowledge-base ids.
+  let workspaceId: Promise<string> | undefined;
+  // GET /workspaces lists the account's workspaces on 1.8 and 1.12 alike (…/workspaces/current is GET on
+  // 1.8.1 and POST on 1.12.1).
+  const readCurrentWorkspaceId = async () => {
+    const body = await get(`${api}/workspaces`);
+    const list = Array.isArray(body.workspaces) ? body.workspaces.filter(isRecord) : [];
+    return String((list.find((w) => w.current === true) ?? list[0])?.id ?? '');
   };
 
   return {
@@ -35,7 +57,10 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
       const path = `${app(appId)}/export`;
       const body = await get(path, { include_secret: 'false', workflow_id: options.workflowId });
       if (typeof body.data !== 'string') throw unexpected('GET', path, 'no YAML in `data`');
-      return body.data;
+      const encrypted = encryptedDatasetIds(body.data);
+      if (encrypted.length === 0) return body.data;
+      workspaceId ??= readCurrentWorkspaceId();
+      return revealDatasetIds(body.data, encrypted, await workspaceId);
     },
 
     async importDsl(appId, yamlContent) {
@@ -61,6 +86,22 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
     async checkDependencies(appId) {
       const body = await get(`${api}/apps/imports/${encodeURIComponent(appId)}/check-dependencies`);
       return Array.isArray(body.leaked_dependencies) ? (body.leaked_dependencies as PluginDependency[]) : [];
+    },
+
+    async missingPlugins(_appId, dependencies) {
+      if (dependencies.length === 0) return [];
+      const installed = new Set<string>();
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const body = await get(`${api}/workspaces/current/plugin/list`, { page, page_size: PLUGIN_PAGE_SIZE });
+        const plugins = Array.isArray(body.plugins) ? body.plugins : [];
+        for (const p of plugins) if (isRecord(p) && typeof p.plugin_id === 'string') installed.add(p.plugin_id);
+        const total = typeof body.total === 'number' ? body.total : 0;
+        if (plugins.length < PLUGIN_PAGE_SIZE || page * PLUGIN_PAGE_SIZE >= total) break;
+      }
+      return dependencies.filter((dep) => {
+        const id = pluginIdOf(dep);
+        return id !== undefined && !installed.has(id);
+      });
     },
 
     async publish(appId, marks) {

@@ -8,6 +8,7 @@ import { createCookieJar } from './cookies.js';
 import { DifyError } from './errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
 import { errorFromResponse, isRecord, parseJson } from './responses.js';
+import { BASE64_PASSWORD_SINCE, readServerVersion, versionAtLeast } from './server-version.js';
 
 export type PasswordEncoding = 'base64' | 'plain';
 
@@ -22,34 +23,60 @@ export interface ConsoleSession {
 export interface PasswordLogin {
   email: string;
   password: string;
-  /** `auto` (default) tries Base64, then plain once. Pin it to spend one attempt per run. */
+  /** `auto` (default) picks the form from the server's version; pinning it skips that one GET. */
   encoding?: 'auto' | PasswordEncoding;
 }
 
 const LOGIN_PATH = '/console/api/login';
 const REFRESH_PATH = '/console/api/refresh-token';
 
-/** Codes that mean "these credentials are wrong", where the other password form may still work. */
-function isWrongCredentials(res: HttpResponse, code: string | undefined): boolean {
-  if (res.status === 401) return code === undefined || code === 'authentication_failed' || code === 'unauthorized';
-  return res.status === 400 && (code === 'authentication_failed' || code === 'email_or_password_mismatch');
+/**
+ * Answers that prove the attempt was not counted toward Dify's lock, so the other password form may
+ * be tried: ≥ 1.11.2 refuses a password that is not Base64 with 401 "Invalid encrypted data" before it
+ * counts anything; ≤ 1.11.1 refuses a field that fails its password rule with flask-restx's code-less
+ * 400 `{"errors": {"password": …}}` before looking the account up.
+ */
+function wasNotCounted(res: HttpResponse): boolean {
+  let body: unknown;
+  try {
+    body = JSON.parse(res.text);
+  } catch {
+    return false;
+  }
+  if (!isRecord(body)) return false;
+  if (res.status === 401) return body.message === 'Invalid encrypted data';
+  return res.status === 400 && isRecord(body.errors) && 'password' in body.errors;
 }
 
 /**
- * Log in with email and password. Order: Base64 first, then the plain password, each at most once.
- * Why this order: Dify ≥ 1.11 decodes the field as Base64, and when decoding fails it answers 401
- * `authentication_failed` *before* counting a failed login; older servers compare the field as is.
- * A successful login resets Dify's failed-login counter, so with correct credentials neither order
- * leaves a mark and Base64-first costs one round trip only on old servers. With a wrong password
- * both orders spend at most two of the five attempts before the lock; `encoding` pins one form.
+ * Which password form to send, decided before the first attempt so a wrong password costs one counted
+ * failure per run (Dify locks an account on the 7th attempt after 6 failures, for 24 hours, and a
+ * correct password does not lift the lock). The server names its version in `X-Version`: ≥ 1.11.2
+ * decodes Base64, older servers compare the field as sent. Without a version (a proxy stripped it) the
+ * plain password goes first: a server that wants Base64 refuses it without counting (see wasNotCounted),
+ * and only then is the Base64 form sent.
  */
+async function chooseEncodings(http: HttpClient, pinned: PasswordLogin['encoding']): Promise<{ order: PasswordEncoding[]; why: string }> {
+  if (pinned && pinned !== 'auto') return { order: [pinned], why: 'pinned by dify-password-encoding' };
+  const { version } = await readServerVersion(http);
+  if (version) {
+    const base64 = versionAtLeast(version, BASE64_PASSWORD_SINCE);
+    return { order: [base64 ? 'base64' : 'plain'], why: `Dify ${version} ${base64 ? 'decodes Base64' : 'compares it as sent'}` };
+  }
+  return { order: ['plain', 'base64'], why: 'the server did not name its version' };
+}
+
+const FORM = { base64: 'Base64-encoded', plain: 'plain' } as const;
+
+/** Log in with email and password, spending at most one counted failed attempt (see chooseEncodings). */
 export async function loginWithPassword(http: HttpClient, login: PasswordLogin, log: (line: string) => void): Promise<ConsoleSession> {
   registerSecret(login.password);
   const base64 = Buffer.from(login.password, 'utf8').toString('base64');
   registerSecret(base64);
-  const order: PasswordEncoding[] = !login.encoding || login.encoding === 'auto' ? ['base64', 'plain'] : [login.encoding];
-  for (let i = 0; i < order.length; i++) {
-    const encoding = order[i];
+  const { order, why } = await chooseEncodings(http, login.encoding);
+  const tried: PasswordEncoding[] = [];
+  for (const encoding of order) {
+    tried.push(encoding);
     const req: HttpRequest = {
       method: 'POST',
       path: LOGIN_PATH,
@@ -61,7 +88,7 @@ export async function loginWithPassword(http: HttpClient, login: PasswordLogin, 
     if (res.status === 200) {
       const body = parseJson(res, req);
       if (body.result === 'success') {
-        log(`dify login: accepted the ${encoding === 'base64' ? 'Base64-encoded' : 'plain'} password`);
+        log(`dify login: sent the ${FORM[encoding]} password (${why})`);
         return startSession(http, res, body, encoding);
       }
       throw new DifyError(`Dify refused the login for ${login.email}: ${typeof body.data === 'string' ? body.data : 'result "fail"'}`, {
@@ -72,14 +99,13 @@ export async function loginWithPassword(http: HttpClient, login: PasswordLogin, 
         surface: 'login',
       });
     }
-    const error = errorFromResponse(res, req);
-    if (i + 1 < order.length && isWrongCredentials(res, error.code)) {
-      log('dify login: the Base64-encoded password was refused; trying the plain password once (Dify before 1.11)');
+    if (tried.length < order.length && wasNotCounted(res)) {
+      log(`dify login: the ${FORM[encoding]} password was refused without counting a failure; sending the other form once`);
       continue;
     }
-    const tried = order.slice(0, i + 1).map((e) => (e === 'base64' ? 'Base64-encoded' : 'plain'));
+    const error = errorFromResponse(res, req);
     throw new DifyError(
-      `Dify refused the login for ${login.email} (HTTP ${res.status}, ${error.code ?? 'no code'}; password sent ${tried.join(', then ')})`,
+      `Dify refused the login for ${login.email} (HTTP ${res.status}, ${error.code ?? 'no code'}; password sent ${tried.map((e) => FORM[e]).join(', then ')}: ${why})`,
       {
         status: res.status,
         code: error.code,

@@ -83,11 +83,11 @@ export function hintFor(d: Pick<DifyErrorDetails, 'status' | 'code' | 'difyMessa
   const message = (d.difyMessage ?? '').toLowerCase();
   if (d.surface === 'login') {
     if (code === 'email_code_login_limit' || code === 'email_password_login_limit' || d.status === 429)
-      return 'Dify has locked password logins for this account after repeated failures. Wait for the lock to expire (or ask an admin to reset it), fix the password, then re-run.';
+      return 'Dify has locked password logins for this account after 6 failures, for 24 hours by default (LOGIN_LOCKOUT_DURATION); a correct password does not lift it. Fix the password, then wait, or ask the Dify admin to clear the Redis key login_error_rate_limit:<email>.';
     if (code === 'account_banned') return 'This Dify account is banned. Ask a workspace admin to re-enable it, or use another account.';
     if (code === 'account_in_freeze') return "This account's email is frozen on this Dify instance. Ask the Dify admin.";
     if (d.status === 401 || code === 'authentication_failed')
-      return 'Check the email and password (inputs dify-email and dify-password; DIFY_EMAIL and DIFY_PASSWORD from a terminal). Dify locks the account after 5 failed logins, so fix the credentials before re-running.';
+      return 'Check the email and password (inputs dify-email and dify-password; DIFY_EMAIL and DIFY_PASSWORD from a terminal). Each run spends at most one failed attempt, and Dify locks the account on the 7th attempt after 6 failures, so fix the credentials before re-running.';
   }
   if (code === 'workspace_not_found')
     return 'The account belongs to no workspace. Ask a Dify admin to invite it into the workspace that owns the apps.';

@@ -219,6 +219,14 @@ export async function createOpenApiOps(
       return Array.isArray(body.leaked_dependencies) ? (body.leaked_dependencies as PluginDependency[]) : [];
     },
 
+    // /openapi's dependency check is computed on request (not the console's import-time cache).
+    async missingPlugins(appId, dependencies) {
+      if (dependencies.length === 0) return [];
+      const { res, req } = await invoke(need(OPS.checkDependencies), { app_id: appId }, { safety: 'read' });
+      const body = expectJson(res, req);
+      return Array.isArray(body.leaked_dependencies) ? (body.leaked_dependencies as PluginDependency[]) : [];
+    },
+
     async publish(appId, marks) {
       const op = need(OPS.publish);
       validateMarks(marks, op.path);

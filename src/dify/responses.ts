@@ -37,8 +37,14 @@ export function errorFromResponse(res: HttpResponse, req: HttpRequest, override:
   try {
     const body = JSON.parse(res.text) as Record<string, unknown>;
     if (body && typeof body === 'object') {
-      code = typeof body.code === 'string' ? body.code : typeof body.error === 'string' ? body.error : undefined;
-      message = typeof body.message === 'string' ? body.message : typeof body.data === 'string' ? body.data : undefined;
+      // Dify's own `{code, message, status}`; `custom` where it raises a bare BadRequest (the API-key cap);
+      // flask-restx's code-less `{errors: {field: text}, message}` on ≤ 1.11 request parsing.
+      code = firstString(body.code, body.custom, body.error, isRecord(body.errors) ? 'invalid_param' : undefined);
+      message = firstString(body.message, body.data);
+      if (isRecord(body.errors)) {
+        const fields = Object.entries(body.errors).map(([field, text]) => `${field}: ${String(text)}`);
+        message = [message, ...fields].filter(Boolean).join('; ');
+      }
     }
   } catch {
     message = res.text.trim() === '' ? undefined : snippetOf(res.text);
@@ -57,6 +63,10 @@ export function errorFromResponse(res: HttpResponse, req: HttpRequest, override:
 export function expectJson<T = Record<string, unknown>>(res: HttpResponse, req: HttpRequest, accepted: number[] = [200]): T {
   if (!accepted.includes(res.status)) throw errorFromResponse(res, req);
   return parseJson<T>(res, req);
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  return values.find((v): v is string => typeof v === 'string');
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

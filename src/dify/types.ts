@@ -86,6 +86,11 @@ export interface DifyConsole {
   importDsl(appId: string, yamlContent: string): Promise<ImportResult>;
   confirmImport(importId: string): Promise<ImportResult>;
   checkDependencies(appId: string): Promise<PluginDependency[]>;
+  /**
+   * The DSL's plugin dependencies this workspace lacks, read from the installed plugins. Not Dify's
+   * check-dependencies, which answers empty after a confirmed import (only a direct import writes it).
+   */
+  missingPlugins(appId: string, dependencies: PluginDependency[]): Promise<PluginDependency[]>;
   publish(appId: string, marks: { markedName: string; markedComment: string }): Promise<{ createdAt: number }>;
   /** The currently published workflow, or null when the app was never published. */
   getPublished(appId: string): Promise<WorkflowVersion | null>;

@@ -1,5 +1,5 @@
 // Import into the app's draft, then publish: Dify keeps the two apart, and so do we.
-import type { DifyConsole, ImportResult } from '../dify/types.js';
+import type { DifyConsole, ImportResult, PluginDependency } from '../dify/types.js';
 import type { DeployTarget } from './target.js';
 
 export class DeployStepError extends Error {
@@ -48,7 +48,8 @@ export async function importDraft(
       'Fix the definition (see the error), or check that the app is a workflow or chatflow app.',
     );
   }
-  const leaked = await dify.checkDependencies(target.appId);
+  const declared = (target.dsl.dependencies ?? []).filter((d): d is PluginDependency => typeof d === 'object' && d !== null);
+  const leaked = await dify.missingPlugins(target.appId, declared);
   if (leaked.length) {
     const names = leaked.map((d) => JSON.stringify((d as { value?: unknown }).value ?? d)).join(', ');
     throw new DeployStepError(

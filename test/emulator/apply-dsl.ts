@@ -1,5 +1,6 @@
 // Applying a parsed DSL to an app (Dify's _create_or_update_app): validate everything first,
 // then write, so a failed import leaves the app untouched.
+import { decryptDatasetId, mapDatasetIds } from './dataset-ids.js';
 import { parsePyYaml } from '../../src/support/pyyaml.js';
 import type { Ctx } from './context.js';
 import { buildConvVars, buildEnvVars, clone, isObject } from './dsl.js';
@@ -96,8 +97,10 @@ export function applyDsl(
     if (!isObject(workflow)) throw new Error('Missing workflow data for workflow/advanced chat app');
     const features = workflow.features ?? {};
     if (!isObject(features)) throw new Error('Invalid features: must be a mapping');
+    const graph = validateGraphShape(workflow.graph ?? {});
+    mapDatasetIds({ workflow: { graph } }, (value) => decryptDatasetId(value, ctx.workspace.id));
     draftParts = {
-      graph: validateGraphShape(workflow.graph ?? {}),
+      graph,
       features,
       environment_variables: buildEnvVars(workflow.environment_variables, existing?.draft?.environment_variables),
       conversation_variables: buildConvVars(workflow.conversation_variables),

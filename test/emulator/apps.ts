@@ -1,6 +1,7 @@
 // Console app routes: list, detail, export, API switch, and service API keys (contract §2, §3, §5).
 import { requireConsole } from './auth.js';
 import type { Ctx } from './context.js';
+import { encryptDatasetId, mapDatasetIds } from './dataset-ids.js';
 import { buildAppDsl, dumpYaml } from './dsl.js';
 import { APP_MODES, WORKFLOW_MODES } from './apply-dsl.js';
 import { badParam, HttpError, json, notFound, readJson, type Reply, type Req } from './http.js';
@@ -112,6 +113,73 @@ export function handleDeleteApp(ctx: Ctx, req: Req): Reply {
   return { status: 204 };
 }
 
+/** GET /console/api/system-features: no session needed (Dify 1.8.1 and 1.12.1); the fields a deployer may read. */
+export function handleSystemFeatures(_ctx: Ctx, _req: Req): Reply {
+  return json(200, {
+    sso_enforced_for_signin: false,
+    enable_marketplace: false,
+    enable_email_code_login: false,
+    enable_email_password_login: true,
+    is_allow_register: false,
+    is_allow_create_workspace: false,
+    license: { status: 'none', expired_at: '' },
+    plugin_manager: { enabled: false },
+  });
+}
+
+/**
+ * GET /console/api/workspaces/current/plugin/list (Dify 1.x, through the plugin daemon): what the workspace
+ * has installed. The emulator's workspace has the `installedPlugins` option's plugins, and every plugin its
+ * apps depend on except identifiers containing "missing".
+ */
+export function handleListPlugins(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req);
+  const page = intParam(req, 'page', 1, 1, 99999);
+  const pageSize = intParam(req, 'page_size', 256, 1, 256);
+  const identifiers = new Set(ctx.options.installedPlugins);
+  for (const app of ctx.store.apps.values()) {
+    for (const dep of app.dependencies as Array<{ value?: Record<string, unknown> }>) {
+      for (const value of Object.values(dep?.value ?? {})) {
+        if (typeof value === 'string' && value.includes(':') && !value.includes('missing')) identifiers.add(value);
+      }
+    }
+  }
+  const plugins = [...identifiers].sort().map((unique) => {
+    const [pluginId, rest = ''] = unique.split(':');
+    return {
+      plugin_id: pluginId,
+      plugin_unique_identifier: unique,
+      version: rest.split('@')[0],
+      name: pluginId.split('/').pop(),
+      source: 'marketplace',
+    };
+  });
+  return json(200, { plugins: plugins.slice((page - 1) * pageSize, page * pageSize), total: plugins.length });
+}
+
+/** GET /console/api/workspaces: the account's workspaces, the current one marked (Dify 1.8.1 and 1.12.1). */
+export function handleListWorkspaces(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req);
+  const { id, name } = ctx.workspace;
+  return json(200, { workspaces: [{ id, name, plan: 'sandbox', status: 'normal', created_at: 1_700_000_000, current: true }] });
+}
+
+/** GET /console/api/workspaces/current, as Dify 1.8.1 answers it (1.12.1 takes POST here instead). */
+export function handleCurrentWorkspace(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req);
+  return json(200, {
+    id: ctx.workspace.id,
+    name: ctx.workspace.name,
+    plan: 'basic',
+    status: 'normal',
+    created_at: 1_700_000_000,
+    role: ctx.options.role,
+    in_trial: null,
+    trial_end_reason: null,
+    custom_config: null,
+  });
+}
+
 export function handleGetApp(ctx: Ctx, req: Req): Reply {
   requireConsole(ctx, req);
   return json(200, appJson(ctx, findApp(ctx, req.params.app_id), req));
@@ -126,13 +194,16 @@ export function handleExport(ctx: Ctx, req: Req): Reply {
     const workflowId = req.query.get('workflow_id');
     if (workflowId) {
       workflow = app.published.find((w) => w.id === workflowId) ?? null;
-      if (!workflow) throw notFound('Workflow not found.');
+      // Dify 1.8.1 and 1.12.1 report an unknown version with the draft's message, as a 400.
+      if (!workflow) throw badParam('Missing draft workflow configuration, please check.');
     } else {
       workflow = app.draft;
       if (!workflow) throw badParam('Missing draft workflow configuration, please check.');
     }
   }
-  return json(200, { data: dumpYaml(buildAppDsl(app, workflow, ctx.options.dslVersion, includeSecret)) });
+  const dsl = buildAppDsl(app, workflow, ctx.options.dslVersion, includeSecret);
+  if (ctx.options.encryptDatasetIds) mapDatasetIds(dsl, (id) => encryptDatasetId(id, ctx.workspace.id));
+  return json(200, { data: dumpYaml(dsl) });
 }
 
 export function handleApiEnable(ctx: Ctx, req: Req): Reply {
@@ -162,7 +233,9 @@ export function handleCreateKey(ctx: Ctx, req: Req): Reply {
   requireConsole(ctx, req, 'editor');
   const app = findApp(ctx, req.params.app_id);
   if (app.api_keys.length >= MAX_KEYS) {
-    throw new HttpError(400, 'max_keys_exceeded', 'Cannot create more than 10 API keys for this resource type.');
+    // Dify 1.8.1 and 1.12.1 answer this one without `code` or `status` (controllers/console/apikey.py raises
+    // BadRequest with a `custom` field): 400 {"custom": "max_keys_exceeded", "message": …}.
+    return json(400, { custom: 'max_keys_exceeded', message: 'Cannot create more than 10 API keys for this resource type.' });
   }
   const key = createApiKey();
   app.api_keys.push(key);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, consoleApi, consoleSession, cookieJar, login, PASSTHROUGH, readFixture, sessionFrom, sleep } from './helpers.js';
 import { startEmulator, type Emulator } from './server.js';
+import { decodePythonBase64 } from './auth.js';
 
 let em: Emulator;
 afterEach(async () => {
@@ -8,6 +9,25 @@ afterEach(async () => {
 });
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+describe('login lockout duration', () => {
+  it('lapses LOGIN_LOCKOUT_DURATION after the last failure', async () => {
+    em = await startEmulator({ loginLockoutMs: 150 });
+    for (let i = 0; i < 6; i += 1) await login(em, b64('wrong'));
+    expect((await login(em)).status).toBe(429);
+    await sleep(200);
+    expect((await login(em)).status).toBe(200);
+    expect(em.state().loginFailures).toBe(0);
+  });
+
+  it('names its version in X-Version by era, and can leave it out as a proxy might', async () => {
+    em = await startEmulator({ auth: 'bearer' });
+    expect((await login(em, 'dify-emulator-password')).headers.get('x-version')).toBe('1.8.1');
+    await em.close();
+    em = await startEmulator({ serverVersion: '' });
+    expect((await login(em)).headers.get('x-version')).toBeNull();
+  });
+});
 
 describe('cookie-era login', () => {
   it('sets HttpOnly access/refresh cookies and a readable csrf cookie, body has no tokens', async () => {
@@ -36,11 +56,24 @@ describe('cookie-era login', () => {
     expect((await consoleApi(em, session)('GET', '/apps')).status).toBe(200);
   });
 
-  it('wants the Base64 password; the plain one fails with authentication_failed', async () => {
+  it('wants the Base64 password; one that does not decode is refused without counting a failure', async () => {
     em = await startEmulator();
     const res = await login(em, 'dify-emulator-password');
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ code: 'authentication_failed', message: 'Invalid email or password.', status: 401 });
+    expect(await res.json()).toEqual({ code: 'authentication_failed', message: 'Invalid encrypted data', status: 401 });
+    expect(em.state().loginFailures).toBe(0);
+    const wrong = await login(em, b64('wrong-password'));
+    expect(await wrong.json()).toEqual({ code: 'authentication_failed', message: 'Invalid email or password.', status: 401 });
+    expect(em.state().loginFailures).toBe(1);
+    expect(res.headers.get('x-version')).toBe('1.12.1');
+  });
+
+  it('decodes the password as Python does: dropped non-alphabet characters, padding and UTF-8 required', () => {
+    expect(decodePythonBase64(b64('Passw0rd-Live-1'))).toBe('Passw0rd-Live-1');
+    expect(decodePythonBase64('Passw0rd-Live-1')).toBeNull(); // 13 characters once "-" is dropped
+    expect(decodePythonBase64('not base64 !!')).toBeNull();
+    expect(decodePythonBase64('Abcd1234')).toBeNull(); // decodes, but not to UTF-8
+    expect(decodePythonBase64('QUJD\nREVG')).toBe('ABCDEF');
   });
 
   it('requires the CSRF header on GET too, equal to the cookie', async () => {
@@ -71,9 +104,9 @@ describe('cookie-era login', () => {
     expect(res.body.code).toBe('unauthorized');
   });
 
-  it('locks the account after 5 failures, even for the right password, until reset', async () => {
+  it('answers six wrong passwords with 401 and locks on the 7th attempt, even for the right password, until reset', async () => {
     em = await startEmulator();
-    for (let i = 0; i < 5; i += 1) expect((await login(em, b64('wrong'))).status).toBe(401);
+    for (let i = 0; i < 6; i += 1) expect((await login(em, b64('wrong'))).status).toBe(401);
     const locked = await login(em);
     expect(locked.status).toBe(429);
     expect(await locked.json()).toEqual({
@@ -81,7 +114,9 @@ describe('cookie-era login', () => {
       message: 'Too many incorrect password attempts. Please try again later.',
       status: 429,
     });
-    expect(em.state().loginFailures).toBe(5);
+    expect(em.state().loginFailures).toBe(6);
+    // Undecodable passwords are refused before the lock is checked (Dify 1.12.1).
+    expect((await login(em, 'not base64 !!')).status).toBe(401);
     em.reset();
     expect((await login(em)).status).toBe(200);
   });

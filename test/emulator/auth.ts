@@ -4,7 +4,9 @@ import { hasRole, type Ctx } from './context.js';
 import { badParam, bearerToken, forbidden, HttpError, json, readJson, unauthorized, type Reply, type Req } from './http.js';
 import type { Role } from './types.js';
 
-const MAX_LOGIN_FAILURES = 5;
+// Dify 1.8.1 and 1.12.1 (libs/login rate limit, controllers/console/auth/login.py): six wrong passwords are
+// answered 401, the 7th attempt is 429 whatever the password, for LOGIN_LOCKOUT_DURATION after the last failure.
+const MAX_LOGIN_FAILURES = 6;
 const REFRESH_TTL_MS = 30 * 24 * 3600 * 1000;
 const CSRF_MESSAGE = 'CSRF token is missing or invalid.';
 
@@ -40,6 +42,20 @@ function cookie(ctx: Ctx, name: string, value: string, maxAgeMs: number, httpOnl
   return parts.join('; ');
 }
 
+/**
+ * Python's `base64.b64decode(text).decode("utf-8")` as Dify's FieldEncryption calls it: characters outside
+ * the alphabet are dropped, the rest must be correctly padded Base64 of UTF-8 text; otherwise null.
+ */
+export function decodePythonBase64(text: string): string | null {
+  const kept = text.replace(/[^A-Za-z0-9+/=]/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(kept) || kept.length % 4 !== 0) return null;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(kept, 'base64'));
+  } catch {
+    return null;
+  }
+}
+
 /** Issues a fresh token pair (and, cookie era, the Set-Cookie headers with a CSRF token). */
 function issueTokens(ctx: Ctx): { access: string; refresh: string; setCookies: string[] } {
   const now = Date.now();
@@ -62,20 +78,26 @@ export function handleLogin(ctx: Ctx, req: Req): Reply {
   const body = readJson(req);
   if (typeof body.email !== 'string' || !body.email) throw badParam('email is required', 'email');
   if (typeof body.password !== 'string' || !body.password) throw badParam('password is required', 'password');
+  // Dify ≥ 1.11.2 decodes the field before anything else (libs/encryption.py); what does not decode is
+  // refused without counting a failure, even while the account is locked.
+  const base64Era = ctx.options.auth === 'cookie' && ctx.options.base64Password;
+  const password = base64Era ? decodePythonBase64(body.password) : body.password;
+  if (password === null) throw new HttpError(401, 'authentication_failed', 'Invalid encrypted data');
   const isAccount = body.email.toLowerCase() === ctx.options.email.toLowerCase();
+  const store = ctx.store;
+  if (store.loginFailures > 0 && Date.now() - store.lastLoginFailureAt >= ctx.options.loginLockoutMs) store.loginFailures = 0;
   // Upstream raises EmailPasswordLoginLimitError: HTTP 429, error_code "email_code_login_limit".
-  if (isAccount && ctx.store.loginFailures >= MAX_LOGIN_FAILURES) {
+  if (isAccount && store.loginFailures >= MAX_LOGIN_FAILURES) {
     throw new HttpError(429, 'email_code_login_limit', 'Too many incorrect password attempts. Please try again later.');
   }
-  const expected =
-    ctx.options.auth === 'cookie' && ctx.options.base64Password
-      ? Buffer.from(ctx.options.password, 'utf8').toString('base64')
-      : ctx.options.password;
-  if (!isAccount || body.password !== expected) {
-    if (isAccount) ctx.store.loginFailures += 1;
+  if (!isAccount || password !== ctx.options.password) {
+    if (isAccount) {
+      store.loginFailures += 1;
+      store.lastLoginFailureAt = Date.now();
+    }
     throw new HttpError(401, 'authentication_failed', 'Invalid email or password.');
   }
-  ctx.store.loginFailures = 0;
+  store.loginFailures = 0;
   const tokens = issueTokens(ctx);
   if (ctx.options.auth === 'bearer') {
     return json(200, { result: 'success', data: { access_token: tokens.access, refresh_token: tokens.refresh } });

@@ -89,10 +89,10 @@ export function buildConvVars(list: unknown): ConvVar[] {
 }
 
 /** Like Dify's obfuscated_token: keeps a hint of long secrets, hides short ones. */
+/** Secrets read back from a workflow: Dify 1.8.1 and 1.12.1 show twenty asterisks, whatever the value. */
 export function obfuscate(value: unknown): unknown {
   if (typeof value !== 'string' || !value) return value;
-  if (value.length <= 8) return '*'.repeat(20);
-  return `${value.slice(0, 6)}${'*'.repeat(12)}${value.slice(-2)}`;
+  return '*'.repeat(20);
 }
 
 export function parseVersion(text: string): [number, number, number] | null {
@@ -146,8 +146,10 @@ export function buildAppDsl(app: AppRecord, workflow: WorkflowRecord | null, dsl
     app: {
       name: app.name,
       mode: app.mode,
-      icon: app.icon,
-      icon_background: app.icon_background,
+      // app_dsl_service.export_dsl (1.8–1.12) writes no icon_type, and swaps the icon of emoji apps for 🤖
+      // (icon kept only when icon_type is "image", then with the default background).
+      icon: app.icon_type === 'image' ? app.icon : '🤖',
+      icon_background: app.icon_type === 'image' ? '#FFEAD5' : app.icon_background,
       description: app.description,
       use_icon_as_answer_icon: app.use_icon_as_answer_icon,
     },

@@ -186,7 +186,7 @@ describe('pending imports', () => {
 });
 
 describe('dependencies', () => {
-  it('reports dependencies whose identifier says missing as leaked', async () => {
+  it('reports, after a direct import, dependencies whose identifier says missing as leaked, as Dify shapes them', async () => {
     await boot();
     const deps = [
       { type: 'marketplace', value: { marketplace_plugin_unique_identifier: 'langgenius/openai:0.0.1@abc' } },
@@ -198,6 +198,49 @@ describe('dependencies', () => {
     const res = await importYaml(yaml);
     const check = await api('GET', `/apps/imports/${res.body.app_id}/check-dependencies`);
     expect(check.status).toBe(200);
-    expect(check.body).toEqual({ leaked_dependencies: [deps[1]] });
+    expect(check.body).toEqual({ leaked_dependencies: [{ ...deps[1], current_identifier: '' }] });
+  });
+
+  it('answers empty after a confirmed pending import, and once the 10-minute check has lapsed', async () => {
+    await boot({ dependencyCheckTtlMs: 100 });
+    const missing = [{ type: 'marketplace', value: { marketplace_plugin_unique_identifier: 'acme/missing-tool:1.0.0@def' } }];
+    const direct = await importYaml(withEnv(passthrough, [], (dsl) => (dsl.dependencies = missing)));
+    const check = () => api('GET', `/apps/imports/${direct.body.app_id}/check-dependencies`);
+    expect((await check()).body.leaked_dependencies).toHaveLength(1);
+    await sleep(150);
+    expect((await check()).body).toEqual({ leaked_dependencies: [] });
+    const newer = withEnv(passthrough, [], (dsl) => {
+      dsl.dependencies = missing;
+      dsl.version = '9.0.0';
+    });
+    const pending = await importYaml(newer);
+    expect(pending.body.status).toBe('pending');
+    const confirmed = await api('POST', `/apps/imports/${pending.body.id}/confirm`);
+    expect(confirmed.body.status).toBe('completed');
+    expect((await api('GET', `/apps/imports/${confirmed.body.app_id}/check-dependencies`)).body).toEqual({ leaked_dependencies: [] });
+  });
+});
+
+describe('knowledge-base ids', () => {
+  it('exports them encrypted per workspace (deterministically), and imports both forms back to the same id', async () => {
+    await boot();
+    const id = '0b1f7c2e-4d5a-4e6f-8a9b-1c2d3e4f5a6b';
+    const withKnowledge = (ids: string[]) =>
+      withEnv(passthrough, [], (dsl) => {
+        const graph = (dsl.workflow as { graph: { nodes: unknown[] } }).graph;
+        graph.nodes.push({ id: 'kr', data: { type: 'knowledge-retrieval', title: 'K', dataset_ids: ids } });
+      });
+    const created = await importYaml(withKnowledge([id]));
+    const exported = async () => {
+      const yaml = (await api('GET', `/apps/${created.body.app_id}/export`)).body.data as string;
+      return /dataset_ids:\n\s+- (.+)/.exec(yaml)![1];
+    };
+    const cipher = await exported();
+    expect(cipher).not.toContain(id);
+    expect(await exported()).toBe(cipher);
+    // The ciphertext imports back as the id; a value that does not decrypt is dropped, as Dify drops it.
+    await importYaml(withKnowledge([cipher.replace(/^'|'$/g, ''), 'bm90LWEtY2lwaGVy']), { app_id: created.body.app_id });
+    const draft = em.state().apps[0].draft!.dsl.workflow.graph as { nodes: Array<{ id: string; data: { dataset_ids?: string[] } }> };
+    expect(draft.nodes.find((n) => n.id === 'kr')!.data.dataset_ids).toEqual([id]);
   });
 });

@@ -112,6 +112,11 @@ export async function runImport(ctx: Ctx, body: Record<string, unknown>): Promis
   }
   try {
     const app = applyDsl(ctx, data, existing ?? null, overrides);
+    // Only a direct import writes Dify's `app_check_dependencies:<app id>` key (10 minutes); confirm does not.
+    ctx.store.dependencyChecks.set(app.id, {
+      leaked: leakedDependencies(app).map((dep) => ({ ...(dep as object), current_identifier: '' })),
+      expiresAt: Date.now() + ctx.options.dependencyCheckTtlMs,
+    });
     return { ...base, status, app_id: app.id, app_mode: app.mode };
   } catch (error) {
     return failed(ctx, id, (error as Error).message, imported);
@@ -160,5 +165,7 @@ export function handleCheckDependencies(ctx: Ctx, req: Req): Reply {
   requireConsole(ctx, req, 'editor');
   const app = ctx.store.apps.get(req.params.app_id);
   if (!app) throw notFound('App not found.');
-  return json(200, { leaked_dependencies: leakedDependencies(app) });
+  const check = ctx.store.dependencyChecks.get(app.id);
+  const live = check && check.expiresAt > Date.now() ? check.leaked : [];
+  return json(200, { leaked_dependencies: live });
 }

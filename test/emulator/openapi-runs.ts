@@ -76,8 +76,7 @@ async function streamRun(ctx: Ctx, req: Req, app: AppRecord, workflow: WorkflowR
   const ids = newRunIds(workflow, body.inputs);
   const sys = { user_id: ctx.account.id, app_id: app.id, workflow_id: workflow.id, workflow_run_id: ids.runId, files: [] };
   const outcome = computeRun(workflow, { inputs: body.inputs, sys, conversation: {} }, app.scripted.shift());
-  const stream = openStream(req.res, req.log);
-  stream.ping();
+  const stream = openStream(req.res, req.log, ctx.options.pingIntervalMs);
   await streamWorkflow(ctx, stream, ids, outcome);
   if (markTested && outcome.status === 'succeeded' && !outcome.streamError) app.tested_hash = workflow.hash;
   stream.end();

@@ -100,4 +100,8 @@ export interface Store {
   faults: FaultRecord[];
   runs: Map<string, RunRecord>;
   loginFailures: number;
+  /** When the last counted failure happened: the lock (and the count) lapse LOGIN_LOCKOUT_DURATION after it. */
+  lastLoginFailureAt: number;
+  /** app id → leaked dependencies a direct import computed, and when Dify's Redis key expires. */
+  dependencyChecks: Map<string, { leaked: unknown[]; expiresAt: number }>;
 }

@@ -2,6 +2,10 @@
 import {
   handleApiEnable,
   handleCreateApp,
+  handleCurrentWorkspace,
+  handleListPlugins,
+  handleListWorkspaces,
+  handleSystemFeatures,
   handleCreateKey,
   handleDeleteApp,
   handleDeleteKey,
@@ -41,6 +45,10 @@ export function createDifyRouter(ctx: Ctx): Router {
   add('POST', `${c}/refresh-token`, handleRefresh);
   add('POST', `${c}/logout`, handleLogout);
   add('GET', `${c}/apps`, handleListApps);
+  add('GET', `${c}/system-features`, handleSystemFeatures);
+  add('GET', `${c}/workspaces`, handleListWorkspaces);
+  add('GET', `${c}/workspaces/current`, handleCurrentWorkspace);
+  add('GET', `${c}/workspaces/current/plugin/list`, handleListPlugins);
   add('POST', `${c}/apps`, handleCreateApp);
   add('GET', `${c}/apps/{app_id}`, handleGetApp);
   add('DELETE', `${c}/apps/{app_id}`, handleDeleteApp);

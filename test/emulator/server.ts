@@ -31,6 +31,12 @@ function resolveOptions(raw: EmulatorOptions): ResolvedOptions {
     latencyMs: raw.latencyMs ?? 0,
     pendingTtlMs: raw.pendingTtlMs ?? 10 * 60 * 1000,
     accessTokenTtlMs: raw.accessTokenTtlMs ?? 60 * 60 * 1000,
+    serverVersion: raw.serverVersion ?? (auth === 'bearer' ? '1.8.1' : (raw.base64Password ?? true) ? '1.12.1' : '1.11.1'),
+    loginLockoutMs: raw.loginLockoutMs ?? 24 * 3600 * 1000,
+    encryptDatasetIds: raw.encryptDatasetIds ?? true,
+    dependencyCheckTtlMs: raw.dependencyCheckTtlMs ?? 10 * 60 * 1000,
+    pingIntervalMs: raw.pingIntervalMs ?? 10_000,
+    installedPlugins: raw.installedPlugins ?? [],
   };
 }
 
@@ -77,6 +83,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (url.pathname.startsWith('/__emulator/')) return dispatch(control, incoming, res, url, null);
     const log: RequestLogEntry = { method, path: url.pathname, status: 0, at: Date.now() };
     store.requests.push(log);
+    // Dify's app_factory stamps every answer with its version; the client reads it to pick the password form.
+    if (ctx.options.serverVersion) res.setHeader('X-Version', ctx.options.serverVersion);
     await ctx.sleep(ctx.options.latencyMs);
     const fault = takeFault(store.faults, method, url.pathname);
     if (fault) {

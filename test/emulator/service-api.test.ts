@@ -97,13 +97,13 @@ describe('POST /v1/workflows/run', () => {
     expect(second.body.data).toMatchObject({ status: 'succeeded', outputs: { query: 'x', extra: 1 } });
   });
 
-  it('streams the workflow event sequence with a ping', async () => {
+  it('streams the workflow event sequence, with no ping in a short run', async () => {
     const app = em.seedApp({ mode: 'workflow', name: 'echo', dsl: passthrough, published: true });
     const res = await run(app.api_key, { inputs: { query: 'hi' }, user: 'u', response_mode: 'streaming' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const { events, named } = parseSse(res.body);
-    expect(named).toContain('ping');
+    expect(named).not.toContain('ping');
     expect(events.map((e) => e.event)).toEqual([
       'workflow_started',
       'node_started',
@@ -116,6 +116,17 @@ describe('POST /v1/workflows/run', () => {
     expect(events[4].data.text).toBe('hi');
     expect(events[6].data).toMatchObject({ status: 'succeeded', outputs: { query: 'hi' } });
     expect(new Set(events.map((e) => e.task_id)).size).toBe(1);
+  });
+
+  it('pings every interval while a run is under way, as Dify does every 10 s', async () => {
+    await em.close();
+    em = await startEmulator({ pingIntervalMs: 40 });
+    const app = em.seedApp({ mode: 'workflow', name: 'echo', dsl: passthrough, published: true });
+    em.scriptRuns(app.id, [{ latency_ms: 150 }]);
+    const res = await run(app.api_key, { inputs: { query: 'hi' }, user: 'u', response_mode: 'streaming' });
+    const { events, named } = parseSse(res.body);
+    expect(named.filter((n) => n === 'ping').length).toBeGreaterThanOrEqual(2);
+    expect(events.at(-1)?.event).toBe('workflow_finished');
   });
 
   it('emits an error event after the 200 for a scripted stream error', async () => {

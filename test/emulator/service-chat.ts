@@ -76,8 +76,7 @@ async function streamChat(
   outcome: RunOutcome,
   runIds?: ReturnType<typeof newRunIds>,
 ): Promise<void> {
-  const stream = openStream(req.res, req.log);
-  stream.ping();
+  const stream = openStream(req.res, req.log, ctx.options.pingIntervalMs);
   const started = Date.now();
   if (runIds) {
     let answered = false;

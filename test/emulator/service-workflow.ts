@@ -146,8 +146,7 @@ export async function handleWorkflowRun(ctx: Ctx, req: Req): Promise<Reply | voi
   const outcome = computeRun(workflow, { inputs, sys, conversation: {} }, app.scripted.shift());
   const started = Date.now();
   if (mode === 'streaming') {
-    const stream = openStream(req.res, req.log);
-    stream.ping();
+    const stream = openStream(req.res, req.log, ctx.options.pingIntervalMs);
     await streamWorkflow(ctx, stream, ids, outcome);
     recordRun(ctx, app.id, ids, outcome, (Date.now() - started) / 1000);
     stream.end();

@@ -7,7 +7,16 @@ import type { AppRecord, ApiKeyRecord, Store, WorkflowRecord } from './records.j
 export type { ApiKeyRecord, AppRecord, ConvVar, EnvVar, PendingImport, RunRecord, Store, WorkflowRecord } from './records.js';
 
 export function createStore(): Store {
-  return { apps: new Map(), pending: new Map(), requests: [], faults: [], runs: new Map(), loginFailures: 0 };
+  return {
+    apps: new Map(),
+    pending: new Map(),
+    requests: [],
+    faults: [],
+    runs: new Map(),
+    loginFailures: 0,
+    lastLoginFailureAt: 0,
+    dependencyChecks: new Map(),
+  };
 }
 
 export function resetStore(store: Store): void {

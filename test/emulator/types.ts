@@ -26,6 +26,22 @@ export interface EmulatorOptions {
   latencyMs?: number;
   pendingTtlMs?: number;
   accessTokenTtlMs?: number;
+  /**
+   * The version every answer names in its X-Version header, as Dify does (app_factory). Default: 1.12.1
+   * for the cookie era with Base64 passwords, 1.11.1 for cookies with plain passwords, 1.8.1 for bearer.
+   * '' sends no header, as behind a proxy that strips it.
+   */
+  serverVersion?: string;
+  /** How long a locked login stays locked (Dify's LOGIN_LOCKOUT_DURATION, 24 h). */
+  loginLockoutMs?: number;
+  /** Exports carry knowledge-base ids encrypted per workspace (Dify's DSL_EXPORT_ENCRYPT_DATASET_ID, default on). */
+  encryptDatasetIds?: boolean;
+  /** How long a direct import's dependency check is kept (Dify's Redis key lives 10 minutes). */
+  dependencyCheckTtlMs?: number;
+  /** Keep-alive pings on streams: Dify sends `event: ping` every 10 s of a run, none at the start. */
+  pingIntervalMs?: number;
+  /** Plugin unique identifiers installed in the workspace, beside the emulator's rule (see README). */
+  installedPlugins?: string[];
 }
 
 export type ResolvedOptions = Required<EmulatorOptions>;

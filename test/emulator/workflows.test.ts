@@ -18,15 +18,17 @@ afterEach(async () => {
 
 describe('publish and versions', () => {
   it('publishes the draft as a new version and points the app at it', async () => {
-    expect((await api('GET', `/apps/${appId}/workflows/publish`)).body).toBeNull();
+    // Nothing published: 200 with every field null (Dify 1.8.1 and 1.12.1), not JSON null.
+    const none = (await api('GET', `/apps/${appId}/workflows/publish`)).body;
+    expect(none).toMatchObject({ id: null, graph: null, marked_name: null, created_by: { id: null, name: null, email: null } });
     const res = await api('POST', `/apps/${appId}/workflows/publish`, { marked_name: 'v1', marked_comment: 'first' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ result: 'success', created_at: expect.any(Number) });
     const published = await api('GET', `/apps/${appId}/workflows/publish`);
     expect(published.body).toMatchObject({ marked_name: 'v1', marked_comment: 'first', tool_published: false });
     expect(published.body.version).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
-    // Secrets are obfuscated when reading workflows.
-    expect(published.body.environment_variables[0].value).toBe('sk-123************ef');
+    // Secrets are masked in full when reading workflows.
+    expect(published.body.environment_variables[0].value).toBe('*'.repeat(20));
     const app = await api('GET', `/apps/${appId}`);
     expect(app.body.workflow).toMatchObject({ id: published.body.id });
     expect(app.body).not.toHaveProperty('workflow_id');
@@ -42,11 +44,17 @@ describe('publish and versions', () => {
     expect(em.state().apps[0].published).toHaveLength(0);
   });
 
-  it('lists published versions newest first with paging', async () => {
+  it('lists the draft first, then published versions newest first, with paging', async () => {
     for (const name of ['a', 'b', 'c']) await api('POST', `/apps/${appId}/workflows/publish`, { marked_name: name });
-    const page = await api('GET', `/apps/${appId}/workflows?page=1&limit=2`);
-    expect(page.body).toMatchObject({ page: 1, limit: 2, has_more: true });
-    expect(page.body.items.map((w: any) => w.marked_name)).toEqual(['c', 'b']);
+    const page = await api('GET', `/apps/${appId}/workflows?page=1&limit=3`);
+    expect(page.body).toMatchObject({ page: 1, limit: 3, has_more: true });
+    expect(page.body.items.map((w: any) => [w.version === 'draft' ? 'draft' : 'published', w.marked_name])).toEqual([
+      ['draft', ''],
+      ['published', 'c'],
+      ['published', 'b'],
+    ]);
+    const named = await api('GET', `/apps/${appId}/workflows?named_only=true`);
+    expect(named.body.items.map((w: any) => w.marked_name)).toEqual(['c', 'b', 'a']);
     expect((await api('GET', `/apps/${appId}/workflows?limit=101`)).status).toBe(400);
   });
 
@@ -124,6 +132,10 @@ describe('restore, patch, delete', () => {
     await api('POST', `/apps/${appId}/workflows/publish`, { marked_name: 'two' });
     const [first, second] = em.state().apps[0].published;
     expect((await api('PATCH', `/apps/${appId}/workflows/${first.id}`, {})).status).toBe(400);
+    const draftId = em.state().apps[0].draft!.id;
+    const draftMarked = await api('PATCH', `/apps/${appId}/workflows/${draftId}`, { marked_name: 'wip' });
+    expect(draftMarked.status).toBe(200); // Dify marks the draft too
+    expect(draftMarked.body).toMatchObject({ id: draftId, version: 'draft', marked_name: 'wip' });
     const patched = await api('PATCH', `/apps/${appId}/workflows/${first.id}`, { marked_comment: 'old' });
     expect(patched.body).toMatchObject({ id: first.id, marked_name: 'one', marked_comment: 'old' });
     expect((await api('DELETE', `/apps/${appId}/workflows/${second.id}`)).status).toBe(400);
@@ -147,10 +159,10 @@ describe('api keys', () => {
     for (let i = 0; i < 9; i += 1) expect((await api('POST', `/apps/${appId}/api-keys`)).status).toBe(201);
     const over = await api('POST', `/apps/${appId}/api-keys`);
     expect(over.status).toBe(400);
+    // Dify's answer here has no code and no status, only `custom`.
     expect(over.body).toEqual({
-      code: 'max_keys_exceeded',
+      custom: 'max_keys_exceeded',
       message: 'Cannot create more than 10 API keys for this resource type.',
-      status: 400,
     });
     const missing = await api('DELETE', `/apps/${appId}/api-keys/nope`);
     expect(missing.body).toEqual({ code: 'not_found', message: 'API key not found', status: 404 });

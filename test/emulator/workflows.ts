@@ -98,10 +98,32 @@ export function handlePublish(ctx: Ctx, req: Req): Reply {
   return json(200, { result: 'success', created_at: version.created_at });
 }
 
+/**
+ * Nothing published: Dify 1.8.1 and 1.12.1 answer 200 with the Workflow fields all null (marshal_with over
+ * None), created_by a nested all-null object. Not JSON null.
+ */
+export const NO_PUBLISHED_WORKFLOW = Object.freeze({
+  id: null,
+  graph: null,
+  features: null,
+  hash: null,
+  version: null,
+  marked_name: null,
+  marked_comment: null,
+  created_by: { id: null, name: null, email: null },
+  created_at: null,
+  updated_by: null,
+  updated_at: null,
+  tool_published: null,
+  environment_variables: null,
+  conversation_variables: null,
+  rag_pipeline_variables: null,
+});
+
 export function handleGetPublished(ctx: Ctx, req: Req): Reply {
   const app = findWorkflowApp(ctx, req);
   const published = app.published.find((w) => w.id === app.workflow_id);
-  return json(200, published ? workflowJson(ctx, published) : null);
+  return json(200, published ? workflowJson(ctx, published) : NO_PUBLISHED_WORKFLOW);
 }
 
 export function handleListVersions(ctx: Ctx, req: Req): Reply {
@@ -111,7 +133,9 @@ export function handleListVersions(ctx: Ctx, req: Req): Reply {
   const userId = req.query.get('user_id');
   if (userId && userId !== ctx.account.id) throw forbidden();
   const namedOnly = boolParam(req, 'named_only');
-  const all = [...app.published].reverse().filter((w) => !namedOnly || w.marked_name !== '');
+  // Dify lists the draft too, first (1.8.1 and 1.12.1); named_only drops it with the unnamed versions.
+  const newestFirst = [...(app.draft ? [app.draft] : []), ...[...app.published].reverse()];
+  const all = newestFirst.filter((w) => !namedOnly || w.marked_name !== '');
   const items = all.slice((page - 1) * limit, page * limit).map((w) => workflowJson(ctx, w));
   return json(200, { items, page, limit, has_more: page * limit < all.length });
 }
@@ -126,7 +150,8 @@ export function handlePatchVersion(ctx: Ctx, req: Req): Reply {
   const app = findWorkflowApp(ctx, req);
   const marks = readMarks(readJson(req));
   if (marks.marked_name === undefined && marks.marked_comment === undefined) throw badParam('No valid fields to update');
-  const version = findVersion(app, req.params.workflow_id);
+  // Dify marks the draft as readily as a published version.
+  const version = app.draft?.id === req.params.workflow_id ? app.draft : findVersion(app, req.params.workflow_id);
   Object.assign(version, marks);
   version.updated_at = Math.floor(Date.now() / 1000);
   return json(200, workflowJson(ctx, version));

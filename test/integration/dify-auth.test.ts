@@ -11,37 +11,61 @@ afterEach(async () => emu?.close());
 const quiet = { log: () => {} };
 
 describe('login', () => {
-  it('cookie era with Base64 passwords: one login request', async () => {
+  it('cookie era with Base64 passwords: the version decides, one login request', async () => {
     emu = await startDify({ auth: 'cookie', base64Password: true });
-    const dify = await createDifyConsole(connectionFor(emu, 'cookie'), quiet);
-    expect(dify.passwordEncoding).toBe('base64');
-    expect(loginRequests(emu)).toHaveLength(1);
-    await dify.close?.();
-  });
-
-  it('a server wanting the plain password: Base64 refused, plain tried exactly once, counter reset', async () => {
-    emu = await startDify({ auth: 'cookie', base64Password: false });
     const lines: string[] = [];
     const dify = await createDifyConsole(connectionFor(emu, 'cookie'), { log: (l) => lines.push(l) });
-    expect(dify.passwordEncoding).toBe('plain');
-    expect(loginRequests(emu).map((r) => r.status)).toEqual([401, 200]);
-    expect(emu.state().loginFailures).toBe(0);
-    expect(lines.join('\n')).toMatch(/trying the plain password once/);
+    expect(dify.passwordEncoding).toBe('base64');
+    expect(loginRequests(emu)).toHaveLength(1);
+    expect(lines.join('\n')).toMatch(/Base64-encoded password \(Dify 1\.12\.1 decodes Base64\)/);
     await dify.close?.();
   });
 
-  it('a wrong password costs at most two attempts and says the account locks after 5', async () => {
-    emu = await startDify({ auth: 'bearer' });
-    const error = await createDifyConsole(connectionFor(emu, 'bearer', { password: 'wrong-password' }), quiet).catch((e) => e);
-    expect(error).toBeInstanceOf(DifyError);
-    expect(error).toMatchObject({ status: 401, code: 'authentication_failed' });
-    expect(error.message).toMatch(/Base64-encoded, then plain/);
-    expect(error.hint).toMatch(/locks the account after 5 failed logins/);
-    expect(loginRequests(emu)).toHaveLength(2);
-    expect(emu.state().loginFailures).toBe(2);
+  it('a server before 1.11.2 gets the plain password at once, and nothing is counted', async () => {
+    emu = await startDify({ auth: 'cookie', base64Password: false });
+    const dify = await createDifyConsole(connectionFor(emu, 'cookie'), quiet);
+    expect(dify.passwordEncoding).toBe('plain');
+    expect(loginRequests(emu).map((r) => r.status)).toEqual([200]);
+    expect(emu.state().loginFailures).toBe(0);
+    await dify.close?.();
   });
 
-  it('a pinned encoding spends one attempt', async () => {
+  it.each([
+    ['bearer', {}],
+    ['cookie', {}],
+    ['cookie without X-Version', { serverVersion: '' }],
+    ['bearer without X-Version', { serverVersion: '' }],
+  ] as const)('a wrong password costs one counted attempt (%s)', async (label, extra) => {
+    const auth = label.startsWith('bearer') ? 'bearer' : 'cookie';
+    emu = await startDify({ auth, ...extra });
+    const error = await createDifyConsole(connectionFor(emu, auth, { password: 'wrong-password' }), quiet).catch((e) => e);
+    expect(error).toBeInstanceOf(DifyError);
+    expect(error).toMatchObject({ status: 401, code: 'authentication_failed' });
+    expect(error.hint).toMatch(/at most one failed attempt/);
+    expect(emu.state().loginFailures).toBe(1);
+  });
+
+  it('without X-Version, a Base64 server refuses the plain password uncounted, then takes the Base64 one', async () => {
+    emu = await startDify({ auth: 'cookie', serverVersion: '' });
+    const dify = await createDifyConsole(connectionFor(emu, 'cookie'), quiet);
+    expect(dify.passwordEncoding).toBe('base64');
+    expect(loginRequests(emu).map((r) => r.status)).toEqual([401, 200]);
+    expect(emu.state().loginFailures).toBe(0);
+    await dify.close?.();
+  });
+
+  it('six runs with a wrong password leave the account one attempt short of the lock; the seventh is refused', async () => {
+    emu = await startDify({ auth: 'cookie' });
+    for (let i = 0; i < 6; i++) await createDifyConsole(connectionFor(emu, 'cookie', { password: `bad-${i}` }), quiet).catch(() => {});
+    expect(emu.state().loginFailures).toBe(6);
+    const before = loginRequests(emu).length;
+    const error = await createDifyConsole(connectionFor(emu, 'cookie'), quiet).catch((e) => e);
+    expect(error).toMatchObject({ status: 429 });
+    expect(error.hint).toMatch(/locked password logins for this account after 6 failures, for 24 hours/);
+    expect(loginRequests(emu).length - before).toBe(1);
+  });
+
+  it('a pinned encoding spends one attempt and reads no version', async () => {
     emu = await startDify({ auth: 'bearer' });
     await expect(
       createDifyConsole(connectionFor(emu, 'bearer', { password: 'nope', passwordEncoding: 'plain' }), quiet),
@@ -49,18 +73,8 @@ describe('login', () => {
     expect(loginRequests(emu)).toHaveLength(1);
     const dify = await createDifyConsole(connectionFor(emu, 'bearer', { passwordEncoding: 'plain' }), quiet);
     expect(loginRequests(emu)).toHaveLength(2);
+    expect(requestsTo(emu, 'GET', '/console/api/system-features')).toHaveLength(0);
     await dify.close?.();
-  });
-
-  it('a locked account is not retried at all, and the hint says it is locked', async () => {
-    emu = await startDify({ auth: 'cookie' });
-    for (let i = 0; i < 3; i++) await createDifyConsole(connectionFor(emu, 'cookie', { password: `bad-${i}` }), quiet).catch(() => {});
-    expect(emu.state().loginFailures).toBeGreaterThanOrEqual(5);
-    const before = loginRequests(emu).length;
-    const error = await createDifyConsole(connectionFor(emu, 'cookie'), quiet).catch((e) => e);
-    expect(error).toMatchObject({ status: 429 });
-    expect(error.hint).toMatch(/locked password logins/);
-    expect(loginRequests(emu).length - before).toBe(1);
   });
 
   it.each([503, 429, 500])('a %i answer to the login is never retried', async (status) => {

@@ -43,15 +43,22 @@ describe('hints', () => {
     await dify.close?.();
   });
 
-  it('missing plugins are listed by checkDependencies', async () => {
-    emu = await startDify();
+  it('missing plugins are found from the installed list, even where check-dependencies answers empty', async () => {
+    emu = await startDify({ installedPlugins: ['langgenius/openai:0.2.0@abc'] });
+    const dependencies = [
+      { type: 'marketplace', value: { marketplace_plugin_unique_identifier: 'langgenius/missing-plugin:0.0.1@abc' } },
+      { type: 'marketplace', value: { marketplace_plugin_unique_identifier: 'langgenius/openai:0.1.0@old' } },
+    ];
     const dsl = parse(WORKFLOW_DSL) as Record<string, unknown>;
-    dsl.dependencies = [{ type: 'marketplace', value: { marketplace_plugin_unique_identifier: 'langgenius/missing-plugin:0.0.1@abc' } }];
+    dsl.dependencies = dependencies;
+    // Seeded, not imported: Dify's import-time check would be empty, as after a confirmed import.
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: stringify(dsl) });
     const dify = await createDifyConsole(connectionFor(emu, 'cookie'), quiet);
-    const leaked = await dify.checkDependencies(app.id);
-    expect(leaked).toHaveLength(1);
-    expect(JSON.stringify(leaked[0])).toContain('missing-plugin');
+    expect(await dify.checkDependencies(app.id)).toEqual([]);
+    const missing = await dify.missingPlugins(app.id, dependencies);
+    // openai is installed at another version: present. missing-plugin is not.
+    expect(missing).toEqual([dependencies[0]]);
+    expect(await dify.missingPlugins(app.id, [])).toEqual([]);
     await dify.close?.();
   });
 

@@ -9,7 +9,8 @@ import { LIVE_PREFIX, type LiveTarget } from './target.js';
 
 export interface LiveAdmin {
   readonly runId: string;
-  createApp(suffix: string, mode: 'workflow' | 'advanced-chat'): Promise<string>;
+  /** Creates `dify-gitops-live-<run id>-<suffix>`; returns its id and name. */
+  createApp(suffix: string, mode: 'workflow' | 'advanced-chat'): Promise<{ id: string; name: string }>;
   /** The editor's save: GET the draft, change it, POST it back with the hash it read. */
   editDraftAsUi(appId: string, change: (graph: { nodes: Array<{ id: string; data: Record<string, unknown> }> }) => void): Promise<void>;
   /** Deletes every app this run created; never another. */
@@ -51,7 +52,7 @@ export async function createLiveAdmin(target: LiveTarget, runId: string): Promis
       });
       const id = String(app.id);
       created.add(id);
-      return id;
+      return { id, name };
     },
     async editDraftAsUi(appId, change) {
       const draft = await call('GET', `/console/api/apps/${appId}/workflows/draft`);
@@ -66,11 +67,10 @@ export async function createLiveAdmin(target: LiveTarget, runId: string): Promis
       });
     },
     async cleanup() {
+      // Only ids this run created are ever deleted. (Not by name: an import renames the app to the DSL's
+      // app.name, which is why the suite's DSLs carry the created name.)
       const deleted: string[] = [];
       for (const id of created) {
-        const app = await call('GET', `/console/api/apps/${id}`).catch(() => null);
-        // Belt and braces: only an app carrying this run's prefix is ever deleted.
-        if (!app || !String(app.name).startsWith(`${LIVE_PREFIX}-${runId}-`)) continue;
         await call('DELETE', `/console/api/apps/${id}`);
         deleted.push(id);
       }

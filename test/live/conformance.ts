@@ -21,14 +21,15 @@ const NAME = 'live-echo';
 const quiet = { log: () => {} };
 
 /** The passthrough example (start → end echoing `query`) aimed at the suite's own app. */
-function liveDefinition(appId: string, version: string, options: { title?: string; expect?: string } = {}): Definition {
+function liveDefinition(app: { id: string; name: string }, version: string, options: { title?: string; expect?: string } = {}): Definition {
   const d = JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows/passthrough.json'), 'utf8')) as Definition;
   const dsl = structuredClone(d.dsl);
-  dsl.app.name = NAME;
+  // Imports rename the app to the DSL's name: keep the created name, so it stays recognisably the suite's.
+  dsl.app.name = app.name;
   if (options.title) dsl.workflow!.graph.nodes[1].data.title = options.title;
   const smoke = structuredClone(d.smoke ?? []);
   if (options.expect) smoke[0].expect.contains = { query: options.expect };
-  return { ...d, name: NAME, version, app: { production: appId }, dsl, smoke };
+  return { ...d, name: NAME, version, app: { production: app.id }, dsl, smoke };
 }
 
 export function describeConformance(label: string, getTarget: () => LiveTarget): void {
@@ -61,17 +62,19 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
     });
 
     describe.sequential('every client call', () => {
+      let app: { id: string; name: string };
       let appId: string;
       it('reads a new app: mode, no published workflow', async () => {
-        appId = await admin.createApp('calls', 'workflow');
-        const app = await dify.getApp(appId);
-        expect(app).toMatchObject({ id: appId, mode: 'workflow' });
-        expect(app.workflow_id ?? null).toBeNull();
+        app = await admin.createApp('calls', 'workflow');
+        appId = app.id;
+        const info = await dify.getApp(appId);
+        expect(info).toMatchObject({ id: appId, mode: 'workflow', name: app.name });
+        expect(info.workflow_id ?? null).toBeNull();
         expect(await dify.getPublished(appId)).toBeNull();
       });
 
       it('imports a DSL into the draft and exports it back', async () => {
-        const d = liveDefinition(appId, '1.0.0');
+        const d = liveDefinition(app, '1.0.0');
         const result = await dify.importDsl(appId, stringifyPyYaml(d.dsl));
         expect(['completed', 'completed-with-warnings']).toContain(result.status);
         expect(result.app_id).toBe(appId);
@@ -113,6 +116,7 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
     });
 
     describe.sequential('every command, end to end', () => {
+      let app: { id: string; name: string };
       let appId: string;
       let repo: TempRepo;
       let github: Awaited<ReturnType<typeof startGitHubApi>>;
@@ -139,7 +143,8 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
       const liveMark = async () => (await dify.getPublished(appId))?.marked_name;
 
       beforeAll(async () => {
-        appId = await admin.createApp('commands', 'workflow');
+        app = await admin.createApp('commands', 'workflow');
+        appId = app.id;
         repo = await createTempRepo();
         github = await startGitHubApi({ token: 'ghs_live_suite', repository: 'acme/flows' });
       });
@@ -148,7 +153,7 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
       });
 
       it('validate and plan a new definition', async () => {
-        await commit(liveDefinition(appId, '1.0.0'));
+        await commit(liveDefinition(app, '1.0.0'));
         const validate = await cli(['validate']);
         expect(validate.code, validate.stdout + validate.stderr).toBe(0);
         const plan = await cli(['plan', '--json']);
@@ -164,14 +169,14 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
       });
 
       it('a deploy whose smoke check fails rolls back to the release that was live', async () => {
-        await commit(liveDefinition(appId, '1.1.0', { title: 'End v1.1', expect: 'never-this' }));
+        await commit(liveDefinition(app, '1.1.0', { title: 'End v1.1', expect: 'never-this' }));
         const run = await cli(['deploy', '--all']);
         expect(run.code, run.stdout + run.stderr).toBe(1);
         expect(await liveMark()).toMatch(/^1\.0\.0/);
       });
 
       it('rolls back by hand to a named release', async () => {
-        await commit(liveDefinition(appId, '1.2.0', { title: 'End v1.2' }));
+        await commit(liveDefinition(app, '1.2.0', { title: 'End v1.2' }));
         expect((await cli(['deploy', '--all'])).code).toBe(0);
         expect(await liveMark()).toMatch(/^1\.2\.0/);
         const run = await cli(['rollback', '--workflow', NAME, '--to', '1.0.0']);
