@@ -6,10 +6,10 @@ import type { Git } from '../git/git.js';
 import type { GitHub } from '../git/github.js';
 import type { ReportSink } from '../report/sink.js';
 import type { DifyConsole } from '../dify/types.js';
-import { connectDify, connectGitHub } from './connect.js';
-import { ensureTags, exportDraft, loadNamedDefinitions, readLatestRelease, type NamedDefinition } from './live-read.js';
+import { connectDify, connectGitHub } from '../stages/connect.js';
+import { ensureTags, exportDraft, loadNamedDefinitions, readLatestRelease, type NamedDefinition } from '../release/latest.js';
 import { resolveAppId } from '../stages/target.js';
-import { findSnapshot } from '../stages/snapshots.js';
+import { findSnapshot } from '../release/snapshots.js';
 import { mapDatasetAliases, hashParts, partsFromDsl, partsFromPublished } from '../definition/workflow-parts.js';
 import { buildDriftError, buildDriftResult, type DriftResult } from '../plan/drift.js';
 import {

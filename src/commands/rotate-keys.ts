@@ -11,7 +11,7 @@ import type { Definition } from '../definition/types.js';
 import { loadDefinitionFiles } from '../definition/load.js';
 import { resolveAppId } from '../stages/target.js';
 import type { StageContext } from '../stages/context.js';
-import { connectDify, connectGitHub } from './connect.js';
+import { connectDify, connectGitHub } from '../stages/connect.js';
 import { createSystemClock, type Clock } from '../support/clock.js';
 import { UsageError } from '../support/errors.js';
 import { notifyEvents } from '../notify/outcomes.js';
@@ -20,7 +20,7 @@ import { createFileLedgerStore, createVariableLedgerStore, type LedgerStore } fr
 import { rotateAppKey, type KeyRotation, type RotationDeps, type RotationTarget } from '../rotation/rotate-key.js';
 import { revokeRetired } from '../rotation/revoke.js';
 import { redeploySecrets, type SecretRedeploy } from '../rotation/redeploy-secrets.js';
-import { renderRotationSummary, reportRotationOutputs, rotatedList } from '../rotation/report.js';
+import { renderRotationSummary, reportRotationOutputs, rotatedList } from '../report/rotation-summary.js';
 
 export interface RotateKeysDeps {
   git: Git;

@@ -10,7 +10,7 @@ import { hashFromMarks, importDraft, publishDraft, tryMarkVerified } from './imp
 import { restoreCommandFor, rollbackDefinition } from './rollback.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { prepareTarget, type DeployTarget } from './target.js';
-import { releaseTag } from '../git/tags.js';
+import { releaseTag } from '../release/tags.js';
 
 export interface DeployItem {
   file: string;

@@ -14,8 +14,8 @@ import type { Backup, BackupFile } from './backup.js';
 import type { DefinitionOutcome, StageContext } from './context.js';
 import { hashFromMarks, importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
-import { findSnapshot, previousSnapshot, type Snapshot } from './snapshots.js';
-import { releaseTag } from '../git/tags.js';
+import { findSnapshot, previousSnapshot, type Snapshot } from '../release/snapshots.js';
+import { releaseTag } from '../release/tags.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { injectSecrets, prepareTarget, resolveAppId, type DeployTarget } from './target.js';
 

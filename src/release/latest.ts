@@ -5,7 +5,7 @@ import type { Git } from '../git/git.js';
 import type { DifyConsole } from '../dify/types.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Definition, DifyDsl, LoadedFile } from '../definition/types.js';
-import { findSnapshot, SnapshotError } from '../stages/snapshots.js';
+import { findSnapshot, SnapshotError } from './snapshots.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { loadDefinitionFiles } from '../definition/load.js';
 import { UsageError } from '../support/errors.js';

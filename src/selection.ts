@@ -1,8 +1,8 @@
 // Which definitions a deploy touches: those changed by the push, or every one with `all`.
 // Without a usable push range (first push, manual run), each definition is compared with its
 // own latest release tag, so nothing released is redeployed and nothing unreleased is missed.
-import type { Git } from '../git/git.js';
-import { latestReleaseTag } from '../git/tags.js';
+import type { Git } from './git/git.js';
+import { latestReleaseTag } from './release/tags.js';
 
 export interface Candidate {
   file: string;

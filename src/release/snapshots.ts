@@ -2,7 +2,7 @@
 // definition file as it was at that tag. These are the rollback targets.
 import type { Git } from '../git/git.js';
 import type { Definition } from '../definition/types.js';
-import { latestReleaseTag, parseReleaseTag, previousReleaseTag, releaseTag } from '../git/tags.js';
+import { latestReleaseTag, parseReleaseTag, previousReleaseTag, releaseTag } from './tags.js';
 import { compareVersionText } from '../definition/versions.js';
 
 export interface Snapshot {
