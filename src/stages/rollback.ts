@@ -12,10 +12,11 @@ import type { WorkflowVersion } from '../dify/types.js';
 import { describeError } from '../support/errors.js';
 import type { Backup, BackupFile } from './backup.js';
 import type { DefinitionOutcome, StageContext } from './context.js';
-import { hashFromMarks, importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
+import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { findSnapshot, previousSnapshot, type Snapshot } from '../release/snapshots.js';
 import { releaseTag } from '../release/tags.js';
+import { buildBackupRestoreMarks, buildRepublishMarks, verifiedHash } from '../release/marks.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { injectSecrets, prepareTarget, resolveAppId, type DeployTarget } from './target.js';
 
@@ -104,7 +105,7 @@ export async function rollbackSnapshot(
   item: { file: string; definition: Definition },
   liveBefore: WorkflowVersion | null,
 ): Promise<Snapshot | null> {
-  const marked = hashFromMarks(liveBefore?.marked_comment);
+  const marked = verifiedHash(liveBefore?.marked_comment);
   if (liveBefore?.marked_name && marked) {
     const tag = releaseTag(item.definition.name, liveBefore.marked_name);
     if ((await ctx.git.tagTarget(tag).catch(() => null)) !== null) {
@@ -202,10 +203,7 @@ export async function restoreBackupFile(
   const draft = targetFromExport(ctx, definition, base, backup.yaml, backup.file);
   await importDraft(ctx.dify, draft, { allowVersionChange: true });
   const sha = backup.sha256.slice(0, 16);
-  await ctx.dify.publish(base.appId, {
-    markedName: 'restored',
-    markedComment: `dify-gitops restore of backup sha256 ${sha} (${path.basename(backup.file)})`.slice(0, 100),
-  });
+  await ctx.dify.publish(base.appId, buildBackupRestoreMarks(backup));
   const hash = await verifyLiveHash(ctx, base.appId, draft.workflowHash, `the backup ${sha}`);
   log(`live version verified: sha256 ${hash.slice(0, 12)} = backup ${backup.sha256.slice(0, 12)}`);
   const health = await runSmokeChecks({ ...definition, smoke: [] }, ctx.service(await obtainApiKey(ctx.dify, base.appId)), {
@@ -297,10 +295,7 @@ async function republish(
       allowVersionChange: true,
     });
   }
-  await ctx.dify.publish(target.appId, {
-    markedName: before.marked_name || 'restored',
-    markedComment: `dify-gitops restore of ${before.id} after a failed deploy`.slice(0, 100),
-  });
+  await ctx.dify.publish(target.appId, buildRepublishMarks(before, { why: 'after a failed deploy' }));
   await verifyLiveHash(ctx, target.appId, publishedWorkflowHash(before), 'the version published before the deploy');
   log(`republished the version live before the deploy (${restored ? 'restore endpoint' : 'export of that version, imported'}), verified`);
 }
