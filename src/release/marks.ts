@@ -3,11 +3,7 @@
 // comment carries the content hash, and a leading ✓ once the version passed its smoke checks.
 // Every write of marks is built here, so the limits and the format live in one place.
 import path from 'node:path';
-import type { WorkflowVersion } from '../dify/types.js';
-
-/** Dify refuses longer marks: api/controllers/console/app/workflow.py (PublishedWorkflowApi.post, WorkflowByIdApi.patch). */
-export const MARKED_NAME_MAX = 20;
-export const MARKED_COMMENT_MAX = 100;
+import { MARKED_COMMENT_MAX, MARKED_NAME_MAX, type WorkflowVersion } from '../dify/index.js';
 
 /** The characters of the hash carried in a comment: enough to tell versions apart, short enough to fit. */
 const HASH_CHARS = 16;

@@ -4,10 +4,9 @@ import {
   buildRepublishMarks,
   buildVerifiedMarks,
   carriesVerifiedHash,
-  MARKED_COMMENT_MAX,
-  MARKED_NAME_MAX,
   verifiedHash,
 } from '../../../src/release/marks.js';
+import { MARKED_COMMENT_MAX, MARKED_NAME_MAX } from '../../../src/dify/index.js';
 
 const hash = 'ab'.repeat(32);
 
