@@ -8,13 +8,15 @@ import type { Definition, LoadedFile, ValidationReport } from '../definition/typ
 import type { DifyConsole } from '../dify/types.js';
 import { validateWorkflowsDir, reportValidation } from './validate.js';
 import { connectDify, connectGitHub } from '../stages/connect.js';
-import { ensureTags, exportDraft, readLatestRelease } from '../release/latest.js';
+import { ensureTags, readLatestRelease } from '../release/latest.js';
+import { exportDraft } from '../dify/drafts.js';
 import { resolveAppId } from '../stages/target.js';
 import { parseDefinition } from '../release/snapshots.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { buildFailedPlan, buildLivePlan, buildOfflinePlan, type DefinitionPlan } from '../plan/build.js';
 import { planMarker, renderPlanReport, reportPlanOutputs, toChangesJson, type PlanReport } from '../report/plan-comment.js';
 import { mapLimit } from '../support/concurrency.js';
+import { selectChangedBetween } from '../selection.js';
 import { describeError } from '../support/errors.js';
 
 interface Selected {
@@ -38,7 +40,7 @@ export async function runPlan(settings: Settings, deps: { git: Git; sink: Report
   const plans = await sink.group(offlineReason ? 'Plan (offline)' : `Plan against ${settings.environment}`, async () => {
     if (offlineReason || selected.length === 0) return Promise.all(selected.map((s) => planOffline(git, settings, s, base)));
     const dify = (await connectDify(settings, sink)).console;
-    await ensureTags(git, sink);
+    await ensureTags(git, (line) => sink.warn(line));
     return mapLimit(selected, settings.concurrency, (s) => planLive(git, dify, settings, s));
   });
   for (const p of plans) sink.info(`${p.name}: ${p.status}${p.error ? ` (${p.error.split('\n')[0]})` : ''}`);
@@ -83,12 +85,9 @@ async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], 
     });
   }
   const head = settings.github.sha ?? (await git.headSha());
-  const changed = new Set(await git.changedFiles(base, head, settings.workflowsDir));
-  return {
-    selected: withStatus.filter((s) => changed.has(s.file.file)),
-    basis: `definitions changed between ${base.slice(0, 7)} and ${head.slice(0, 7)}`,
-    base,
-  };
+  const range = { base, head, dir: settings.workflowsDir };
+  const { selected, basis } = await selectChangedBetween(git, withStatus, (s) => s.file.file, range);
+  return { selected, basis: `definitions ${basis}`, base };
 }
 
 async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Selected): Promise<DefinitionPlan> {

@@ -1,15 +1,14 @@
-// Reads shared by plan, drift and pull: the last release of a definition (from git), the live
-// draft (from Dify), and the definitions chosen by name. Nothing here writes.
-import path from 'node:path';
+// Which release is where: the latest release of a definition (from its tags), and the release a
+// live published version in an environment came from (from its marks). Reads only; tags are
+// fetched first when the checkout has none.
 import type { Git } from '../git/git.js';
-import type { DifyConsole } from '../dify/types.js';
-import type { ReportSink } from '../report/sink.js';
-import type { Definition, DifyDsl, LoadedFile } from '../definition/types.js';
-import { findSnapshot, SnapshotError } from './snapshots.js';
+import type { WorkflowVersion } from '../dify/types.js';
+import type { Definition, DifyDsl } from '../definition/types.js';
+import { dslContentHash } from '../definition/canonical.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
-import { loadDefinitionFiles } from '../definition/load.js';
-import { UsageError } from '../support/errors.js';
-import type { Settings } from '../settings.js';
+import { findSnapshot, listReleaseTags, readSnapshot, type Snapshot } from './snapshots.js';
+import { latestReleaseTag, releaseTag } from './tags.js';
+import { verifiedHash } from './marks.js';
 
 export interface Release {
   tag: string;
@@ -20,83 +19,54 @@ export interface Release {
 
 /** The latest `<name>@v*` release, or null when the definition was never released. */
 export async function readLatestRelease(git: Git, name: string, file: string, environment: string): Promise<Release | null> {
-  try {
-    const snapshot = await findSnapshot(git, name, file, 'latest');
-    return { tag: snapshot.tag, definition: snapshot.definition, dsl: mapDatasetAliases(snapshot.definition, environment).dsl };
-  } catch (error) {
-    if (error instanceof SnapshotError && /was never released/.test(error.hint)) return null;
-    throw error;
-  }
+  const tag = latestReleaseTag(await listReleaseTags(git, name), name);
+  if (!tag) return null;
+  const snapshot = await readSnapshot(git, tag, file);
+  return { tag: snapshot.tag, definition: snapshot.definition, dsl: mapDatasetAliases(snapshot.definition, environment).dsl };
 }
 
-/** actions/checkout fetches no tags by default; without them every definition looks unreleased. */
-export async function ensureTags(git: Git, sink: ReportSink): Promise<void> {
+/**
+ * actions/checkout fetches no tags by default; without them every definition looks unreleased.
+ * The one place tags are fetched: a failure only warns, saying what it costs (`consequence`).
+ */
+export async function ensureTags(
+  git: Git,
+  warn: (line: string) => void,
+  consequence = 'releases are read from local tags only',
+): Promise<void> {
   if (await git.hasAnyTags()) return;
   try {
     await git.fetchTags();
   } catch (error) {
-    sink.warn(`Could not fetch tags (${(error as Error).message}); releases are read from local tags only.`);
+    warn(`Could not fetch tags (${(error as Error).message}); ${consequence}.`);
   }
-}
-
-/** The live draft as exported YAML, or null when the app has no draft (never opened in the editor). */
-export async function exportDraft(dify: DifyConsole, appId: string): Promise<string | null> {
-  try {
-    return await dify.exportDsl(appId);
-  } catch (error) {
-    const e = error as { status?: number; message?: string };
-    if (e.status === 400 && /missing draft/i.test(e.message ?? '')) return null;
-    throw error;
-  }
-}
-
-export interface NamedDefinition {
-  file: LoadedFile;
-  definition: Definition;
-}
-
-/** A definition file that cannot be read as one (bad JSON, no name, app or dsl): reported, never skipped. */
-export interface UnreadableDefinition {
-  file: string;
-  /** The name it declares, or its file name without `.json`. */
-  name: string;
-  error: string;
 }
 
 /**
- * Every definition in the folder, or those named (`all` for every one), and the files that could
- * not be read as definitions: a broken file must fail the run, not vanish from it.
+ * The release a published version claims by its name (`marked_name` is the version a deploy
+ * published), when that release's DSL, as imported into `environment`, passes `sameContent`.
+ * A version named after a release but holding other content was edited, not released.
  */
-export async function loadNamedDefinitions(
-  settings: Settings,
-  names: string[] | 'all',
-): Promise<{ definitions: NamedDefinition[]; unreadable: UnreadableDefinition[] }> {
-  const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
-  const known: NamedDefinition[] = [];
-  const broken: UnreadableDefinition[] = [];
-  for (const file of files) {
-    const value = file.value as Partial<Definition> | undefined;
-    if (value && typeof value.name === 'string' && value.dsl && value.app) known.push({ file, definition: value as Definition });
-    else broken.push(describeUnreadable(file));
-  }
-  if (names === 'all') return { definitions: known, unreadable: broken };
-  const unreadable = broken.filter((b) => names.includes(b.name));
-  const missing = names.filter((n) => !known.some((k) => k.definition.name === n) && !unreadable.some((u) => u.name === n));
-  if (missing.length) {
-    throw new UsageError(
-      `No definition named ${missing.map((n) => `"${n}"`).join(', ')} in ${settings.workflowsDir}/. Known: ${known.map((k) => k.definition.name).join(', ') || 'none'}.`,
-    );
-  }
-  return { definitions: known.filter((k) => names.includes(k.definition.name)), unreadable };
+export async function findReleaseNamedBy(
+  git: Git,
+  definition: { name: string; file: string },
+  environment: string,
+  versionName: string,
+  sameContent: (dsl: DifyDsl) => boolean,
+): Promise<Snapshot | null> {
+  const tag = releaseTag(definition.name, versionName);
+  const snapshot = await findSnapshot(git, definition.name, definition.file, tag).catch(() => null);
+  return snapshot && sameContent(mapDatasetAliases(snapshot.definition, environment).dsl) ? snapshot : null;
 }
 
-function describeUnreadable(file: LoadedFile): UnreadableDefinition {
-  const value = (file.value ?? {}) as Partial<Definition>;
-  const name = typeof value.name === 'string' && value.name ? value.name : file.file.replace(/^.*\//, '').replace(/\.json$/, '');
-  const problem = file.diagnostics[0];
-  const missing = (['name', 'app', 'dsl'] as const).filter((key) => !value[key] || (key === 'name' && typeof value.name !== 'string'));
-  const why = problem
-    ? `${file.file}:${problem.line}:${problem.column}: ${problem.message}`
-    : `${file.file}: not a definition (no ${missing.map((k) => `"${k}"`).join(', ')})`;
-  return { file: file.file, name, error: `${why}. Fix it (run "dify-gitops validate") so it can be compared with Dify.` };
+/** The release live in `environment` per the verified marks of its published version, or null. */
+export async function findLiveRelease(
+  git: Git,
+  definition: { name: string; file: string },
+  environment: string,
+  published: WorkflowVersion | null,
+): Promise<Snapshot | null> {
+  const marked = verifiedHash(published?.marked_comment);
+  if (!published?.marked_name || !marked) return null;
+  return findReleaseNamedBy(git, definition, environment, published.marked_name, (dsl) => dslContentHash(dsl).startsWith(marked));
 }

@@ -14,10 +14,9 @@ import type { Backup, BackupFile } from './backup.js';
 import type { DefinitionOutcome, StageContext } from './context.js';
 import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
-import { findSnapshot, previousSnapshot, type Snapshot } from '../release/snapshots.js';
-import { releaseTag } from '../release/tags.js';
-import { buildBackupRestoreMarks, buildRepublishMarks, verifiedHash } from '../release/marks.js';
-import { mapDatasetAliases } from '../definition/workflow-parts.js';
+import { previousSnapshot, type Snapshot } from '../release/snapshots.js';
+import { buildBackupRestoreMarks, buildRepublishMarks } from '../release/marks.js';
+import { findLiveRelease } from '../release/latest.js';
 import { injectSecrets, prepareTarget, resolveAppId, type DeployTarget } from './target.js';
 
 type Log = (line: string) => void;
@@ -105,16 +104,8 @@ export async function rollbackSnapshot(
   item: { file: string; definition: Definition },
   liveBefore: WorkflowVersion | null,
 ): Promise<Snapshot | null> {
-  const marked = verifiedHash(liveBefore?.marked_comment);
-  if (liveBefore?.marked_name && marked) {
-    const tag = releaseTag(item.definition.name, liveBefore.marked_name);
-    if ((await ctx.git.tagTarget(tag).catch(() => null)) !== null) {
-      const snapshot = await findSnapshot(ctx.git, item.definition.name, item.file, tag).catch(() => null);
-      const hash = snapshot && dslContentHash(mapDatasetAliases(snapshot.definition, ctx.settings.environment).dsl);
-      if (snapshot && hash?.startsWith(marked)) return snapshot;
-    }
-  }
-  return previousSnapshot(ctx.git, item.definition, item.file);
+  const live = await findLiveRelease(ctx.git, { name: item.definition.name, file: item.file }, ctx.settings.environment, liveBefore);
+  return live ?? previousSnapshot(ctx.git, item.definition, item.file);
 }
 
 function restoreCommand(ctx: StageContext, name: string, environment: string, snapshot: Snapshot | null, backupFile: string): string {
