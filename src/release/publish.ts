@@ -6,7 +6,8 @@ import type { Definition } from '../definition/types.js';
 import { summarizeChanges } from '../definition/change-summary.js';
 import { describeError } from '../support/errors.js';
 import { mapLimit } from '../support/concurrency.js';
-import type { DefinitionOutcome, StageContext } from '../stages/context.js';
+import type { StageContext } from '../stages/context.js';
+import type { DefinitionOutcome } from '../outcomes.js';
 import { previousSnapshot } from './snapshots.js';
 
 /** What a release is about: the same fields on a deploy target and on a deploy outcome. */

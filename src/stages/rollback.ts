@@ -11,7 +11,8 @@ import { publishedWorkflowHash, workflowHash } from '../definition/workflow-hash
 import type { WorkflowVersion } from '../dify/types.js';
 import { describeError } from '../support/errors.js';
 import type { Backup, BackupFile } from './backup.js';
-import type { DefinitionOutcome, StageContext } from './context.js';
+import type { StageContext } from './context.js';
+import type { DefinitionOutcome } from '../outcomes.js';
 import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { previousSnapshot, type Snapshot } from '../release/snapshots.js';
