@@ -14,16 +14,8 @@ import { rewriteFromExport } from '../plan/pull-rewrite.js';
 import { formatCanonical } from '../definition/canonical.js';
 import { proposePulledChanges } from '../stages/pull-request.js';
 import { Outputs } from '../inputs.js';
-import { escapeCell } from '../report/markdown.js';
+import { renderPullSummary, type PullOutcome } from '../report/pull-summary.js';
 import { describeError, UsageError } from '../support/errors.js';
-
-export interface PullOutcome {
-  name: string;
-  file: string;
-  changed: boolean;
-  warnings: string[];
-  error?: string;
-}
 
 export async function runPull(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<{ exitCode: number; json: unknown }> {
   const { sink } = deps;
@@ -102,15 +94,4 @@ function describeResult(settings: Settings, outcomes: PullOutcome[]): string {
   return outcomes.length === 1
     ? 'The definition already matches its live draft.'
     : `All ${outcomes.length} definitions already match their live drafts.`;
-}
-
-function renderPullSummary(environment: string, outcomes: PullOutcome[]): string {
-  const lines = [`## dify-gitops pull: ${environment}`, '', '| Workflow | File | Result |', '| --- | --- | --- |'];
-  for (const o of outcomes) {
-    const result = o.error ? `❌ ${o.error.split('\n')[0]}` : o.changed ? '✏️ rewritten from the live draft' : '✅ unchanged';
-    lines.push(`| ${escapeCell(o.name)} | \`${escapeCell(o.file)}\` | ${escapeCell(result)} |`);
-  }
-  const warnings = outcomes.flatMap((o) => o.warnings.map((w) => `- **${escapeCell(o.name)}**: ${escapeCell(w)}`));
-  if (warnings.length) lines.push('', '### To finish by hand', '', ...warnings);
-  return `${lines.join('\n')}\n`;
 }
