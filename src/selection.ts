@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Git } from './git/git.js';
 import type { Definition, LoadedFile } from './definition/types.js';
-import { loadDefinitionFiles } from './definition/load.js';
+import { isDefinitionShaped, loadDefinitionFiles } from './definition/load.js';
 import { latestReleaseTag } from './release/tags.js';
 import { ensureTags } from './release/latest.js';
 import { UsageError } from './support/errors.js';
@@ -90,8 +90,7 @@ export async function loadNamedDefinitions(
   const known: NamedDefinition[] = [];
   const broken: UnreadableDefinition[] = [];
   for (const file of files) {
-    const value = file.value as Partial<Definition> | undefined;
-    if (value && typeof value.name === 'string' && value.dsl && value.app) known.push({ file, definition: value as Definition });
+    if (isDefinitionShaped(file.value)) known.push({ file, definition: file.value });
     else broken.push(describeUnreadable(file));
   }
   if (names === 'all') return { definitions: known, unreadable: broken };

@@ -4,7 +4,7 @@
 import type { Settings } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
-import type { Definition, LoadedFile, ValidationReport } from '../definition/types.js';
+import type { Definition, LoadedFile, ValidationReport, ValidDefinition } from '../definition/types.js';
 import type { DifyConsole } from '../dify/types.js';
 import { validateWorkflowsDir, reportValidation } from './validate.js';
 import { connectDify, connectGitHub } from '../stages/connect.js';
@@ -21,7 +21,8 @@ import { describeError } from '../support/errors.js';
 
 interface Selected {
   file: LoadedFile;
-  ok: boolean;
+  /** Present when the file validated. */
+  definition?: ValidDefinition;
   errors: string[];
 }
 
@@ -75,7 +76,7 @@ function findOfflineReason(settings: Settings): string | undefined {
 async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], report: ValidationReport, baseRef: string | undefined) {
   const withStatus = files.map((file): Selected => {
     const r = report.files.find((f) => f.file === file.file);
-    return { file, ok: r?.ok ?? false, errors: (r?.errors ?? []).map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`) };
+    return { file, definition: r?.definition, errors: (r?.errors ?? []).map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`) };
   });
   if (!baseRef) return { selected: withStatus, basis: 'every definition (no base ref was given)', base: undefined };
   const base = await git.resolve(baseRef);
@@ -91,9 +92,8 @@ async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], 
 }
 
 async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Selected): Promise<DefinitionPlan> {
-  const invalid = invalidPlan(settings, s, 'live');
-  if (invalid) return invalid;
-  const definition = s.file.value as Definition;
+  const definition = s.definition;
+  if (!definition) return invalidPlan(settings, s, 'live');
   const environment = settings.environment;
   try {
     const appId = resolveAppId(definition, environment);
@@ -130,9 +130,8 @@ async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Sele
 }
 
 async function planOffline(git: Git, settings: Settings, s: Selected, base: string | undefined): Promise<DefinitionPlan> {
-  const invalid = invalidPlan(settings, s, 'offline');
-  if (invalid) return invalid;
-  const head = s.file.value as Definition;
+  const head = s.definition;
+  if (!head) return invalidPlan(settings, s, 'offline');
   let before: Definition | null = null;
   try {
     if (base) {
@@ -148,8 +147,7 @@ async function planOffline(git: Git, settings: Settings, s: Selected, base: stri
   return buildOfflinePlan({ file: s.file.file, environment: settings.environment, base: before, head });
 }
 
-function invalidPlan(settings: Settings, s: Selected, mode: DefinitionPlan['mode']): DefinitionPlan | null {
-  if (s.ok) return null;
+function invalidPlan(settings: Settings, s: Selected, mode: DefinitionPlan['mode']): DefinitionPlan {
   const value = (s.file.value ?? {}) as Partial<Definition>;
   const name = typeof value.name === 'string' ? value.name : s.file.file.replace(/^.*\/|\.json$/g, '');
   const first = s.errors[0] ?? s.file.diagnostics[0]?.message ?? 'does not validate';

@@ -2,6 +2,7 @@
 // definition file as it was at that tag. These are the rollback targets.
 import type { Git } from '../git/git.js';
 import type { Definition } from '../definition/types.js';
+import { isDefinitionShaped } from '../definition/load.js';
 import { latestReleaseTag, parseReleaseTag, previousReleaseTag, releaseTag } from './tags.js';
 import { compareVersionText } from '../definition/versions.js';
 
@@ -67,9 +68,13 @@ export async function readSnapshot(git: Git, tag: string, file: string): Promise
 
 /** Released files passed validation when they were tagged; a parse failure here means tampering. */
 export function parseDefinition(text: string, where: string): Definition {
+  let value: unknown;
   try {
-    return JSON.parse(text) as Definition;
+    value = JSON.parse(text);
   } catch (error) {
     throw new SnapshotError(`${where} is not valid JSON: ${(error as Error).message}`, 'Restore from another release.');
   }
+  if (!isDefinitionShaped(value))
+    throw new SnapshotError(`${where} is not a definition (no name, app or dsl).`, 'Restore from another release.');
+  return value;
 }

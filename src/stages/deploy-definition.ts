@@ -1,7 +1,7 @@
 // One definition, start to finish: prepare → back up → import → publish → smoke-check → release,
 // or, on any failure after the first write, roll back. Returns a named outcome; never throws.
 import { registerSecret } from '../support/redact.js';
-import type { Definition } from '../definition/types.js';
+import type { ValidDefinition } from '../definition/types.js';
 import type { WorkflowVersion } from '../dify/types.js';
 import { describeError } from '../support/errors.js';
 import { backupLiveApp, type Backup } from './backup.js';
@@ -16,7 +16,7 @@ import { carriesVerifiedHash } from '../release/marks.js';
 
 export interface DeployItem {
   file: string;
-  definition: Definition;
+  definition: ValidDefinition;
   /** The file's text at the deployed commit, to compare with an existing release tag. */
   text?: string;
 }
