@@ -5,13 +5,14 @@ import type { Settings } from '../settings.js';
 import type { Clock } from '../support/clock.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
-import type { Definition, LoadedFile } from '../definition/types.js';
+import type { LoadedFile } from '../definition/types.js';
 import { validateWorkflowsDir, reportValidation } from './validate.js';
-import { selectChanged } from '../stages/select.js';
+import { selectChanged } from '../selection.js';
 import { deployDefinition } from '../stages/deploy-definition.js';
-import { connectDify, connectGitHub } from './connect.js';
-import type { DefinitionOutcome, StageContext } from '../stages/context.js';
-import { finishReleases } from '../stages/release.js';
+import { connectDify, connectGitHub } from '../stages/connect.js';
+import type { StageContext } from '../stages/context.js';
+import type { DefinitionOutcome } from '../outcomes.js';
+import { finishReleases } from '../release/publish.js';
 import { mapLimit } from '../support/concurrency.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
 import { notifyOutcomes } from '../notify/outcomes.js';
@@ -21,7 +22,7 @@ export async function runDeploy(
   deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock },
 ): Promise<{ exitCode: number; json: unknown; failure?: string }> {
   const { git, sink } = deps;
-  const { report, files } = await sink.group('Validate', async () => {
+  const { report, files, valid } = await sink.group('Validate', async () => {
     const result = await validateWorkflowsDir(settings, git);
     reportValidation(result.report, sink);
     return result;
@@ -33,10 +34,13 @@ export async function runDeploy(
   }
 
   const head = settings.github.sha ?? (await git.headSha());
-  const candidates = files.map((f) => {
-    const definition = f.value as Definition;
-    return { file: f.file, name: definition.name, version: definition.version, text: f.text, definition };
-  });
+  const candidates = valid.map(({ file, definition }) => ({
+    file: file.file,
+    name: definition.name,
+    version: definition.version,
+    text: file.text,
+    definition,
+  }));
   const selection = await selectChanged(candidates, {
     git,
     all: settings.all,

@@ -6,11 +6,13 @@ import type { Git } from '../git/git.js';
 import type { GitHub } from '../git/github.js';
 import type { ReportSink } from '../report/sink.js';
 import type { DifyConsole } from '../dify/types.js';
-import { connectDify, connectGitHub } from './connect.js';
-import { ensureTags, exportDraft, loadNamedDefinitions, readLatestRelease, type NamedDefinition } from './live-read.js';
+import type { DifyDsl } from '../definition/types.js';
+import { connectDify, connectGitHub } from '../stages/connect.js';
+import { ensureTags, findReleaseNamedBy, readLatestRelease } from '../release/latest.js';
+import { exportDraft } from '../dify/drafts.js';
+import { loadNamedDefinitions, type NamedDefinition } from '../selection.js';
 import { resolveAppId } from '../stages/target.js';
-import { findSnapshot } from '../stages/snapshots.js';
-import { mapDatasetAliases, hashParts, partsFromDsl, partsFromPublished } from '../definition/workflow-parts.js';
+import { hashParts, partsFromDsl, partsFromPublished } from '../definition/workflow-parts.js';
 import { buildDriftError, buildDriftResult, type DriftResult } from '../plan/drift.js';
 import {
   driftIssueTitle,
@@ -32,7 +34,7 @@ export async function runDrift(settings: Settings, deps: { git: Git; sink: Repor
   const named = [...settings.args, ...(settings.workflow && settings.workflow !== 'all' ? [settings.workflow] : [])];
   const { definitions, unreadable } = await loadNamedDefinitions(settings, named.length ? named : 'all');
   const dify = (await sink.group('Connect', () => connectDify(settings, sink))).console;
-  await ensureTags(git, sink);
+  await ensureTags(git, (line) => sink.warn(line));
   const checked = await sink.group(`Compare live apps in ${settings.environment} with their releases`, () =>
     mapLimit(definitions, settings.concurrency, (d) => checkDefinition(git, dify, settings, d)),
   );
@@ -86,14 +88,9 @@ async function checkDefinition(
     ]);
     const result = buildDriftResult({ name: definition.name, file: file.file, environment, appId, release, published, draftYaml });
     if (result.published?.drifted && published?.marked_name) {
-      result.published.matchesRelease = await findMatchingRelease(
-        git,
-        definition.name,
-        file.file,
-        environment,
-        published.marked_name,
-        hashParts(partsFromPublished(published)),
-      );
+      const liveHash = hashParts(partsFromPublished(published));
+      const named = { name: definition.name, file: file.file };
+      result.published.matchesRelease = await findMatchingRelease(git, named, environment, published.marked_name, liveHash);
     }
     return result;
   } catch (error) {
@@ -104,18 +101,14 @@ async function checkDefinition(
 /** A published version named after an older release with that release's content was rolled back, not edited. */
 async function findMatchingRelease(
   git: Git,
-  name: string,
-  file: string,
+  definition: { name: string; file: string },
   environment: string,
   versionName: string,
   liveHash: string,
 ): Promise<string | undefined> {
-  try {
-    const snapshot = await findSnapshot(git, name, file, versionName);
-    return hashParts(partsFromDsl(mapDatasetAliases(snapshot.definition, environment).dsl)) === liveHash ? snapshot.tag : undefined;
-  } catch {
-    return undefined;
-  }
+  const sameContent = (dsl: DifyDsl) => hashParts(partsFromDsl(dsl)) === liveHash;
+  const snapshot = await findReleaseNamedBy(git, definition, environment, versionName, sameContent).catch(() => null);
+  return snapshot?.tag;
 }
 
 /** One open issue per drifted workflow and environment, updated in place. Best effort: failures only warn. */

@@ -4,22 +4,25 @@
 import type { Settings } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
-import type { Definition, LoadedFile, ValidationReport } from '../definition/types.js';
+import type { Definition, LoadedFile, ValidationReport, ValidDefinition } from '../definition/types.js';
 import type { DifyConsole } from '../dify/types.js';
 import { validateWorkflowsDir, reportValidation } from './validate.js';
-import { connectDify, connectGitHub } from './connect.js';
-import { ensureTags, exportDraft, readLatestRelease } from './live-read.js';
+import { connectDify, connectGitHub } from '../stages/connect.js';
+import { ensureTags, readLatestRelease } from '../release/latest.js';
+import { exportDraft } from '../dify/drafts.js';
 import { resolveAppId } from '../stages/target.js';
-import { parseDefinition } from '../stages/snapshots.js';
+import { parseDefinition } from '../release/snapshots.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { buildFailedPlan, buildLivePlan, buildOfflinePlan, type DefinitionPlan } from '../plan/build.js';
 import { planMarker, renderPlanReport, reportPlanOutputs, toChangesJson, type PlanReport } from '../report/plan-comment.js';
 import { mapLimit } from '../support/concurrency.js';
+import { selectChangedBetween } from '../selection.js';
 import { describeError } from '../support/errors.js';
 
 interface Selected {
   file: LoadedFile;
-  ok: boolean;
+  /** Present when the file validated. */
+  definition?: ValidDefinition;
   errors: string[];
 }
 
@@ -38,7 +41,7 @@ export async function runPlan(settings: Settings, deps: { git: Git; sink: Report
   const plans = await sink.group(offlineReason ? 'Plan (offline)' : `Plan against ${settings.environment}`, async () => {
     if (offlineReason || selected.length === 0) return Promise.all(selected.map((s) => planOffline(git, settings, s, base)));
     const dify = (await connectDify(settings, sink)).console;
-    await ensureTags(git, sink);
+    await ensureTags(git, (line) => sink.warn(line));
     return mapLimit(selected, settings.concurrency, (s) => planLive(git, dify, settings, s));
   });
   for (const p of plans) sink.info(`${p.name}: ${p.status}${p.error ? ` (${p.error.split('\n')[0]})` : ''}`);
@@ -73,7 +76,7 @@ function findOfflineReason(settings: Settings): string | undefined {
 async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], report: ValidationReport, baseRef: string | undefined) {
   const withStatus = files.map((file): Selected => {
     const r = report.files.find((f) => f.file === file.file);
-    return { file, ok: r?.ok ?? false, errors: (r?.errors ?? []).map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`) };
+    return { file, definition: r?.definition, errors: (r?.errors ?? []).map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`) };
   });
   if (!baseRef) return { selected: withStatus, basis: 'every definition (no base ref was given)', base: undefined };
   const base = await git.resolve(baseRef);
@@ -83,18 +86,14 @@ async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], 
     });
   }
   const head = settings.github.sha ?? (await git.headSha());
-  const changed = new Set(await git.changedFiles(base, head, settings.workflowsDir));
-  return {
-    selected: withStatus.filter((s) => changed.has(s.file.file)),
-    basis: `definitions changed between ${base.slice(0, 7)} and ${head.slice(0, 7)}`,
-    base,
-  };
+  const range = { base, head, dir: settings.workflowsDir };
+  const { selected, basis } = await selectChangedBetween(git, withStatus, (s) => s.file.file, range);
+  return { selected, basis: `definitions ${basis}`, base };
 }
 
 async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Selected): Promise<DefinitionPlan> {
-  const invalid = invalidPlan(settings, s, 'live');
-  if (invalid) return invalid;
-  const definition = s.file.value as Definition;
+  const definition = s.definition;
+  if (!definition) return invalidPlan(settings, s, 'live');
   const environment = settings.environment;
   try {
     const appId = resolveAppId(definition, environment);
@@ -131,9 +130,8 @@ async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Sele
 }
 
 async function planOffline(git: Git, settings: Settings, s: Selected, base: string | undefined): Promise<DefinitionPlan> {
-  const invalid = invalidPlan(settings, s, 'offline');
-  if (invalid) return invalid;
-  const head = s.file.value as Definition;
+  const head = s.definition;
+  if (!head) return invalidPlan(settings, s, 'offline');
   let before: Definition | null = null;
   try {
     if (base) {
@@ -149,8 +147,7 @@ async function planOffline(git: Git, settings: Settings, s: Selected, base: stri
   return buildOfflinePlan({ file: s.file.file, environment: settings.environment, base: before, head });
 }
 
-function invalidPlan(settings: Settings, s: Selected, mode: DefinitionPlan['mode']): DefinitionPlan | null {
-  if (s.ok) return null;
+function invalidPlan(settings: Settings, s: Selected, mode: DefinitionPlan['mode']): DefinitionPlan {
   const value = (s.file.value ?? {}) as Partial<Definition>;
   const name = typeof value.name === 'string' ? value.name : s.file.file.replace(/^.*\/|\.json$/g, '');
   const first = s.errors[0] ?? s.file.diagnostics[0]?.message ?? 'does not validate';

@@ -6,23 +6,16 @@ import type { Settings } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { DifyConsole } from '../dify/types.js';
-import { connectDify } from './connect.js';
-import { exportDraft, loadNamedDefinitions, type NamedDefinition } from './live-read.js';
+import { connectDify } from '../stages/connect.js';
+import { exportDraft } from '../dify/drafts.js';
+import { loadNamedDefinitions, type NamedDefinition } from '../selection.js';
 import { resolveAppId } from '../stages/target.js';
 import { rewriteFromExport } from '../plan/pull-rewrite.js';
 import { formatCanonical } from '../definition/canonical.js';
-import { proposePulledChanges } from './pull-request.js';
+import { proposePulledChanges } from '../stages/pull-request.js';
 import { Outputs } from '../inputs.js';
-import { escapeCell } from '../report/markdown.js';
+import { renderPullSummary, type PullOutcome } from '../report/pull-summary.js';
 import { describeError, UsageError } from '../support/errors.js';
-
-export interface PullOutcome {
-  name: string;
-  file: string;
-  changed: boolean;
-  warnings: string[];
-  error?: string;
-}
 
 export async function runPull(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<{ exitCode: number; json: unknown }> {
   const { sink } = deps;
@@ -101,15 +94,4 @@ function describeResult(settings: Settings, outcomes: PullOutcome[]): string {
   return outcomes.length === 1
     ? 'The definition already matches its live draft.'
     : `All ${outcomes.length} definitions already match their live drafts.`;
-}
-
-function renderPullSummary(environment: string, outcomes: PullOutcome[]): string {
-  const lines = [`## dify-gitops pull: ${environment}`, '', '| Workflow | File | Result |', '| --- | --- | --- |'];
-  for (const o of outcomes) {
-    const result = o.error ? `❌ ${o.error.split('\n')[0]}` : o.changed ? '✏️ rewritten from the live draft' : '✅ unchanged';
-    lines.push(`| ${escapeCell(o.name)} | \`${escapeCell(o.file)}\` | ${escapeCell(result)} |`);
-  }
-  const warnings = outcomes.flatMap((o) => o.warnings.map((w) => `- **${escapeCell(o.name)}**: ${escapeCell(w)}`));
-  if (warnings.length) lines.push('', '### To finish by hand', '', ...warnings);
-  return `${lines.join('\n')}\n`;
 }

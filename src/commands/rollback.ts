@@ -6,14 +6,16 @@ import type { Settings } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Definition } from '../definition/types.js';
-import { loadDefinitionFiles } from '../definition/load.js';
-import { connectDify, connectGitHub } from './connect.js';
+import { loadNamedDefinitions } from '../selection.js';
+import { connectDify, connectGitHub } from '../stages/connect.js';
 import { backupLiveApp, readBackupFile } from '../stages/backup.js';
-import type { DefinitionOutcome, StageContext } from '../stages/context.js';
-import { findSnapshot } from '../stages/snapshots.js';
+import type { StageContext } from '../stages/context.js';
+import type { DefinitionOutcome } from '../outcomes.js';
+import { findSnapshot } from '../release/snapshots.js';
+import { ensureTags } from '../release/latest.js';
 import { checkBackupFits, manualRollbackCommand, restoreBackupFile, restoreSnapshot } from '../stages/rollback.js';
 import { tallyHealth, type HealthReport } from '../stages/smoke-check.js';
-import { recordDeployment } from '../stages/release.js';
+import { recordDeployment } from '../release/publish.js';
 import { prepareTarget } from '../stages/target.js';
 import type { Clock } from '../support/clock.js';
 import { describeError, UsageError } from '../support/errors.js';
@@ -85,25 +87,19 @@ function checkTarget(settings: Settings): void {
   }
 }
 
+/** The workflow named (or every one with "all"), as read from the checkout. */
 async function chooseDefinitions(settings: Settings): Promise<Array<{ file: string; name: string; definition: Definition }>> {
-  const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
-  const known = files.flatMap((f) => {
-    const definition = f.value as Definition | undefined;
-    return definition && typeof definition.name === 'string' ? [{ file: f.file, name: definition.name, definition }] : [];
-  });
-  const chosen = settings.workflow === 'all' ? known : known.filter((k) => k.name === settings.workflow);
-  if (chosen.length === 0) {
-    throw new UsageError(
-      `No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: ${known.map((k) => k.name).join(', ') || 'none'}.`,
-    );
-  }
-  return chosen;
+  const { definitions, unreadable } = await loadNamedDefinitions(settings, settings.workflow === 'all' ? 'all' : [settings.workflow!]);
+  if (settings.workflow !== 'all' && unreadable.length) throw new UsageError(unreadable[0].error);
+  if (definitions.length === 0)
+    throw new UsageError(`No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: none.`);
+  return definitions.map((d) => ({ file: d.file.file, name: d.definition.name, definition: d.definition }));
 }
 
 /** Resolve every snapshot before touching Dify, so a typo in "to" changes nothing. */
 async function planSnapshots(settings: Settings, git: Git, sink: ReportSink): Promise<RestorePlan[]> {
   const chosen = await chooseDefinitions(settings);
-  if (!(await git.hasAnyTags())) await git.fetchTags().catch(() => sink.warn('Could not fetch tags; only local tags are known.'));
+  await ensureTags(git, (line) => sink.warn(line), 'only local tags are known');
   const snapshots = await Promise.all(chosen.map((c) => findSnapshot(git, c.name, c.file, settings.to!)));
   return snapshots.map((snapshot, i) => ({
     name: snapshot.definition.name,

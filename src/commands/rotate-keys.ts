@@ -8,10 +8,10 @@ import type { Settings } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Definition } from '../definition/types.js';
-import { loadDefinitionFiles } from '../definition/load.js';
+import { loadNamedDefinitions } from '../selection.js';
 import { resolveAppId } from '../stages/target.js';
 import type { StageContext } from '../stages/context.js';
-import { connectDify, connectGitHub } from './connect.js';
+import { connectDify, connectGitHub } from '../stages/connect.js';
 import { createSystemClock, type Clock } from '../support/clock.js';
 import { UsageError } from '../support/errors.js';
 import { notifyEvents } from '../notify/outcomes.js';
@@ -20,7 +20,7 @@ import { createFileLedgerStore, createVariableLedgerStore, type LedgerStore } fr
 import { rotateAppKey, type KeyRotation, type RotationDeps, type RotationTarget } from '../rotation/rotate-key.js';
 import { revokeRetired } from '../rotation/revoke.js';
 import { redeploySecrets, type SecretRedeploy } from '../rotation/redeploy-secrets.js';
-import { renderRotationSummary, reportRotationOutputs, rotatedList } from '../rotation/report.js';
+import { renderRotationSummary, reportRotationOutputs, rotatedList } from '../report/rotation-summary.js';
 
 export interface RotateKeysDeps {
   git: Git;
@@ -156,16 +156,12 @@ async function chooseDefinitions(settings: Settings): Promise<Definition[]> {
       `rotate-keys needs a workflow: a definition name, or "all" (${settings.surface === 'action' ? 'input "workflow"' : '--workflow NAME or --all'}).`,
     );
   }
-  const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
-  const known = files.flatMap((f) => (f.value && typeof (f.value as Definition).name === 'string' ? [f.value as Definition] : []));
+  const { definitions, unreadable } = await loadNamedDefinitions(settings, everything ? 'all' : [settings.workflow!]);
+  if (!everything && unreadable.length) throw new UsageError(unreadable[0].error);
   const hasApp = (d: Definition) => typeof d.app === 'string' || Boolean(d.app?.[settings.environment]);
-  const chosen = everything ? known.filter(hasApp) : known.filter((d) => d.name === settings.workflow);
+  const chosen = definitions.map((d) => d.definition).filter((d) => !everything || hasApp(d));
   if (chosen.length === 0) {
-    throw new UsageError(
-      everything
-        ? `No definition in ${settings.workflowsDir}/ has an app for environment "${settings.environment}".`
-        : `No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: ${known.map((d) => d.name).join(', ') || 'none'}.`,
-    );
+    throw new UsageError(`No definition in ${settings.workflowsDir}/ has an app for environment "${settings.environment}".`);
   }
   return chosen;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Settings } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
-import type { LoadedFile, ValidationReport } from '../definition/types.js';
+import type { LoadedFile, ValidationReport, ValidDefinition } from '../definition/types.js';
 import { loadDefinitionFiles } from '../definition/load.js';
 import { validateDefinitions } from '../definition/validate.js';
 import { renderValidationSummary } from '../report/validation-summary.js';
@@ -23,7 +23,15 @@ export async function runValidate(settings: Settings, deps: { git: Git; sink: Re
 }
 
 /** The validation every command starts with: load the folder, read each file at the base ref, check. */
-export async function validateWorkflowsDir(settings: Settings, git: Git): Promise<{ report: ValidationReport; files: LoadedFile[] }> {
+export interface ValidFile {
+  file: LoadedFile;
+  definition: ValidDefinition;
+}
+
+export async function validateWorkflowsDir(
+  settings: Settings,
+  git: Git,
+): Promise<{ report: ValidationReport; files: LoadedFile[]; valid: ValidFile[] }> {
   const dir = path.resolve(settings.root, settings.workflowsDir);
   const files = await loadDefinitionFiles(dir, settings.root);
   const base = settings.baseRef
@@ -33,7 +41,13 @@ export async function validateWorkflowsDir(settings: Settings, git: Git): Promis
         files.map((f) => f.file),
       )
     : undefined;
-  return { report: validateDefinitions(files, { base }), files };
+  const report = validateDefinitions(files, { base });
+  // The report lists the files in their order; those that passed carry their definition, typed as valid.
+  const valid = files.flatMap((file, i) => {
+    const definition = report.files[i].definition;
+    return definition ? [{ file, definition }] : [];
+  });
+  return { report, files, valid };
 }
 
 async function readAtBase(git: Git, ref: string, files: string[]): Promise<Map<string, string | undefined>> {

@@ -3,7 +3,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Diagnostic, LoadedFile } from './types.js';
+import type { Definition, Diagnostic, LoadedFile } from './types.js';
 import { DEFAULT_LIMITS, parseJsonWithLocations, type Position } from './json-locate.js';
 import { DefinitionError } from './errors.js';
 
@@ -43,6 +43,16 @@ async function loadOne(absolute: string, root: string): Promise<LoadedFile> {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     return createFailedFile(file, '', `cannot read file (${code}); check that it exists and is readable`, { line: 1, column: 1 });
   }
+}
+
+/**
+ * Whether a parsed value has what every command reads (a string name, an app and a DSL). Not
+ * validation: commands that act on one named definition (pull, drift, rollback, rotate-keys) and
+ * released snapshots take definitions this shaped, while deploy and plan take ValidDefinition.
+ */
+export function isDefinitionShaped(value: unknown): value is Definition {
+  const v = value as Partial<Definition> | null | undefined;
+  return typeof v === 'object' && v !== null && typeof v.name === 'string' && Boolean(v.dsl) && Boolean(v.app);
 }
 
 /** Parses one definition's text. Never throws. */

@@ -39,6 +39,14 @@ export interface Definition {
   dsl: DifyDsl;
 }
 
+declare const validated: unique symbol;
+
+/**
+ * A definition that passed validation (no errors; warnings allowed). Only the validator makes one
+ * (FileReport.definition), so code that takes it needs no cast and no second check.
+ */
+export type ValidDefinition = Definition & { readonly [validated]: true };
+
 /** The parts of Dify's DSL we read; everything else passes through untouched. */
 export interface DifyDsl {
   version: string;
@@ -126,6 +134,8 @@ export interface FileReport {
   ok: boolean;
   name?: string;
   version?: string;
+  /** The definition, typed as valid, when `ok`. */
+  definition?: ValidDefinition;
   errors: Diagnostic[];
   warnings: Diagnostic[];
 }

@@ -1,7 +1,7 @@
 // The validation engine: pure and synchronous over loaded files. Each file is checked on its
 // own (envelope, graph, references, secrets, smoke, canonical form), then across files
 // (duplicate names and app ids, version bumps against the base ref).
-import type { Definition, FileReport, LoadedFile, ValidationReport } from './types.js';
+import type { Definition, FileReport, LoadedFile, ValidationReport, ValidDefinition } from './types.js';
 import { compareDiagnostics, createReporter, isRecord, type Reporter } from './diagnostics.js';
 import { checkEnvelope } from './schema.js';
 import { checkGraph, createGraphIndex } from './graph.js';
@@ -97,5 +97,7 @@ function toFileReport(reporter: Reporter): FileReport {
   const report: FileReport = { file: reporter.file.file, ok: errors.length === 0, errors, warnings };
   if (isRecord(value) && typeof value.name === 'string') report.name = value.name;
   if (isRecord(value) && typeof value.version === 'string') report.version = value.version;
+  // The one place a definition becomes valid: every check above passed.
+  if (report.ok) report.definition = value as ValidDefinition;
   return report;
 }

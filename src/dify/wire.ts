@@ -7,6 +7,8 @@ import type { ApiKey, ImportResult, ImportStatus, WorkflowVersion } from './type
 
 const IMPORT_STATUSES: readonly ImportStatus[] = ['completed', 'completed-with-warnings', 'pending', 'failed'];
 
+/** Dify's limits on a published version's marks, in characters (Python's len): api/controllers/console/app/workflow.py
+ *  (PublishedWorkflowApi.post, WorkflowByIdApi.patch) raises "Marked name cannot exceed 20 characters" and the like. */
 export const MARKED_NAME_MAX = 20;
 export const MARKED_COMMENT_MAX = 100;
 

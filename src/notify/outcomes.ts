@@ -2,7 +2,7 @@
 // bounded fan-out, reported as one line; a webhook that cannot be delivered warns and nothing more.
 import type { Settings } from '../settings.js';
 import type { ReportSink } from '../report/sink.js';
-import type { DefinitionOutcome } from '../stages/context.js';
+import type { DefinitionOutcome } from '../outcomes.js';
 import type { Clock } from '../support/clock.js';
 import { createSystemClock } from '../support/clock.js';
 import { mapLimit } from '../support/concurrency.js';

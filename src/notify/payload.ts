@@ -1,6 +1,6 @@
 // The JSON body of a webhook: one event per definition and run, flat so that a chat bot or an
 // incident tool can route on `event` and `result` without knowing our other types.
-import type { DefinitionOutcome } from '../stages/context.js';
+import type { DefinitionOutcome } from '../outcomes.js';
 
 export type NotifyEventKind = 'deploy' | 'rollback' | 'rotation';
 

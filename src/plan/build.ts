@@ -4,7 +4,7 @@
 import type { Definition, DifyDsl } from '../definition/types.js';
 import type { WorkflowVersion } from '../dify/types.js';
 import { dslContentHash } from '../definition/canonical.js';
-import { hashFromMarks } from '../stages/import-publish.js';
+import { carriesVerifiedHash } from '../release/marks.js';
 import { diffValues, diffWorkflows, EMPTY_WORKFLOW, isEmptyDiff, type ValueChange, type WorkflowDiff } from './diff.js';
 import { hashParts, partsFromDsl, partsFromExport, partsFromPublished, type WorkflowParts } from '../definition/workflow-parts.js';
 
@@ -80,7 +80,7 @@ export function buildLivePlan(input: LivePlanInput): DefinitionPlan {
   const repo = partsFromDsl(input.dsl);
   const live = published ? partsFromPublished(published) : EMPTY_WORKFLOW;
   const diff = diffWorkflows(live, repo);
-  const noop = published !== null && hashFromMarks(published.marked_comment) === dslContentHash(input.dsl).slice(0, 16);
+  const noop = carriesVerifiedHash(published, dslContentHash(input.dsl));
   const status: PlanStatus = !published ? 'create' : noop ? 'noop' : isEmptyDiff(diff) ? 'republish' : 'update';
   const notes = input.unmapped.map(
     (alias) => `Dataset "${alias}" has no id for ${input.environment}: the deploy will stop until "datasets" maps it.`,

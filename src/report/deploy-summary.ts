@@ -1,7 +1,7 @@
 // The deploy's job summary table and step outputs.
 import type { Settings } from '../settings.js';
 import type { ReportSink } from './sink.js';
-import type { DefinitionOutcome, Result } from '../stages/context.js';
+import type { DefinitionOutcome, Result } from '../outcomes.js';
 import { Outputs } from '../inputs.js';
 import { escapeCell } from './markdown.js';
 

@@ -3,7 +3,7 @@
 import type { ReportSink } from './sink.js';
 import type { DefinitionPlan } from '../plan/build.js';
 import type { WorkflowDiff } from '../plan/diff.js';
-import { code, renderDefinitionPlan, summarizeDiff } from '../plan/render.js';
+import { code, renderDefinitionPlan, summarizeDiff } from './plan-render.js';
 import { Outputs } from '../inputs.js';
 import { escapeCell } from './markdown.js';
 

@@ -1,7 +1,7 @@
 // Drift as Markdown (job summary, one issue per drifted workflow) and as the `drifted` output.
 import type { ReportSink } from './sink.js';
 import type { DriftResult } from '../plan/drift.js';
-import { code, renderDiff, summarizeDiff } from '../plan/render.js';
+import { code, renderDiff, summarizeDiff } from './plan-render.js';
 import { Outputs } from '../inputs.js';
 import { escapeCell } from './markdown.js';
 

@@ -7,9 +7,10 @@ import { publishedWorkflowHash } from '../definition/workflow-hash.js';
 import type { WorkflowVersion } from '../dify/types.js';
 import { backupLiveApp } from '../stages/backup.js';
 import type { StageContext } from '../stages/context.js';
-import { hashFromMarks, importDraft, publishDraft, tryMarkVerified } from '../stages/import-publish.js';
+import { importDraft, publishDraft, tryMarkVerified } from '../stages/import-publish.js';
 import { runSmokeChecks, tallyHealth } from '../stages/smoke-check.js';
 import { prepareTarget } from '../stages/target.js';
+import { buildRepublishMarks, carriesVerifiedHash } from '../release/marks.js';
 import { describeError } from '../support/errors.js';
 import { registerSecret } from '../support/redact.js';
 
@@ -42,7 +43,7 @@ export async function redeploySecrets(
     target.secretValues.forEach(registerSecret);
     const published = await ctx.dify.getPublished(target.appId);
     // Only the exact definition that is live: rotating secrets must never ship workflow changes.
-    if (!published || hashFromMarks(published.marked_comment) !== target.hash.slice(0, 16)) {
+    if (!published || !carriesVerifiedHash(published, target.hash)) {
       throw new Error(
         `${definition.name} is not live as in the repository (${published ? `published version ${published.marked_name || published.id} has other content` : 'never published'}), so its secrets were not redeployed. Deploy it first.`,
       );
@@ -103,10 +104,7 @@ async function restorePublished(
       'this Dify server has no restore endpoint, and the previous secret values cannot be re-imported (exports blank them); set them again in Dify',
     );
   }
-  await ctx.dify.publish(appId, {
-    markedName: before.marked_name || 'restored',
-    markedComment: before.marked_comment || `dify-gitops restore of ${before.id}`,
-  });
+  await ctx.dify.publish(appId, buildRepublishMarks(before, { keepComment: true }));
   const live = await ctx.dify.getPublished(appId);
   if (!live || publishedWorkflowHash(live) !== publishedWorkflowHash(before)) {
     throw new Error(

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DifyConsole, WorkflowVersion } from '../dify/types.js';
+import { exportDraft } from '../dify/drafts.js';
 
 export interface Backup {
   /** Absolute path of the exported draft (YAML as Dify exported it; secrets blank). */
@@ -19,7 +20,8 @@ export async function backupLiveApp(
   dify: DifyConsole,
   options: { appId: string; name: string; environment: string; dir: string; published: WorkflowVersion | null; now?: Date },
 ): Promise<Backup> {
-  const yaml = await exportDraftOrNothing(dify, options.appId);
+  // A new app has no draft until someone opens it in the editor; then there is nothing to keep.
+  const yaml = (await exportDraft(dify, options.appId)) ?? '';
   const sha256 = createHash('sha256').update(yaml).digest('hex');
   const stamp = (options.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
   const file = path.resolve(options.dir, `${options.name}.${options.environment}.${stamp}.yml`);
@@ -70,15 +72,4 @@ export async function readBackupFile(file: string): Promise<BackupFile> {
   const yaml = text.slice(header.length);
   const appId = /^# dify-gitops backup of app (\S+)/m.exec(header)?.[1];
   return { file, yaml, sha256: createHash('sha256').update(yaml).digest('hex'), appId };
-}
-
-/** A new app has no draft until someone opens it in the editor; then there is nothing to keep. */
-async function exportDraftOrNothing(dify: DifyConsole, appId: string): Promise<string> {
-  try {
-    return await dify.exportDsl(appId);
-  } catch (error) {
-    const e = error as { status?: number; message?: string };
-    if (e.status === 400 && /missing draft/i.test(e.message ?? '')) return '';
-    throw error;
-  }
 }

@@ -1,20 +1,22 @@
 // One definition, start to finish: prepare → back up → import → publish → smoke-check → release,
 // or, on any failure after the first write, roll back. Returns a named outcome; never throws.
 import { registerSecret } from '../support/redact.js';
-import type { Definition } from '../definition/types.js';
+import type { ValidDefinition } from '../definition/types.js';
 import type { WorkflowVersion } from '../dify/types.js';
 import { describeError } from '../support/errors.js';
 import { backupLiveApp, type Backup } from './backup.js';
-import type { DefinitionOutcome, StageContext } from './context.js';
-import { hashFromMarks, importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
+import type { StageContext } from './context.js';
+import type { DefinitionOutcome } from '../outcomes.js';
+import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
 import { restoreCommandFor, rollbackDefinition } from './rollback.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { prepareTarget, type DeployTarget } from './target.js';
-import { releaseTag } from '../git/tags.js';
+import { releaseTag } from '../release/tags.js';
+import { carriesVerifiedHash } from '../release/marks.js';
 
 export interface DeployItem {
   file: string;
-  definition: Definition;
+  definition: ValidDefinition;
   /** The file's text at the deployed commit, to compare with an existing release tag. */
   text?: string;
 }
@@ -43,7 +45,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
     for (const value of target.secretValues) registerSecret(value);
     const published = await ctx.dify.getPublished(target.appId);
     liveAtStart = published;
-    if (published && hashFromMarks(published.marked_comment) === target.hash.slice(0, 16)) {
+    if (published && carriesVerifiedHash(published, target.hash)) {
       log(`already live (published version ${published.marked_name || published.id} carries this content hash): no write`);
       return done({ result: 'skipped', notes: ['already live'] });
     }

@@ -1,6 +1,7 @@
 // Import into the app's draft, then publish: Dify keeps the two apart, and so do we.
 import type { DifyConsole, ImportResult, PluginDependency } from '../dify/types.js';
 import type { DeployTarget } from './target.js';
+import { buildPublishMarks, buildVerifiedMarks } from '../release/marks.js';
 
 export class DeployStepError extends Error {
   override name = 'DeployStepError';
@@ -68,31 +69,6 @@ export async function importDraft(
   };
 }
 
-/** The marks tie a published version to its definition: the version, and a comment carrying the hash. */
-export function publishMarks(target: DeployTarget, commit: string): { markedName: string; markedComment: string } {
-  // Dify caps marked_name at 20 and marked_comment at 100 characters.
-  // The hash goes first so truncating a long name can never cut it off.
-  return {
-    markedName: target.version.slice(0, 20),
-    markedComment: `sha256:${target.hash.slice(0, 16)} commit ${commit.slice(0, 12)} dify-gitops ${target.name}@${target.version}`.slice(
-      0,
-      100,
-    ),
-  };
-}
-
-/** Marks of a published version that passed its smoke checks start with this. */
-const VERIFIED = '✓ ';
-
-/**
- * The definition hash a published version carries in its comment, once that version was proven
- * healthy. A version published by a run that then failed its checks carries the hash without
- * the ✓, so a re-run deploys and checks it again instead of calling it "already live".
- */
-export function hashFromMarks(comment: string | undefined): string | undefined {
-  return comment?.startsWith(VERIFIED) ? /sha256:([0-9a-f]{16})/.exec(comment)?.[1] : undefined;
-}
-
 /** Best effort: an unmarked healthy version only costs the next run a redeploy, never a rollback. */
 export async function tryMarkVerified(dify: DifyConsole, appId: string, log: (line: string) => void): Promise<void> {
   try {
@@ -105,11 +81,10 @@ export async function tryMarkVerified(dify: DifyConsole, appId: string, log: (li
 /** After the smoke checks pass: re-mark the live version as verified (a no-op where the server cannot). */
 export async function markVerified(dify: DifyConsole, appId: string): Promise<boolean> {
   const live = await dify.getPublished(appId);
-  if (!live || live.marked_comment?.startsWith(VERIFIED)) return false;
-  const comment = [...`${VERIFIED}${live.marked_comment ?? ''}`].slice(0, 100).join('');
-  return dify.markVersion(appId, live.id, { markedName: live.marked_name ?? '', markedComment: comment });
+  const marks = live && buildVerifiedMarks(live);
+  return marks ? dify.markVersion(appId, live.id, marks) : false;
 }
 
 export async function publishDraft(dify: DifyConsole, target: DeployTarget, commit: string): Promise<void> {
-  await dify.publish(target.appId, publishMarks(target, commit));
+  await dify.publish(target.appId, buildPublishMarks(target, commit));
 }

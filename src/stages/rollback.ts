@@ -11,12 +11,13 @@ import { publishedWorkflowHash, workflowHash } from '../definition/workflow-hash
 import type { WorkflowVersion } from '../dify/types.js';
 import { describeError } from '../support/errors.js';
 import type { Backup, BackupFile } from './backup.js';
-import type { DefinitionOutcome, StageContext } from './context.js';
-import { hashFromMarks, importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
+import type { StageContext } from './context.js';
+import type { DefinitionOutcome } from '../outcomes.js';
+import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
-import { findSnapshot, previousSnapshot, type Snapshot } from './snapshots.js';
-import { releaseTag } from '../git/tags.js';
-import { mapDatasetAliases } from '../definition/workflow-parts.js';
+import { previousSnapshot, type Snapshot } from '../release/snapshots.js';
+import { buildBackupRestoreMarks, buildRepublishMarks } from '../release/marks.js';
+import { findLiveRelease } from '../release/latest.js';
 import { injectSecrets, prepareTarget, resolveAppId, type DeployTarget } from './target.js';
 
 type Log = (line: string) => void;
@@ -104,16 +105,8 @@ export async function rollbackSnapshot(
   item: { file: string; definition: Definition },
   liveBefore: WorkflowVersion | null,
 ): Promise<Snapshot | null> {
-  const marked = hashFromMarks(liveBefore?.marked_comment);
-  if (liveBefore?.marked_name && marked) {
-    const tag = releaseTag(item.definition.name, liveBefore.marked_name);
-    if ((await ctx.git.tagTarget(tag).catch(() => null)) !== null) {
-      const snapshot = await findSnapshot(ctx.git, item.definition.name, item.file, tag).catch(() => null);
-      const hash = snapshot && dslContentHash(mapDatasetAliases(snapshot.definition, ctx.settings.environment).dsl);
-      if (snapshot && hash?.startsWith(marked)) return snapshot;
-    }
-  }
-  return previousSnapshot(ctx.git, item.definition, item.file);
+  const live = await findLiveRelease(ctx.git, { name: item.definition.name, file: item.file }, ctx.settings.environment, liveBefore);
+  return live ?? previousSnapshot(ctx.git, item.definition, item.file);
 }
 
 function restoreCommand(ctx: StageContext, name: string, environment: string, snapshot: Snapshot | null, backupFile: string): string {
@@ -202,10 +195,7 @@ export async function restoreBackupFile(
   const draft = targetFromExport(ctx, definition, base, backup.yaml, backup.file);
   await importDraft(ctx.dify, draft, { allowVersionChange: true });
   const sha = backup.sha256.slice(0, 16);
-  await ctx.dify.publish(base.appId, {
-    markedName: 'restored',
-    markedComment: `dify-gitops restore of backup sha256 ${sha} (${path.basename(backup.file)})`.slice(0, 100),
-  });
+  await ctx.dify.publish(base.appId, buildBackupRestoreMarks(backup));
   const hash = await verifyLiveHash(ctx, base.appId, draft.workflowHash, `the backup ${sha}`);
   log(`live version verified: sha256 ${hash.slice(0, 12)} = backup ${backup.sha256.slice(0, 12)}`);
   const health = await runSmokeChecks({ ...definition, smoke: [] }, ctx.service(await obtainApiKey(ctx.dify, base.appId)), {
@@ -297,10 +287,7 @@ async function republish(
       allowVersionChange: true,
     });
   }
-  await ctx.dify.publish(target.appId, {
-    markedName: before.marked_name || 'restored',
-    markedComment: `dify-gitops restore of ${before.id} after a failed deploy`.slice(0, 100),
-  });
+  await ctx.dify.publish(target.appId, buildRepublishMarks(before, { why: 'after a failed deploy' }));
   await verifyLiveHash(ctx, target.appId, publishedWorkflowHash(before), 'the version published before the deploy');
   log(`republished the version live before the deploy (${restored ? 'restore endpoint' : 'export of that version, imported'}), verified`);
 }

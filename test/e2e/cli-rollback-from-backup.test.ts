@@ -6,7 +6,7 @@ import { runDeploy } from '../../src/commands/deploy.js';
 import { createGit } from '../../src/git/git.js';
 import { readActionSettings } from '../../src/settings.js';
 import { readBackupFile } from '../../src/stages/backup.js';
-import type { DefinitionOutcome } from '../../src/stages/context.js';
+import type { DefinitionOutcome } from '../../src/outcomes.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
 import type { Definition } from '../../src/definition/types.js';

@@ -4,7 +4,7 @@ import type { Ctx } from './context.js';
 import { encryptDatasetId, mapDatasetIds } from './dataset-ids.js';
 import { buildAppDsl, dumpYaml } from './dsl.js';
 import { APP_MODES, WORKFLOW_MODES } from './apply-dsl.js';
-import { badParam, HttpError, json, notFound, readJson, type Reply, type Req } from './http.js';
+import { badParam, json, notFound, readJson, type Reply, type Req } from './http.js';
 import { createApiKey, createAppRecord, currentPublished, type AppRecord, type WorkflowRecord } from './state.js';
 
 const MAX_KEYS = 10;

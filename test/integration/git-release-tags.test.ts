@@ -1,6 +1,6 @@
 // Release tag naming and selection (pure; lives beside the git tests because it is the same boundary).
 import { describe, expect, it } from 'vitest';
-import { latestReleaseTag, parseReleaseTag, previousReleaseTag, releaseTag } from '../../src/git/tags.js';
+import { latestReleaseTag, parseReleaseTag, previousReleaseTag, releaseTag } from '../../src/release/tags.js';
 
 describe('releaseTag / parseReleaseTag', () => {
   it('round-trips name and version', () => {

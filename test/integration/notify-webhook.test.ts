@@ -7,7 +7,7 @@ import { createEvent, type NotifyEvent } from '../../src/notify/payload.js';
 import { verifyWebhookSignature } from '../../src/notify/verify.js';
 import { createCaptureSink } from '../support/capture-sink.js';
 import { readActionSettings } from '../../src/settings.js';
-import type { DefinitionOutcome } from '../../src/stages/context.js';
+import type { DefinitionOutcome } from '../../src/outcomes.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import { findClosedUrl, startReceiver, type ReceivedRequest, type Receiver } from './notify-receiver.js';
 

@@ -12,7 +12,7 @@ import { stringifyPyYaml } from '../../src/support/pyyaml.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
 import type { Definition } from '../../src/definition/types.js';
-import type { DefinitionOutcome } from '../../src/stages/context.js';
+import type { DefinitionOutcome } from '../../src/outcomes.js';
 import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
 import { createCaptureSink } from '../support/capture-sink.js';
 

@@ -33,7 +33,7 @@ describe('workflows/', () => {
 
 describe('schema/definition.schema.json', () => {
   it('is the canonical form of the schema in code', () => {
-    // To regenerate: npx tsx -e "import('./src/definition/envelope-schema.ts').then(async ({envelopeSchema}) => { const {formatCanonical} = await import('./src/definition/canonical.ts'); (await import('node:fs')).writeFileSync('schema/definition.schema.json', formatCanonical(envelopeSchema)); })"
+    // To regenerate: npx tsx -e "import('./src/definition/envelope-schema.js').then(async ({envelopeSchema}) => { const {formatCanonical} = await import('./src/definition/canonical.js'); (await import('node:fs')).writeFileSync('schema/definition.schema.json', formatCanonical(envelopeSchema)); })"
     expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(formatCanonical(envelopeSchema));
   });
 

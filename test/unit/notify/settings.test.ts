@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readActionSettings, readCliSettings } from '../../../src/settings.js';
 import { createEvent, describeOutcome } from '../../../src/notify/payload.js';
 import { redact } from '../../../src/support/redact.js';
-import type { DefinitionOutcome } from '../../../src/stages/context.js';
+import type { DefinitionOutcome } from '../../../src/outcomes.js';
 
 const action = (inputs: Record<string, string>) =>
   readActionSettings(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])));

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import type { Definition, DslNode } from '../../../src/definition/types.js';
 import type { WorkflowVersion } from '../../../src/dify/types.js';
 import { buildLivePlan, buildOfflinePlan } from '../../../src/plan/build.js';
-import { renderDefinitionPlan } from '../../../src/plan/render.js';
+import { renderDefinitionPlan } from '../../../src/report/plan-render.js';
 import { dslContentHash } from '../../../src/definition/canonical.js';
 import { asPublished, sampleDefinition } from './sample.js';
 

@@ -6,12 +6,7 @@ import type { ReportSink } from '../report/sink.js';
 import { connectGitHub } from './connect.js';
 import { commitFilesToBranch } from '../git/branch-commit.js';
 import { UsageError } from '../support/errors.js';
-
-export interface PulledFile {
-  name: string;
-  file: string;
-  warnings: string[];
-}
+import { renderPullRequestBody, type PulledFile } from '../report/pull-summary.js';
 
 export async function proposePulledChanges(
   settings: Settings,
@@ -43,21 +38,8 @@ export async function proposePulledChanges(
     head: branch,
     base,
     title: `Pull live edits from Dify (${settings.environment})`,
-    body: renderBody(settings.environment, pulled),
+    body: renderPullRequestBody(settings.environment, pulled),
   });
   sink.info(`${pull.created ? 'Opened' : 'Updated'} pull request #${pull.number}: ${pull.url}`);
   return pull.url;
-}
-
-function renderBody(environment: string, pulled: PulledFile[]): string {
-  const lines = [
-    `These definitions were rewritten from their live drafts in **${environment}** by \`dify-gitops pull\`, so edits made in Dify's UI can be reviewed and kept.`,
-    '',
-    ...pulled.map((p) => `- \`${p.name}\` (\`${p.file}\`)`),
-    '',
-    'Before merging: bump each `version`, and check the plan comment (a deploy publishes exactly this).',
-  ];
-  const warnings = pulled.flatMap((p) => p.warnings.map((w) => `- **${p.name}**: ${w}`));
-  if (warnings.length) lines.push('', '### To finish by hand', '', ...warnings);
-  return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,8 @@
 // definition file as it was at that tag. These are the rollback targets.
 import type { Git } from '../git/git.js';
 import type { Definition } from '../definition/types.js';
-import { latestReleaseTag, parseReleaseTag, previousReleaseTag, releaseTag } from '../git/tags.js';
+import { isDefinitionShaped } from '../definition/load.js';
+import { latestReleaseTag, parseReleaseTag, previousReleaseTag, releaseTag } from './tags.js';
 import { compareVersionText } from '../definition/versions.js';
 
 export interface Snapshot {
@@ -23,14 +24,14 @@ export class SnapshotError extends Error {
 
 /** The highest release strictly below the definition's version: where a failed deploy goes back to. */
 export async function previousSnapshot(git: Git, definition: Definition, file: string): Promise<Snapshot | null> {
-  const tags = await git.listTags(`${definition.name}@v*`);
+  const tags = await listReleaseTags(git, definition.name);
   const tag = previousReleaseTag(tags, definition.name, definition.version);
   return tag ? readSnapshot(git, tag, file) : null;
 }
 
 /** `to` is a version (1.3.0), a tag (name@v1.3.0), `latest`, or `previous` (the release before the latest). */
 export async function findSnapshot(git: Git, name: string, file: string, to: string): Promise<Snapshot> {
-  const tags = (await git.listTags(`${name}@v*`)).filter((t) => parseReleaseTag(t)?.name === name);
+  const tags = await listReleaseTags(git, name);
   let tag: string | null;
   if (to === 'latest') tag = latestReleaseTag(tags, name);
   else if (to === 'previous') {
@@ -49,7 +50,12 @@ export async function findSnapshot(git: Git, name: string, file: string, to: str
   return readSnapshot(git, tag, file);
 }
 
-async function readSnapshot(git: Git, tag: string, file: string): Promise<Snapshot> {
+/** The release tags of `name` (the glob also matches `name@v…` of a longer name: those are dropped). */
+export async function listReleaseTags(git: Git, name: string): Promise<string[]> {
+  return (await git.listTags(`${name}@v*`)).filter((t) => parseReleaseTag(t)?.name === name);
+}
+
+export async function readSnapshot(git: Git, tag: string, file: string): Promise<Snapshot> {
   const commit = (await git.tagTarget(tag)) ?? tag;
   const text = await git.show(tag, file);
   if (text === null)
@@ -62,9 +68,13 @@ async function readSnapshot(git: Git, tag: string, file: string): Promise<Snapsh
 
 /** Released files passed validation when they were tagged; a parse failure here means tampering. */
 export function parseDefinition(text: string, where: string): Definition {
+  let value: unknown;
   try {
-    return JSON.parse(text) as Definition;
+    value = JSON.parse(text);
   } catch (error) {
     throw new SnapshotError(`${where} is not valid JSON: ${(error as Error).message}`, 'Restore from another release.');
   }
+  if (!isDefinitionShaped(value))
+    throw new SnapshotError(`${where} is not a definition (no name, app or dsl).`, 'Restore from another release.');
+  return value;
 }

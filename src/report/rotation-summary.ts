@@ -1,10 +1,10 @@
 // rotate-keys' job summary and step outputs. Key ids only: they name keys, they do not open them.
 import { Outputs } from '../inputs.js';
-import { escapeCell } from '../report/markdown.js';
-import type { ReportSink } from '../report/sink.js';
-import { formatDuration } from './duration.js';
-import type { SecretRedeploy } from './redeploy-secrets.js';
-import type { KeyRotation } from './rotate-key.js';
+import { escapeCell } from './markdown.js';
+import type { ReportSink } from './sink.js';
+import { formatDuration } from '../rotation/duration.js';
+import type { SecretRedeploy } from '../rotation/redeploy-secrets.js';
+import type { KeyRotation } from '../rotation/rotate-key.js';
 
 const REDEPLOY_ICON: Record<SecretRedeploy['result'], string> = {
   redeployed: '✅ redeployed',

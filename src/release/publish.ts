@@ -6,7 +6,9 @@ import type { Definition } from '../definition/types.js';
 import { summarizeChanges } from '../definition/change-summary.js';
 import { describeError } from '../support/errors.js';
 import { mapLimit } from '../support/concurrency.js';
-import type { DefinitionOutcome, StageContext } from './context.js';
+import { renderReleaseNotes } from '../report/release-notes.js';
+import type { StageContext } from '../stages/context.js';
+import type { DefinitionOutcome } from '../outcomes.js';
 import { previousSnapshot } from './snapshots.js';
 
 /** What a release is about: the same fields on a deploy target and on a deploy outcome. */
@@ -81,19 +83,10 @@ export async function publishGitHubRelease(
   release: { tag: string; subject: ReleaseSubject; commit: string; changes: string[]; runUrl?: string },
 ): Promise<string> {
   const { subject } = release;
-  const body = [
-    `Deployed **${subject.name} ${subject.version}** to **${subject.environment}** by dify-gitops.`,
-    '',
-    '### Changes',
-    ...release.changes.map((line) => `- ${line}`),
-    '',
-    subject.hash ? `DSL content sha256: \`${subject.hash}\`` : '',
-    release.runUrl ? `Run: ${release.runUrl}` : '',
-  ].filter((line, i, all) => line !== '' || all[i - 1] !== '');
   const { url } = await github.ensureRelease({
     tag: release.tag,
     name: `${subject.name} ${subject.version}`,
-    body: body.join('\n'),
+    body: renderReleaseNotes(release),
     commit: release.commit,
   });
   return url;

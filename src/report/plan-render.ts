@@ -1,9 +1,9 @@
 // A definition's plan as Markdown, for a PR comment and the job summary. Pure and deterministic:
 // the same plan always renders to the same bytes (no clock, no locale, everything sorted).
-import type { DefinitionPlan } from './build.js';
-import type { FieldChange, ValueChange, WorkflowDiff } from './diff.js';
-import { isEmptyDiff } from './diff.js';
-import { renderUnifiedDiff } from './text-diff.js';
+import type { DefinitionPlan } from '../plan/build.js';
+import type { FieldChange, ValueChange, WorkflowDiff } from '../plan/diff.js';
+import { isEmptyDiff } from '../plan/diff.js';
+import { renderUnifiedDiff } from '../plan/text-diff.js';
 import { findCredential } from '../definition/secrets.js';
 
 const STATUS_ICON: Record<DefinitionPlan['status'], string> = {

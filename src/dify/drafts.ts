@@ -1,0 +1,13 @@
+// Reading an app's draft, which Dify does not create until someone opens the app in its editor.
+import type { DifyConsole } from './types.js';
+
+/** The live draft as exported YAML, or null when the app has no draft (never opened in the editor). */
+export async function exportDraft(dify: DifyConsole, appId: string): Promise<string | null> {
+  try {
+    return await dify.exportDsl(appId);
+  } catch (error) {
+    const e = error as { status?: number; message?: string };
+    if (e.status === 400 && /missing draft/i.test(e.message ?? '')) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,30 @@
+// What a deploy or rollback ends with, per definition: the named result the summary, the outputs,
+// the notifications and the exit code are all read from.
+
+/** The terminal state of one definition in a run. Every failure ends in one of the last three. */
+export type Result = 'deployed' | 'skipped' | 'would-deploy' | 'rolled-back' | 'failed' | 'restore-failed';
+
+export interface DefinitionOutcome {
+  name: string;
+  version: string;
+  file: string;
+  environment: string;
+  result: Result;
+  tag?: string;
+  /** Content hash of the deployed DSL (carried in the publish marks and the release). */
+  hash?: string;
+  /** Smoke checks passed / run, on the version that ended up live. */
+  checks?: { passed: number; total: number; retries: number };
+  durationMs: number;
+  /** Why it did not deploy, and what to do. */
+  error?: string;
+  /** JSON pointer into the definition file the error is about, when known. */
+  pointer?: string;
+  backupFile?: string;
+  /** Proof after a rollback: live hash equals the restored snapshot's. */
+  restoredTo?: string;
+  verifiedHash?: string;
+  /** Exact command that finishes a restore by hand. */
+  manualCommand?: string;
+  notes: string[];
+}

@@ -1,0 +1,116 @@
+// Which definitions a command acts on: chosen by name (`all` for every one), or by what changed.
+// A deploy takes those changed by the push, or every one with `all`; without a usable push range
+// (first push, manual run), each definition is compared with its own latest release tag, so
+// nothing released is redeployed and nothing unreleased is missed. A plan takes those the pull
+// request changed.
+import path from 'node:path';
+import type { Git } from './git/git.js';
+import type { Definition, LoadedFile } from './definition/types.js';
+import { isDefinitionShaped, loadDefinitionFiles } from './definition/load.js';
+import { latestReleaseTag } from './release/tags.js';
+import { ensureTags } from './release/latest.js';
+import { UsageError } from './support/errors.js';
+
+export interface Candidate {
+  file: string;
+  name: string;
+  version: string;
+  text: string;
+}
+
+export interface Selection<C extends Candidate = Candidate> {
+  selected: Array<C & { reason: string }>;
+  /** How the changes were found, for the log. */
+  basis: string;
+}
+
+const ZERO_SHA = /^0+$/;
+
+export async function selectChanged<C extends Candidate>(
+  candidates: C[],
+  options: { git: Git; all: boolean; base?: string; head: string; dir: string; log: (line: string) => void },
+): Promise<Selection<C>> {
+  const { git } = options;
+  if (options.all) return { selected: candidates.map((c) => ({ ...c, reason: 'all: true' })), basis: 'every definition (all: true)' };
+  if (options.base && !ZERO_SHA.test(options.base)) {
+    const base = await git.resolve(options.base);
+    if (base) return selectChangedBetween(git, candidates, (c) => c.file, { base, head: options.head, dir: options.dir });
+    options.log(
+      `The push's base ${options.base.slice(0, 7)} is not in this clone; comparing each definition with its latest release tag instead.`,
+    );
+  }
+  await ensureTags(git, options.log, 'definitions without a local tag count as new');
+  const tags = await git.listTags('*@v*');
+  const selected: Selection<C>['selected'] = [];
+  for (const c of candidates) {
+    const tag = latestReleaseTag(tags, c.name);
+    if (!tag) selected.push({ ...c, reason: 'never released' });
+    else if ((await git.show(tag, c.file)) !== c.text) selected.push({ ...c, reason: `differs from ${tag}` });
+  }
+  return { selected, basis: 'each definition against its latest release tag' };
+}
+
+/** The items whose file was added or modified between two resolved commits. */
+export async function selectChangedBetween<T>(
+  git: Git,
+  items: T[],
+  fileOf: (item: T) => string,
+  range: { base: string; head: string; dir: string },
+): Promise<{ selected: Array<T & { reason: string }>; basis: string }> {
+  const { base, head } = range;
+  const changed = new Set(await git.changedFiles(base, head, range.dir));
+  return {
+    selected: items.filter((item) => changed.has(fileOf(item))).map((item) => ({ ...item, reason: `changed since ${base.slice(0, 7)}` })),
+    basis: `changes between ${base.slice(0, 7)} and ${head.slice(0, 7)}`,
+  };
+}
+
+export interface NamedDefinition {
+  file: LoadedFile;
+  definition: Definition;
+}
+
+/** A definition file that cannot be read as one (bad JSON, no name, app or dsl): reported, never skipped. */
+export interface UnreadableDefinition {
+  file: string;
+  /** The name it declares, or its file name without `.json`. */
+  name: string;
+  error: string;
+}
+
+/**
+ * Every definition in the folder, or those named (`all` for every one), and the files that could
+ * not be read as definitions: a broken file must fail the run, not vanish from it.
+ */
+export async function loadNamedDefinitions(
+  settings: { root: string; workflowsDir: string },
+  names: string[] | 'all',
+): Promise<{ definitions: NamedDefinition[]; unreadable: UnreadableDefinition[] }> {
+  const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
+  const known: NamedDefinition[] = [];
+  const broken: UnreadableDefinition[] = [];
+  for (const file of files) {
+    if (isDefinitionShaped(file.value)) known.push({ file, definition: file.value });
+    else broken.push(describeUnreadable(file));
+  }
+  if (names === 'all') return { definitions: known, unreadable: broken };
+  const unreadable = broken.filter((b) => names.includes(b.name));
+  const missing = names.filter((n) => !known.some((k) => k.definition.name === n) && !unreadable.some((u) => u.name === n));
+  if (missing.length) {
+    throw new UsageError(
+      `No definition named ${missing.map((n) => `"${n}"`).join(', ')} in ${settings.workflowsDir}/. Known: ${known.map((k) => k.definition.name).join(', ') || 'none'}.`,
+    );
+  }
+  return { definitions: known.filter((k) => names.includes(k.definition.name)), unreadable };
+}
+
+function describeUnreadable(file: LoadedFile): UnreadableDefinition {
+  const value = (file.value ?? {}) as Partial<Definition>;
+  const name = typeof value.name === 'string' && value.name ? value.name : file.file.replace(/^.*\//, '').replace(/\.json$/, '');
+  const problem = file.diagnostics[0];
+  const missing = (['name', 'app', 'dsl'] as const).filter((key) => !value[key] || (key === 'name' && typeof value.name !== 'string'));
+  const why = problem
+    ? `${file.file}:${problem.line}:${problem.column}: ${problem.message}`
+    : `${file.file}: not a definition (no ${missing.map((k) => `"${k}"`).join(', ')})`;
+  return { file: file.file, name, error: `${why}. Fix it (run "dify-gitops validate") so it can be compared with Dify.` };
+}
