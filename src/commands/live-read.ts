@@ -5,10 +5,11 @@ import type { Git } from '../git/git.js';
 import type { DifyConsole } from '../dify/types.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Definition, DifyDsl, LoadedFile } from '../definition/types.js';
-import { findSnapshot, SnapshotError } from '../stages/snapshots.js';
+import { findSnapshot } from '../stages/snapshots.js';
+import { isMissingDraft } from '../dify/index.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { loadDefinitionFiles } from '../definition/load.js';
-import { UsageError } from '../support/errors.js';
+import { isUserError, UserError } from '../support/errors.js';
 import type { Settings } from '../settings.js';
 
 export interface Release {
@@ -24,7 +25,7 @@ export async function readLatestRelease(git: Git, name: string, file: string, en
     const snapshot = await findSnapshot(git, name, file, 'latest');
     return { tag: snapshot.tag, definition: snapshot.definition, dsl: mapDatasetAliases(snapshot.definition, environment).dsl };
   } catch (error) {
-    if (error instanceof SnapshotError && /was never released/.test(error.hint)) return null;
+    if (isUserError(error, 'snapshot.never-released')) return null;
     throw error;
   }
 }
@@ -44,8 +45,7 @@ export async function exportDraft(dify: DifyConsole, appId: string): Promise<str
   try {
     return await dify.exportDsl(appId);
   } catch (error) {
-    const e = error as { status?: number; message?: string };
-    if (e.status === 400 && /missing draft/i.test(e.message ?? '')) return null;
+    if (isMissingDraft(error)) return null;
     throw error;
   }
 }
@@ -83,7 +83,8 @@ export async function loadNamedDefinitions(
   const unreadable = broken.filter((b) => names.includes(b.name));
   const missing = names.filter((n) => !known.some((k) => k.definition.name === n) && !unreadable.some((u) => u.name === n));
   if (missing.length) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       `No definition named ${missing.map((n) => `"${n}"`).join(', ')} in ${settings.workflowsDir}/. Known: ${known.map((k) => k.definition.name).join(', ') || 'none'}.`,
     );
   }

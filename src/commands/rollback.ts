@@ -16,7 +16,7 @@ import { tallyHealth, type HealthReport } from '../stages/smoke-check.js';
 import { recordDeployment } from '../stages/release.js';
 import { prepareTarget } from '../stages/target.js';
 import type { Clock } from '../support/clock.js';
-import { describeError, UsageError } from '../support/errors.js';
+import { describeError, UserError } from '../support/errors.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
 import { notifyOutcomes } from '../notify/outcomes.js';
 
@@ -73,15 +73,19 @@ export async function runRollback(
 
 function checkTarget(settings: Settings): void {
   if (settings.to && settings.fromBackup) {
-    throw new UsageError('rollback takes either "to" (a release) or "from-backup" (a backup file), not both: they name different targets.');
+    throw new UserError(
+      'usage',
+      'rollback takes either "to" (a release) or "from-backup" (a backup file), not both: they name different targets.',
+    );
   }
   if (!settings.workflow || (!settings.to && !settings.fromBackup)) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       'rollback needs a workflow (a definition name, or "all") and either a version to go to ("to": 1.3.0, a tag, "latest" or "previous") or a backup file a deploy wrote ("from-backup").',
     );
   }
   if (settings.fromBackup && settings.workflow === 'all') {
-    throw new UsageError('A backup holds one app: with "from-backup", name the workflow it belongs to instead of "all".');
+    throw new UserError('usage', 'A backup holds one app: with "from-backup", name the workflow it belongs to instead of "all".');
   }
 }
 
@@ -93,7 +97,8 @@ async function chooseDefinitions(settings: Settings): Promise<Array<{ file: stri
   });
   const chosen = settings.workflow === 'all' ? known : known.filter((k) => k.name === settings.workflow);
   if (chosen.length === 0) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       `No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: ${known.map((k) => k.name).join(', ') || 'none'}.`,
     );
   }

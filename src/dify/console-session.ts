@@ -5,7 +5,7 @@
 // A 401 triggers one refresh (single-flight) and one resend.
 import { registerSecret } from '../support/redact.js';
 import { createCookieJar } from './cookies.js';
-import { DifyError } from './errors.js';
+import { difyError } from './errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
 import { errorFromResponse, isRecord, parseJson } from './responses.js';
 
@@ -64,26 +64,26 @@ export async function loginWithPassword(http: HttpClient, login: PasswordLogin, 
         log(`dify login: accepted the ${encoding === 'base64' ? 'Base64-encoded' : 'plain'} password`);
         return startSession(http, res, body, encoding);
       }
-      throw new DifyError(`Dify refused the login for ${login.email}: ${typeof body.data === 'string' ? body.data : 'result "fail"'}`, {
+      throw difyError(`Dify refused the login for ${login.email}: ${typeof body.data === 'string' ? body.data : 'result "fail"'}`, {
         status: 200,
-        code: 'workspace_not_found',
+        difyCode: 'workspace_not_found',
         method: 'POST',
         path: LOGIN_PATH,
         surface: 'login',
       });
     }
     const error = errorFromResponse(res, req);
-    if (i + 1 < order.length && isWrongCredentials(res, error.code)) {
+    if (i + 1 < order.length && isWrongCredentials(res, error.details.difyCode)) {
       log('dify login: the Base64-encoded password was refused; trying the plain password once (Dify before 1.11)');
       continue;
     }
     const tried = order.slice(0, i + 1).map((e) => (e === 'base64' ? 'Base64-encoded' : 'plain'));
-    throw new DifyError(
-      `Dify refused the login for ${login.email} (HTTP ${res.status}, ${error.code ?? 'no code'}; password sent ${tried.join(', then ')})`,
+    throw difyError(
+      `Dify refused the login for ${login.email} (HTTP ${res.status}, ${error.details.difyCode ?? 'no code'}; password sent ${tried.join(', then ')})`,
       {
         status: res.status,
-        code: error.code,
-        difyMessage: error.difyMessage,
+        difyCode: error.details.difyCode,
+        difyMessage: error.details.difyMessage,
         method: 'POST',
         path: LOGIN_PATH,
         surface: 'login',
@@ -110,9 +110,9 @@ function startSession(http: HttpClient, res: HttpResponse, body: Record<string, 
   registerSecret(refreshToken);
   const mode = accessToken ? 'bearer' : 'cookie';
   if (mode === 'cookie' && !jar.get('access_token')) {
-    throw new DifyError('Dify accepted the login but set no session cookie (access_token). A proxy may strip Set-Cookie headers.', {
+    throw difyError('Dify accepted the login but set no session cookie (access_token). A proxy may strip Set-Cookie headers.', {
       status: res.status,
-      code: 'no_session_cookie',
+      difyCode: 'no_session_cookie',
       method: 'POST',
       path: LOGIN_PATH,
       surface: 'login',
@@ -142,7 +142,7 @@ function startSession(http: HttpClient, res: HttpResponse, body: Record<string, 
     const answer = await http.send(req);
     if (answer.status !== 200) {
       throw errorFromResponse(answer, req, {
-        code: 'session_expired',
+        difyCode: 'session_expired',
         hint: 'The console session expired and Dify refused to refresh it. Re-run the job to log in again.',
       });
     }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DifyConsole, WorkflowVersion } from '../dify/types.js';
+import { isMissingDraft } from '../dify/index.js';
 
 export interface Backup {
   /** Absolute path of the exported draft (YAML as Dify exported it; secrets blank). */
@@ -77,8 +78,7 @@ async function exportDraftOrNothing(dify: DifyConsole, appId: string): Promise<s
   try {
     return await dify.exportDsl(appId);
   } catch (error) {
-    const e = error as { status?: number; message?: string };
-    if (e.status === 400 && /missing draft/i.test(e.message ?? '')) return '';
+    if (isMissingDraft(error)) return '';
     throw error;
   }
 }
