@@ -32,9 +32,8 @@ export type UserErrorCode =
   /** Any other failed git command. */
   | 'git.failed'
   | 'github.http'
-  /** Dify would not import or publish the definition. */
+  /** Dify would not take the import (pending DSL version, refused DSL, missing plugins). */
   | 'deploy.import'
-  | 'deploy.publish'
   /** Published, but the smoke checks failed. */
   | 'deploy.smoke'
   /** Another run published the app while this one was importing. */
