@@ -36,8 +36,9 @@ function codeFor(d: DifyErrorDetails): DifyErrorCode {
   const code = d.difyCode ?? '';
   if (d.surface === 'login') {
     if (code === 'email_code_login_limit' || code === 'email_password_login_limit' || d.status === 429) return 'dify.locked';
-    // Every other refusal of a login (wrong password, banned, no workspace) is about the account.
-    return 'dify.auth';
+    // Any other refusal of a login (wrong password, banned, no workspace) is about the account;
+    // an outage or a page that is not Dify's API is not.
+    if (d.status < 500 && code !== 'non_json_response') return 'dify.auth';
   }
   if (d.status === 401 || code === 'session_expired') return 'dify.auth';
   if (d.status === 403) return 'dify.forbidden';
