@@ -49,7 +49,7 @@ export interface HttpResponse {
 }
 
 export interface HttpStream extends HttpResponse {
-  /** Body chunks of a 2xx answer (then `text` is empty); throws DifyUnreachableError when no data arrives for `timeoutMs`. */
+  /** Body chunks of a 2xx answer (then `text` is empty); throws a `dify.unreachable` UserError when no data arrives for `timeoutMs`. */
   chunks?: AsyncIterable<Uint8Array>;
 }
 

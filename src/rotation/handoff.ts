@@ -13,7 +13,7 @@ export interface KeyHandoff {
   prepare(): Promise<void>;
   /** Where the key of workflow `name` goes, in words (for logs and the summary). */
   destinations(name: string): string[];
-  /** Gives `token` to every destination; throws HandoffError when any refused it. */
+  /** Gives `token` to every destination; throws a UserError `keys.handoff` when any refused it. */
   deliver(name: string, token: string): Promise<string[]>;
 }
 
