@@ -1,5 +1,5 @@
 // Command-line flags: which take a value and which are switches, parsed without a dependency.
-import { UsageError } from './support/errors.js';
+import { UserError } from './support/errors.js';
 
 const VALUE_FLAGS = new Set([
   'dir',
@@ -44,9 +44,9 @@ export function parseFlags(args: string[]) {
     if (SWITCHES.has(key)) switches.add(key);
     else if (VALUE_FLAGS.has(key)) {
       const value = inline ?? args[++i];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`Flag --${key} needs a value.`);
+      if (value === undefined || value.startsWith('--')) throw new UserError('usage', `Flag --${key} needs a value.`);
       values.set(key, value);
-    } else throw new UsageError(`Unknown flag --${key}. Run "dify-gitops help" for the flags each command takes.`);
+    } else throw new UserError('usage', `Unknown flag --${key}. Run "dify-gitops help" for the flags each command takes.`);
   }
   return { values, switches, positional };
 }

@@ -9,7 +9,7 @@ import type { Definition, LoadedFile } from './definition/types.js';
 import { isDefinitionShaped, loadDefinitionFiles } from './definition/load.js';
 import { latestReleaseTag } from './release/tags.js';
 import { ensureTags } from './release/latest.js';
-import { UsageError } from './support/errors.js';
+import { UserError } from './support/errors.js';
 
 export interface Candidate {
   file: string;
@@ -97,7 +97,8 @@ export async function loadNamedDefinitions(
   const unreadable = broken.filter((b) => names.includes(b.name));
   const missing = names.filter((n) => !known.some((k) => k.definition.name === n) && !unreadable.some((u) => u.name === n));
   if (missing.length) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       `No definition named ${missing.map((n) => `"${n}"`).join(', ')} in ${settings.workflowsDir}/. Known: ${known.map((k) => k.definition.name).join(', ') || 'none'}.`,
     );
   }

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { registerSecret } from './support/redact.js';
 import { ACTION_COMMANDS, COMMANDS, Inputs, type Command } from './inputs.js';
-import { UsageError } from './support/errors.js';
+import { UserError } from './support/errors.js';
 import { parseFlags } from './cli-flags.js';
 import { type GitHubSettings, readGitHub } from './github-context.js';
 
@@ -85,7 +85,10 @@ export function readActionSettings(env: Env = process.env): Settings {
   const input = (name: string) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
   const command = parseCommand(input(Inputs.command) || 'validate', `Input "${Inputs.command}"`);
   if (!ACTION_COMMANDS.includes(command)) {
-    throw new UsageError(`Input "${Inputs.command}" is "${command}", which only the CLI runs. Use one of: ${ACTION_COMMANDS.join(', ')}.`);
+    throw new UserError(
+      'usage',
+      `Input "${Inputs.command}" is "${command}", which only the CLI runs. Use one of: ${ACTION_COMMANDS.join(', ')}.`,
+    );
   }
   return finish({
     command,
@@ -211,18 +214,19 @@ function readDify({
 }: DifyInputs): DifySettings | undefined {
   for (const secret of [password, token]) registerSecret(secret);
   if (!url) return undefined;
-  if (!/^https?:\/\//.test(url)) throw new UsageError(`The Dify URL "${url}" must start with http:// or https://.`);
+  if (!/^https?:\/\//.test(url)) throw new UserError('usage', `The Dify URL "${url}" must start with http:// or https://.`);
   if (token && (email || password)) {
-    throw new UsageError('Give either a Dify token or an email and password, not both.');
+    throw new UserError('usage', 'Give either a Dify token or an email and password, not both.');
   }
   if (!token && (!email || !password)) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       'Dify credentials are missing: set an email and a password, or a token (inputs dify-email + dify-password or dify-token; DIFY_EMAIL + DIFY_PASSWORD or DIFY_TOKEN from a terminal).',
     );
   }
   const timeoutSeconds = parsePositiveInt(timeout || '30', timeoutName);
   if (encoding && !['auto', 'base64', 'plain'].includes(encoding)) {
-    throw new UsageError(`${encodingName} is "${encoding}"; use auto, base64 (Dify 1.11 and later) or plain (older Dify).`);
+    throw new UserError('usage', `${encodingName} is "${encoding}"; use auto, base64 (Dify 1.11 and later) or plain (older Dify).`);
   }
   return {
     url: url.replace(/\/+$/, ''),
@@ -240,9 +244,12 @@ function readNotify(url: string, secret: string, surface: Settings['surface']): 
   const [urlName, secretName] =
     surface === 'action' ? [`Input "${Inputs.notifyUrl}"`, `input "${Inputs.notifySecret}"`] : ['DIFY_NOTIFY_URL', 'DIFY_NOTIFY_SECRET'];
   // The URL is not echoed back: webhook URLs often carry a token in their path.
-  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new UsageError(`${urlName} must be an http:// or https:// URL.`);
+  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new UserError('usage', `${urlName} must be an http:// or https:// URL.`);
   if (!secret)
-    throw new UsageError(`${urlName} is set but ${secretName} is empty: webhooks are always signed. Pass a shared secret from a secret.`);
+    throw new UserError(
+      'usage',
+      `${urlName} is set but ${secretName} is empty: webhooks are always signed. Pass a shared secret from a secret.`,
+    );
   return { url, secret };
 }
 
@@ -254,31 +261,31 @@ function readDifyFor(command: Command, inputs: DifyInputs): DifySettings | undef
 
 function parseCommand(value: string, label: string): Command {
   if ((COMMANDS as readonly string[]).includes(value)) return value as Command;
-  throw new UsageError(`${label} is "${value}", which is not known. Use one of: ${COMMANDS.join(', ')}.`);
+  throw new UserError('usage', `${label} is "${value}", which is not known. Use one of: ${COMMANDS.join(', ')}.`);
 }
 
 function parseBool(value: string, name: string): boolean {
   if (value === '' || /^(false|no|0)$/i.test(value)) return false;
   if (/^(true|yes|1)$/i.test(value)) return true;
-  throw new UsageError(`Input "${name}" is "${value}"; use true or false.`);
+  throw new UserError('usage', `Input "${name}" is "${value}"; use true or false.`);
 }
 
 function parsePositiveInt(value: string, name: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`"${name}" is "${value}"; use a whole number of 1 or more.`);
+  if (!Number.isInteger(n) || n < 1) throw new UserError('usage', `"${name}" is "${value}"; use a whole number of 1 or more.`);
   return n;
 }
 
 function parseCount(value: string, name: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`"${name}" is "${value}"; use a whole number of 0 or more.`);
+  if (!Number.isInteger(n) || n < 0) throw new UserError('usage', `"${name}" is "${value}"; use a whole number of 0 or more.`);
   return n;
 }
 
 function finish(settings: Settings): Settings {
   if (settings.to && settings.fromBackup) {
     const [to, from] = settings.surface === 'action' ? [`"${Inputs.to}"`, `"${Inputs.fromBackup}"`] : ['--to', '--from-backup'];
-    throw new UsageError(`Give either ${to} (a release) or ${from} (a backup file), not both: they name different targets.`);
+    throw new UserError('usage', `Give either ${to} (a release) or ${from} (a backup file), not both: they name different targets.`);
   }
   // Backups land in the repository checkout (where the workflow uploads them), whatever the cwd.
   return Object.freeze({ ...settings, backupDir: path.resolve(settings.root, settings.backupDir) });

@@ -7,26 +7,27 @@ import type { Settings } from '../settings.js';
 import type { ReportSink } from '../report/sink.js';
 import { adoptDsl } from '../definition/adopt.js';
 import { formatCanonical } from '../definition/canonical.js';
-import { UsageError } from '../support/errors.js';
+import { UserError } from '../support/errors.js';
 
 export async function runAdopt(settings: Settings, deps: { sink: ReportSink }): Promise<{ exitCode: number; file: string }> {
   const [source] = settings.args;
   if (!source || !settings.name || !settings.app) {
-    throw new UsageError('Usage: dify-gitops adopt <export.yml> --name <name> --app <app-uuid> [--dir workflows]');
+    throw new UserError('usage', 'Usage: dify-gitops adopt <export.yml> --name <name> --app <app-uuid> [--dir workflows]');
   }
   // The same rules the validator applies, checked before anything is written.
   if (!/^[a-z0-9][a-z0-9-]*$/.test(settings.name)) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       `--name "${settings.name}" is not a lowercase slug (a-z, 0-9, "-"); it becomes the file name and the release tag prefix.`,
     );
   }
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(settings.app)) {
-    throw new UsageError(`--app "${settings.app}" is not a Dify app id (a uuid, as in the app's URL: /app/<uuid>/workflow).`);
+    throw new UserError('usage', `--app "${settings.app}" is not a Dify app id (a uuid, as in the app's URL: /app/<uuid>/workflow).`);
   }
   const target = path.join(settings.workflowsDir, `${settings.name}.json`);
   const absolute = path.resolve(settings.root, target);
   if (await exists(absolute)) {
-    throw new UsageError(`${target} already exists. Pick another --name, or delete the file first if you mean to replace it.`);
+    throw new UserError('usage', `${target} already exists. Pick another --name, or delete the file first if you mean to replace it.`);
   }
   const definition = adoptDsl(await readFile(path.resolve(settings.root, source), 'utf8'), {
     name: settings.name,
@@ -37,7 +38,8 @@ export async function runAdopt(settings: Settings, deps: { sink: ReportSink }): 
   const problems = validateDefinitions([parseDefinitionText(target, text)]).files[0].errors;
   if (problems.length) {
     for (const d of problems) deps.sink.diagnostic(d);
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       `The export does not make a valid definition (${problems.length} problem(s) above); nothing was written. Fix the app in Dify and export it again.`,
     );
   }

@@ -17,7 +17,7 @@ import { buildFailedPlan, buildLivePlan, buildOfflinePlan, type DefinitionPlan }
 import { planMarker, renderPlanReport, reportPlanOutputs, toChangesJson, type PlanReport } from '../report/plan-comment.js';
 import { mapLimit } from '../support/concurrency.js';
 import { selectChangedBetween } from '../selection.js';
-import { describeError } from '../support/errors.js';
+import { describeError, UserError } from '../support/errors.js';
 
 interface Selected {
   file: LoadedFile;
@@ -81,8 +81,9 @@ async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], 
   if (!baseRef) return { selected: withStatus, basis: 'every definition (no base ref was given)', base: undefined };
   const base = await git.resolve(baseRef);
   if (!base) {
-    throw Object.assign(new Error(`The base ref "${baseRef}" is not in this checkout.`), {
+    throw new UserError('git.unknown-ref', `The base ref "${baseRef}" is not in this checkout.`, {
       hint: 'Check out with history (actions/checkout with fetch-depth: 0), or fetch the base branch first.',
+      details: { args: [], exitCode: null, stderr: '' },
     });
   }
   const head = settings.github.sha ?? (await git.headSha());

@@ -15,13 +15,14 @@ import { formatCanonical } from '../definition/canonical.js';
 import { proposePulledChanges } from '../stages/pull-request.js';
 import { Outputs } from '../inputs.js';
 import { renderPullSummary, type PullOutcome } from '../report/pull-summary.js';
-import { describeError, UsageError } from '../support/errors.js';
+import { describeError, UserError } from '../support/errors.js';
 
 export async function runPull(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<{ exitCode: number; json: unknown }> {
   const { sink } = deps;
   const names = settings.all || settings.workflow === 'all' ? 'all' : [...settings.args, ...(settings.workflow ? [settings.workflow] : [])];
   if (names !== 'all' && names.length === 0) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       settings.surface === 'action'
         ? 'pull needs "workflow" (a definition name, or "all") or all: true.'
         : 'Usage: dify-gitops pull NAME [NAME…] | --all [--environment production] [--dir workflows]',
@@ -61,7 +62,8 @@ async function pullOne(
   try {
     const appId = resolveAppId(definition, settings.environment);
     const yaml = await exportDraft(dify, appId);
-    if (yaml === null) throw new UsageError(`App ${appId} has no draft to pull: open it in Dify's editor once, or deploy it first.`);
+    if (yaml === null)
+      throw new UserError('usage', `App ${appId} has no draft to pull: open it in Dify's editor once, or deploy it first.`);
     const pulled = rewriteFromExport(definition, yaml, settings.environment, `app ${appId}`);
     outcome.warnings = pulled.warnings;
     if (!pulled.unchanged) {

@@ -18,7 +18,7 @@ import { tallyHealth, type HealthReport } from '../stages/smoke-check.js';
 import { recordDeployment } from '../release/publish.js';
 import { prepareTarget } from '../stages/target.js';
 import type { Clock } from '../support/clock.js';
-import { describeError, UsageError } from '../support/errors.js';
+import { describeError, UserError } from '../support/errors.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
 import { notifyOutcomes } from '../notify/outcomes.js';
 
@@ -75,24 +75,28 @@ export async function runRollback(
 
 function checkTarget(settings: Settings): void {
   if (settings.to && settings.fromBackup) {
-    throw new UsageError('rollback takes either "to" (a release) or "from-backup" (a backup file), not both: they name different targets.');
+    throw new UserError(
+      'usage',
+      'rollback takes either "to" (a release) or "from-backup" (a backup file), not both: they name different targets.',
+    );
   }
   if (!settings.workflow || (!settings.to && !settings.fromBackup)) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       'rollback needs a workflow (a definition name, or "all") and either a version to go to ("to": 1.3.0, a tag, "latest" or "previous") or a backup file a deploy wrote ("from-backup").',
     );
   }
   if (settings.fromBackup && settings.workflow === 'all') {
-    throw new UsageError('A backup holds one app: with "from-backup", name the workflow it belongs to instead of "all".');
+    throw new UserError('usage', 'A backup holds one app: with "from-backup", name the workflow it belongs to instead of "all".');
   }
 }
 
 /** The workflow named (or every one with "all"), as read from the checkout. */
 async function chooseDefinitions(settings: Settings): Promise<Array<{ file: string; name: string; definition: Definition }>> {
   const { definitions, unreadable } = await loadNamedDefinitions(settings, settings.workflow === 'all' ? 'all' : [settings.workflow!]);
-  if (settings.workflow !== 'all' && unreadable.length) throw new UsageError(unreadable[0].error);
+  if (settings.workflow !== 'all' && unreadable.length) throw new UserError('usage', unreadable[0].error);
   if (definitions.length === 0)
-    throw new UsageError(`No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: none.`);
+    throw new UserError('usage', `No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: none.`);
   return definitions.map((d) => ({ file: d.file.file, name: d.definition.name, definition: d.definition }));
 }
 

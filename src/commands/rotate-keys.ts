@@ -13,7 +13,7 @@ import { resolveAppId } from '../stages/target.js';
 import type { StageContext } from '../stages/context.js';
 import { connectDify, connectGitHub } from '../stages/connect.js';
 import { createSystemClock, type Clock } from '../support/clock.js';
-import { UsageError } from '../support/errors.js';
+import { UserError } from '../support/errors.js';
 import { notifyEvents } from '../notify/outcomes.js';
 import { createKeyHandoff, resolveKeyFile } from '../rotation/handoff.js';
 import { createFileLedgerStore, createVariableLedgerStore, type LedgerStore } from '../rotation/ledger-store.js';
@@ -152,16 +152,17 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
 async function chooseDefinitions(settings: Settings): Promise<Definition[]> {
   const everything = settings.all || settings.workflow === 'all';
   if (!settings.workflow && !everything) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       `rotate-keys needs a workflow: a definition name, or "all" (${settings.surface === 'action' ? 'input "workflow"' : '--workflow NAME or --all'}).`,
     );
   }
   const { definitions, unreadable } = await loadNamedDefinitions(settings, everything ? 'all' : [settings.workflow!]);
-  if (!everything && unreadable.length) throw new UsageError(unreadable[0].error);
+  if (!everything && unreadable.length) throw new UserError('usage', unreadable[0].error);
   const hasApp = (d: Definition) => typeof d.app === 'string' || Boolean(d.app?.[settings.environment]);
   const chosen = definitions.map((d) => d.definition).filter((d) => !everything || hasApp(d));
   if (chosen.length === 0) {
-    throw new UsageError(`No definition in ${settings.workflowsDir}/ has an app for environment "${settings.environment}".`);
+    throw new UserError('usage', `No definition in ${settings.workflowsDir}/ has an app for environment "${settings.environment}".`);
   }
   return chosen;
 }
@@ -172,20 +173,22 @@ function checkHandoff(settings: Settings, count: number): void {
   const github = Boolean(settings.github.token && settings.github.repository);
   const action = settings.surface === 'action';
   if (settings.dryRun)
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       'rotate-keys has no dry run: a key cannot be checked without creating it. Run it without dry-run (with a long grace, nothing is revoked for that long).',
     );
   if (r.secretEnvironment && !r.secretName)
-    throw new UsageError('"secret-environment" is set without "secret-name": name the secret to write.');
+    throw new UserError('usage', '"secret-environment" is set without "secret-name": name the secret to write.');
   if (action && !github) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       `rotate-keys keeps its key ledger in the repository Actions variable ${r.stateVariable}: pass "github-token" a token with the "Variables" (and, for secret-name, "Secrets") read and write permission.`,
     );
   }
   if (r.secretName && !github)
-    throw new UsageError('--secret-name needs GITHUB_TOKEN and GITHUB_REPOSITORY (owner/name) to write the secret.');
+    throw new UserError('usage', '--secret-name needs GITHUB_TOKEN and GITHUB_REPOSITORY (owner/name) to write the secret.');
   if (!action && !r.keyFile && !r.secretName) {
-    throw new UsageError('rotate-keys never prints a key: pass --key-file PATH (written with mode 0600) or --secret-name NAME.');
+    throw new UserError('usage', 'rotate-keys never prints a key: pass --key-file PATH (written with mode 0600) or --secret-name NAME.');
   }
   if (count > 1) {
     for (const [what, value] of [
@@ -193,12 +196,14 @@ function checkHandoff(settings: Settings, count: number): void {
       ['key-file', r.keyFile],
     ] as const) {
       if (value && !value.includes('{name}'))
-        throw new UsageError(
+        throw new UserError(
+          'usage',
           `${count} workflows are selected but ${what} "${value}" has no {name}: every workflow's key would overwrite the last. Put {name} in it.`,
         );
     }
     if (action && !r.secretName)
-      throw new UsageError(
+      throw new UserError(
+        'usage',
         `${count} workflows are selected but "secret-name" is empty: the api-key output holds one key. Set secret-name (with {name}) or pick one workflow.`,
       );
   }

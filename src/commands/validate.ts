@@ -1,6 +1,7 @@
 // validate: every definition checked offline (schema, graph, references, secrets, version bump).
 import path from 'node:path';
 import type { Settings } from '../settings.js';
+import { UserError } from '../support/errors.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { LoadedFile, ValidationReport, ValidDefinition } from '../definition/types.js';
@@ -53,8 +54,9 @@ export async function validateWorkflowsDir(
 async function readAtBase(git: Git, ref: string, files: string[]): Promise<Map<string, string | undefined>> {
   const commit = await git.resolve(ref);
   if (!commit) {
-    throw Object.assign(new Error(`The base ref "${ref}" is not in this checkout.`), {
+    throw new UserError('git.unknown-ref', `The base ref "${ref}" is not in this checkout.`, {
       hint: 'Check out with history (actions/checkout with fetch-depth: 0), or fetch the base branch first.',
+      details: { args: [], exitCode: null, stderr: '' },
     });
   }
   const texts = await Promise.all(files.map((file) => git.show(commit, file)));

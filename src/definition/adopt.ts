@@ -4,7 +4,7 @@ import { isScalar, parseDocument } from 'yaml';
 import { PYYAML_PARSE_OPTIONS } from '../support/pyyaml.js';
 import type { Definition, DifyDsl, EnvVariable } from './types.js';
 import { isRecord } from './diagnostics.js';
-import { AdoptError } from './errors.js';
+import { UserError } from '../support/errors.js';
 import { SCHEMA_FILE_REF } from './envelope-schema.js';
 
 export const MAX_DSL_BYTES = 5 * 1024 * 1024;
@@ -23,28 +23,32 @@ export interface AdoptOptions {
 export function adoptDsl(yamlText: string, opts: AdoptOptions): Definition {
   const file = opts.sourceFile ?? '<dsl>';
   if (yamlText.length > MAX_DSL_BYTES) {
-    throw new AdoptError(`${file}: the DSL is larger than 5 MB; export a smaller app or remove embedded data`, file, 1, 1);
+    throw new UserError('dsl.invalid', 'the DSL is larger than 5 MB; export a smaller app or remove embedded data', { location: { file } });
   }
   const doc = parseDocument(yamlText, { ...PYYAML_PARSE_OPTIONS, uniqueKeys: true, prettyErrors: true });
   const problem = doc.errors[0];
   if (problem) {
     const at = problem.linePos?.[0];
-    const where = at ? `${file}:${at.line}:${at.col}` : file;
     const firstLine = problem.message.split('\n')[0];
-    throw new AdoptError(`${where}: invalid YAML: ${firstLine}; fix the file or export it again from Dify`, file, at?.line, at?.col);
+    throw new UserError('dsl.invalid', `invalid YAML: ${firstLine}; fix the file or export it again from Dify`, {
+      location: { file, line: at?.line, column: at?.col },
+    });
   }
   let dsl: unknown;
   try {
     dsl = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    throw new AdoptError(`${file}: YAML refused: ${(error as Error).message}; a Dify export never needs this many aliases`, file);
+    throw new UserError('dsl.invalid', `YAML refused: ${(error as Error).message}; a Dify export never needs this many aliases`, {
+      location: { file },
+    });
   }
   if (!isRecord(dsl) || !isRecord(dsl.app) || typeof dsl.app.mode !== 'string') {
-    throw new AdoptError(
-      `${file}: not a Dify app DSL (expected top-level "app" with a "mode"); export the app from Dify with "Export DSL"`,
-      file,
-      1,
-      1,
+    throw new UserError(
+      'dsl.invalid',
+      'not a Dify app DSL (expected top-level "app" with a "mode"); export the app from Dify with "Export DSL"',
+      {
+        location: { file },
+      },
     );
   }
   // Dify requires the DSL version to be a string; keep exactly what was written even when YAML read a number.

@@ -5,7 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Definition, Diagnostic, LoadedFile } from './types.js';
 import { DEFAULT_LIMITS, parseJsonWithLocations, type Position } from './json-locate.js';
-import { DefinitionError } from './errors.js';
+import { UserError } from '../support/errors.js';
 
 export const MAX_FILE_BYTES = DEFAULT_LIMITS.maxLength;
 
@@ -16,11 +16,11 @@ export async function loadDefinitionFiles(dir: string, root: string = process.cw
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DefinitionError(
+    throw new UserError(
+      'definition.unreadable',
       code === 'ENOENT'
         ? `definitions directory ${dir} does not exist; create it or point the action at the right folder`
         : `cannot read definitions directory ${dir} (${code ?? 'unknown error'})`,
-      dir,
     );
   }
   const names = entries

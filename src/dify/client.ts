@@ -5,7 +5,7 @@ import { createSystemClock, type Clock } from '../support/clock.js';
 import { registerSecret } from '../support/redact.js';
 import { createConsoleOps } from './console-api.js';
 import { createTokenSession, loginWithPassword, type ConsoleSession } from './console-session.js';
-import { DifyError } from './errors.js';
+import { difyError } from './errors.js';
 import { createDefaultLog, createHttpClient, type HttpClient } from './http.js';
 import { createOpenApiOps, probeOpenApi } from './openapi-api.js';
 import { createServiceOps } from './service.js';
@@ -45,9 +45,9 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
     loginWithPassword(http, { email: conn.email as string, password: conn.password as string, encoding: conn.passwordEncoding }, log);
   try {
     if (conn.token?.startsWith('dfoe_')) {
-      throw new DifyError("A dfoe_ token (external SSO user) cannot deploy; Dify's deploy operations accept only dfoa_ account tokens", {
+      throw difyError("A dfoe_ token (external SSO user) cannot deploy; Dify's deploy operations accept only dfoa_ account tokens", {
         status: 0,
-        code: 'unsupported_token_type',
+        difyCode: 'unsupported_token_type',
         method: 'GET',
         path: '/openapi/v1/_version',
         surface: 'openapi',
@@ -67,9 +67,9 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
         return { authMode: 'openapi', ...ops, close: () => http.close() };
       }
       if (!hasPassword) {
-        throw new DifyError('A dfoa_ token was given but this Dify server has no /openapi surface (GET /openapi/v1/_version was not 200)', {
+        throw difyError('A dfoa_ token was given but this Dify server has no /openapi surface (GET /openapi/v1/_version was not 200)', {
           status: 0,
-          code: 'openapi_unavailable',
+          difyCode: 'openapi_unavailable',
           method: 'GET',
           path: '/openapi/v1/_version',
           surface: 'openapi',
@@ -81,9 +81,9 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
     if (hasPassword) session = await login();
     else if (conn.token) session = createTokenSession(http, conn.token);
     else {
-      throw new DifyError('No Dify credentials: set dify-email and dify-password, or dify-token', {
+      throw difyError('No Dify credentials: set dify-email and dify-password, or dify-token', {
         status: 0,
-        code: 'missing_credentials',
+        difyCode: 'missing_credentials',
         method: 'POST',
         path: '/console/api/login',
         surface: 'login',
@@ -121,9 +121,9 @@ function checkUrl(url: string): string {
     parsed = undefined;
   }
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    throw new DifyError(`"${url}" is not an http(s) URL`, {
+    throw difyError(`"${url}" is not an http(s) URL`, {
       status: 0,
-      code: 'invalid_url',
+      difyCode: 'invalid_url',
       method: 'GET',
       path: '/',
       hint: 'Set dify-url to the Dify base URL, e.g. https://dify.example.com.',

@@ -1,7 +1,7 @@
 // Deployer operations on the console API (/console/api), for cookie- and bearer-era sessions.
 // Contract: /work/shared/dify-api-contract.md §2–§5.
 import { encryptedDatasetIds, revealDatasetIds } from './dataset-ids.js';
-import { DifyError } from './errors.js';
+import { type DifyError, difyError } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';
 import type { ConsoleSession } from './console-session.js';
 import { errorFromResponse, expectJson, isRecord, parseJson } from './responses.js';
@@ -200,9 +200,9 @@ export function isMissingRoute(res: HttpResponse): boolean {
 }
 
 function unexpected(method: string, path: string, what: string): DifyError {
-  return new DifyError(`Dify ${method} ${path} answered 200 but ${what}`, {
+  return difyError(`Dify ${method} ${path} answered 200 but ${what}`, {
     status: 200,
-    code: 'unexpected_response',
+    difyCode: 'unexpected_response',
     method,
     path,
     surface: 'console',

@@ -5,7 +5,7 @@
 // A 401 triggers one refresh (single-flight) and one resend.
 import { registerSecret } from '../support/redact.js';
 import { createCookieJar } from './cookies.js';
-import { DifyError } from './errors.js';
+import { difyError } from './errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
 import { errorFromResponse, isRecord, parseJson } from './responses.js';
 import { BASE64_PASSWORD_SINCE, readServerVersion, versionAtLeast } from './server-version.js';
@@ -91,9 +91,9 @@ export async function loginWithPassword(http: HttpClient, login: PasswordLogin, 
         log(`dify login: sent the ${FORM[encoding]} password (${why})`);
         return startSession(http, res, body, encoding);
       }
-      throw new DifyError(`Dify refused the login for ${login.email}: ${typeof body.data === 'string' ? body.data : 'result "fail"'}`, {
+      throw difyError(`Dify refused the login for ${login.email}: ${typeof body.data === 'string' ? body.data : 'result "fail"'}`, {
         status: 200,
-        code: 'workspace_not_found',
+        difyCode: 'workspace_not_found',
         method: 'POST',
         path: LOGIN_PATH,
         surface: 'login',
@@ -104,12 +104,12 @@ export async function loginWithPassword(http: HttpClient, login: PasswordLogin, 
       continue;
     }
     const error = errorFromResponse(res, req);
-    throw new DifyError(
-      `Dify refused the login for ${login.email} (HTTP ${res.status}, ${error.code ?? 'no code'}; password sent ${tried.map((e) => FORM[e]).join(', then ')}: ${why})`,
+    throw difyError(
+      `Dify refused the login for ${login.email} (HTTP ${res.status}, ${error.details.difyCode ?? 'no code'}; password sent ${tried.map((e) => FORM[e]).join(', then ')}: ${why})`,
       {
         status: res.status,
-        code: error.code,
-        difyMessage: error.difyMessage,
+        difyCode: error.details.difyCode,
+        difyMessage: error.details.difyMessage,
         method: 'POST',
         path: LOGIN_PATH,
         surface: 'login',
@@ -136,9 +136,9 @@ function startSession(http: HttpClient, res: HttpResponse, body: Record<string, 
   registerSecret(refreshToken);
   const mode = accessToken ? 'bearer' : 'cookie';
   if (mode === 'cookie' && !jar.get('access_token')) {
-    throw new DifyError('Dify accepted the login but set no session cookie (access_token). A proxy may strip Set-Cookie headers.', {
+    throw difyError('Dify accepted the login but set no session cookie (access_token). A proxy may strip Set-Cookie headers.', {
       status: res.status,
-      code: 'no_session_cookie',
+      difyCode: 'no_session_cookie',
       method: 'POST',
       path: LOGIN_PATH,
       surface: 'login',
@@ -168,7 +168,7 @@ function startSession(http: HttpClient, res: HttpResponse, body: Record<string, 
     const answer = await http.send(req);
     if (answer.status !== 200) {
       throw errorFromResponse(answer, req, {
-        code: 'session_expired',
+        difyCode: 'session_expired',
         hint: 'The console session expired and Dify refused to refresh it. Re-run the job to log in again.',
       });
     }

@@ -1,4 +1,5 @@
 // Reading an app's draft, which Dify does not create until someone opens the app in its editor.
+import { isMissingDraft } from './errors.js';
 import type { DifyConsole } from './types.js';
 
 /** The live draft as exported YAML, or null when the app has no draft (never opened in the editor). */
@@ -6,8 +7,7 @@ export async function exportDraft(dify: DifyConsole, appId: string): Promise<str
   try {
     return await dify.exportDsl(appId);
   } catch (error) {
-    const e = error as { status?: number; message?: string };
-    if (e.status === 400 && /missing draft/i.test(e.message ?? '')) return null;
+    if (isMissingDraft(error)) return null;
     throw error;
   }
 }

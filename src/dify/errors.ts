@@ -1,65 +1,71 @@
-// Typed failures of the Dify boundary. Each carries what happened (method, path, HTTP status,
-// Dify's `code` and message) and, in `hint`, what the user should do next. Messages are redacted:
-// they may be printed, logged and put into job summaries.
+// Failures of the Dify boundary, as UserErrors. Each carries what happened (method, path, HTTP
+// status, Dify's `code` and message) and, in `hint`, what the user should do next. Messages are
+// redacted: they may be printed, logged and put into job summaries.
 import { redact } from '../support/redact.js';
+import { type DifyHttpDetails, type DifySurface, type UnreachableReason, UserError } from '../support/errors.js';
 import type { ImportResult } from './types.js';
 
-/** Which Dify surface a request went to: hints differ (an app key is not a console session). */
-export type DifySurface = 'login' | 'console' | 'openapi' | 'service';
+export type { DifySurface, UnreachableReason };
 
-export interface DifyErrorDetails {
-  /** HTTP status; 0 when the client refused before sending (bad input). */
-  status: number;
-  /** Dify's snake_case `code`, or one of ours (`non_json_response`, `api_keys_need_console`, …). */
-  code?: string;
-  /** Dify's own `message`, redacted. */
-  difyMessage?: string;
-  method: string;
-  /** Path without host, e.g. `/console/api/apps/{id}/export`. */
-  path: string;
-  surface?: DifySurface;
+export interface DifyErrorDetails extends DifyHttpDetails {
   /** What to do next; derived from status and code when not given. */
   hint?: string;
 }
 
-export class DifyError extends Error {
-  override name = 'DifyError';
-  readonly status: number;
-  readonly code?: string;
-  readonly difyMessage?: string;
-  readonly method: string;
-  readonly path: string;
-  readonly hint?: string;
+export type DifyErrorCode = 'dify.auth' | 'dify.locked' | 'dify.forbidden' | 'dify.http';
+export type DifyError = UserError<DifyErrorCode>;
 
-  constructor(message: string, details: DifyErrorDetails) {
-    super(redact(message));
-    this.status = details.status;
-    this.code = details.code;
-    this.difyMessage = details.difyMessage === undefined ? undefined : redact(details.difyMessage);
-    this.method = details.method;
-    this.path = details.path;
-    this.hint = details.hint ?? hintFor(details);
-  }
+/** A Dify answer we did not accept, coded so callers can tell a refused login from an outage. */
+export function difyError(message: string, details: DifyErrorDetails): DifyError {
+  const { hint, ...facts } = details;
+  const difyMessage = facts.difyMessage === undefined ? undefined : redact(facts.difyMessage);
+  return new UserError(codeFor(details), redact(message), {
+    hint: hint ?? hintFor(details),
+    details: { ...facts, difyMessage },
+  });
 }
 
-export type UnreachableReason = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'network';
+/** Narrows to a failed Dify answer (any of the HTTP codes). */
+export function isDifyError(error: unknown): error is DifyError {
+  return error instanceof UserError && (DIFY_CODES as readonly string[]).includes(error.code);
+}
+
+const DIFY_CODES: readonly DifyErrorCode[] = ['dify.auth', 'dify.locked', 'dify.forbidden', 'dify.http'];
+
+function codeFor(d: DifyErrorDetails): DifyErrorCode {
+  const code = d.difyCode ?? '';
+  if (d.surface === 'login') {
+    if (code === 'email_code_login_limit' || code === 'email_password_login_limit' || d.status === 429) return 'dify.locked';
+    // Any other refusal of a login (wrong password, banned, no workspace) is about the account;
+    // an outage or a page that is not Dify's API is not.
+    if (d.status < 500 && code !== 'non_json_response') return 'dify.auth';
+  }
+  if (d.status === 401 || code === 'session_expired') return 'dify.auth';
+  if (d.status === 403) return 'dify.forbidden';
+  return 'dify.http';
+}
+
+/** Export of an app whose draft was never created: Dify has no code for it, only this message. */
+export function isMissingDraft(error: unknown): boolean {
+  return isDifyError(error) && error.details.status === 400 && /missing draft/i.test(error.details.difyMessage ?? '');
+}
+
+export type DifyUnreachableError = UserError<'dify.unreachable'>;
 
 /** Dify could not be reached, or stopped answering: no HTTP status to show. */
-export class DifyUnreachableError extends Error {
-  override name = 'DifyUnreachableError';
-  readonly url: string;
-  readonly method: string;
-  readonly reason: UnreachableReason;
-  readonly hint: string;
-
-  constructor(details: { url: string; method: string; reason: UnreachableReason; detail: string; cause?: unknown }) {
-    const url = redact(stripQuery(details.url));
-    super(redact(`Could not reach Dify: ${details.method} ${url}: ${details.detail}`), { cause: details.cause });
-    this.url = url;
-    this.method = details.method;
-    this.reason = details.reason;
-    this.hint = UNREACHABLE_HINTS[details.reason];
-  }
+export function difyUnreachable(details: {
+  url: string;
+  method: string;
+  reason: UnreachableReason;
+  detail: string;
+  cause?: unknown;
+}): DifyUnreachableError {
+  const url = redact(stripQuery(details.url));
+  return new UserError('dify.unreachable', redact(`Could not reach Dify: ${details.method} ${url}: ${details.detail}`), {
+    cause: details.cause,
+    hint: UNREACHABLE_HINTS[details.reason],
+    details: { url, method: details.method, reason: details.reason },
+  });
 }
 
 const UNREACHABLE_HINTS: Record<UnreachableReason, string> = {
@@ -78,8 +84,10 @@ function stripQuery(url: string): string {
 }
 
 /** What the user should do about a Dify answer, from status and code. Undefined when we cannot say. */
-export function hintFor(d: Pick<DifyErrorDetails, 'status' | 'code' | 'difyMessage' | 'surface' | 'method' | 'path'>): string | undefined {
-  const code = d.code ?? '';
+export function hintFor(
+  d: Pick<DifyErrorDetails, 'status' | 'difyCode' | 'difyMessage' | 'surface' | 'method' | 'path'>,
+): string | undefined {
+  const code = d.difyCode ?? '';
   const message = (d.difyMessage ?? '').toLowerCase();
   if (d.surface === 'login') {
     if (code === 'email_code_login_limit' || code === 'email_password_login_limit' || d.status === 429)

@@ -5,7 +5,8 @@ import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../support/clock.js';
 import { redact } from '../support/redact.js';
 import { retry, parseRetryAfter, type BackoffOptions, type Outcome, type RetryVerdict } from '../support/retry.js';
-import { DifyUnreachableError, type DifySurface } from './errors.js';
+import type { DifySurface } from './errors.js';
+import { isUserError } from '../support/errors.js';
 import { toUnreachable } from './net-errors.js';
 
 /**
@@ -48,7 +49,7 @@ export interface HttpResponse {
 }
 
 export interface HttpStream extends HttpResponse {
-  /** Body chunks of a 2xx answer (then `text` is empty); throws DifyUnreachableError when no data arrives for `timeoutMs`. */
+  /** Body chunks of a 2xx answer (then `text` is empty); throws a `dify.unreachable` UserError when no data arrives for `timeoutMs`. */
   chunks?: AsyncIterable<Uint8Array>;
 }
 
@@ -141,7 +142,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       return { status: res.statusCode, headers, text, attempts: 1 };
     } catch (error) {
       const failure = toUnreachable(error, { url, method: req.method, timedOut });
-      log(`dify ${label} → ${failure.reason} (${Math.round(performance.now() - started)} ms)`);
+      log(`dify ${label} → ${failure.details.reason} (${Math.round(performance.now() - started)} ms)`);
       throw failure;
     } finally {
       clearTimeout(timer);
@@ -185,10 +186,10 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       return { retry: false };
     }
     const error = outcome.error;
-    if (!(error instanceof DifyUnreachableError)) return { retry: false };
-    if (error.reason === 'refused') return { retry: true, reason: error.reason };
-    if (error.reason === 'reset' || error.reason === 'timeout' || error.reason === 'network')
-      return { retry: req.safety === 'read', reason: error.reason };
+    if (!isUserError(error, 'dify.unreachable')) return { retry: false };
+    const { reason } = error.details;
+    if (reason === 'refused') return { retry: true, reason };
+    if (reason === 'reset' || reason === 'timeout' || reason === 'network') return { retry: req.safety === 'read', reason };
     return { retry: false };
   }
 

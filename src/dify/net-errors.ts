@@ -1,6 +1,7 @@
 // Turning undici/Node network failures into one of a few reasons, because the reason decides
 // both the retry (a refused connection never reached Dify; a reset might have) and the hint.
-import { DifyUnreachableError, type UnreachableReason } from './errors.js';
+import { type DifyUnreachableError, difyUnreachable, type UnreachableReason } from './errors.js';
+import { isUserError } from '../support/errors.js';
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE']);
 /** The TCP connection was never made, so the request cannot have reached Dify. */
@@ -31,11 +32,11 @@ export function classifyNetworkError(error: unknown): UnreachableReason {
 
 /** Wrap any transport failure; our own abort (timer) is reported as a timeout. */
 export function toUnreachable(error: unknown, ctx: { url: string; method: string; timedOut?: string }): DifyUnreachableError {
-  if (error instanceof DifyUnreachableError) return error;
-  if (ctx.timedOut) return new DifyUnreachableError({ ...ctx, reason: 'timeout', detail: ctx.timedOut, cause: error });
+  if (isUserError(error, 'dify.unreachable')) return error;
+  if (ctx.timedOut) return difyUnreachable({ ...ctx, reason: 'timeout', detail: ctx.timedOut, cause: error });
   const reason = classifyNetworkError(error);
   const codes = codesOf(error);
   const message = error instanceof Error ? error.message : String(error);
   const detail = codes.length > 0 ? `${message} (${codes[0]})` : message;
-  return new DifyUnreachableError({ ...ctx, reason, detail, cause: error });
+  return difyUnreachable({ ...ctx, reason, detail, cause: error });
 }

@@ -2,7 +2,7 @@
 // between versions (contract §9.5), so every operation is looked up in the server's catalog by
 // op id, never by a path we hard-code.
 import { registerSecret } from '../support/redact.js';
-import { DifyError } from './errors.js';
+import { difyError } from './errors.js';
 import type { HttpClient, HttpRequest, Query } from './http.js';
 import { isMissingRoute, type createConsoleOps } from './console-api.js';
 import { errorFromResponse, expectJson, isRecord, parseJson } from './responses.js';
@@ -61,9 +61,9 @@ export async function createOpenApiOps(
   function need(id: string): CatalogOp {
     const op = find(id);
     if (op) return op;
-    throw new DifyError(`This Dify server's /openapi catalog has no operation "${id}"`, {
+    throw difyError(`This Dify server's /openapi catalog has no operation "${id}"`, {
       status: 0,
-      code: 'openapi_op_missing',
+      difyCode: 'openapi_op_missing',
       method: 'GET',
       path: `${PREFIX}/_catalog`,
       surface: 'openapi',
@@ -85,9 +85,9 @@ export async function createOpenApiOps(
     const rows = (Array.isArray(body.data) ? body.data : Array.isArray(body.workspaces) ? body.workspaces : []).filter(isRecord);
     const chosen = rows.find((r) => r.current === true) ?? rows[0];
     if (!chosen || typeof chosen.id !== 'string') {
-      throw new DifyError("The dfoa_ token's account belongs to no workspace", {
+      throw difyError("The dfoa_ token's account belongs to no workspace", {
         status: 200,
-        code: 'workspace_not_found',
+        difyCode: 'workspace_not_found',
         method: 'GET',
         path: listReq.path,
         surface: 'openapi',
@@ -108,9 +108,9 @@ export async function createOpenApiOps(
     const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
       const value = values[name];
       if (value === undefined)
-        throw new DifyError(`Cannot fill {${name}} in ${op.path}`, {
+        throw difyError(`Cannot fill {${name}} in ${op.path}`, {
           status: 0,
-          code: 'openapi_op_missing',
+          difyCode: 'openapi_op_missing',
           method: op.method,
           path: op.path,
           surface: 'openapi',
@@ -147,9 +147,9 @@ export async function createOpenApiOps(
       if (row) return row;
       if (body.has_more !== true || rows.length === 0) break;
     }
-    throw new DifyError(`App ${appId} not found in workspace ${workspaceId}`, {
+    throw difyError(`App ${appId} not found in workspace ${workspaceId}`, {
       status: 404,
-      code: 'not_found',
+      difyCode: 'not_found',
       method: 'GET',
       path: `${PREFIX}/apps/${appId}`,
       surface: 'openapi',
@@ -157,9 +157,9 @@ export async function createOpenApiOps(
   }
 
   const keysUnavailable = (): never => {
-    throw new DifyError("API-key operations are not available with a dfoa_ token: Dify's /openapi has no API-key routes", {
+    throw difyError("API-key operations are not available with a dfoa_ token: Dify's /openapi has no API-key routes", {
       status: 0,
-      code: 'api_keys_need_console',
+      difyCode: 'api_keys_need_console',
       method: 'GET',
       path: '/console/api/apps/{app_id}/api-keys',
       surface: 'openapi',
@@ -195,7 +195,7 @@ export async function createOpenApiOps(
       );
       const body = expectJson(res, req);
       if (typeof body.data !== 'string')
-        throw errorFromResponse(res, req, { code: 'unexpected_response', difyMessage: 'no YAML in `data`' });
+        throw errorFromResponse(res, req, { difyCode: 'unexpected_response', difyMessage: 'no YAML in `data`' });
       return body.data;
     },
 

@@ -1,7 +1,7 @@
 // Reading Dify's answers: JSON bodies, its error shape `{code, message, status}`, and turning
 // anything unexpected into a DifyError that names the request and says what to do.
 import { redact } from '../support/redact.js';
-import { DifyError, type DifyErrorDetails } from './errors.js';
+import { type DifyError, type DifyErrorDetails, difyError } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';
 
 const SNIPPET_LENGTH = 120;
@@ -22,10 +22,10 @@ export function parseJson<T = Record<string, unknown>>(res: HttpResponse, req: H
   try {
     return JSON.parse(res.text) as T;
   } catch {
-    throw new DifyError(`Dify ${req.method} ${req.path} returned a non-JSON response (HTTP ${res.status}): "${snippetOf(res.text)}"`, {
+    throw difyError(`Dify ${req.method} ${req.path} returned a non-JSON response (HTTP ${res.status}): "${snippetOf(res.text)}"`, {
       ...where(req),
       status: res.status,
-      code: 'non_json_response',
+      difyCode: 'non_json_response',
     });
   }
 }
@@ -50,10 +50,10 @@ export function errorFromResponse(res: HttpResponse, req: HttpRequest, override:
     message = res.text.trim() === '' ? undefined : snippetOf(res.text);
   }
   const text = [code, message].filter(Boolean).join(': ') || 'no details';
-  return new DifyError(`Dify ${req.method} ${req.path} failed with HTTP ${res.status} (${text})`, {
+  return difyError(`Dify ${req.method} ${req.path} failed with HTTP ${res.status} (${text})`, {
     ...where(req),
     status: res.status,
-    code,
+    difyCode: code,
     difyMessage: message,
     ...override,
   });

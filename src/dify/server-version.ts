@@ -1,5 +1,6 @@
 // What a Dify server says about itself before anyone logs in: every answer carries `X-Version`
 // (Dify's app_factory), and GET /console/api/system-features needs no session.
+import { isUserError } from '../support/errors.js';
 import type { HttpClient } from './http.js';
 
 export interface ServerVersion {
@@ -10,14 +11,18 @@ export interface ServerVersion {
 /** Dify 1.11.2 started decoding the login password as Base64 (libs/encryption.py, PR #29659). */
 export const BASE64_PASSWORD_SINCE = '1.11.2';
 
-/** One unauthenticated GET; never throws (an unknown version only means the login cannot pick its form up front). */
+/**
+ * One unauthenticated GET. An answer without a readable version is no error (the login then cannot pick
+ * its form up front); an unreachable server is, since the login would only fail the same way.
+ */
 export async function readServerVersion(http: HttpClient): Promise<ServerVersion> {
   try {
     const res = await http.send({ method: 'GET', path: '/console/api/system-features', safety: 'read', surface: 'console' });
     const header = res.headers['x-version'];
     const value = Array.isArray(header) ? header[0] : header;
     return parseVersion(value) ? { version: value?.trim() } : {};
-  } catch {
+  } catch (error) {
+    if (isUserError(error, 'dify.unreachable')) throw error;
     return {};
   }
 }

@@ -1,6 +1,6 @@
 // Mapping Dify's wire objects to our types, shared by the console and /openapi clients.
 import { registerSecret } from '../support/redact.js';
-import { DifyError } from './errors.js';
+import { difyError } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';
 import { errorFromResponse, isRecord, parseJson } from './responses.js';
 import type { ApiKey, ImportResult, ImportStatus, WorkflowVersion } from './types.js';
@@ -20,9 +20,9 @@ export function validateMarks(marks: { markedName: string; markedComment: string
   if ([...marks.markedComment].length > MARKED_COMMENT_MAX)
     problems.push(`marked_comment has ${[...marks.markedComment].length} characters (at most ${MARKED_COMMENT_MAX})`);
   if (problems.length > 0) {
-    throw new DifyError(`Cannot publish: ${problems.join('; ')}.`, {
+    throw difyError(`Cannot publish: ${problems.join('; ')}.`, {
       status: 0,
-      code: 'invalid_marks',
+      difyCode: 'invalid_marks',
       method: 'POST',
       path,
       hint: 'Shorten the version name or comment (Dify limits them to 20 and 100 characters).',
@@ -77,9 +77,9 @@ export function toWorkflowVersion(raw: Record<string, unknown>): WorkflowVersion
 
 export function toApiKey(raw: unknown, res: HttpResponse, req: HttpRequest): ApiKey {
   if (!isRecord(raw) || typeof raw.id !== 'string' || typeof raw.token !== 'string') {
-    throw new DifyError(`Dify ${req.method} ${req.path} returned an API key without id or token`, {
+    throw difyError(`Dify ${req.method} ${req.path} returned an API key without id or token`, {
       status: res.status,
-      code: 'unexpected_response',
+      difyCode: 'unexpected_response',
       method: req.method,
       path: req.path,
       surface: req.surface,

@@ -1,7 +1,7 @@
 // Runs one git command: argument arrays only (no shell ever sees them), quiet, and with the
 // exit code handed back so each caller decides what a failure means.
 import { getExecOutput } from '@actions/exec';
-import { GitError, type GitErrorCode } from './errors.js';
+import { type GitError, type GitErrorCode, gitError } from './errors.js';
 
 export interface GitRunResult {
   exitCode: number;
@@ -25,8 +25,8 @@ export function createGitRunner(cwd: string, log?: (line: string) => void): RunG
         input: options.input === undefined ? undefined : Buffer.from(options.input),
       });
     } catch (error) {
-      throw new GitError(`Could not run git ${args[0] ?? ''}: ${(error as Error).message}`, {
-        code: 'git-missing',
+      throw gitError(`Could not run git ${args[0] ?? ''}: ${(error as Error).message}`, {
+        code: 'git.missing',
         args,
         hint: 'Install git and make sure it is on PATH (GitHub-hosted runners have it).',
       });
@@ -35,10 +35,10 @@ export function createGitRunner(cwd: string, log?: (line: string) => void): RunG
 }
 
 /** The error for a failed command: what git said, and what to do about it when we recognise it. */
-export function toGitError(args: readonly string[], result: GitRunResult, code: GitErrorCode = 'command-failed'): GitError {
+export function toGitError(args: readonly string[], result: GitRunResult, code: GitErrorCode = 'git.failed'): GitError {
   const stderr = result.stderr.trim();
   const said = stderr ? `: ${firstLines(stderr, 3)}` : '';
-  return new GitError(`git ${args.join(' ')} failed (exit ${result.exitCode})${said}`, {
+  return gitError(`git ${args.join(' ')} failed (exit ${result.exitCode})${said}`, {
     code,
     args,
     exitCode: result.exitCode,
@@ -50,8 +50,8 @@ export function toGitError(args: readonly string[], result: GitRunResult, code: 
 /** Refuses values that git would read as options: they can only come from a bug or a hostile input. */
 export function assertNotOption(value: string, what: string): void {
   if (value === '' || value.startsWith('-') || value.includes('\0')) {
-    throw new GitError(`Refusing ${what} ${JSON.stringify(value)}: empty, starting with "-" or containing NUL`, {
-      code: 'invalid-ref',
+    throw gitError(`Refusing ${what} ${JSON.stringify(value)}: empty, starting with "-" or containing NUL`, {
+      code: 'git.invalid-ref',
       args: [],
       hint: `Pass a plain ${what}; names starting with "-" would be read by git as options.`,
     });

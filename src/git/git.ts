@@ -1,6 +1,6 @@
 // The local repository as the commands need it: what changed, what a file looked like at a
 // release, and immutable release tags. Built once per run and passed into the stages.
-import { GitError } from './errors.js';
+import { type GitError, gitError } from './errors.js';
 import { assertNotOption, createGitRunner, toGitError } from './git-run.js';
 
 export interface Git {
@@ -10,7 +10,7 @@ export interface Git {
   resolve(ref: string): Promise<string | null>;
   /**
    * Files added or modified (renames count as added) between two commits, repo-relative.
-   * Throws a GitError with code `unknown-ref` when either commit is missing (first push,
+   * Throws a GitError with code `git.unknown-ref` when either commit is missing (first push,
    * shallow clone), so the caller can fall back to "everything changed".
    */
   changedFiles(base: string, head: string, pathspec: string): Promise<string[]>;
@@ -41,8 +41,8 @@ const BOT_IDENTITY = { name: 'github-actions[bot]', email: '41898282+github-acti
 /** Release tags are `<slug>@v<semver>` built from validated definitions; anything else is refused. */
 function assertReleaseTagName(tag: string): void {
   if (!/^[a-z0-9][a-z0-9-]*@v[0-9A-Za-z.+-]+$/.test(tag) || tag.includes('..') || tag.endsWith('.')) {
-    throw new GitError(`${JSON.stringify(tag)} is not a release tag name (<name>@v<version>)`, {
-      code: 'invalid-ref',
+    throw gitError(`${JSON.stringify(tag)} is not a release tag name (<name>@v<version>)`, {
+      code: 'git.invalid-ref',
       args: [],
       hint: 'Definition names are lowercase slugs and versions are semver.',
     });
@@ -82,8 +82,8 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
   async function requireCommit(ref: string, role: string): Promise<string> {
     const sha = await resolve(ref);
     if (sha) return sha;
-    throw new GitError(`The ${role} ${ref} is not a commit in this clone`, {
-      code: 'unknown-ref',
+    throw gitError(`The ${role} ${ref} is not a commit in this clone`, {
+      code: 'git.unknown-ref',
       args: ['rev-parse', '--verify', `${ref}^{commit}`],
       hint: 'Check out with `fetch-depth: 0` in actions/checkout so earlier commits and tags are present.',
     });
@@ -94,8 +94,8 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
     const args = ['check-ref-format', `refs/tags/${tag}`];
     const result = await run(args);
     if (result.exitCode !== 0) {
-      throw new GitError(`${JSON.stringify(tag)} is not a valid tag name`, {
-        code: 'invalid-ref',
+      throw gitError(`${JSON.stringify(tag)} is not a valid tag name`, {
+        code: 'git.invalid-ref',
         args,
         exitCode: result.exitCode,
         stderr: result.stderr,
@@ -165,14 +165,11 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
   }
 
   function tagConflict(tag: string, where: string, existing: string, wanted: string, fix: string): GitError {
-    return new GitError(
-      `Tag ${tag} ${where} points at ${existing.slice(0, 12)}, not ${wanted.slice(0, 12)}; refusing to move a release tag`,
-      {
-        code: 'tag-conflict',
-        args: [],
-        hint: `Release tags are immutable: bump "version" in the definition to release this commit, or ${fix}.`,
-      },
-    );
+    return gitError(`Tag ${tag} ${where} points at ${existing.slice(0, 12)}, not ${wanted.slice(0, 12)}; refusing to move a release tag`, {
+      code: 'git.tag-conflict',
+      args: [],
+      hint: `Release tags are immutable: bump "version" in the definition to release this commit, or ${fix}.`,
+    });
   }
 
   return {
@@ -232,8 +229,8 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
       assertNotOption(remote, 'remote');
       const local = await tagTarget(tag);
       if (!local) {
-        throw new GitError(`There is no local tag ${tag} to push`, {
-          code: 'unknown-ref',
+        throw gitError(`There is no local tag ${tag} to push`, {
+          code: 'git.unknown-ref',
           args: [],
           hint: 'Create the tag first (createAnnotatedTag).',
         });
@@ -290,8 +287,8 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
       const locals = tags.map((tag) => [tag, localTargets.get(tag) ?? null] as const);
       const missing = locals.find(([, sha]) => !sha);
       if (missing)
-        throw new GitError(`There is no local tag ${missing[0]} to push`, {
-          code: 'unknown-ref',
+        throw gitError(`There is no local tag ${missing[0]} to push`, {
+          code: 'git.unknown-ref',
           args: [],
           hint: 'Create the tag first (createAnnotatedTag).',
         });

@@ -1,6 +1,7 @@
 // Turns Octokit's RequestError into a GitHubError that says which call failed and what the user
 // can change: most failures in practice are a missing job permission or a wrong GITHUB_API_URL.
-import { GitHubError } from './errors.js';
+import { type GitHubError, gitHubError } from './errors.js';
+import { isUserError } from '../support/errors.js';
 
 /** The token permission each kind of call needs, used to word the 403 hint. */
 export type Permission = 'contents' | 'deployments' | 'pull-requests' | 'issues' | 'secrets' | 'variables';
@@ -30,12 +31,12 @@ export function toGitHubError(
   error: unknown,
   context: { endpoint: string; permission: Permission; apiUrl: string; repository: string },
 ): GitHubError {
-  if (error instanceof GitHubError) return error;
+  if (isUserError(error, 'github.http')) return error;
   const { endpoint, permission, apiUrl, repository } = context;
   const failure = (error ?? {}) as RequestErrorLike;
   if (!failure.response) {
     // Octokit reports network failures (DNS, refused, TLS) as status 500 without a response.
-    return new GitHubError(`Could not reach GitHub at ${apiUrl} (${endpoint}): ${failure.message ?? String(error)}`, {
+    return gitHubError(`Could not reach GitHub at ${apiUrl} (${endpoint}): ${failure.message ?? String(error)}`, {
       status: 0,
       endpoint,
       hint: `Check GITHUB_API_URL (on GitHub Enterprise Server it is https://HOST/api/v3) and the runner's network or proxy.`,
@@ -44,7 +45,7 @@ export function toGitHubError(
   const status = failure.status ?? 0;
   const said = describeResponse(failure.response.data) || failure.message || 'no details';
   const message = `GitHub ${endpoint} failed for ${repository} (HTTP ${status}): ${said}`;
-  return new GitHubError(message, { status, endpoint, hint: hintFor(status, failure, permission, apiUrl) });
+  return gitHubError(message, { status, endpoint, hint: hintFor(status, failure, permission, apiUrl) });
 }
 
 function hintFor(status: number, failure: RequestErrorLike, permission: Permission, apiUrl: string): string {

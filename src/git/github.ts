@@ -1,7 +1,7 @@
 // The GitHub REST calls the commands make, each idempotent so a re-run job converges instead of
 // duplicating releases, comments or issues. The only module that talks to GitHub's API.
 import { getOctokit } from '@actions/github';
-import { UsageError } from '../support/errors.js';
+import { UserError } from '../support/errors.js';
 import { hasStatus, isAlreadyExists, toGitHubError, type Permission } from './github-errors.js';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
@@ -61,7 +61,10 @@ const MAX_DESCRIPTION = 140;
 export function createGitHub(options: GitHubOptions): GitHub {
   const [owner, repo, extra] = options.repository.split('/');
   if (!owner || !repo || extra !== undefined) {
-    throw new UsageError(`Repository ${JSON.stringify(options.repository)} is not "owner/name"; set GITHUB_REPOSITORY or --repository.`);
+    throw new UserError(
+      'usage',
+      `Repository ${JSON.stringify(options.repository)} is not "owner/name"; set GITHUB_REPOSITORY or --repository.`,
+    );
   }
   const apiUrl = (options.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
   const octokit = getOctokit(options.token, { baseUrl: apiUrl, userAgent: 'dify-gitops' });

@@ -8,22 +8,13 @@ import { hashParts, mapDatasetAliases, mapDatasetIds, partsFromDsl } from '../de
 import { parsePyYaml } from '../support/pyyaml.js';
 import { findCredential } from '../definition/secrets.js';
 import { isRecord } from '../definition/diagnostics.js';
+import { UserError } from '../support/errors.js';
 
 /**
  * Variable fields the API adds when it serialises a workflow (`selector` on every variable, and
  * the editor's flags): noise in a repo that never had them, so they are kept only where it did.
  */
 const API_VARIABLE_FIELDS = ['selector', 'edited', 'visible', 'editable'];
-
-export class PullError extends Error {
-  override name = 'PullError';
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface PulledDefinition {
   definition: Definition;
@@ -43,9 +34,10 @@ export function rewriteFromExport(current: Definition, yaml: string, environment
   const leak = findCredentialIn(adopted.dsl, '/dsl');
   if (leak) {
     // Writing it would put the key in git history (and a pushed branch) before any review.
-    throw new PullError(
+    throw new UserError(
+      'pull.refused',
       `The live app of ${current.name} holds what looks like a ${leak.kind} (${leak.masked}) at ${leak.pointer}; nothing was written.`,
-      'Remove it in Dify (use a secret environment variable instead), rotate the key, then pull again.',
+      { hint: 'Remove it in Dify (use a secret environment variable instead), rotate the key, then pull again.' },
     );
   }
   const { dsl, unknown } = mapDatasetIds(adopted.dsl, current.datasets, environment);

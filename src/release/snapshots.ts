@@ -5,21 +5,12 @@ import type { Definition } from '../definition/types.js';
 import { isDefinitionShaped } from '../definition/load.js';
 import { latestReleaseTag, parseReleaseTag, previousReleaseTag, releaseTag } from './tags.js';
 import { compareVersionText } from '../definition/versions.js';
+import { UserError } from '../support/errors.js';
 
 export interface Snapshot {
   tag: string;
   commit: string;
   definition: Definition;
-}
-
-export class SnapshotError extends Error {
-  override name = 'SnapshotError';
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The highest release strictly below the definition's version: where a failed deploy goes back to. */
@@ -40,12 +31,13 @@ export async function findSnapshot(git: Git, name: string, file: string, to: str
   } else tag = to.includes('@v') ? to : releaseTag(name, to.replace(/^v/, ''));
   if (!tag || !tags.includes(tag)) {
     const known = tags.map((t) => parseReleaseTag(t)!.version).sort((a, b) => compareVersionText(b, a) ?? 0);
-    throw new SnapshotError(
-      `${name} has no release "${to}".`,
-      known.length
-        ? `Released versions: ${known.join(', ')}. Pass one of them as "to" (or a tag, "latest", "previous").`
-        : `${name} was never released (no ${name}@v* tags). Fetch tags (fetch-depth: 0) or deploy it first.`,
-    );
+    throw known.length
+      ? new UserError('release.not-found', `${name} has no release "${to}".`, {
+          hint: `Released versions: ${known.join(', ')}. Pass one of them as "to" (or a tag, "latest", "previous").`,
+        })
+      : new UserError('snapshot.never-released', `${name} has no release "${to}".`, {
+          hint: `${name} was never released (no ${name}@v* tags). Fetch tags (fetch-depth: 0) or deploy it first.`,
+        });
   }
   return readSnapshot(git, tag, file);
 }
@@ -59,10 +51,9 @@ export async function readSnapshot(git: Git, tag: string, file: string): Promise
   const commit = (await git.tagTarget(tag)) ?? tag;
   const text = await git.show(tag, file);
   if (text === null)
-    throw new SnapshotError(
-      `${file} does not exist at ${tag}.`,
-      'The definition was renamed or moved since that release; roll back from the file path it had then.',
-    );
+    throw new UserError('snapshot.unreadable', `${file} does not exist at ${tag}.`, {
+      hint: 'The definition was renamed or moved since that release; roll back from the file path it had then.',
+    });
   return { tag, commit, definition: parseDefinition(text, `${file}@${tag}`) };
 }
 
@@ -72,9 +63,13 @@ export function parseDefinition(text: string, where: string): Definition {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new SnapshotError(`${where} is not valid JSON: ${(error as Error).message}`, 'Restore from another release.');
+    throw new UserError('snapshot.unreadable', `${where} is not valid JSON: ${(error as Error).message}`, {
+      hint: 'Restore from another release.',
+    });
   }
   if (!isDefinitionShaped(value))
-    throw new SnapshotError(`${where} is not a definition (no name, app or dsl).`, 'Restore from another release.');
+    throw new UserError('snapshot.unreadable', `${where} is not a definition (no name, app or dsl).`, {
+      hint: 'Restore from another release.',
+    });
   return value;
 }

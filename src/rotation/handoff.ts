@@ -4,31 +4,16 @@
 // leaves every consumer with the key it had.
 import path from 'node:path';
 import type { GitHub } from '../git/github.js';
-import { describeError } from '../support/errors.js';
+import { describeError, UserError } from '../support/errors.js';
 import { stagePrivateFile, type StagedFile } from './private-file.js';
 import { sealForGitHub } from './sealed-box.js';
-
-export class HandoffError extends Error {
-  override name = 'HandoffError';
-  /** Some consumer did receive the key (the secret was written, the key file was not), so the
-   *  key must not be deleted. */
-  readonly reachedSome: boolean;
-  constructor(
-    message: string,
-    readonly hint: string,
-    options: { reachedSome?: boolean } = {},
-  ) {
-    super(message);
-    this.reachedSome = options.reachedSome ?? false;
-  }
-}
 
 export interface KeyHandoff {
   /** Checks, before any key exists, that GitHub will take a secret (reads its public key). */
   prepare(): Promise<void>;
   /** Where the key of workflow `name` goes, in words (for logs and the summary). */
   destinations(name: string): string[];
-  /** Gives `token` to every destination; throws HandoffError when any refused it. */
+  /** Gives `token` to every destination; throws a UserError `keys.handoff` when any refused it. */
   deliver(name: string, token: string): Promise<string[]>;
 }
 
@@ -80,10 +65,10 @@ export function createKeyHandoff(options: HandoffOptions): KeyHandoff {
       });
     } catch (error) {
       publicKey = undefined;
-      throw new HandoffError(
-        `Could not update the ${scope} secret ${secret}: ${describeError(error)}`,
-        'Give the token the "Secrets" permission (read and write) for this repository, then re-run: no key was revoked.',
-      );
+      throw new UserError('keys.handoff', `Could not update the ${scope} secret ${secret}: ${describeError(error)}`, {
+        hint: 'Give the token the "Secrets" permission (read and write) for this repository, then re-run: no key was revoked.',
+        details: { reachedSome: false },
+      });
     }
   }
 
@@ -95,10 +80,10 @@ export function createKeyHandoff(options: HandoffOptions): KeyHandoff {
         await readPublicKey();
       } catch (error) {
         publicKey = undefined;
-        throw new HandoffError(
-          `Cannot write the ${scope} secret ${secretName}: ${describeError(error)}`,
-          'Nothing was created. Give the token the "Secrets" permission (read and write), then re-run.',
-        );
+        throw new UserError('keys.handoff', `Cannot write the ${scope} secret ${secretName}: ${describeError(error)}`, {
+          hint: 'Nothing was created. Give the token the "Secrets" permission (read and write), then re-run.',
+          details: { reachedSome: false },
+        });
       }
     },
     async deliver(name, token) {
@@ -107,10 +92,10 @@ export function createKeyHandoff(options: HandoffOptions): KeyHandoff {
       try {
         if (file) staged = await stagePrivateFile(file, `${token}\n`);
       } catch (error) {
-        throw new HandoffError(
-          `Could not write the key file ${file}: ${describeError(error)}`,
-          'Pick a --key-file in a folder you can write to.',
-        );
+        throw new UserError('keys.handoff', `Could not write the key file ${file}: ${describeError(error)}`, {
+          hint: 'Pick a --key-file in a folder you can write to.',
+          details: { reachedSome: false },
+        });
       }
       try {
         if (secretName) await putSecret(name, token);
@@ -121,11 +106,10 @@ export function createKeyHandoff(options: HandoffOptions): KeyHandoff {
       try {
         await staged?.commit();
       } catch (error) {
-        throw new HandoffError(
-          `Could not put the key file ${file} in place: ${describeError(error)}`,
-          "Check the folder's permissions and re-run.",
-          { reachedSome: Boolean(secretName) },
-        );
+        throw new UserError('keys.handoff', `Could not put the key file ${file} in place: ${describeError(error)}`, {
+          hint: "Check the folder's permissions and re-run.",
+          details: { reachedSome: Boolean(secretName) },
+        });
       }
       return destinations(name);
     },

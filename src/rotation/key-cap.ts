@@ -5,18 +5,9 @@
 // used first, and they stay deleted even if the rest of the run fails.
 import type { ApiKey } from '../dify/types.js';
 import { dueForRevocation, isOurs, unconfirmedKeys, type LedgerEntry } from './ledger.js';
+import { UserError } from '../support/errors.js';
 
 export const DIFY_KEY_LIMIT = 10;
-
-export class KeyCapError extends Error {
-  override name = 'KeyCapError';
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface CapRelief {
   /** Keys we did not create, least recently used first (only with prune-foreign-keys). */
@@ -74,9 +65,10 @@ function refuse(at: { count: number; breakdown: string; due: ApiKey[]; foreign: 
       ? []
       : ['Or set prune-foreign-keys: true to let dify-gitops delete the least recently used keys it did not create.']),
   ];
-  throw new KeyCapError(
+  throw new UserError(
+    'keys.cap',
     `The app has ${at.count} API keys, Dify's limit of ${DIFY_KEY_LIMIT}: ${at.breakdown}. No key may be removed to make room, so no new key was created.${why}`,
-    steps.join(' '),
+    { hint: steps.join(' ') },
   );
 }
 

@@ -2,6 +2,7 @@
 // only record of which app keys dify-gitops created, which one consumers hold now (current), and
 // when each replaced one may be revoked. Key ids only: a token value never enters it.
 // Every function here is pure; ledger-store.ts loads and saves.
+import { UserError } from '../support/errors.js';
 
 export interface LedgerKey {
   id: string;
@@ -20,16 +21,6 @@ export interface LedgerEntry {
 
 /** Keyed `<name>/<environment>`. */
 export type Ledger = Record<string, LedgerEntry>;
-
-export class LedgerError extends Error {
-  override name = 'LedgerError';
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-  }
-}
 
 export function ledgerKey(name: string, environment: string): string {
   return `${name}/${environment}`;
@@ -134,11 +125,10 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function damaged(where: string, why: string): LedgerError {
-  return new LedgerError(
-    `The key ledger in ${where} is damaged: ${why}.`,
-    `Fix or restore it (it holds only key ids: {"<name>/<environment>": {"current": "<key id>", "created": [{"id", "created_at", "retire_after"}]}}); deleting it makes every existing key count as not created by dify-gitops.`,
-  );
+function damaged(where: string, why: string): UserError<'keys.ledger'> {
+  return new UserError('keys.ledger', `The key ledger in ${where} is damaged: ${why}.`, {
+    hint: `Fix or restore it (it holds only key ids: {"<name>/<environment>": {"current": "<key id>", "created": [{"id", "created_at", "retire_after"}]}}); deleting it makes every existing key count as not created by dify-gitops.`,
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

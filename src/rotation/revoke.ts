@@ -1,6 +1,6 @@
 // The end of a fully successful run: revoke the keys this action created whose grace is over,
 // but only after the current key has been proven to work once more, in this run.
-import { DifyError } from '../dify/errors.js';
+import { isDifyError } from '../dify/errors.js';
 import { describeError } from '../support/errors.js';
 import { dueForRevocation, forget } from './ledger.js';
 import type { RotationDeps, RotationTarget } from './rotate-key.js';
@@ -46,7 +46,7 @@ async function revokeDue(deps: RotationDeps, target: RotationTarget, currentToke
       revoked.push(key.id);
     } catch (error) {
       // Already gone (deleted by hand): the goal is met.
-      if (error instanceof DifyError && error.status === 404) revoked.push(key.id);
+      if (isDifyError(error) && error.details.status === 404) revoked.push(key.id);
       else failures.push(`${key.id}: ${describeError(error)}`);
     }
   }

@@ -5,9 +5,9 @@
 import type { Definition } from '../definition/types.js';
 import type { ApiKey, DifyConsole, DifyService } from '../dify/types.js';
 import type { Clock } from '../support/clock.js';
-import { describeError } from '../support/errors.js';
+import { describeError, isUserError } from '../support/errors.js';
 import { registerSecret } from '../support/redact.js';
-import { HandoffError, type KeyHandoff } from './handoff.js';
+import type { KeyHandoff } from './handoff.js';
 import { planCapRelief, type CapRelief } from './key-cap.js';
 import { forget, markUnused, promote, recordCreated, reconcile, unconfirmedKeys, type LedgerEntry } from './ledger.js';
 import type { LedgerRef, LedgerStore } from './ledger-store.js';
@@ -108,7 +108,7 @@ export async function rotateAppKey(deps: RotationDeps, target: RotationTarget): 
   try {
     rotation.handedTo = await deps.handoff.deliver(definition.name, created.token);
   } catch (error) {
-    if (error instanceof HandoffError && error.reachedSome) {
+    if (isUserError(error, 'keys.handoff') && error.details.reachedSome) {
       return fail(
         `${describeError(error)}\n  → key ${created.id} reached some consumers, so it was kept; it stays unconfirmed in the ledger and is never revoked automatically`,
       );

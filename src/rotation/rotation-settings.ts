@@ -2,7 +2,7 @@
 // Bad values are refused here, before anything is created in Dify. "Now" for grace decisions is
 // always the system clock: no environment variable can move it, so a stray variable in a job can
 // never make a key look past its grace (tests pass a clock to runRotateKeys instead).
-import { UsageError } from '../support/errors.js';
+import { UserError } from '../support/errors.js';
 import { parseDuration } from './duration.js';
 
 export interface RotationSettings {
@@ -39,11 +39,12 @@ export function readRotationSettings(
 ): RotationSettings {
   const graceMs = parseDuration(raw.grace || '24h');
   if (graceMs === null)
-    throw new UsageError(`${label('grace')} is "${raw.grace}"; use a whole number and a unit: 30m, 24h or 7d (s, m, h, d).`);
+    throw new UserError('usage', `${label('grace')} is "${raw.grace}"; use a whole number and a unit: 30m, 24h or 7d (s, m, h, d).`);
   if (raw.secretName) checkSecretName(raw.secretName, label('secret-name'));
   const stateVariable = raw.stateVariable || 'DIFY_GITOPS_KEYS';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(stateVariable) || /^GITHUB_/i.test(stateVariable)) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       `${label('state-variable')} is "${stateVariable}"; an Actions variable name uses letters, digits and _, does not start with a digit or GITHUB_.`,
     );
   }
@@ -62,7 +63,8 @@ export function readRotationSettings(
 function checkSecretName(template: string, label: string): void {
   const sample = template.replace(/\{name\}/g, 'X');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(sample) || /^GITHUB_/i.test(sample)) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       `${label} is "${template}"; a secret name uses letters, digits and _ (plus {name}), and does not start with a digit or GITHUB_.`,
     );
   }

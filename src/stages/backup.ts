@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DifyConsole, WorkflowVersion } from '../dify/types.js';
 import { exportDraft } from '../dify/drafts.js';
+import { UserError } from '../support/errors.js';
 
 export interface Backup {
   /** Absolute path of the exported draft (YAML as Dify exported it; secrets blank). */
@@ -47,25 +48,14 @@ export interface BackupFile {
   appId?: string;
 }
 
-export class BackupFileError extends Error {
-  override name = 'BackupFileError';
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function readBackupFile(file: string): Promise<BackupFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new BackupFileError(
-      `Cannot read the backup ${file}: ${(error as Error).message}.`,
-      'Pass the path of a backup written by a deploy (the backups artifact, or backup-dir in the checkout).',
-    );
+    throw new UserError('backup.unreadable', `Cannot read the backup ${file}: ${(error as Error).message}.`, {
+      hint: 'Pass the path of a backup written by a deploy (the backups artifact, or backup-dir in the checkout).',
+    });
   }
   // Only the leading comment lines are ours; Dify's YAML itself starts with a key.
   const header = /^(?:#[^\n]*(?:\n|$))*/.exec(text)![0];

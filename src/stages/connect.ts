@@ -5,7 +5,7 @@ import type { ReportSink } from '../report/sink.js';
 import type { DifyConsole, DifyService } from '../dify/types.js';
 import { createDifyConsole, createDifyService } from '../dify/client.js';
 import { createGitHub, type GitHub } from '../git/github.js';
-import { UsageError } from '../support/errors.js';
+import { UserError } from '../support/errors.js';
 
 export async function connectDify(
   settings: Settings,
@@ -13,7 +13,8 @@ export async function connectDify(
 ): Promise<{ console: DifyConsole; service: (apiKey: string) => DifyService }> {
   const dify = settings.dify;
   if (!dify) {
-    throw new UsageError(
+    throw new UserError(
+      'usage',
       settings.surface === 'action'
         ? 'Input "dify-url" is required for this command, with dify-email + dify-password or dify-token.'
         : 'DIFY_URL is not set: export DIFY_URL and DIFY_EMAIL + DIFY_PASSWORD (or DIFY_TOKEN).',

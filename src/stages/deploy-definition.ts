@@ -3,7 +3,7 @@
 import { registerSecret } from '../support/redact.js';
 import type { ValidDefinition } from '../definition/types.js';
 import type { WorkflowVersion } from '../dify/types.js';
-import { describeError } from '../support/errors.js';
+import { describeError, isUserError, UserError } from '../support/errors.js';
 import { backupLiveApp, type Backup } from './backup.js';
 import type { StageContext } from './context.js';
 import type { DefinitionOutcome } from '../outcomes.js';
@@ -71,7 +71,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
   } catch (error) {
     // Nothing was written to Dify yet: fail this definition and leave the app as it was.
     log(`✗ ${describeError(error)}`);
-    return done({ result: 'failed', error: describeError(error), pointer: (error as { pointer?: string }).pointer });
+    return done({ result: 'failed', error: describeError(error), pointer: isUserError(error) ? error.location?.path : undefined });
   }
 
   let published = false;
@@ -88,12 +88,12 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
     health = await runSmokeChecks(definition, ctx.service(key), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
     if (!health.passed) {
       const failed = health.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.failures.join('; ')}`);
-      throw Object.assign(new Error(`smoke check failed: ${failed.join(' | ')}`), { step: 'smoke' });
+      throw new UserError('deploy.smoke', `smoke check failed: ${failed.join(' | ')}`);
     }
   } catch (error) {
     log(`✗ ${describeError(error)}`);
     const failure = describeError(error);
-    if (error instanceof ConcurrentDeployError) {
+    if (isUserError(error, 'deploy.concurrent')) {
       // Another run owns the app now: restoring our backup would undo its work. Stop, loudly.
       return done({ result: 'failed', error: failure, backupFile: backup.file });
     }
@@ -126,11 +126,12 @@ async function assertVersionUnreleased(ctx: StageContext, item: DeployItem): Pro
   if (!(await releasedTags(ctx)).has(tag)) return;
   const released = await ctx.git.show(tag, item.file);
   if (released !== null && item.text !== undefined && released === item.text) return;
-  throw Object.assign(
-    new Error(`${item.definition.name} ${item.definition.version} is already released (${tag}) with different content.`),
+  throw new UserError(
+    'release.exists',
+    `${item.definition.name} ${item.definition.version} is already released (${tag}) with different content.`,
     {
       hint: `Bump "version" in ${item.file} (releases are immutable), then push again.`,
-      pointer: '/version',
+      location: { path: '/version' },
     },
   );
 }
@@ -146,18 +147,16 @@ function releasedTags(ctx: StageContext): Promise<Set<string>> {
   return tags;
 }
 
-export class ConcurrentDeployError extends Error {
-  override name = 'ConcurrentDeployError';
-  readonly hint =
-    'Another deploy published this app while this run was importing. Give your deploy workflow a `concurrency:` group (see the README) so runs queue instead of racing; then re-run.';
-}
-
 /** Two runs racing on one app: the later one must notice the live version moved under it. */
 async function assertLiveUnmoved(ctx: StageContext, appId: string, seen: string | null): Promise<void> {
   const now = (await ctx.dify.getPublished(appId))?.id ?? null;
   if (now !== seen) {
-    throw new ConcurrentDeployError(
+    throw new UserError(
+      'deploy.concurrent',
       `The live version of app ${appId} changed during this deploy (from ${seen ?? 'none'} to ${now ?? 'none'}); not publishing over it.`,
+      {
+        hint: 'Another deploy published this app while this run was importing. Give your deploy workflow a `concurrency:` group (see the README) so runs queue instead of racing; then re-run.',
+      },
     );
   }
 }

@@ -2,17 +2,7 @@
 import type { DifyConsole, ImportResult, PluginDependency } from '../dify/types.js';
 import type { DeployTarget } from './target.js';
 import { buildPublishMarks, buildVerifiedMarks } from '../release/marks.js';
-
-export class DeployStepError extends Error {
-  override name = 'DeployStepError';
-  constructor(
-    readonly step: 'import' | 'confirm' | 'dependencies' | 'publish',
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-  }
-}
+import { UserError } from '../support/errors.js';
 
 export interface ImportOutcome {
   importId: string;
@@ -34,30 +24,24 @@ export async function importDraft(
   if (result.status === 'pending') {
     const versions = `DSL ${result.imported_dsl_version ?? '?'} into a server at ${result.current_dsl_version ?? '?'}`;
     if (!options.allowVersionChange) {
-      throw new DeployStepError(
-        'import',
-        `Dify held the import of ${target.name} as pending: ${versions}.`,
-        'Re-export the app from this Dify version, or set allow-dsl-version-change: true to confirm such imports.',
-      );
+      throw new UserError('deploy.import', `Dify held the import of ${target.name} as pending: ${versions}.`, {
+        hint: 'Re-export the app from this Dify version, or set allow-dsl-version-change: true to confirm such imports.',
+      });
     }
     result = await dify.confirmImport(result.id);
   }
   if (result.status === 'failed') {
-    throw new DeployStepError(
-      'import',
-      `Dify refused the import of ${target.name}: ${result.error || 'no reason given'}.`,
-      'Fix the definition (see the error), or check that the app is a workflow or chatflow app.',
-    );
+    throw new UserError('deploy.import', `Dify refused the import of ${target.name}: ${result.error || 'no reason given'}.`, {
+      hint: 'Fix the definition (see the error), or check that the app is a workflow or chatflow app.',
+    });
   }
   const declared = (target.dsl.dependencies ?? []).filter((d): d is PluginDependency => typeof d === 'object' && d !== null);
   const leaked = await dify.missingPlugins(target.appId, declared);
   if (leaked.length) {
     const names = leaked.map((d) => JSON.stringify((d as { value?: unknown }).value ?? d)).join(', ');
-    throw new DeployStepError(
-      'dependencies',
-      `The workspace lacks plugins ${target.name} needs: ${names}.`,
-      'Install these plugins in the target Dify workspace, then re-run the deploy.',
-    );
+    throw new UserError('deploy.import', `The workspace lacks plugins ${target.name} needs: ${names}.`, {
+      hint: 'Install these plugins in the target Dify workspace, then re-run the deploy.',
+    });
   }
   return {
     importId: result.id,

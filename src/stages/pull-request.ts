@@ -5,7 +5,7 @@ import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import { connectGitHub } from './connect.js';
 import { commitFilesToBranch } from '../git/branch-commit.js';
-import { UsageError } from '../support/errors.js';
+import { UserError } from '../support/errors.js';
 import { renderPullRequestBody, type PulledFile } from '../report/pull-summary.js';
 
 export async function proposePulledChanges(
@@ -20,7 +20,7 @@ export async function proposePulledChanges(
   }
   const github = connectGitHub(settings);
   if (!github)
-    throw new UsageError('pull-request: true needs a GitHub token (github-token) and GITHUB_REPOSITORY to open the pull request.');
+    throw new UserError('usage', 'pull-request: true needs a GitHub token (github-token) and GITHUB_REPOSITORY to open the pull request.');
   const base = (await deps.git.currentBranch()) ?? 'main';
   const branch = `dify-gitops/pull-${settings.environment}`;
   const names = pulled.map((p) => p.name).join(', ');

@@ -9,7 +9,7 @@ import type { Definition, DifyDsl } from '../definition/types.js';
 import { dslContentHash } from '../definition/canonical.js';
 import { publishedWorkflowHash, workflowHash } from '../definition/workflow-hash.js';
 import type { WorkflowVersion } from '../dify/types.js';
-import { describeError } from '../support/errors.js';
+import { describeError, isUserError, UserError } from '../support/errors.js';
 import type { Backup, BackupFile } from './backup.js';
 import type { StageContext } from './context.js';
 import type { DefinitionOutcome } from '../outcomes.js';
@@ -21,18 +21,6 @@ import { findLiveRelease } from '../release/latest.js';
 import { injectSecrets, prepareTarget, resolveAppId, type DeployTarget } from './target.js';
 
 type Log = (line: string) => void;
-
-export class RestoreError extends Error {
-  override name = 'RestoreError';
-  /** `final`: Dify cannot undo this state (it cannot unpublish), so trying again would not help. */
-  constructor(
-    message: string,
-    readonly hint: string,
-    readonly final = false,
-  ) {
-    super(message);
-  }
-}
 
 export async function rollbackDefinition(
   ctx: StageContext,
@@ -77,11 +65,13 @@ export async function rollbackDefinition(
  * The hint after a failed restore. Dify's own hints say "re-run", which here would deploy the
  * failing version again; what finishes the job is the restore command, once Dify answers.
  */
-function restoreFailure(error: unknown, command: string, backupFile: string): RestoreError {
+function restoreFailure(error: unknown, command: string, backupFile: string): UserError<'restore.failed'> {
   const next = `Once Dify is reachable, finish the restore with: ${command} (the app as it was before the deploy is kept in ${backupFile}). Do not deploy this version again until it is fixed: it is the version that failed.`;
-  if (error instanceof RestoreError)
-    return new RestoreError(error.message, error.final ? error.hint : `${error.hint} ${next}`, error.final);
-  return new RestoreError(error instanceof Error ? error.message : String(error), next);
+  if (isUserError(error, 'restore.failed')) {
+    const { final } = error.details;
+    return new UserError('restore.failed', error.message, { hint: final ? error.hint : `${error.hint} ${next}`, details: { final } });
+  }
+  return new UserError('restore.failed', error instanceof Error ? error.message : String(error), { hint: next, details: { final: false } });
 }
 
 /** The command that finishes this definition's restore by hand: its previous release, or else its backup. */
@@ -131,7 +121,7 @@ async function withRestoreAttempts<T>(ctx: StageContext, restore: () => Promise<
     try {
       return await restore();
     } catch (error) {
-      if (attempt >= delaysMs.length || (error instanceof RestoreError && error.final)) throw error;
+      if (attempt >= delaysMs.length || (isUserError(error, 'restore.failed') && error.details.final)) throw error;
       log(
         `restore attempt ${attempt + 1} failed (${error instanceof Error ? error.message : String(error)}); trying again in ${delaysMs[attempt] / 1000} s`,
       );
@@ -169,10 +159,10 @@ export async function restoreSnapshot(
     onProgress: log,
   });
   if (!health.passed) {
-    throw new RestoreError(
-      `${snapshot.tag} is live again but fails its own smoke checks.`,
-      'The cause may be outside the workflow (model provider, plugin, credentials): check Dify, then roll back by hand to another version.',
-    );
+    throw new UserError('restore.failed', `${snapshot.tag} is live again but fails its own smoke checks.`, {
+      hint: 'The cause may be outside the workflow (model provider, plugin, credentials): check Dify, then roll back by hand to another version.',
+      details: { final: false },
+    });
   }
   await tryMarkVerified(ctx.dify, target.appId, log);
   return { hash, health };
@@ -204,9 +194,10 @@ export async function restoreBackupFile(
   });
   log(`${health.passed ? '✓' : '✗'} the restored app ${health.passed ? 'answers' : 'does not answer'} GET /v1/parameters`);
   if (!health.passed) {
-    throw new RestoreError(
+    throw new UserError(
+      'restore.failed',
       `The backup is live again, but the app does not answer GET /v1/parameters: ${health.checks[0]?.failures.join('; ')}.`,
-      'Check the app in Dify (is its API enabled?) and the model providers it uses.',
+      { hint: 'Check the app in Dify (is its API enabled?) and the model providers it uses.', details: { final: false } },
     );
   }
   return { hash, health };
@@ -216,18 +207,20 @@ export async function restoreBackupFile(
 export function checkBackupFits(backup: BackupFile, definition: Definition, environment: string): void {
   const appId = resolveAppId(definition, environment);
   if (backup.appId && backup.appId !== appId) {
-    throw new RestoreError(
+    throw new UserError(
+      'restore.failed',
       `${backup.file} is a backup of app ${backup.appId}, but ${definition.name} deploys to app ${appId} in ${environment}.`,
-      `Pass a backup of this workflow and environment (its name starts with ${definition.name}.${environment}.), or the matching workflow and environment.`,
-      true,
+      {
+        hint: `Pass a backup of this workflow and environment (its name starts with ${definition.name}.${environment}.), or the matching workflow and environment.`,
+        details: { final: true },
+      },
     );
   }
   if (!backup.yaml.trim()) {
-    throw new RestoreError(
-      `${backup.file} holds no draft: the app had none when the deploy backed it up.`,
-      'There is nothing to restore from it: roll back to a release with "to", or fix the definition and deploy it.',
-      true,
-    );
+    throw new UserError('restore.failed', `${backup.file} holds no draft: the app had none when the deploy backed it up.`, {
+      hint: 'There is nothing to restore from it: roll back to a release with "to", or fix the definition and deploy it.',
+      details: { final: true },
+    });
   }
 }
 
@@ -243,10 +236,10 @@ async function restoreBackup(
   if (b.published) {
     if (!before) {
       if (draft) await importDraft(ctx.dify, draft, { allowVersionChange: true });
-      throw new RestoreError(
+      throw new UserError(
+        'restore.failed',
         `${draft ? 'The draft is restored, but the' : 'The'} failing version stays published: the app had never been published before, and Dify cannot unpublish.`,
-        "Fix the definition and deploy again, or disable the app's API in Dify until then.",
-        true,
+        { hint: "Fix the definition and deploy again, or disable the app's API in Dify until then.", details: { final: true } },
       );
     }
     await republish(ctx, b.definition, target, before, log);
@@ -255,11 +248,10 @@ async function restoreBackup(
   const live = await ctx.dify.getPublished(target.appId);
   // When our publish never happened, the live version must be exactly the one we found.
   if (!b.published && (live?.id ?? null) !== (before?.id ?? null)) {
-    throw new RestoreError(
-      'The published version changed while restoring.',
-      'Another deploy may be running on this app: check the concurrency group of your workflows.',
-      true,
-    );
+    throw new UserError('restore.failed', 'The published version changed while restoring.', {
+      hint: 'Another deploy may be running on this app: check the concurrency group of your workflows.',
+      details: { final: true },
+    });
   }
   log(draft ? 'draft restored from the backup' : 'the app had no draft before the deploy: the imported draft stays, unpublished');
   return {
@@ -298,10 +290,16 @@ function targetFromExport(ctx: StageContext, definition: Definition, target: Dep
   try {
     dsl = parsePyYaml(yaml) as DifyDsl;
   } catch (error) {
-    throw new RestoreError(`${where} is not readable YAML: ${(error as Error).message}`, 'Restore from a release or another backup.', true);
+    throw new UserError('restore.failed', `${where} is not readable YAML: ${(error as Error).message}`, {
+      hint: 'Restore from a release or another backup.',
+      details: { final: true },
+    });
   }
   if (!dsl || typeof dsl !== 'object' || !dsl.app)
-    throw new RestoreError(`${where} is not a Dify DSL export (no app block).`, 'Restore from a release or another backup.', true);
+    throw new UserError('restore.failed', `${where} is not a Dify DSL export (no app block).`, {
+      hint: 'Restore from a release or another backup.',
+      details: { final: true },
+    });
   const { yaml: withSecrets, secretValues } = injectSecrets(definition.name, definition.secrets, dsl, ctx.env);
   for (const value of secretValues) registerSecret(value);
   return { ...target, dsl, yaml: withSecrets, hash: dslContentHash(dsl), workflowHash: workflowHash(dsl), secretValues };
@@ -311,9 +309,10 @@ async function verifyLiveHash(ctx: StageContext, appId: string, expected: string
   const live = await ctx.dify.getPublished(appId);
   const actual = live ? publishedWorkflowHash(live) : 'none';
   if (actual !== expected) {
-    throw new RestoreError(
+    throw new UserError(
+      'restore.failed',
       `After publishing ${what}, the live version's content (sha256 ${actual.slice(0, 12)}) differs from it (sha256 ${expected.slice(0, 12)}).`,
-      'Someone may have changed the app during the rollback; check Dify and roll back by hand.',
+      { hint: 'Someone may have changed the app during the rollback; check Dify and roll back by hand.', details: { final: false } },
     );
   }
   return actual;

@@ -6,17 +6,7 @@ import type { Definition, DifyDsl } from '../definition/types.js';
 import { workflowHash } from '../definition/workflow-hash.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { dslContentHash } from '../definition/canonical.js';
-
-export class PrepareError extends Error {
-  override name = 'PrepareError';
-  constructor(
-    message: string,
-    readonly hint: string,
-    readonly pointer: string,
-  ) {
-    super(message);
-  }
-}
+import { UserError } from '../support/errors.js';
 
 export interface DeployTarget {
   name: string;
@@ -42,11 +32,10 @@ export function resolveAppId(definition: Definition, environment: string): strin
   const id = definition.app[environment];
   if (!id) {
     const known = Object.keys(definition.app).join(', ');
-    throw new PrepareError(
-      `${definition.name} has no app for environment "${environment}".`,
-      `Add "${environment}" to "app" in the definition (it has: ${known}), or pick one of those environments.`,
-      '/app',
-    );
+    throw new UserError('definition.incomplete', `${definition.name} has no app for environment "${environment}".`, {
+      hint: `Add "${environment}" to "app" in the definition (it has: ${known}), or pick one of those environments.`,
+      location: { path: '/app' },
+    });
   }
   return id;
 }
@@ -81,10 +70,13 @@ function mapDatasets(definition: Definition, environment: string): DifyDsl {
     (n) => n.data.type === 'knowledge-retrieval' && Array.isArray(n.data.dataset_ids) && n.data.dataset_ids.map(String).includes(alias),
   );
   const node = nodes[index];
-  throw new PrepareError(
+  throw new UserError(
+    'definition.incomplete',
     `Knowledge-retrieval node "${node?.data.title ?? node?.id}" uses dataset "${alias}", which has no id for environment "${environment}".`,
-    `Add "datasets": {"${alias}": {"${environment}": "<dataset id>"}} to the definition. Dify drops dataset ids it cannot read, so the node would silently lose its knowledge base.`,
-    `/dsl/workflow/graph/nodes/${index}/data/dataset_ids`,
+    {
+      hint: `Add "datasets": {"${alias}": {"${environment}": "<dataset id>"}} to the definition. Dify drops dataset ids it cannot read, so the node would silently lose its knowledge base.`,
+      location: { path: `/dsl/workflow/graph/nodes/${index}/data/dataset_ids` },
+    },
   );
 }
 
@@ -96,10 +88,13 @@ export function injectSecrets(name: string, secrets: Definition['secrets'], dsl:
   for (const [dslName, envName] of Object.entries(secrets ?? {})) {
     const value = env[envName];
     if (!value) {
-      throw new PrepareError(
+      throw new UserError(
+        'definition.incomplete',
         `Secret ${dslName} of ${name} has no value: environment variable ${envName} is not set.`,
-        `Set ${envName} in the job's env (e.g. ${envName}: \${{ secrets.${envName} }}). Importing an empty value would erase the secret in Dify.`,
-        `/secrets/${dslName}`,
+        {
+          hint: `Set ${envName} in the job's env (e.g. ${envName}: \${{ secrets.${envName} }}). Importing an empty value would erase the secret in Dify.`,
+          location: { path: `/secrets/${dslName}` },
+        },
       );
     }
     const variable = vars.find((v) => v.name === dslName);

@@ -1,7 +1,7 @@
 // Console auth: which password form is tried and how often (Dify locks an account after 5 failed
 // logins), refresh on 401 exactly once in both eras, and the CSRF header kept in step.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDifyConsole, DifyError } from '../../src/dify/index.js';
+import { createDifyConsole, isDifyError } from '../../src/dify/index.js';
 import type { Emulator } from '../emulator/server.js';
 import { connectionFor, loginRequests, requestsTo, startDify, WORKFLOW_DSL } from './dify-support.js';
 
@@ -39,8 +39,7 @@ describe('login', () => {
     const auth = label.startsWith('bearer') ? 'bearer' : 'cookie';
     emu = await startDify({ auth, ...extra });
     const error = await createDifyConsole(connectionFor(emu, auth, { password: 'wrong-password' }), quiet).catch((e) => e);
-    expect(error).toBeInstanceOf(DifyError);
-    expect(error).toMatchObject({ status: 401, code: 'authentication_failed' });
+    expect(error).toMatchObject({ code: 'dify.auth', details: { status: 401, difyCode: 'authentication_failed' } });
     expect(error.hint).toMatch(/at most one failed attempt/);
     expect(emu.state().loginFailures).toBe(1);
   });
@@ -60,16 +59,16 @@ describe('login', () => {
     expect(emu.state().loginFailures).toBe(6);
     const before = loginRequests(emu).length;
     const error = await createDifyConsole(connectionFor(emu, 'cookie'), quiet).catch((e) => e);
-    expect(error).toMatchObject({ status: 429 });
+    expect(error).toMatchObject({ code: 'dify.locked', details: { status: 429 } });
     expect(error.hint).toMatch(/locked password logins for this account after 6 failures, for 24 hours/);
     expect(loginRequests(emu).length - before).toBe(1);
   });
 
   it('a pinned encoding spends one attempt and reads no version', async () => {
     emu = await startDify({ auth: 'bearer' });
-    await expect(
-      createDifyConsole(connectionFor(emu, 'bearer', { password: 'nope', passwordEncoding: 'plain' }), quiet),
-    ).rejects.toBeInstanceOf(DifyError);
+    await expect(createDifyConsole(connectionFor(emu, 'bearer', { password: 'nope', passwordEncoding: 'plain' }), quiet)).rejects.toSatisfy(
+      isDifyError,
+    );
     expect(loginRequests(emu)).toHaveLength(1);
     const dify = await createDifyConsole(connectionFor(emu, 'bearer', { passwordEncoding: 'plain' }), quiet);
     expect(loginRequests(emu)).toHaveLength(2);
@@ -84,14 +83,16 @@ describe('login', () => {
       respond: { status, headers: { 'Retry-After': '1' } },
       times: 5,
     });
-    await expect(createDifyConsole(connectionFor(emu, 'cookie'), quiet)).rejects.toMatchObject({ status });
+    await expect(createDifyConsole(connectionFor(emu, 'cookie'), quiet)).rejects.toMatchObject({ details: { status } });
     expect(loginRequests(emu)).toHaveLength(1);
   });
 
   it('a login that succeeds without a session cookie is reported as such', async () => {
     emu = await startDify({ auth: 'cookie' });
     emu.injectFault({ match: { method: 'POST', path: '/console/api/login' }, respond: { status: 200, body: { result: 'success' } } });
-    await expect(createDifyConsole(connectionFor(emu, 'cookie'), quiet)).rejects.toMatchObject({ code: 'no_session_cookie' });
+    await expect(createDifyConsole(connectionFor(emu, 'cookie'), quiet)).rejects.toMatchObject({
+      details: { difyCode: 'no_session_cookie' },
+    });
   });
 
   it('an account without a workspace gets the admin hint', async () => {
@@ -101,7 +102,7 @@ describe('login', () => {
       respond: { status: 200, body: { result: 'fail', data: 'workspace not found, please contact system admin' } },
     });
     const error = await createDifyConsole(connectionFor(emu, 'cookie'), quiet).catch((e) => e);
-    expect(error).toMatchObject({ code: 'workspace_not_found' });
+    expect(error).toMatchObject({ details: { difyCode: 'workspace_not_found' } });
     expect(error.hint).toMatch(/invite it/);
   });
 });
@@ -157,7 +158,7 @@ describe.each([
       times: 3,
     });
     const error = await dify.getApp(app.id).catch((e) => e);
-    expect(error).toMatchObject({ name: 'DifyError', status: 401 });
+    expect(error).toMatchObject({ code: 'dify.auth', details: { status: 401 } });
     expect(error.hint).toMatch(/CSRF/);
     expect(requestsTo(emu, 'GET', appPath)).toHaveLength(2);
     expect(requestsTo(emu, 'POST', '/console/api/refresh-token')).toHaveLength(1);
@@ -181,7 +182,7 @@ describe.each([
     const results = await Promise.allSettled([dify.getApp(app.id), dify.exportDsl(app.id), dify.listApiKeys(app.id)]);
     for (const r of results) {
       expect(r.status).toBe('rejected');
-      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'session_expired' });
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ details: { difyCode: 'session_expired' } });
     }
     expect(requestsTo(emu, 'POST', '/console/api/refresh-token')).toHaveLength(1);
     await dify.close?.();

@@ -2,7 +2,7 @@
 // bearer (pre-1.9) and /openapi (dfoa_ token). Each operation is checked against the emulator's
 // state, not only against what the client returns.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDifyConsole, DifyError, type DifyConsole } from '../../src/dify/index.js';
+import { createDifyConsole, type DifyConsole, isDifyError } from '../../src/dify/index.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import type { Emulator } from '../emulator/server.js';
 import { connectionFor, MODE_OPTIONS, requestsTo, startDify, WORKFLOW_DSL, type Mode } from './dify-support.js';
@@ -90,11 +90,11 @@ describe.each(MODES)('console operations, %s mode', (mode) => {
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL });
     const before = emu.state().requests.length;
     const error = await dify.publish(app.id, { markedName: 'x'.repeat(21), markedComment: '' }).catch((e) => e);
-    expect(error).toBeInstanceOf(DifyError);
-    expect(error).toMatchObject({ code: 'invalid_marks', status: 0 });
+    expect(isDifyError(error)).toBe(true);
+    expect(error).toMatchObject({ details: { difyCode: 'invalid_marks', status: 0 } });
     expect(error.message).toContain('at most 20');
     await expect(dify.publish(app.id, { markedName: 'ok', markedComment: 'c'.repeat(101) })).rejects.toMatchObject({
-      code: 'invalid_marks',
+      details: { difyCode: 'invalid_marks' },
     });
     expect(emu.state().requests.length).toBe(before);
   });
@@ -111,8 +111,8 @@ describe.each(MODES)('console operations, %s mode', (mode) => {
 
   it('names a missing app in a typed error with a hint', async () => {
     const error = await dify.getApp('00000000-0000-4000-8000-000000000000').catch((e) => e);
-    expect(error).toBeInstanceOf(DifyError);
-    expect(error.status).toBe(404);
+    expect(isDifyError(error)).toBe(true);
+    expect(error.details.status).toBe(404);
     expect(error.hint).toMatch(/app id in the definition/);
   });
 });
@@ -138,7 +138,7 @@ describe('server and credential variants', () => {
     expect(await dify.restoreVersion(app.id, version)).toBe(false);
     // …but a missing workflow on a server that has the route is an error, not "no endpoint".
     emu.setOptions({ restoreEndpoint: true });
-    await expect(dify.restoreVersion(app.id, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
+    await expect(dify.restoreVersion(app.id, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ details: { status: 404 } });
     await dify.close?.();
   });
 
@@ -154,7 +154,7 @@ describe('server and credential variants', () => {
     await expect(dify.deleteApiKey(app.id, 'k-1')).resolves.toBeUndefined();
     expect(requestsTo(emu, 'DELETE', path)).toHaveLength(2);
     emu.injectFault({ match: { method: 'DELETE', path }, respond: gone });
-    await expect(dify.deleteApiKey(app.id, 'k-1')).rejects.toMatchObject({ status: 404 });
+    await expect(dify.deleteApiKey(app.id, 'k-1')).rejects.toMatchObject({ details: { status: 404 } });
     await dify.close?.();
   });
 
@@ -164,7 +164,7 @@ describe('server and credential variants', () => {
     const dify = await createDifyConsole(connectionFor(emu, 'openapi'), { log: () => {} });
     expect(dify.authMode).toBe('openapi');
     const error = await dify.listApiKeys(app.id).catch((e) => e);
-    expect(error).toMatchObject({ name: 'DifyError', code: 'api_keys_need_console' });
+    expect(error).toMatchObject({ details: { difyCode: 'api_keys_need_console' } });
     expect(error.hint).toMatch(/dify-email and dify-password/);
     expect(requestsTo(emu, 'POST', '/console/api/login')).toHaveLength(0);
     await dify.close?.();
@@ -198,7 +198,7 @@ describe('server and credential variants', () => {
       workflow_id: emu.state().apps[0].workflow_id,
     });
     expect(requestsTo(emu, 'GET', '/openapi/v1/apps')).toHaveLength(1);
-    await expect(dify.exportDsl(app.id)).rejects.toMatchObject({ status: 404 });
+    await expect(dify.exportDsl(app.id)).rejects.toMatchObject({ details: { status: 404 } });
     expect(requestsTo(emu, 'GET', `/openapi/v1/apps/${app.id}/export-moved`)).toHaveLength(1);
     await dify.close?.();
   });
@@ -209,7 +209,7 @@ describe('server and credential variants', () => {
     expect(withPassword.authMode).toBe('cookie');
     await withPassword.close?.();
     const error = await createDifyConsole(connectionFor(emu, 'openapi'), { log: () => {} }).catch((e) => e);
-    expect(error).toMatchObject({ code: 'openapi_unavailable' });
+    expect(error).toMatchObject({ details: { difyCode: 'openapi_unavailable' } });
     expect(error.hint).toMatch(/dify-email and dify-password/);
   });
 
@@ -231,7 +231,7 @@ describe('server and credential variants', () => {
   it('without any credentials says what to provide', async () => {
     emu = await startDify();
     const error = await createDifyConsole({ baseUrl: emu.url, timeoutMs: 2000, maxAttempts: 1 }).catch((e) => e);
-    expect(error).toMatchObject({ code: 'missing_credentials' });
+    expect(error).toMatchObject({ details: { difyCode: 'missing_credentials' } });
     expect(error.hint).toMatch(/dify-email \+ dify-password/);
   });
 });

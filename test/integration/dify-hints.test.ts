@@ -2,7 +2,7 @@
 // (pending import), missing plugins, the Service API switched off (openapi) and a bad URL.
 import { parse, stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDifyConsole, type DifyError, DifyUnreachableError, hintForImport } from '../../src/dify/index.js';
+import { createDifyConsole, type DifyError, hintForImport } from '../../src/dify/index.js';
 import type { Emulator } from '../emulator/server.js';
 import { connectionFor, disableServiceApi, startDify, WORKFLOW_DSL } from './dify-support.js';
 
@@ -16,7 +16,10 @@ describe('hints', () => {
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL });
     const dify = await createDifyConsole(connectionFor(emu, 'cookie'), quiet);
     const error = (await dify.exportDsl(app.id).catch((e: unknown) => e)) as DifyError;
-    expect(error).toMatchObject({ name: 'DifyError', status: 403, method: 'GET', path: `/console/api/apps/${app.id}/export` });
+    expect(error).toMatchObject({
+      code: 'dify.forbidden',
+      details: { status: 403, method: 'GET', path: `/console/api/apps/${app.id}/export` },
+    });
     expect(error.hint).toMatch(/editor, admin or owner role/);
     await dify.close?.();
   });
@@ -27,7 +30,7 @@ describe('hints', () => {
     const dify = await createDifyConsole(connectionFor(emu, 'cookie'), quiet);
     const [key] = await dify.listApiKeys(app.id);
     const error = (await dify.deleteApiKey(app.id, key.id).catch((e: unknown) => e)) as DifyError;
-    expect(error.status).toBe(403);
+    expect(error.details.status).toBe(403);
     expect(error.hint).toMatch(/admin or owner/);
     await dify.close?.();
   });
@@ -68,7 +71,7 @@ describe('hints', () => {
     const dify = await createDifyConsole(connectionFor(emu, 'openapi'), quiet);
     await disableServiceApi(emu, app.id);
     const error = (await dify.exportDsl(app.id).catch((e: unknown) => e)) as DifyError;
-    expect(error).toMatchObject({ status: 403, code: 'service_api_disabled' });
+    expect(error).toMatchObject({ details: { status: 403, difyCode: 'service_api_disabled' } });
     expect(error.hint).toMatch(/Service API is switched off/);
     await dify.close?.();
   });
@@ -79,7 +82,7 @@ describe('hints', () => {
     const dify = await createDifyConsole(connectionFor(emu, 'cookie'), quiet);
     emu.injectFault({ match: { method: 'GET', path: `/console/api/apps/${app.id}` }, respond: 'garbage' });
     const error = (await dify.getApp(app.id).catch((e: unknown) => e)) as DifyError;
-    expect(error).toMatchObject({ code: 'non_json_response', status: 200 });
+    expect(error).toMatchObject({ details: { difyCode: 'non_json_response', status: 200 } });
     expect(error.message).toContain('returned a non-JSON response (HTTP 200): "<html><body>502 Bad Gateway');
     expect(error.hint).toMatch(/points at Dify/);
     await dify.close?.();
@@ -93,12 +96,11 @@ describe('hints', () => {
       { baseUrl: url, email: 'a@b.c', password: 'xxxxxxxx', timeoutMs: 500, maxAttempts: 1 },
       quiet,
     ).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(DifyUnreachableError);
-    expect(refused).toMatchObject({ reason: 'refused' });
-    expect((refused as DifyUnreachableError).hint).toMatch(/dify-url/);
+    expect(refused).toMatchObject({ code: 'dify.unreachable', details: { reason: 'refused' } });
+    expect((refused as DifyError).hint).toMatch(/dify-url/);
     await expect(
       createDifyConsole({ baseUrl: 'dify.example.com', email: 'a@b.c', password: 'x', timeoutMs: 500, maxAttempts: 1 }),
-    ).rejects.toMatchObject({ code: 'invalid_url' });
+    ).rejects.toMatchObject({ details: { difyCode: 'invalid_url' } });
     emu = await startDify();
   });
 });

@@ -45,7 +45,7 @@ describe.skipIf(!hasOpenssl)('custom CA via NODE_EXTRA_CA_CERTS', () => {
       `import { createDifyService } from ${JSON.stringify(join(repoRoot, 'src/dify/index.ts'))};
 const service = createDifyService({ serviceUrl: 'https://127.0.0.1:${port}/v1', apiKey: 'app-probe0123456789abcdef', timeoutMs: 3000, maxAttempts: 1 });
 try { console.log(JSON.stringify({ ok: (await service.info()).name })); }
-catch (e) { console.log(JSON.stringify({ error: e.name, reason: e.reason, hint: e.hint })); }
+catch (e) { console.log(JSON.stringify({ error: e.code, reason: e.details?.reason, hint: e.hint })); }
 finally { await service.close(); }
 `,
     );
@@ -63,7 +63,7 @@ finally { await service.close(); }
 
   it('without it, fails as a TLS problem whose hint names NODE_EXTRA_CA_CERTS', async () => {
     const answer = await probe({ NODE_EXTRA_CA_CERTS: undefined });
-    expect(answer).toMatchObject({ error: 'DifyUnreachableError', reason: 'tls' });
+    expect(answer).toMatchObject({ error: 'dify.unreachable', reason: 'tls' });
     expect(answer.hint).toContain('NODE_EXTRA_CA_CERTS');
   });
 });
@@ -144,7 +144,7 @@ try {
   const dify = await createDifyConsole({ baseUrl, email: ${JSON.stringify(EMAIL)}, password: ${JSON.stringify(PASSWORD)}, timeoutMs: 5000, maxAttempts: 1 }, { log: () => {} });
   try { console.log(JSON.stringify({ authMode: dify.authMode, yaml: await dify.exportDsl(appId) })); }
   finally { await dify.close?.(); }
-} catch (e) { console.log(JSON.stringify({ error: e.name, reason: e.reason, message: e.message })); }
+} catch (e) { console.log(JSON.stringify({ error: e.code, reason: e.details?.reason, message: e.message })); }
 `,
     );
   }, 30_000);
@@ -172,7 +172,7 @@ try {
   it('checks the Dify certificate end to end through the tunnel (no CA: a TLS error)', async () => {
     seen.length = 0;
     const answer = await runProbe(join(dir, 'probe.mts'), { HTTPS_PROXY: proxyUrl, NODE_EXTRA_CA_CERTS: undefined }, [difyUrl, appId]);
-    expect(answer).toMatchObject({ error: 'DifyUnreachableError', reason: 'tls' });
+    expect(answer).toMatchObject({ error: 'dify.unreachable', reason: 'tls' });
     expect(seen).toEqual([`CONNECT ${new URL(difyUrl).host}`]);
   });
 

@@ -74,7 +74,7 @@ describe('the official dify-client SDK against the emulator', () => {
     expect(error.response?.status).toBe(401);
     expect(error.response?.data.code).toBe('unauthorized');
     const client = ours('app-notavalidkeynotavalidkey');
-    await expect(client.parameters()).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+    await expect(client.parameters()).rejects.toMatchObject({ code: 'dify.auth', details: { status: 401, difyCode: 'unauthorized' } });
     await client.close?.();
   });
 });

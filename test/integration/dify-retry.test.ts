@@ -2,7 +2,7 @@
 // an HTTP date, and a Retry-After beyond the cap (give up now rather than hammer a server that
 // asked for an hour).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDifyService, DifyError } from '../../src/dify/index.js';
+import { createDifyService, type DifyError } from '../../src/dify/index.js';
 import { createVirtualClock, type VirtualClock } from '../../src/support/clock.js';
 import { computeBackoffMs, DEFAULT_BACKOFF, parseRetryAfter } from '../../src/support/retry.js';
 import type { Emulator } from '../emulator/server.js';
@@ -53,8 +53,7 @@ describe('backoff and Retry-After', () => {
       respond: { status: 429, body: { code: 'too_many_requests', message: 'quota', status: 429 }, headers: { 'Retry-After': '3600' } },
     });
     const error = (await info().catch((e: unknown) => e)) as DifyError;
-    expect(error).toBeInstanceOf(DifyError);
-    expect(error).toMatchObject({ status: 429, code: 'too_many_requests' });
+    expect(error).toMatchObject({ code: 'dify.http', details: { status: 429, difyCode: 'too_many_requests' } });
     expect(error.hint).toMatch(/rate-limiting/);
     expect(clock.sleeps).toEqual([]);
     expect(requestsTo(emu, 'GET', '/v1/info')).toHaveLength(1);
@@ -62,7 +61,7 @@ describe('backoff and Retry-After', () => {
 
   it('stops after maxAttempts and reports the last answer', async () => {
     emu.injectFault({ match: { method: 'GET', path: '/v1/info' }, respond: { status: 503 }, times: 10 });
-    await expect(info(3)).rejects.toMatchObject({ status: 503 });
+    await expect(info(3)).rejects.toMatchObject({ details: { status: 503 } });
     expect(requestsTo(emu, 'GET', '/v1/info')).toHaveLength(3);
   });
 

@@ -2,7 +2,7 @@
 // chatflow apps, failed runs as results, stream errors after a 200, info/parameters, and the
 // typed errors (with hints) for a wrong key, an unpublished app and a disabled API.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDifyService, DifyError, type DifyService } from '../../src/dify/index.js';
+import { createDifyService, type DifyService, isDifyError } from '../../src/dify/index.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import type { Emulator } from '../emulator/server.js';
 import { CHATFLOW_DSL, disableServiceApi, startDify, WORKFLOW_DSL } from './dify-support.js';
@@ -79,8 +79,7 @@ describe('typed errors with hints', () => {
     const error = await service('app-wrongwrongwrongwrongwrong')
       .runWorkflow({ query: 'x' }, { stream: false })
       .catch((e) => e);
-    expect(error).toBeInstanceOf(DifyError);
-    expect(error).toMatchObject({ status: 401, method: 'POST', path: '/workflows/run' });
+    expect(error).toMatchObject({ code: 'dify.auth', details: { status: 401, method: 'POST', path: '/workflows/run' } });
     expect(error.hint).toMatch(/app API key was refused/);
   });
 
@@ -89,13 +88,13 @@ describe('typed errors with hints', () => {
     const run = await service(app.api_key)
       .runWorkflow({ query: 'x' }, { stream: true })
       .catch((e) => e);
-    expect(run).toBeInstanceOf(DifyError);
-    expect(run.status).toBe(400);
+    expect(isDifyError(run)).toBe(true);
+    expect(run.details.status).toBe(400);
     expect(run.hint).toMatch(/no published version/);
     const parameters = await service(app.api_key)
       .parameters()
       .catch((e) => e);
-    expect(parameters).toMatchObject({ status: 400, code: 'app_unavailable' });
+    expect(parameters).toMatchObject({ details: { status: 400, difyCode: 'app_unavailable' } });
     expect(parameters.hint).toMatch(/Publish it/);
   });
 
@@ -105,12 +104,14 @@ describe('typed errors with hints', () => {
     const error = await service(app.api_key)
       .info()
       .catch((e) => e);
-    expect(error).toMatchObject({ status: 403 });
+    expect(error).toMatchObject({ details: { status: 403 } });
     expect(error.hint).toMatch(/API access is disabled|Enable API access/);
   });
 
   it('a workflow app asked to chat', async () => {
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL, published: true });
-    await expect(service(app.api_key).sendChat('hi', {}, { stream: false })).rejects.toMatchObject({ status: 400, code: 'not_chat_app' });
+    await expect(service(app.api_key).sendChat('hi', {}, { stream: false })).rejects.toMatchObject({
+      details: { status: 400, difyCode: 'not_chat_app' },
+    });
   });
 });

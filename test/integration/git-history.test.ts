@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitError } from '../../src/git/errors.js';
+import type { GitError } from '../../src/git/errors.js';
+import { isUserError } from '../../src/support/errors.js';
 import { createGit, type Git } from '../../src/git/git.js';
 import { createTempRepo, runGit, type TempRepo } from '../support/git-repo.js';
 
@@ -25,7 +26,7 @@ async function expectGitError(promise: Promise<unknown>): Promise<GitError> {
     () => null,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(GitError);
+  expect(isUserError(error, 'git.missing', 'git.unknown-ref', 'git.invalid-ref', 'git.tag-conflict', 'git.failed')).toBe(true);
   return error as GitError;
 }
 
@@ -55,7 +56,7 @@ describe('changedFiles', () => {
     const head = await repo.commit({ 'workflows/a.json': 'a' }, 'only');
     for (const base of ['0000000000000000000000000000000000000000', 'origin/nope', 'deadbeef']) {
       const error = await expectGitError(git.changedFiles(base, head, 'workflows'));
-      expect(error.code).toBe('unknown-ref');
+      expect(error.code).toBe('git.unknown-ref');
       expect(error.message).toContain(base);
       expect(error.hint).toContain('fetch-depth: 0');
     }
@@ -77,7 +78,7 @@ describe('show', () => {
 
   it('throws unknown-ref when the ref itself is missing', async () => {
     await repo.commit({ 'a.txt': 'a' }, 'one');
-    expect((await expectGitError(git.show('bot@v9.9.9', 'a.txt'))).code).toBe('unknown-ref');
+    expect((await expectGitError(git.show('bot@v9.9.9', 'a.txt'))).code).toBe('git.unknown-ref');
   });
 });
 
@@ -115,7 +116,7 @@ describe('refs and repository state', () => {
     const shallow = createGit(join(shallowDir, 'clone'));
     expect(await shallow.isShallow()).toBe(true);
     expect(await shallow.headSha()).toBe(head);
-    expect((await expectGitError(shallow.changedFiles(base, head, 'workflows'))).code).toBe('unknown-ref');
+    expect((await expectGitError(shallow.changedFiles(base, head, 'workflows'))).code).toBe('git.unknown-ref');
   });
 
   it('explains a directory that is not a repository', async () => {
@@ -123,9 +124,9 @@ describe('refs and repository state', () => {
     cleanups.push(() => rm(plain, { recursive: true, force: true }));
     // GIT_CEILING_DIRECTORIES would be cleaner, but tmpdir is never inside a repository here.
     const error = await expectGitError(createGit(plain).headSha());
-    expect(error.code).toBe('command-failed');
-    expect(error.args).toEqual(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
-    expect(error.stderr).toMatch(/not a git repository/);
+    expect(error.code).toBe('git.failed');
+    expect(error.details.args).toEqual(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    expect(error.details.stderr).toMatch(/not a git repository/);
     expect(error.hint).toMatch(/checkout/);
   });
 

@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitError } from '../../src/git/errors.js';
+import type { GitError } from '../../src/git/errors.js';
+import { isUserError } from '../../src/support/errors.js';
 import { createGit, type Git } from '../../src/git/git.js';
 import { createTempRepo, runGit, type TempRepo } from '../support/git-repo.js';
 
@@ -27,7 +28,7 @@ async function expectGitError(promise: Promise<unknown>): Promise<GitError> {
     () => null,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(GitError);
+  expect(isUserError(error, 'git.missing', 'git.unknown-ref', 'git.invalid-ref', 'git.tag-conflict', 'git.failed')).toBe(true);
   return error as GitError;
 }
 
@@ -64,7 +65,7 @@ describe('createAnnotatedTag', () => {
     await git.createAnnotatedTag('bot@v1.0.0', first, 'release');
 
     const error = await expectGitError(git.createAnnotatedTag('bot@v1.0.0', second, 'release'));
-    expect(error.code).toBe('tag-conflict');
+    expect(error.code).toBe('git.tag-conflict');
     expect(error.message).toContain(first.slice(0, 12));
     expect(error.message).toContain(second.slice(0, 12));
     expect(error.hint).toMatch(/bump "version"/);
@@ -124,7 +125,7 @@ describe('pushTag and fetchTags', () => {
 
     await git.createAnnotatedTag('bot@v1.0.0', second, 'ours');
     const error = await expectGitError(git.pushTag('bot@v1.0.0'));
-    expect(error.code).toBe('tag-conflict');
+    expect(error.code).toBe('git.tag-conflict');
     expect(error.message).toContain('on origin');
     expect(error.hint).toContain('git push origin :refs/tags/bot@v1.0.0');
     expect(await remoteTags()).toContain(`${first}\trefs/tags/bot@v1.0.0^{}`);
@@ -132,15 +133,15 @@ describe('pushTag and fetchTags', () => {
 
   it('refuses to push a tag that does not exist locally', async () => {
     await repo.commit({ 'a.txt': 'a' }, 'one');
-    expect((await expectGitError(git.pushTag('bot@v1.0.0'))).code).toBe('unknown-ref');
+    expect((await expectGitError(git.pushTag('bot@v1.0.0'))).code).toBe('git.unknown-ref');
   });
 
   it('explains a push to a remote that is not there', async () => {
     const sha = await repo.commit({ 'a.txt': 'a' }, 'one');
     await git.createAnnotatedTag('bot@v1.0.0', sha, 'release');
     const error = await expectGitError(git.pushTag('bot@v1.0.0', 'upstream'));
-    expect(error.code).toBe('command-failed');
-    expect(error.args).toEqual(['ls-remote', '--tags', 'upstream', 'refs/tags/bot@v1.0.0', 'refs/tags/bot@v1.0.0^{}']);
+    expect(error.code).toBe('git.failed');
+    expect(error.details.args).toEqual(['ls-remote', '--tags', 'upstream', 'refs/tags/bot@v1.0.0', 'refs/tags/bot@v1.0.0^{}']);
     expect(error.hint).toMatch(/remote name/);
   });
 
@@ -171,7 +172,7 @@ describe('no shell in between', () => {
         expect(await git.tagTarget(tag)).toBe(sha);
         expect(await git.pushTag(tag)).toEqual({ pushed: true });
       } else {
-        expect((await expectGitError(result)).code).toBe('invalid-ref');
+        expect((await expectGitError(result)).code).toBe('git.invalid-ref');
       }
     }
     expect((await git.listTags('*')).sort()).toEqual(hostile.filter((t) => !t.includes(' ')).sort());
@@ -200,7 +201,7 @@ describe('no shell in between', () => {
       git.tagTarget('-d'),
       git.fetchTags('--upload-pack=touch pwned'),
     ];
-    for (const attempt of attempts) expect((await expectGitError(attempt)).code).toBe('invalid-ref');
+    for (const attempt of attempts) expect((await expectGitError(attempt)).code).toBe('git.invalid-ref');
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 // The GitHub client against the loopback GitHub API: Actions secrets and variables, and the
 // errors a user sees when the token, the permissions or GITHUB_API_URL are wrong.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitHubError } from '../../src/git/errors.js';
+import type { GitHubError } from '../../src/git/errors.js';
+import { isUserError } from '../../src/support/errors.js';
 import { createGitHub, type GitHub } from '../../src/git/github.js';
 import { startGitHubApi, type GitHubApi } from '../support/github-api.js';
 
@@ -20,7 +21,7 @@ async function expectGitHubError(promise: Promise<unknown>): Promise<GitHubError
     () => null,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(GitHubError);
+  expect(isUserError(error, 'github.http')).toBe(true);
   const failure = error as GitHubError;
   expect(`${failure.message} ${failure.hint}`).not.toContain(TOKEN);
   return failure;
@@ -44,15 +45,15 @@ describe('secrets', () => {
   it('reports a stale key id as GitHub does', async () => {
     await github.getRepoPublicKey();
     const error = await expectGitHubError(github.putSecret({ name: 'K', encryptedValue: 'eA==', keyId: '1' }));
-    expect(error.status).toBe(422);
+    expect(error.details.status).toBe(422);
     expect(error.message).toContain('key_id is not valid');
   });
 
   it('explains that the workflow token cannot write secrets', async () => {
     api.failNext({ method: 'GET', path: /secrets\/public-key$/ }, 403);
     const error = await expectGitHubError(github.getRepoPublicKey());
-    expect(error.status).toBe(403);
-    expect(error.endpoint).toBe('GET /repos/{owner}/{repo}/actions/secrets/public-key');
+    expect(error.details.status).toBe(403);
+    expect(error.details.endpoint).toBe('GET /repos/{owner}/{repo}/actions/secrets/public-key');
     expect(error.message).toContain('Resource not accessible by integration');
     expect(error.hint).toMatch(/GITHUB_TOKEN can never write secrets.*"Secrets"/);
   });
@@ -88,8 +89,8 @@ describe('variables', () => {
 
   it('names the missing environment on 404', async () => {
     const error = await expectGitHubError(github.setVariable('V', 'x', 'qa'));
-    expect(error.status).toBe(404);
-    expect(error.endpoint).toBe('POST /repos/{owner}/{repo}/environments/{environment_name}/variables');
+    expect(error.details.status).toBe(404);
+    expect(error.details.endpoint).toBe('POST /repos/{owner}/{repo}/environments/{environment_name}/variables');
     expect(error.hint).toMatch(/environment exists/);
   });
 });
@@ -114,14 +115,14 @@ describe('errors say what to do', () => {
   ])('403 on %s %s names the permission', async (method, path, act, hint) => {
     api.failNext({ method, path }, 403);
     const error = await expectGitHubError(act());
-    expect(error.status).toBe(403);
+    expect(error.details.status).toBe(403);
     expect(error.hint).toMatch(hint);
   });
 
   it('points at GITHUB_API_URL when GitHub Enterprise answers 404', async () => {
     const wrongRepo = createGitHub({ token: TOKEN, repository: 'acme/missing', apiUrl: api.url });
     const error = await expectGitHubError(wrongRepo.createDeployment({ ref: 'r', environment: 'e', description: 'd' }));
-    expect(error.status).toBe(404);
+    expect(error.details.status).toBe(404);
     expect(error.message).toContain('acme/missing');
     expect(error.hint).toContain(`GITHUB_API_URL (now ${api.url})`);
     expect(error.hint).toContain('/api/v3');
@@ -143,7 +144,7 @@ describe('errors say what to do', () => {
   it('reports a rejected token without printing it', async () => {
     const badToken = createGitHub({ token: 'wrong', repository: 'acme/dify-apps', apiUrl: api.url });
     const error = await expectGitHubError(badToken.getRepoPublicKey());
-    expect(error.status).toBe(401);
+    expect(error.details.status).toBe(401);
     expect(error.message).toContain('Bad credentials');
     expect(error.hint).toMatch(/github-token/);
   });
@@ -153,7 +154,7 @@ describe('errors say what to do', () => {
     await api.close();
     const offline = createGitHub({ token: TOKEN, repository: 'acme/dify-apps', apiUrl: url });
     const error = await expectGitHubError(offline.getVariable('V'));
-    expect(error.status).toBe(0);
+    expect(error.details.status).toBe(0);
     expect(error.message).toContain(url);
     expect(error.hint).toMatch(/GITHUB_API_URL/);
     api = await startGitHubApi({ token: TOKEN }); // afterEach closes it
@@ -165,7 +166,7 @@ describe('errors say what to do', () => {
     expect(outage.hint).toMatch(/re-run/);
 
     const invalid = await expectGitHubError(github.createDeployment({ ref: '', environment: 'e', description: 'd' }));
-    expect(invalid.status).toBe(422);
+    expect(invalid.details.status).toBe(422);
     expect(invalid.message).toContain('Deployment ref missing_field');
   });
 

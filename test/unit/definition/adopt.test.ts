@@ -6,7 +6,7 @@ import { adoptDsl } from '../../../src/definition/adopt.js';
 import { formatCanonical } from '../../../src/definition/canonical.js';
 import { parseDefinitionText } from '../../../src/definition/load.js';
 import { validateDefinitions } from '../../../src/definition/validate.js';
-import { AdoptError } from '../../../src/definition/errors.js';
+import { describeError, type UserError } from '../../../src/support/errors.js';
 
 const DSL_DIR = new URL('../../../../shared/fixtures/dify-dsl/', import.meta.url);
 const FIXTURES = readdirSync(fileURLToPath(DSL_DIR))
@@ -81,27 +81,34 @@ describe('adoptDsl details', () => {
           .join(', ')}]`,
       );
     const bomb = `${lines.join('\n')}\napp: {mode: workflow, name: bomb, data: *j}\n`;
-    expect(() => adoptDsl(bomb, { name: 'bomb', app: '11111111-1111-4111-8111-111111111111', sourceFile: 'bomb.yml' })).toThrow(AdoptError);
-    expect(() => adoptDsl(bomb, { name: 'bomb', app: 'x', sourceFile: 'bomb.yml' })).toThrow(/bomb\.yml: YAML refused/);
+    const error = catchError(() => adoptDsl(bomb, { name: 'bomb', app: 'x', sourceFile: 'bomb.yml' }));
+    expect(error).toMatchObject({ code: 'dsl.invalid', location: { file: 'bomb.yml' } });
+    expect(describeError(error)).toMatch(/^bomb\.yml: YAML refused/);
   });
 
   it('names the file and YAML line of a syntax error', () => {
     const broken = 'app:\n  mode: workflow\n  name: [unclosed\nkind: app\n';
-    try {
-      adoptDsl(broken, { name: 'x', app: 'x', sourceFile: 'export.yml' });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(AdoptError);
-      expect((error as AdoptError).file).toBe('export.yml');
-      expect((error as AdoptError).message).toMatch(/^export\.yml:\d+:\d+: invalid YAML/);
-      expect((error as AdoptError).line).toBeGreaterThanOrEqual(3);
-    }
+    const error = catchError(() => adoptDsl(broken, { name: 'x', app: 'x', sourceFile: 'export.yml' }));
+    expect(error).toMatchObject({ code: 'dsl.invalid', location: { file: 'export.yml' } });
+    expect(error.location?.line).toBeGreaterThanOrEqual(3);
+    expect(describeError(error)).toMatch(/^export\.yml:\d+:\d+: invalid YAML/);
   });
 
   it('refuses duplicate keys, non-DSL YAML and oversized input', () => {
     const opts = { name: 'x', app: 'x', sourceFile: 'in.yml' };
-    expect(() => adoptDsl('app: {mode: workflow}\napp: {mode: chat}\n', opts)).toThrow(/in\.yml:2:1: invalid YAML/);
+    expect(describeError(catchError(() => adoptDsl('app: {mode: workflow}\napp: {mode: chat}\n', opts)))).toMatch(
+      /^in\.yml:2:1: invalid YAML/,
+    );
     expect(() => adoptDsl('- just\n- a list\n', opts)).toThrow(/not a Dify app DSL/);
     expect(() => adoptDsl('a'.repeat(5 * 1024 * 1024 + 1), opts)).toThrow(/larger than 5 MB/);
   });
 });
+
+function catchError(act: () => unknown): UserError {
+  try {
+    act();
+  } catch (error) {
+    return error as UserError;
+  }
+  throw new Error('expected an error');
+}

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDefinitionFiles } from '../../../src/definition/load.js';
 import { validateDefinitions } from '../../../src/definition/validate.js';
-import { DefinitionError } from '../../../src/definition/errors.js';
 
 const GOOD = new URL('../../../workflows/passthrough.json', import.meta.url);
 
@@ -84,6 +83,6 @@ describe('loadDefinitionFiles', () => {
   });
 
   it('throws a typed error for a missing directory', async () => {
-    await expect(loadDefinitionFiles(path.join(root, 'nope'), root)).rejects.toBeInstanceOf(DefinitionError);
+    await expect(loadDefinitionFiles(path.join(root, 'nope'), root)).rejects.toMatchObject({ code: 'definition.unreadable' });
   });
 });

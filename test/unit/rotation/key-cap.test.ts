@@ -2,7 +2,8 @@
 // refusal when none may.
 import { describe, expect, it } from 'vitest';
 import type { ApiKey } from '../../../src/dify/types.js';
-import { KeyCapError, planCapRelief } from '../../../src/rotation/key-cap.js';
+import { planCapRelief } from '../../../src/rotation/key-cap.js';
+import type { UserError } from '../../../src/support/errors.js';
 import type { LedgerEntry } from '../../../src/rotation/ledger.js';
 
 const NOW = Date.UTC(2025, 6, 1);
@@ -16,11 +17,11 @@ const key = (id: string, created: number, lastUsed: number | null = null): ApiKe
 /** f0…f(n-1): keys made elsewhere, f0 the oldest. */
 const foreign = (n: number) => Array.from({ length: n }, (_, i) => key(`f${i}`, 100 + i));
 
-function refusal(keys: ApiKey[], entry: LedgerEntry, prune = false): KeyCapError {
+function refusal(keys: ApiKey[], entry: LedgerEntry, prune = false): UserError {
   try {
     planCapRelief(keys, entry, NOW, prune);
   } catch (error) {
-    return error as KeyCapError;
+    return error as UserError;
   }
   throw new Error('expected a refusal');
 }
@@ -69,7 +70,7 @@ describe('planCapRelief', () => {
       ],
     };
     const error = refusal([...foreign(8), key('mine', 1), key('waiting', 2)], entry);
-    expect(error).toBeInstanceOf(KeyCapError);
+    expect(error.code).toBe('keys.cap');
     expect(error.message).toMatch(
       /has 10 API keys, Dify's limit of 10: 2 created by dify-gitops \(0 past their grace, 1 still in grace, 1 current\) and 8 created elsewhere/,
     );

@@ -1,10 +1,10 @@
 // The key ledger's rules, as pure functions over data: what is current, what may be revoked when.
 import { describe, expect, it } from 'vitest';
+import type { UserError } from '../../../src/support/errors.js';
 import {
   dueForRevocation,
   forget,
   ledgerKey,
-  LedgerError,
   markUnused,
   parseLedger,
   promote,
@@ -111,9 +111,9 @@ describe('stored form', () => {
         return e;
       }
     })();
-    expect(error).toBeInstanceOf(LedgerError);
-    expect((error as LedgerError).message).toMatch(message);
-    expect((error as LedgerError).message).toContain('the variable X');
-    expect((error as LedgerError).hint).toMatch(/deleting it makes every existing key count as not created by dify-gitops/);
+    expect(error).toMatchObject({ code: 'keys.ledger' });
+    expect((error as UserError).message).toMatch(message);
+    expect((error as UserError).message).toContain('the variable X');
+    expect((error as UserError).hint).toMatch(/deleting it makes every existing key count as not created by dify-gitops/);
   });
 });

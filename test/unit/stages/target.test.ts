@@ -1,7 +1,8 @@
 // What gets imported into one environment: app id, knowledge bases mapped, secrets injected.
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { type PrepareError, prepareTarget, resolveAppId } from '../../../src/stages/target.js';
+import { prepareTarget, resolveAppId } from '../../../src/stages/target.js';
+import type { UserError } from '../../../src/support/errors.js';
 import type { Definition, DslNode } from '../../../src/definition/types.js';
 import { echoDefinition } from '../../support/deploy-world.js';
 
@@ -25,7 +26,7 @@ describe('prepareTarget', () => {
     try {
       resolveAppId(d, 'qa');
     } catch (error) {
-      expect((error as PrepareError).hint).toMatch(/it has: staging, production/);
+      expect((error as UserError).hint).toMatch(/it has: staging, production/);
     }
   });
 
@@ -39,14 +40,15 @@ describe('prepareTarget', () => {
 
   it('refuses, before any write, a knowledge base without an id for the environment', () => {
     const d = withKnowledge({ faq: { staging: 'ds-s' } });
-    let error: PrepareError | undefined;
+    let error: UserError | undefined;
     try {
       prepareTarget(d, 'production', {});
     } catch (e) {
-      error = e as PrepareError;
+      error = e as UserError;
     }
     expect(error?.message).toMatch(/"FAQ lookup" uses dataset "faq", which has no id for environment "production"/);
-    expect(error?.pointer).toBe(`/dsl/workflow/graph/nodes/${d.dsl.workflow!.graph.nodes.length - 1}/data/dataset_ids`);
+    expect(error?.code).toBe('definition.incomplete');
+    expect(error?.location?.path).toBe(`/dsl/workflow/graph/nodes/${d.dsl.workflow!.graph.nodes.length - 1}/data/dataset_ids`);
   });
 
   it('injects declared secrets into the imported YAML only, and refuses a missing one', () => {
