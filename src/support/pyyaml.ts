@@ -3,7 +3,7 @@
 // positions stays a key). YAML 1.2 (this library's default) would send a string "on" unquoted and
 // Dify would read it as True; YAML 1.1 proper would turn `y:` keys into booleans. So: the core
 // schema with PyYAML's own boolean rule, used for everything we send to or read from Dify.
-import { parse, stringify, type ScalarTag, type Tags } from 'yaml';
+import { Document, parse, Scalar, type ScalarTag, type Tags, visit } from 'yaml';
 
 const TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
 const BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
@@ -24,9 +24,33 @@ export function parsePyYaml(text: string): unknown {
   return parse(text, { schema: 'core', customTags, maxAliasCount: 100 });
 }
 
-/** YAML that PyYAML reads back as exactly `value` (ambiguous strings are quoted). */
+/**
+ * PyYAML's implicit resolvers (yaml/resolver.py, YAML 1.1): a plain scalar matching one of these is not
+ * read as a string. Sexagesimal numbers (`12:30`), underscores (`1_000`), `0b`/octal ints, dates,
+ * `=` (the value tag, which safe_load cannot even construct) and `<<` (merge) among them.
+ */
+const PYYAML_NOT_STRING = [
+  BOOL,
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+  /^(?:~|null|Null|NULL|)$/,
+  /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/,
+  /^(?:<<|=)$/,
+];
+
+export function isAmbiguousForPyYaml(text: string): boolean {
+  return PYYAML_NOT_STRING.some((re) => re.test(text));
+}
+
+/** YAML that PyYAML reads back as exactly `value`: every string its resolvers would take for something else is quoted. */
 export function stringifyPyYaml(value: unknown, options: { sortKeys?: boolean } = {}): string {
-  return stringify(value, { schema: 'core', customTags, lineWidth: 0, sortMapEntries: options.sortKeys ?? false });
+  const doc = new Document(value, { schema: 'core', customTags, sortMapEntries: options.sortKeys ?? false });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && isAmbiguousForPyYaml(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return doc.toString({ lineWidth: 0 });
 }
 
 /** Options for parseDocument when line positions are needed (adopt). */
