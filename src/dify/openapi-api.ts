@@ -2,6 +2,8 @@
 // between versions (contract §9.5), so every operation is looked up in the server's catalog by
 // op id, never by a path we hard-code.
 import { registerSecret } from '../support/redact.js';
+import { parsePyYaml } from '../support/pyyaml.js';
+import { encryptedDatasetIds, revealDatasetIds } from './dataset-ids.js';
 import { difyError } from './errors.js';
 import type { HttpClient, HttpRequest, Query } from './http.js';
 import { isMissingRoute, type createConsoleOps } from './console-api.js';
@@ -31,6 +33,18 @@ export const OPS = {
 interface CatalogOp {
   method: HttpRequest['method'];
   path: string;
+}
+
+/** The workflow parts of an exported DSL, in the shape of Dify's Workflow object. */
+function contentOf(yaml: string): Pick<WorkflowVersion, 'graph' | 'features' | 'environment_variables' | 'conversation_variables'> {
+  const dsl = parsePyYaml(yaml);
+  const workflow = isRecord(dsl) && isRecord(dsl.workflow) ? dsl.workflow : {};
+  return {
+    graph: workflow.graph ?? {},
+    features: workflow.features ?? {},
+    environment_variables: Array.isArray(workflow.environment_variables) ? workflow.environment_variables : [],
+    conversation_variables: Array.isArray(workflow.conversation_variables) ? workflow.conversation_variables : [],
+  };
 }
 
 /** GET /openapi/v1/_version needs no auth: 200 means the surface exists; older servers answer 404. */
@@ -167,7 +181,7 @@ export async function createOpenApiOps(
   };
   const keys = async () => (options.keys ? options.keys() : keysUnavailable());
 
-  return {
+  const surface: ConsoleOps = {
     async getApp(appId) {
       const describe = find(OPS.describeApp);
       let row: Record<string, unknown> | undefined;
@@ -196,7 +210,8 @@ export async function createOpenApiOps(
       const body = expectJson(res, req);
       if (typeof body.data !== 'string')
         throw errorFromResponse(res, req, { difyCode: 'unexpected_response', difyMessage: 'no YAML in `data`' });
-      return body.data;
+      const encrypted = encryptedDatasetIds(body.data);
+      return encrypted.length ? revealDatasetIds(body.data, encrypted, await resolveWorkspace()) : body.data;
     },
 
     async importDsl(appId, yamlContent) {
@@ -239,9 +254,14 @@ export async function createOpenApiOps(
       return { createdAt: typeof body.created_at === 'number' ? body.created_at : 0 };
     },
 
+    // /openapi version rows carry no graph: whatever hashes the live version (verification, drift, plan,
+    // redeploy-secrets) must read that version's content, which only its export has.
     async getPublished(appId) {
       const current = (await versionPages(appId)).find((v) => v.current === true);
-      return current ? toWorkflowVersion(current) : null;
+      if (!current) return null;
+      const version = toWorkflowVersion(current);
+      if (version.graph === undefined) Object.assign(version, contentOf(await surface.exportDsl(appId, { workflowId: version.id })));
+      return version;
     },
 
     async listVersions(appId): Promise<WorkflowVersion[]> {
@@ -273,4 +293,5 @@ export async function createOpenApiOps(
     createApiKey: async (appId) => (await keys()).createApiKey(appId),
     deleteApiKey: async (appId, keyId) => (await keys()).deleteApiKey(appId, keyId),
   };
+  return surface;
 }

@@ -3,6 +3,8 @@
 // state, not only against what the client returns.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDifyConsole, type DifyConsole, isDifyError } from '../../src/dify/index.js';
+import { parse } from 'yaml';
+import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import type { Emulator } from '../emulator/server.js';
 import { connectionFor, MODE_OPTIONS, requestsTo, startDify, WORKFLOW_DSL, type Mode } from './dify-support.js';
@@ -63,6 +65,17 @@ describe.each(MODES)('console operations, %s mode', (mode) => {
     expect(versions.map((v) => v.id).sort()).toEqual(state.published.map((w) => w.id).sort());
 
     expect(await dify.restoreVersion(app.id, firstVersion)).toBe(true);
+  });
+
+  it('the published version carries its content, so its hash is the hash of what is live', async () => {
+    const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL, published: true });
+    const live = await dify.getPublished(app.id);
+    const dsl = parse(WORKFLOW_DSL) as { workflow: Parameters<typeof workflowHash>[0]['workflow'] };
+    expect(publishedWorkflowHash(live!)).toBe(workflowHash(dsl));
+    // A different live content gives a different hash (on /openapi the rows alone would hash the same).
+    await dify.importDsl(app.id, WORKFLOW_DSL.replace('title: End', 'title: Changed'));
+    await dify.publish(app.id, { markedName: 'x', markedComment: '' });
+    expect(publishedWorkflowHash((await dify.getPublished(app.id))!)).not.toBe(workflowHash(dsl));
   });
 
   it('reports a failed import as a result, and confirms a pending one', async () => {
