@@ -81,6 +81,9 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
         const exported = await dify.exportDsl(appId);
         expect(exported).toContain('1754154034161');
         expect(await dify.checkDependencies(appId)).toEqual([]);
+        // Checked against the installed plugins (Dify's own check is empty after a confirmed import).
+        const absent = { type: 'marketplace', value: { marketplace_plugin_unique_identifier: 'dify-gitops/absent-plugin:0.0.1@0' } };
+        expect(await dify.missingPlugins(appId, [absent])).toEqual([absent]);
       });
 
       it('publishes with marks, lists versions, re-marks, exports the published version', async () => {
@@ -93,6 +96,18 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
         expect((await dify.getPublished(appId))?.marked_name).toBe('1.0.0 ✓');
         const yaml = await dify.exportDsl(appId, { workflowId: published!.id });
         expect(yaml).toContain('1754154034161');
+        // Servers before 1.13 have no restore route: the client says so instead of failing.
+        expect(typeof (await dify.restoreVersion(appId, published!.id))).toBe('boolean');
+      });
+
+      it('a wrong password is refused after one attempt, as a credentials error', async () => {
+        if (!target.email || !target.password) return;
+        const error = await createDifyConsole(
+          { baseUrl: target.url, email: target.email, password: `${target.password}-wrong`, timeoutMs: 30_000, maxAttempts: 1 },
+          quiet,
+        ).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'dify.auth' });
+        expect(String((error as Error).message)).not.toMatch(/, then /); // one form sent, not two
       });
 
       it('creates an API key, runs the workflow blocking and streaming with it, deletes the key', async () => {
