@@ -41,6 +41,25 @@ export function requireAccount(ctx: Ctx, req: Req): void {
   if (!token) throw apiError(401, 'unauthorized', 'bearer required', {});
   if (!token.startsWith('dfoa_')) throw apiError(403, 'unsupported_token_type', 'this endpoint accepts account tokens (dfoa_) only');
   if (token !== ctx.options.openapiToken) throw apiError(401, 'unauthorized', 'invalid or expired token');
+  takeRateToken(ctx, token);
+}
+
+/**
+ * OPENAPI_RATE_LIMIT_PER_TOKEN: 60 requests a minute per token by default (contract §9), over a sliding
+ * minute. Past it: 429 with Retry-After, the seconds until the oldest request leaves the window.
+ */
+function takeRateToken(ctx: Ctx, token: string): void {
+  const limit = ctx.options.openapiRateLimitPerMinute;
+  if (!(limit > 0)) return;
+  const now = Date.now();
+  const recent = (ctx.store.openapiHits.get(token) ?? []).filter((at) => now - at < 60_000);
+  if (recent.length >= limit) {
+    ctx.store.openapiHits.set(token, recent);
+    const retryAfter = Math.max(1, Math.ceil((recent[0] + 60_000 - now) / 1000));
+    throw new HttpError(429, 'rate_limited', 'too many requests for this token', { status: 429 }, { 'Retry-After': String(retryAfter) });
+  }
+  recent.push(now);
+  ctx.store.openapiHits.set(token, recent);
 }
 
 export function requireEditor(ctx: Ctx, req: Req): void {

@@ -18,7 +18,16 @@ describe('/openapi/v1', () => {
     expect((await call(em, 'GET', '/openapi/v1/_version')).status).toBe(404);
   });
 
-  it('serves version and a catalog with the newest paths', async () => {
+  it('limits each token to 60 requests a minute, answering 429 with Retry-After', async () => {
+    em = await startEmulator({ openapi: true, openapiRateLimitPerMinute: 3 });
+    const headers = { authorization: 'Bearer dfoa_emulator_token_0123456789' };
+    for (let i = 0; i < 3; i++) expect((await call(em, 'GET', '/openapi/v1/account', { headers })).status).toBe(200);
+    const limited = await call(em, 'GET', '/openapi/v1/account', { headers });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('serves version and a catalog with the newest paths, absolute', async () => {
     em = await startEmulator({ openapi: true });
     const version = await call(em, 'GET', '/openapi/v1/_version');
     expect(version.body).toEqual({ version: expect.any(String), edition: expect.any(String) });
@@ -27,13 +36,13 @@ describe('/openapi/v1', () => {
     const ops = catalog.body.ops;
     const routes = Object.fromEntries(Object.entries(ops).map(([id, op]: [string, any]) => [id, `${op.method} ${op.path}`]));
     expect(routes).toMatchObject({
-      'export.console_app.dsl': 'GET /apps/{app_id}/dsl',
-      'import.console_app.dsl': 'POST /workspaces/{workspace_id}/apps/imports',
-      'confirm.console_app.dsl_import': 'POST /workspaces/{workspace_id}/apps/imports/{import_id}:confirm',
-      'check.console_app.dependency': 'GET /apps/{app_id}/dependencies:check',
-      'publish.console_app': 'POST /apps/{app_id}:publish',
-      'get.console_app.version': 'GET /apps/{app_id}/versions',
-      'restore.console_app.version': 'POST /apps/{app_id}/versions/{version_id}:restore',
+      'export.console_app.dsl': 'GET /openapi/v1/apps/{app_id}/dsl',
+      'import.console_app.dsl': 'POST /openapi/v1/workspaces/{workspace_id}/apps/imports',
+      'confirm.console_app.dsl_import': 'POST /openapi/v1/workspaces/{workspace_id}/apps/imports/{import_id}:confirm',
+      'check.console_app.dependency': 'GET /openapi/v1/apps/{app_id}/dependencies:check',
+      'publish.console_app': 'POST /openapi/v1/apps/{app_id}:publish',
+      'get.console_app.version': 'GET /openapi/v1/apps/{app_id}/versions',
+      'restore.console_app.version': 'POST /openapi/v1/apps/{app_id}/versions/{version_id}:restore',
     });
     for (const op of Object.values(ops) as any[]) expect(op.input).toMatchObject({ type: 'object' });
   });

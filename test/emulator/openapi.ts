@@ -38,6 +38,11 @@ function versionRow(ctx: Ctx, app: AppRecord, w: WorkflowRecord): Record<string,
   return { id, marked_name, marked_comment, created_by: ctx.account.id, created_at, current: app.workflow_id === id };
 }
 
+const ABSOLUTE_CATALOG = {
+  ...CATALOG,
+  ops: Object.fromEntries(Object.entries(CATALOG.ops).map(([id, op]) => [id, { ...op, path: `/openapi/v1${op.path}` }])),
+};
+
 export function createOpenapiRouter(ctx: Ctx): Router {
   const router = createRouter();
   const p = '/openapi/v1';
@@ -46,7 +51,8 @@ export function createOpenapiRouter(ctx: Ctx): Router {
 
   add('GET', '/_health', () => ok({ ok: true }));
   add('GET', '/_version', () => ok({ version: '1.99.0-emulator', edition: 'SELF_HOSTED' }));
-  add('GET', '/_catalog', () => ok(CATALOG));
+  // Dify's catalog names absolute paths (contract §9.4: "Catalog paths are absolute").
+  add('GET', '/_catalog', () => ok(ABSOLUTE_CATALOG));
   add('GET', '/account', (req) => {
     requireAccount(ctx, req);
     const { id, name, email } = ctx.account;

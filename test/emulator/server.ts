@@ -37,6 +37,7 @@ function resolveOptions(raw: EmulatorOptions): ResolvedOptions {
     dependencyCheckTtlMs: raw.dependencyCheckTtlMs ?? 10 * 60 * 1000,
     pingIntervalMs: raw.pingIntervalMs ?? 10_000,
     installedPlugins: raw.installedPlugins ?? [],
+    openapiRateLimitPerMinute: raw.openapiRateLimitPerMinute ?? 60,
   };
 }
 

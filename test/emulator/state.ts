@@ -16,6 +16,7 @@ export function createStore(): Store {
     loginFailures: 0,
     lastLoginFailureAt: 0,
     dependencyChecks: new Map(),
+    openapiHits: new Map(),
   };
 }
 

@@ -42,6 +42,8 @@ export interface EmulatorOptions {
   pingIntervalMs?: number;
   /** Plugin unique identifiers installed in the workspace, beside the emulator's rule (see README). */
   installedPlugins?: string[];
+  /** /openapi requests a token may make per minute (Dify's OPENAPI_RATE_LIMIT_PER_TOKEN, 60); 0 for none. */
+  openapiRateLimitPerMinute?: number;
 }
 
 export type ResolvedOptions = Required<EmulatorOptions>;
