@@ -101,7 +101,8 @@ function describe(spec: OptionSpec<unknown>): string {
   const bare = spec.description.replace(/^[a-z-]+(, [a-z-]+)*: /, '');
   const text = bare.charAt(0).toUpperCase() + bare.slice(1);
   if (spec.flagKind === 'negated') return `Do not: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
-  const shown = spec.flagKind === 'switch' || !spec.default ? '' : ` (default: ${spec.default})`;
+  // A no-break space keeps "(default: 4)" on one line; entry() turns it back into a space.
+  const shown = spec.flagKind === 'switch' || !spec.default ? '' : ` (default:\u00a0${spec.default})`;
   return `${text}${shown}`;
 }
 
@@ -112,7 +113,7 @@ function entry(name: string, text: string): string[] {
   const body = wrap(text, COLUMN);
   if (head.length < COLUMN - 1) body[0] = head.padEnd(COLUMN) + body[0].trimStart();
   else body.unshift(head);
-  return body;
+  return body.map((line) => line.replace(/\u00a0/g, ' '));
 }
 
 /** Greedy word wrap at 110 columns, every line indented by `indent` (the first by `first`). */
