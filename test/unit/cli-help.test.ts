@@ -23,7 +23,7 @@ describe('CLI help', () => {
   });
 
   it('explains a flag with the input description and its default', () => {
-    expect(renderCommandHelp('deploy')).toMatch(/--concurrency N\s+How many definitions to deploy[^]*?\(default: 4\)/);
+    expect(renderCommandHelp('deploy')).toMatch(/--concurrency N\s+How many definitions to deploy[\s\S]*?\(default: 4\)/);
     expect(renderCommandHelp('deploy')).toMatch(/--no-rollback\s+Do not: when import, publish or a smoke check fails/);
   });
 });
