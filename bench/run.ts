@@ -8,6 +8,7 @@ import { validateDefinitions } from '../src/definition/validate.js';
 import { runDeploy } from '../src/commands/deploy.js';
 import { createGit } from '../src/git/git.js';
 import { readActionSettings } from '../src/settings.js';
+import { settingsFor } from '../test/support/settings.js';
 import type { Definition } from '../src/definition/types.js';
 import { createDeployWorld, echoDefinition, EMAIL, PASSWORD } from '../test/support/deploy-world.js';
 import { createTempRepo } from '../test/support/git-repo.js';
@@ -107,7 +108,8 @@ function deploy(dir: string, url: string, concurrency: number, extra: Record<str
     'INPUT_BACKUP-DIR': path.join(dir, '..', 'backups'),
     ...extra,
   };
-  return runDeploy(readActionSettings(env), { git: createGit(dir), sink: createCaptureSink(), env });
+  const settings = settingsFor(readActionSettings(env), 'deploy');
+  return runDeploy(settings, settings.options, { git: createGit(dir), sink: createCaptureSink(), env });
 }
 
 /** Failing smoke check → verified restore, against one import+publish+smoke round trip (from the emulator's clock). */

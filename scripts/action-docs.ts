@@ -1,8 +1,9 @@
-// The README's inputs and outputs tables, generated from action.yml (the one source of truth).
-// `npm run docs` rewrites the block between the markers; a test fails when it is stale.
+// action.yml's inputs come from the option table (src/settings/options.ts); the README's inputs and
+// outputs tables come from action.yml. `npm run docs` rewrites both; tests fail when either is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { actionInputs } from '../src/settings/options.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 export const START = '<!-- action-docs:start (generated from action.yml by `npm run docs`) -->';
@@ -11,6 +12,31 @@ export const END = '<!-- action-docs:end -->';
 interface ActionYml {
   inputs: Record<string, { description: string; default?: string; required?: boolean }>;
   outputs: Record<string, { description: string }>;
+}
+
+/** The inputs as action.yml declares them, in the table's order. */
+export function tableInputs(): ActionYml['inputs'] {
+  return Object.fromEntries(
+    actionInputs().map(([, spec]) => [
+      spec.input!,
+      { description: spec.description, required: false, default: spec.actionDefault ?? spec.default },
+    ]),
+  );
+}
+
+/** action.yml with its `inputs:` block rewritten from the table; everything else is kept as written. */
+export function renderActionYml(actionYml: string): string {
+  const start = actionYml.indexOf('\ninputs:\n');
+  const end = actionYml.indexOf('\noutputs:\n');
+  if (start < 0 || end < start) throw new Error('action.yml lacks an inputs: block followed by outputs:');
+  const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  const block = Object.entries(tableInputs()).flatMap(([name, spec]) => [
+    `  ${name}:`,
+    `    description: ${quote(spec.description)}`,
+    '    required: false',
+    `    default: ${quote(spec.default ?? '')}`,
+  ]);
+  return `${actionYml.slice(0, start)}\ninputs:\n${block.join('\n')}${actionYml.slice(end)}`;
 }
 
 export function renderActionDocs(actionYml: string): string {
@@ -34,8 +60,10 @@ export function updateReadme(readme: string, block: string): string {
 }
 
 if (process.argv[1] && import.meta.filename === path.resolve(process.argv[1])) {
+  const actionPath = path.join(ROOT, 'action.yml');
+  const actionYml = renderActionYml(readFileSync(actionPath, 'utf8'));
+  writeFileSync(actionPath, actionYml);
   const readmePath = path.join(ROOT, 'README.md');
-  const block = renderActionDocs(readFileSync(path.join(ROOT, 'action.yml'), 'utf8'));
-  writeFileSync(readmePath, updateReadme(readFileSync(readmePath, 'utf8'), block));
-  console.log('README.md: inputs and outputs regenerated from action.yml');
+  writeFileSync(readmePath, updateReadme(readFileSync(readmePath, 'utf8'), renderActionDocs(actionYml)));
+  console.log('action.yml: inputs regenerated from src/settings/options.ts; README.md: inputs and outputs from action.yml');
 }

@@ -30,21 +30,21 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
       return { exitCode, json: toJsonReport(report) };
     }
     case 'fmt':
-      return runFmt(settings, { sink });
+      return runFmt(settings, settings.options, { sink });
     case 'adopt':
-      return runAdopt(settings, { sink });
+      return runAdopt(settings, settings.options, { sink });
     case 'deploy':
-      return runDeploy(settings, { git, sink });
+      return runDeploy(settings, settings.options, { git, sink });
     case 'rollback':
-      return runRollback(settings, { git, sink });
+      return runRollback(settings, settings.options, { git, sink });
     case 'rotate-keys':
-      return runRotateKeys(settings, { git, sink });
+      return runRotateKeys(settings, settings.options, { git, sink });
     case 'plan':
-      return runPlan(settings, { git, sink });
+      return runPlan(settings, settings.options, { git, sink });
     case 'drift':
-      return runDrift(settings, { git, sink });
+      return runDrift(settings, settings.options, { git, sink });
     case 'pull':
-      return runPull(settings, { git, sink });
+      return runPull(settings, settings.options, { git, sink });
   }
 }
 

@@ -1,14 +1,17 @@
-// Inputs (action) and flags + environment (CLI) become one frozen Settings object.
+// Inputs (action) and flags + environment (CLI) become settings: what every command shares, and the
+// typed options of the one command being run. The option table (src/settings/options.ts) says what
+// each option is; this module only assembles it and refuses conflicting combinations before any work.
 // Nothing below this module reads core.getInput or process.argv.
 import path from 'node:path';
-import { registerSecret } from './support/redact.js';
-import { ACTION_COMMANDS, COMMANDS, Inputs, type Command } from './inputs.js';
+import { ACTION_COMMANDS, type Command } from './inputs.js';
 import { UserError } from './support/errors.js';
-import { parseFlags } from './cli-flags.js';
 import { type GitHubSettings, readGitHub } from './github-context.js';
+import type { RotationSettings } from './rotation/rotation-settings.js';
+import { OPTIONS, type OptionValues } from './settings/options.js';
+import { createActionSource, createCliSource, type OptionSource, optionLabel, readOptions } from './settings/read.js';
+import { sentence } from './settings/parse.js';
 
 export type { GitHubSettings } from './github-context.js';
-import { readRotationSettings, type RotationSettings } from './rotation/rotation-settings.js';
 
 export interface DifySettings {
   /** Dify base URL, no trailing slash. */
@@ -28,10 +31,12 @@ export interface NotifySettings {
   secret: string;
 }
 
-export interface Settings {
-  command: Command;
+/** What every command shares: where the definitions are, which Dify and environment, how to report. */
+export interface CommonSettings {
   /** 'action' writes annotations, outputs and a job summary; 'cli' prints to the terminal. */
   surface: 'action' | 'cli';
+  /** CLI: machine-readable output. */
+  json: boolean;
   /** Repository root all paths are relative to. */
   root: string;
   workflowsDir: string;
@@ -40,179 +45,200 @@ export interface Settings {
   environment: string;
   /** Undefined until a command that needs Dify is run without a URL. */
   dify?: DifySettings;
-  /** deploy: every definition, not only changed ones. */
+  github: GitHubSettings;
+}
+
+export type ValidateOptions = Record<string, never>;
+
+export interface FmtOptions {
+  /** Check only, do not rewrite. */
+  check: boolean;
+}
+
+export interface AdoptOptions {
+  /** The DSL file exported from Dify (the CLI's positional argument). */
+  file?: string;
+  name?: string;
+  app?: string;
+}
+
+export interface PlanOptions {
+  concurrency: number;
+}
+
+export interface DeployOptions {
+  /** Every definition, not only changed ones. */
   all: boolean;
   dryRun: boolean;
   concurrency: number;
   allowDslVersionChange: boolean;
-  /** deploy: restore the previous release when import, publish or a smoke check fails. */
+  /** Restore the previous release when import, publish or a smoke check fails. */
   rollbackOnFailure: boolean;
   /** Re-runs of failing smoke checks allowed per definition (model calls are flaky). */
   smokeRetries: number;
+  /** Absolute: backups land in the checkout (where the workflow uploads them), whatever the cwd. */
   backupDir: string;
-  github: GitHubSettings;
-  /** CLI: machine-readable output. */
-  json: boolean;
-  /** fmt: check only, do not rewrite. */
-  check: boolean;
-  /** CLI positional arguments after the command (adopt's export file). */
-  args: string[];
-  /** rollback: definition name or "all". */
-  workflow?: string;
-  /** rollback: version, tag, "latest" or "previous". */
-  to?: string;
-  /** rollback: a backup file a deploy wrote (instead of `to`), relative to the root. */
-  fromBackup?: string;
-  /** rotate-keys: where new keys go, the ledger, the grace period. */
-  rotation: RotationSettings;
-  /** adopt: --name / --app. */
-  name?: string;
-  app?: string;
   /** Undefined when no notify-url is set: no webhooks. */
   notify?: NotifySettings;
-  /** drift: fail when a live app differs from its last release. */
+}
+
+export interface RollbackOptions {
+  /** Definition name or "all". */
+  workflow?: string;
+  /** Version, tag, "latest" or "previous". */
+  to?: string;
+  /** A backup file a deploy wrote (instead of `to`), relative to the root. */
+  fromBackup?: string;
+  smokeRetries: number;
+  backupDir: string;
+  notify?: NotifySettings;
+}
+
+export interface RotateOptions {
+  workflow?: string;
+  all: boolean;
+  /** Refused: a key cannot be checked without creating it. */
+  dryRun: boolean;
+  /** Where new keys go, the ledger, the grace period. */
+  rotation: RotationSettings;
+  /** redeploy-secrets: the deploy policy its re-imports follow. */
+  smokeRetries: number;
+  backupDir: string;
+  rollbackOnFailure: boolean;
+  notify?: NotifySettings;
+}
+
+export interface DriftOptions {
+  workflow?: string;
+  /** CLI: definition names after the command. */
+  names: string[];
+  concurrency: number;
+  /** Fail when a live app differs from its last release. */
   failOnDrift: boolean;
-  /** drift: open or update one issue per drifted workflow and environment. */
+  /** Open or update one issue per drifted workflow and environment. */
   driftIssues: boolean;
-  /** pull: commit the rewritten definitions on a branch and open a pull request. */
+}
+
+export interface PullOptions {
+  workflow?: string;
+  /** CLI: definition names after the command. */
+  names: string[];
+  all: boolean;
+  /** Commit the rewritten definitions on a branch and open a pull request. */
   pullRequest: boolean;
 }
+
+export interface CommandOptions {
+  validate: ValidateOptions;
+  fmt: FmtOptions;
+  adopt: AdoptOptions;
+  plan: PlanOptions;
+  deploy: DeployOptions;
+  rollback: RollbackOptions;
+  'rotate-keys': RotateOptions;
+  drift: DriftOptions;
+  pull: PullOptions;
+}
+
+/** The settings of one run of `command`: the common ones, and that command's options. */
+export type Settings<C extends Command = Command> = C extends Command
+  ? CommonSettings & { readonly command: C; readonly options: Readonly<CommandOptions[C]> }
+  : never;
 
 type Env = Record<string, string | undefined>;
 
 /** Read the action's inputs the way the runner passes them (INPUT_* variables). */
 export function readActionSettings(env: Env = process.env): Settings {
-  const input = (name: string) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-  const command = parseCommand(input(Inputs.command) || 'validate', `Input "${Inputs.command}"`);
-  if (!ACTION_COMMANDS.includes(command)) {
+  const source = createActionSource(env);
+  const values = readOptions(source);
+  if (!ACTION_COMMANDS.includes(values.command)) {
     throw new UserError(
       'usage',
-      `Input "${Inputs.command}" is "${command}", which only the CLI runs. Use one of: ${ACTION_COMMANDS.join(', ')}.`,
+      `Input "${OPTIONS.command.input}" is "${values.command}", which only the CLI runs. Use one of: ${ACTION_COMMANDS.join(', ')}.`,
     );
   }
-  return finish({
-    command,
-    surface: 'action',
-    root: env.GITHUB_WORKSPACE || process.cwd(),
-    workflowsDir: input(Inputs.workflowsDir) || 'workflows',
-    baseRef: input(Inputs.baseRef) || undefined,
-    environment: input(Inputs.environment) || 'production',
-    dify: readDifyFor(command, {
-      url: input(Inputs.difyUrl),
-      email: input(Inputs.difyEmail),
-      password: input(Inputs.difyPassword),
-      token: input(Inputs.difyToken),
-      timeout: [input(Inputs.timeoutSeconds), `"${Inputs.timeoutSeconds}"`],
-      encoding: [input(Inputs.difyPasswordEncoding), `Input "${Inputs.difyPasswordEncoding}"`],
-    }),
-    all: parseBool(input(Inputs.all), Inputs.all),
-    dryRun: parseBool(input(Inputs.dryRun), Inputs.dryRun),
-    concurrency: parsePositiveInt(input(Inputs.concurrency) || '4', Inputs.concurrency),
-    allowDslVersionChange: parseBool(input(Inputs.allowDslVersionChange), Inputs.allowDslVersionChange),
-    rollbackOnFailure: parseBool(input(Inputs.rollbackOnFailure) || 'true', Inputs.rollbackOnFailure),
-    smokeRetries: parseCount(input(Inputs.smokeRetries) || '1', Inputs.smokeRetries),
-    backupDir: input(Inputs.backupDir) || '.dify-gitops/backups',
-    workflow: input(Inputs.workflow) || undefined,
-    to: input(Inputs.to) || undefined,
-    fromBackup: input(Inputs.fromBackup) || undefined,
-    github: readGitHub(env, input(Inputs.githubToken)),
-    rotation: readRotationSettings(
-      {
-        secretName: input(Inputs.secretName),
-        secretEnvironment: input(Inputs.secretEnvironment),
-        stateVariable: input(Inputs.stateVariable),
-        grace: input(Inputs.grace),
-        pruneForeignKeys: parseBool(input(Inputs.pruneForeignKeys), Inputs.pruneForeignKeys),
-        redeploySecrets: parseBool(input(Inputs.redeploySecrets), Inputs.redeploySecrets),
-      },
-      (field) => `Input "${field}"`,
-    ),
-    notify: readNotify(input(Inputs.notifyUrl), input(Inputs.notifySecret), 'action'),
-    failOnDrift: parseBool(input(Inputs.failOnDrift) || 'true', Inputs.failOnDrift),
-    driftIssues: parseBool(input(Inputs.driftIssues), Inputs.driftIssues),
-    pullRequest: parseBool(input(Inputs.pullRequest), Inputs.pullRequest),
-    json: false,
-    check: false,
-    args: [],
-  });
+  return buildSettings(values, source, env.GITHUB_WORKSPACE || process.cwd(), env);
 }
 
 /** Read a CLI invocation: `dify-gitops <command> [flags] [args]`, Dify credentials from the environment. */
 export function readCliSettings(argv: string[], env: Env = process.env): Settings {
-  const [commandWord, ...rest] = argv;
-  const command = parseCommand(commandWord ?? '', 'The command');
-  const flags = parseFlags(rest);
-  const flag = (name: string) => flags.values.get(name);
-  return finish({
-    command,
-    surface: 'cli',
-    root: process.cwd(),
-    workflowsDir: flag('dir') ?? 'workflows',
-    baseRef: flag('base'),
-    environment: flag('environment') ?? 'production',
-    dify: readDifyFor(command, {
-      url: env.DIFY_URL ?? '',
-      email: env.DIFY_EMAIL ?? '',
-      password: env.DIFY_PASSWORD ?? '',
-      token: env.DIFY_TOKEN ?? '',
-      timeout: [env.DIFY_TIMEOUT_SECONDS ?? '', 'DIFY_TIMEOUT_SECONDS'],
-      encoding: [env.DIFY_PASSWORD_ENCODING ?? '', 'DIFY_PASSWORD_ENCODING'],
-    }),
-    all: flags.switches.has('all'),
-    dryRun: flags.switches.has('dry-run'),
-    concurrency: parsePositiveInt(flag('concurrency') ?? '4', '--concurrency'),
-    allowDslVersionChange: flags.switches.has('allow-dsl-version-change'),
-    rollbackOnFailure: !flags.switches.has('no-rollback'),
-    smokeRetries: parseCount(flag('smoke-retries') ?? '1', '--smoke-retries'),
-    backupDir: flag('backup-dir') ?? '.dify-gitops/backups',
-    github: readGitHub(env, env.GITHUB_TOKEN ?? ''),
-    rotation: readRotationSettings(
-      {
-        secretName: flag('secret-name') ?? '',
-        secretEnvironment: flag('secret-environment') ?? '',
-        stateVariable: flag('state-variable') ?? '',
-        grace: flag('grace') ?? '',
-        pruneForeignKeys: flags.switches.has('prune-foreign-keys'),
-        redeploySecrets: flags.switches.has('redeploy-secrets'),
-        keyFile: flag('key-file'),
-      },
-      (field) => `--${field}`,
-    ),
-    notify: readNotify(env.DIFY_NOTIFY_URL ?? '', env.DIFY_NOTIFY_SECRET ?? '', 'cli'),
-    // From a terminal drift always reports through its exit code (3); nothing opens issues or PRs.
-    failOnDrift: true,
-    driftIssues: false,
-    pullRequest: false,
-    json: flags.switches.has('json'),
-    check: flags.switches.has('check'),
-    args: flags.positional,
-    workflow: flag('workflow'),
-    to: flag('to'),
-    fromBackup: flag('from-backup'),
-    name: flag('name'),
-    app: flag('app'),
-  });
+  const source = createCliSource(argv, env);
+  return buildSettings(readOptions(source), source, process.cwd(), env);
 }
 
-/** Raw Dify settings as given; each `[value, name]` pair carries the name to use in errors. */
-interface DifyInputs {
-  url: string;
-  email: string;
-  password: string;
-  token: string;
-  timeout: [string, string];
-  encoding: [string, string];
+function buildSettings(v: OptionValues, source: OptionSource, root: string, env: Env): Settings {
+  const common: CommonSettings = {
+    surface: source.surface,
+    json: v.json,
+    root,
+    workflowsDir: v.workflowsDir,
+    baseRef: v.baseRef,
+    environment: v.environment,
+    dify: readDifyFor(v.command, v),
+    github: readGitHub(env, v.githubToken ?? ''),
+  };
+  const settings = { ...common, command: v.command, options: Object.freeze(commandOptions(v, source, root)) } as Settings;
+  return Object.freeze(settings);
 }
 
-function readDify({
-  url,
-  email,
-  password,
-  token,
-  timeout: [timeout, timeoutName],
-  encoding: [encoding, encodingName],
-}: DifyInputs): DifySettings | undefined {
-  for (const secret of [password, token]) registerSecret(secret);
+/** Only the options `command` reads, named for it. */
+function commandOptions(v: OptionValues, source: OptionSource, root: string): CommandOptions[Command] {
+  const backupDir = path.resolve(root, v.backupDir);
+  // Checked whatever the command, so a bad combination never waits for the run that reads it.
+  const notify = readNotify(v, source.surface);
+  checkOneTarget(v, source.surface);
+  switch (v.command) {
+    case 'validate':
+      return {};
+    case 'fmt':
+      return { check: v.check };
+    case 'adopt':
+      return { file: source.args[0], name: v.name, app: v.app };
+    case 'plan':
+      return { concurrency: v.concurrency };
+    case 'deploy': {
+      const { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries } = v;
+      return { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, backupDir, notify };
+    }
+    case 'rollback':
+      return { workflow: v.workflow, to: v.to, fromBackup: v.fromBackup, smokeRetries: v.smokeRetries, backupDir, notify };
+    case 'rotate-keys':
+      return {
+        workflow: v.workflow,
+        all: v.all,
+        dryRun: v.dryRun,
+        rotation: {
+          secretName: v.secretName,
+          secretEnvironment: v.secretEnvironment,
+          stateVariable: v.stateVariable,
+          graceMs: v.grace,
+          pruneForeignKeys: v.pruneForeignKeys,
+          redeploySecrets: v.redeploySecrets,
+          keyFile: v.keyFile,
+        },
+        smokeRetries: v.smokeRetries,
+        backupDir,
+        rollbackOnFailure: v.rollbackOnFailure,
+        notify,
+      };
+    case 'drift':
+      // From a terminal drift always reports through its exit code (3); nothing opens issues.
+      return {
+        workflow: v.workflow,
+        names: source.args,
+        concurrency: v.concurrency,
+        failOnDrift: source.surface === 'cli' || v.failOnDrift,
+        driftIssues: source.surface === 'action' && v.driftIssues,
+      };
+    case 'pull':
+      return { workflow: v.workflow, names: source.args, all: v.all, pullRequest: source.surface === 'action' && v.pullRequest };
+  }
+}
+
+/** A fork's pull request gets no secrets: plan then runs offline rather than refusing a URL without credentials. */
+function readDifyFor(command: Command, v: OptionValues): DifySettings | undefined {
+  if (command === 'plan' && !v.difyEmail && !v.difyPassword && !v.difyToken) return undefined;
+  const { difyUrl: url, difyEmail: email, difyPassword: password, difyToken: token } = v;
   if (!url) return undefined;
   if (!/^https?:\/\//.test(url)) throw new UserError('usage', `The Dify URL "${url}" must start with http:// or https://.`);
   if (token && (email || password)) {
@@ -224,69 +250,32 @@ function readDify({
       'Dify credentials are missing: set an email and a password, or a token (inputs dify-email + dify-password or dify-token; DIFY_EMAIL + DIFY_PASSWORD or DIFY_TOKEN from a terminal).',
     );
   }
-  const timeoutSeconds = parsePositiveInt(timeout || '30', timeoutName);
-  if (encoding && !['auto', 'base64', 'plain'].includes(encoding)) {
-    throw new UserError('usage', `${encodingName} is "${encoding}"; use auto, base64 (Dify 1.11 and later) or plain (older Dify).`);
-  }
   return {
     url: url.replace(/\/+$/, ''),
-    email: email || undefined,
-    password: password || undefined,
-    token: token || undefined,
-    timeoutMs: timeoutSeconds * 1000,
-    passwordEncoding: (encoding || 'auto') as DifySettings['passwordEncoding'],
+    email,
+    password,
+    token,
+    timeoutMs: v.timeoutSeconds * 1000,
+    passwordEncoding: v.difyPasswordEncoding,
   };
 }
 
-function readNotify(url: string, secret: string, surface: Settings['surface']): NotifySettings | undefined {
-  registerSecret(secret);
+function readNotify(v: OptionValues, surface: CommonSettings['surface']): NotifySettings | undefined {
+  const { notifyUrl: url, notifySecret: secret } = v;
   if (!url) return undefined;
-  const [urlName, secretName] =
-    surface === 'action' ? [`Input "${Inputs.notifyUrl}"`, `input "${Inputs.notifySecret}"`] : ['DIFY_NOTIFY_URL', 'DIFY_NOTIFY_SECRET'];
+  const urlName = sentence(optionLabel(OPTIONS.notifyUrl, surface));
   // The URL is not echoed back: webhook URLs often carry a token in their path.
   if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new UserError('usage', `${urlName} must be an http:// or https:// URL.`);
   if (!secret)
     throw new UserError(
       'usage',
-      `${urlName} is set but ${secretName} is empty: webhooks are always signed. Pass a shared secret from a secret.`,
+      `${urlName} is set but ${optionLabel(OPTIONS.notifySecret, surface)} is empty: webhooks are always signed. Pass a shared secret from a secret.`,
     );
   return { url, secret };
 }
 
-/** A fork's pull request gets no secrets: plan then runs offline rather than refusing a URL without credentials. */
-function readDifyFor(command: Command, inputs: DifyInputs): DifySettings | undefined {
-  if (command === 'plan' && !inputs.email && !inputs.password && !inputs.token) return undefined;
-  return readDify(inputs);
-}
-
-function parseCommand(value: string, label: string): Command {
-  if ((COMMANDS as readonly string[]).includes(value)) return value as Command;
-  throw new UserError('usage', `${label} is "${value}", which is not known. Use one of: ${COMMANDS.join(', ')}.`);
-}
-
-function parseBool(value: string, name: string): boolean {
-  if (value === '' || /^(false|no|0)$/i.test(value)) return false;
-  if (/^(true|yes|1)$/i.test(value)) return true;
-  throw new UserError('usage', `Input "${name}" is "${value}"; use true or false.`);
-}
-
-function parsePositiveInt(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UserError('usage', `"${name}" is "${value}"; use a whole number of 1 or more.`);
-  return n;
-}
-
-function parseCount(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UserError('usage', `"${name}" is "${value}"; use a whole number of 0 or more.`);
-  return n;
-}
-
-function finish(settings: Settings): Settings {
-  if (settings.to && settings.fromBackup) {
-    const [to, from] = settings.surface === 'action' ? [`"${Inputs.to}"`, `"${Inputs.fromBackup}"`] : ['--to', '--from-backup'];
-    throw new UserError('usage', `Give either ${to} (a release) or ${from} (a backup file), not both: they name different targets.`);
-  }
-  // Backups land in the repository checkout (where the workflow uploads them), whatever the cwd.
-  return Object.freeze({ ...settings, backupDir: path.resolve(settings.root, settings.backupDir) });
+function checkOneTarget(v: OptionValues, surface: CommonSettings['surface']): void {
+  if (!v.to || !v.fromBackup) return;
+  const [to, from] = surface === 'action' ? [`"${OPTIONS.to.input}"`, `"${OPTIONS.fromBackup.input}"`] : ['--to', '--from-backup'];
+  throw new UserError('usage', `Give either ${to} (a release) or ${from} (a backup file), not both: they name different targets.`);
 }

@@ -3,35 +3,39 @@ import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { parseDefinitionText } from '../definition/load.js';
 import { validateDefinitions } from '../definition/validate.js';
 import path from 'node:path';
-import type { Settings } from '../settings.js';
+import type { AdoptOptions, CommonSettings } from '../settings.js';
 import type { ReportSink } from '../report/sink.js';
 import { adoptDsl } from '../definition/adopt.js';
 import { formatCanonical } from '../definition/canonical.js';
 import { UserError } from '../support/errors.js';
 
-export async function runAdopt(settings: Settings, deps: { sink: ReportSink }): Promise<{ exitCode: number; file: string }> {
-  const [source] = settings.args;
-  if (!source || !settings.name || !settings.app) {
+export async function runAdopt(
+  settings: CommonSettings,
+  options: AdoptOptions,
+  deps: { sink: ReportSink },
+): Promise<{ exitCode: number; file: string }> {
+  const { file: source, name, app } = options;
+  if (!source || !name || !app) {
     throw new UserError('usage', 'Usage: dify-gitops adopt <export.yml> --name <name> --app <app-uuid> [--dir workflows]');
   }
   // The same rules the validator applies, checked before anything is written.
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(settings.name)) {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
     throw new UserError(
       'usage',
-      `--name "${settings.name}" is not a lowercase slug (a-z, 0-9, "-"); it becomes the file name and the release tag prefix.`,
+      `--name "${name}" is not a lowercase slug (a-z, 0-9, "-"); it becomes the file name and the release tag prefix.`,
     );
   }
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(settings.app)) {
-    throw new UserError('usage', `--app "${settings.app}" is not a Dify app id (a uuid, as in the app's URL: /app/<uuid>/workflow).`);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(app)) {
+    throw new UserError('usage', `--app "${app}" is not a Dify app id (a uuid, as in the app's URL: /app/<uuid>/workflow).`);
   }
-  const target = path.join(settings.workflowsDir, `${settings.name}.json`);
+  const target = path.join(settings.workflowsDir, `${name}.json`);
   const absolute = path.resolve(settings.root, target);
   if (await exists(absolute)) {
     throw new UserError('usage', `${target} already exists. Pick another --name, or delete the file first if you mean to replace it.`);
   }
   const definition = adoptDsl(await readFile(path.resolve(settings.root, source), 'utf8'), {
-    name: settings.name,
-    app: settings.app,
+    name,
+    app,
     sourceFile: source,
   });
   const text = formatCanonical(definition);

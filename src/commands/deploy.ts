@@ -1,7 +1,7 @@
 // deploy: validate → select changed → (per definition, bounded fan-out) back up → import → publish
 // → smoke-check → release, or roll back. Ends with every definition deployed-and-healthy,
 // skipped, or restored-and-verified, and says which.
-import type { Settings } from '../settings.js';
+import type { CommonSettings, DeployOptions } from '../settings.js';
 import type { Clock } from '../support/clock.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
@@ -18,10 +18,12 @@ import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summa
 import { notifyOutcomes } from '../notify/outcomes.js';
 
 export async function runDeploy(
-  settings: Settings,
+  settings: CommonSettings,
+  options: DeployOptions,
   deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock },
 ): Promise<{ exitCode: number; json: unknown; failure?: string }> {
   const { git, sink } = deps;
+  const run = { environment: settings.environment, dryRun: options.dryRun };
   const { report, files, valid } = await sink.group('Validate', async () => {
     const result = await validateWorkflowsDir(settings, git);
     reportValidation(result.report, sink);
@@ -29,7 +31,7 @@ export async function runDeploy(
   });
   if (!report.ok) {
     sink.info('Validation failed: nothing was deployed.');
-    await sink.summary(renderDeploySummary(settings, [], 'validation failed: nothing was deployed'));
+    await sink.summary(renderDeploySummary(run, [], 'validation failed: nothing was deployed'));
     return { exitCode: 1, json: { ok: false, outcomes: [] } };
   }
 
@@ -43,7 +45,7 @@ export async function runDeploy(
   }));
   const selection = await selectChanged(candidates, {
     git,
-    all: settings.all,
+    all: options.all,
     base: settings.baseRef ?? settings.github.pushBefore,
     head,
     dir: settings.workflowsDir,
@@ -52,42 +54,45 @@ export async function runDeploy(
   sink.info(`Selected ${selection.selected.length} of ${candidates.length} definition(s) (${selection.basis}).`);
   if (selection.selected.length === 0) {
     reportDeployOutputs(sink, []);
-    await sink.summary(renderDeploySummary(settings, [], 'no definition changed'));
+    await sink.summary(renderDeploySummary(run, [], 'no definition changed'));
     return { exitCode: 0, json: { ok: true, outcomes: [] } };
   }
 
   const ctx = await sink.group('Connect', async () => {
     const dify = await connectDify(settings, sink);
-    return { dify: dify.console, service: dify.service, github: connectGitHub(settings) };
+    return { dify: dify.console, service: dify.service, github: connectGitHub(settings.github) };
   });
   const stage: StageContext = {
-    settings,
+    environment: settings.environment,
+    root: settings.root,
+    runUrl: settings.github.runUrl,
     git,
     sink,
     commit: head,
     env: deps.env ?? process.env,
-    smokeRetryBudget: settings.smokeRetries,
+    smokeRetryBudget: options.smokeRetries,
     clock: deps.clock,
     ...ctx,
   };
   // Definitions deploy concurrently, so their lines interleave (each prefixed [name]) in one group.
   const outcomes: DefinitionOutcome[] = await sink.group(
-    `Deploy ${selection.selected.length} definition(s), ${settings.concurrency} at a time`,
+    `Deploy ${selection.selected.length} definition(s), ${options.concurrency} at a time`,
     () =>
-      mapLimit(selection.selected, settings.concurrency, (item) =>
-        deployDefinition(stage, { file: item.file, definition: item.definition, text: item.text }),
+      mapLimit(selection.selected, options.concurrency, (item) =>
+        deployDefinition(stage, { file: item.file, definition: item.definition, text: item.text }, options),
       ),
   );
   await sink.group('Release', () =>
     finishReleases(
       stage,
       outcomes.map((outcome, i) => ({ outcome, definition: selection.selected[i].definition })),
+      options.concurrency,
     ),
   );
 
   reportDeployOutputs(sink, outcomes);
-  await sink.summary(renderDeploySummary(settings, outcomes));
-  await notifyOutcomes(settings, outcomes, 'deploy', sink);
+  await sink.summary(renderDeploySummary(run, outcomes));
+  await notifyOutcomes({ ...options, github: settings.github }, outcomes, 'deploy', sink);
   for (const o of outcomes) {
     if (o.result === 'restore-failed')
       sink.warn(`${o.name}: NOT restored. Backup kept at ${o.backupFile}. Finish by hand: ${o.manualCommand}`);

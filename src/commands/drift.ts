@@ -1,7 +1,7 @@
 // drift (scheduled): for every definition, compare the live published version and the live draft
 // with the last tagged release; report it, optionally open one issue per drifted workflow, and
 // fail (exit 3) when anything drifted unless told not to. Writes nothing to Dify.
-import type { Settings } from '../settings.js';
+import type { CommonSettings, DriftOptions } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { GitHub } from '../git/github.js';
 import type { ReportSink } from '../report/sink.js';
@@ -29,14 +29,18 @@ import { describeError } from '../support/errors.js';
 /** Exit code when drift was found: distinct from 1 (the check itself failed). */
 export const DRIFT_EXIT_CODE = 3;
 
-export async function runDrift(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<{ exitCode: number; json: unknown }> {
+export async function runDrift(
+  settings: CommonSettings,
+  options: DriftOptions,
+  deps: { git: Git; sink: ReportSink },
+): Promise<{ exitCode: number; json: unknown }> {
   const { git, sink } = deps;
-  const named = [...settings.args, ...(settings.workflow && settings.workflow !== 'all' ? [settings.workflow] : [])];
+  const named = [...options.names, ...(options.workflow && options.workflow !== 'all' ? [options.workflow] : [])];
   const { definitions, unreadable } = await loadNamedDefinitions(settings, named.length ? named : 'all');
   const dify = (await sink.group('Connect', () => connectDify(settings, sink))).console;
   await ensureTags(git, (line) => sink.warn(line));
   const checked = await sink.group(`Compare live apps in ${settings.environment} with their releases`, () =>
-    mapLimit(definitions, settings.concurrency, (d) => checkDefinition(git, dify, settings, d)),
+    mapLimit(definitions, options.concurrency, (d) => checkDefinition(git, dify, settings, d)),
   );
   // A definition that cannot be read cannot be checked: it is an error, never a silent pass.
   const broken = unreadable.map((u) => buildDriftError({ name: u.name, file: u.file, environment: settings.environment, error: u.error }));
@@ -53,14 +57,13 @@ export async function runDrift(settings: Settings, deps: { git: Git; sink: Repor
   const markdown = renderDriftSummary(settings.environment, results);
   await sink.summary(markdown);
   if (settings.surface === 'cli' && !settings.json) sink.info(`\n${markdown.trimEnd()}`);
-  const github = settings.driftIssues ? connectGitHub(settings) : undefined;
-  if (settings.driftIssues && !github)
-    sink.warn('drift-issues is on, but no GitHub token and repository are configured: no issues opened.');
+  const github = options.driftIssues ? connectGitHub(settings.github) : undefined;
+  if (options.driftIssues && !github) sink.warn('drift-issues is on, but no GitHub token and repository are configured: no issues opened.');
   if (github) await tryUpsertIssues(github, sink, results);
 
   const drifted = results.some((r) => r.status === 'drifted');
   const failed = results.some((r) => r.status === 'error');
-  const exitCode = failed ? 1 : drifted && settings.failOnDrift ? DRIFT_EXIT_CODE : 0;
+  const exitCode = failed ? 1 : drifted && options.failOnDrift ? DRIFT_EXIT_CODE : 0;
   const json = {
     ok: !failed,
     environment: settings.environment,
@@ -75,7 +78,7 @@ export async function runDrift(settings: Settings, deps: { git: Git; sink: Repor
 async function checkDefinition(
   git: Git,
   dify: DifyConsole,
-  settings: Settings,
+  settings: CommonSettings,
   { file, definition }: NamedDefinition,
 ): Promise<DriftResult> {
   const environment = settings.environment;

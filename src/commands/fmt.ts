@@ -2,12 +2,16 @@
 // or with --check, fail on any file that is not, so diffs stay small and hashes stable.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Settings } from '../settings.js';
+import type { CommonSettings, FmtOptions } from '../settings.js';
 import type { ReportSink } from '../report/sink.js';
 import { loadDefinitionFiles } from '../definition/load.js';
 import { formatCanonical, isCanonical } from '../definition/canonical.js';
 
-export async function runFmt(settings: Settings, deps: { sink: ReportSink }): Promise<{ exitCode: number; changed: string[] }> {
+export async function runFmt(
+  settings: CommonSettings,
+  options: FmtOptions,
+  deps: { sink: ReportSink },
+): Promise<{ exitCode: number; changed: string[] }> {
   const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
   const changed: string[] = [];
   let broken = 0;
@@ -20,7 +24,7 @@ export async function runFmt(settings: Settings, deps: { sink: ReportSink }): Pr
     }
     if (isCanonical(file.text, file.value)) continue;
     changed.push(file.file);
-    if (settings.check) {
+    if (options.check) {
       deps.sink.diagnostic({
         file: file.file,
         path: '',
@@ -34,7 +38,7 @@ export async function runFmt(settings: Settings, deps: { sink: ReportSink }): Pr
       deps.sink.info(`formatted ${file.file}`);
     }
   }
-  if (settings.check)
+  if (options.check)
     deps.sink.info(changed.length ? `${changed.length} file(s) need formatting.` : `All ${files.length} file(s) are in canonical form.`);
-  return { exitCode: broken || (settings.check && changed.length) ? 1 : 0, changed };
+  return { exitCode: broken || (options.check && changed.length) ? 1 : 0, changed };
 }

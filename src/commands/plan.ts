@@ -1,7 +1,7 @@
 // plan: validate → pick the definitions the pull request changed → compare each with what is live
 // in the environment (or, for a fork without secrets, with the base branch) → one sticky comment
 // per environment, the job summary, and the `plan` / `changes` outputs. Writes nothing to Dify.
-import type { Settings } from '../settings.js';
+import type { CommonSettings, PlanOptions } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Definition, LoadedFile, ValidationReport, ValidDefinition } from '../definition/types.js';
@@ -26,7 +26,11 @@ interface Selected {
   errors: string[];
 }
 
-export async function runPlan(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<{ exitCode: number; json: unknown }> {
+export async function runPlan(
+  settings: CommonSettings,
+  options: PlanOptions,
+  deps: { git: Git; sink: ReportSink },
+): Promise<{ exitCode: number; json: unknown }> {
   const { git, sink } = deps;
   const { report, files } = await sink.group('Validate', async () => {
     const result = await validateWorkflowsDir(settings, git);
@@ -42,7 +46,7 @@ export async function runPlan(settings: Settings, deps: { git: Git; sink: Report
     if (offlineReason || selected.length === 0) return Promise.all(selected.map((s) => planOffline(git, settings, s, base)));
     const dify = (await connectDify(settings, sink)).console;
     await ensureTags(git, (line) => sink.warn(line));
-    return mapLimit(selected, settings.concurrency, (s) => planLive(git, dify, settings, s));
+    return mapLimit(selected, options.concurrency, (s) => planLive(git, dify, settings, s));
   });
   for (const p of plans) sink.info(`${p.name}: ${p.status}${p.error ? ` (${p.error.split('\n')[0]})` : ''}`);
 
@@ -64,7 +68,7 @@ export async function runPlan(settings: Settings, deps: { git: Git; sink: Report
 }
 
 /** Why Dify cannot be read (fork pull requests get no secrets), or undefined for a live plan. */
-function findOfflineReason(settings: Settings): string | undefined {
+function findOfflineReason(settings: CommonSettings): string | undefined {
   if (settings.github.fork) return 'This pull request comes from a fork, so it gets no secrets and Dify cannot be read.';
   if (settings.dify) return undefined;
   return settings.surface === 'action'
@@ -73,7 +77,13 @@ function findOfflineReason(settings: Settings): string | undefined {
 }
 
 /** The definitions the pull request changed (added or modified), or all of them without a base. */
-async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], report: ValidationReport, baseRef: string | undefined) {
+async function selectForPlan(
+  git: Git,
+  settings: CommonSettings,
+  files: LoadedFile[],
+  report: ValidationReport,
+  baseRef: string | undefined,
+) {
   const withStatus = files.map((file): Selected => {
     const r = report.files.find((f) => f.file === file.file);
     return { file, definition: r?.definition, errors: (r?.errors ?? []).map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`) };
@@ -92,7 +102,7 @@ async function selectForPlan(git: Git, settings: Settings, files: LoadedFile[], 
   return { selected, basis: `definitions ${basis}`, base };
 }
 
-async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Selected): Promise<DefinitionPlan> {
+async function planLive(git: Git, dify: DifyConsole, settings: CommonSettings, s: Selected): Promise<DefinitionPlan> {
   const definition = s.definition;
   if (!definition) return invalidPlan(settings, s, 'live');
   const environment = settings.environment;
@@ -130,7 +140,7 @@ async function planLive(git: Git, dify: DifyConsole, settings: Settings, s: Sele
   }
 }
 
-async function planOffline(git: Git, settings: Settings, s: Selected, base: string | undefined): Promise<DefinitionPlan> {
+async function planOffline(git: Git, settings: CommonSettings, s: Selected, base: string | undefined): Promise<DefinitionPlan> {
   const head = s.definition;
   if (!head) return invalidPlan(settings, s, 'offline');
   let before: Definition | null = null;
@@ -148,7 +158,7 @@ async function planOffline(git: Git, settings: Settings, s: Selected, base: stri
   return buildOfflinePlan({ file: s.file.file, environment: settings.environment, base: before, head });
 }
 
-function invalidPlan(settings: Settings, s: Selected, mode: DefinitionPlan['mode']): DefinitionPlan {
+function invalidPlan(settings: CommonSettings, s: Selected, mode: DefinitionPlan['mode']): DefinitionPlan {
   const value = (s.file.value ?? {}) as Partial<Definition>;
   const name = typeof value.name === 'string' ? value.name : s.file.file.replace(/^.*\/|\.json$/g, '');
   const first = s.errors[0] ?? s.file.diagnostics[0]?.message ?? 'does not validate';
@@ -165,9 +175,9 @@ function invalidPlan(settings: Settings, s: Selected, mode: DefinitionPlan['mode
 }
 
 /** One comment per environment, edited on every push. Best effort: a read-only token (forks) only warns. */
-async function tryPostComment(settings: Settings, sink: ReportSink, markdown: string): Promise<void> {
+async function tryPostComment(settings: CommonSettings, sink: ReportSink, markdown: string): Promise<void> {
   const issueNumber = settings.github.pullNumber;
-  const github = connectGitHub(settings);
+  const github = connectGitHub(settings.github);
   if (!issueNumber || !github) return;
   try {
     const { created } = await github.upsertStickyComment({ issueNumber, marker: planMarker(settings.environment), body: markdown });

@@ -2,7 +2,7 @@
 // envelope kept), so edits made in Dify's UI come back into git as a reviewable diff.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Settings } from '../settings.js';
+import type { CommonSettings, PullOptions } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { DifyConsole } from '../dify/types.js';
@@ -17,9 +17,13 @@ import { Outputs } from '../inputs.js';
 import { renderPullSummary, type PullOutcome } from '../report/pull-summary.js';
 import { describeError, UserError } from '../support/errors.js';
 
-export async function runPull(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<{ exitCode: number; json: unknown }> {
+export async function runPull(
+  settings: CommonSettings,
+  options: PullOptions,
+  deps: { git: Git; sink: ReportSink },
+): Promise<{ exitCode: number; json: unknown }> {
   const { sink } = deps;
-  const names = settings.all || settings.workflow === 'all' ? 'all' : [...settings.args, ...(settings.workflow ? [settings.workflow] : [])];
+  const names = options.all || options.workflow === 'all' ? 'all' : [...options.names, ...(options.workflow ? [options.workflow] : [])];
   if (names !== 'all' && names.length === 0) {
     throw new UserError(
       'usage',
@@ -45,7 +49,7 @@ export async function runPull(settings: Settings, deps: { git: Git; sink: Report
   await sink.summary(renderPullSummary(settings.environment, outcomes));
   const changed = outcomes.filter((o) => o.changed && !o.error);
   sink.info(describeResult(settings, outcomes));
-  const pullRequest = settings.pullRequest
+  const pullRequest = options.pullRequest
     ? await sink.group('Pull request', () => proposePulledChanges(settings, deps, changed))
     : undefined;
   const ok = outcomes.every((o) => !o.error);
@@ -54,7 +58,7 @@ export async function runPull(settings: Settings, deps: { git: Git; sink: Report
 
 async function pullOne(
   dify: DifyConsole,
-  settings: Settings,
+  settings: CommonSettings,
   { file, definition }: NamedDefinition,
   sink: ReportSink,
 ): Promise<PullOutcome> {
@@ -82,7 +86,7 @@ async function pullOne(
 }
 
 /** The closing line: what was rewritten, what failed, or that nothing differs. */
-function describeResult(settings: Settings, outcomes: PullOutcome[]): string {
+function describeResult(settings: CommonSettings, outcomes: PullOutcome[]): string {
   const changed = outcomes.filter((o) => o.changed && !o.error).length;
   const failed = outcomes.filter((o) => o.error).length;
   const parts = [

@@ -2,7 +2,7 @@
 // to a backup a deploy wrote: back up what is live, import + publish, verify the live hash, prove
 // the app healthy, and record the deployment on GitHub either way.
 import path from 'node:path';
-import type { Settings } from '../settings.js';
+import type { CommonSettings, RollbackOptions } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Definition } from '../definition/types.js';
@@ -41,70 +41,76 @@ interface RestorePlan {
 }
 
 export async function runRollback(
-  settings: Settings,
+  settings: CommonSettings,
+  options: RollbackOptions,
   deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock },
 ): Promise<{ exitCode: number; json: unknown }> {
   const { git, sink } = deps;
-  checkTarget(settings);
-  const plans = settings.fromBackup ? await planBackup(settings, git) : await planSnapshots(settings, git, sink);
+  checkTarget(options);
+  const plans = options.fromBackup ? await planBackup(settings, options, git) : await planSnapshots(settings, options, git, sink);
 
   const dify = await connectDify(settings, sink);
   const ctx: StageContext = {
-    settings,
+    environment: settings.environment,
+    root: settings.root,
+    runUrl: settings.github.runUrl,
     git,
     sink,
     dify: dify.console,
     service: dify.service,
-    github: connectGitHub(settings),
+    github: connectGitHub(settings.github),
     commit: await git.headSha(),
     env: deps.env ?? process.env,
-    smokeRetryBudget: settings.smokeRetries,
+    smokeRetryBudget: options.smokeRetries,
     clock: deps.clock,
   };
   const outcomes: DefinitionOutcome[] = [];
-  for (const plan of plans) outcomes.push(await restoreOne(ctx, plan));
+  for (const plan of plans) outcomes.push(await restoreOne(ctx, plan, options.backupDir));
   reportDeployOutputs(sink, outcomes);
-  const title = settings.fromBackup
-    ? `Manual restore from backup \`${path.basename(settings.fromBackup)}\``
-    : `Manual rollback to \`${settings.to}\``;
+  const title = options.fromBackup
+    ? `Manual restore from backup \`${path.basename(options.fromBackup)}\``
+    : `Manual rollback to \`${options.to}\``;
   await sink.summary(renderDeploySummary(settings, outcomes, title));
-  await notifyOutcomes(settings, outcomes, 'rollback', sink);
+  await notifyOutcomes({ notify: options.notify, github: settings.github }, outcomes, 'rollback', sink);
   const ok = outcomes.every((o) => o.result === 'rolled-back');
   return { exitCode: ok ? 0 : 1, json: { ok, outcomes } };
 }
 
-function checkTarget(settings: Settings): void {
-  if (settings.to && settings.fromBackup) {
+function checkTarget(options: RollbackOptions): void {
+  if (options.to && options.fromBackup) {
     throw new UserError(
       'usage',
       'rollback takes either "to" (a release) or "from-backup" (a backup file), not both: they name different targets.',
     );
   }
-  if (!settings.workflow || (!settings.to && !settings.fromBackup)) {
+  if (!options.workflow || (!options.to && !options.fromBackup)) {
     throw new UserError(
       'usage',
       'rollback needs a workflow (a definition name, or "all") and either a version to go to ("to": 1.3.0, a tag, "latest" or "previous") or a backup file a deploy wrote ("from-backup").',
     );
   }
-  if (settings.fromBackup && settings.workflow === 'all') {
+  if (options.fromBackup && options.workflow === 'all') {
     throw new UserError('usage', 'A backup holds one app: with "from-backup", name the workflow it belongs to instead of "all".');
   }
 }
 
 /** The workflow named (or every one with "all"), as read from the checkout. */
-async function chooseDefinitions(settings: Settings): Promise<Array<{ file: string; name: string; definition: Definition }>> {
-  const { definitions, unreadable } = await loadNamedDefinitions(settings, settings.workflow === 'all' ? 'all' : [settings.workflow!]);
-  if (settings.workflow !== 'all' && unreadable.length) throw new UserError('usage', unreadable[0].error);
+async function chooseDefinitions(
+  settings: CommonSettings,
+  options: RollbackOptions,
+): Promise<Array<{ file: string; name: string; definition: Definition }>> {
+  const { definitions, unreadable } = await loadNamedDefinitions(settings, options.workflow === 'all' ? 'all' : [options.workflow!]);
+  if (options.workflow !== 'all' && unreadable.length) throw new UserError('usage', unreadable[0].error);
   if (definitions.length === 0)
-    throw new UserError('usage', `No definition named "${settings.workflow}" in ${settings.workflowsDir}/. Known: none.`);
+    throw new UserError('usage', `No definition named "${options.workflow}" in ${settings.workflowsDir}/. Known: none.`);
   return definitions.map((d) => ({ file: d.file.file, name: d.definition.name, definition: d.definition }));
 }
 
 /** Resolve every snapshot before touching Dify, so a typo in "to" changes nothing. */
-async function planSnapshots(settings: Settings, git: Git, sink: ReportSink): Promise<RestorePlan[]> {
-  const chosen = await chooseDefinitions(settings);
+async function planSnapshots(settings: CommonSettings, options: RollbackOptions, git: Git, sink: ReportSink): Promise<RestorePlan[]> {
+  const chosen = await chooseDefinitions(settings, options);
   await ensureTags(git, (line) => sink.warn(line), 'only local tags are known');
-  const snapshots = await Promise.all(chosen.map((c) => findSnapshot(git, c.name, c.file, settings.to!)));
+  const snapshots = await Promise.all(chosen.map((c) => findSnapshot(git, c.name, c.file, options.to!)));
   return snapshots.map((snapshot, i) => ({
     name: snapshot.definition.name,
     file: chosen[i].file,
@@ -119,9 +125,9 @@ async function planSnapshots(settings: Settings, git: Git, sink: ReportSink): Pr
 }
 
 /** Read the backup before touching Dify, so a wrong path changes nothing. */
-async function planBackup(settings: Settings, git: Git): Promise<RestorePlan[]> {
-  const [chosen] = await chooseDefinitions(settings);
-  const backup = await readBackupFile(path.resolve(settings.root, settings.fromBackup!));
+async function planBackup(settings: CommonSettings, options: RollbackOptions, git: Git): Promise<RestorePlan[]> {
+  const [chosen] = await chooseDefinitions(settings, options);
+  const backup = await readBackupFile(path.resolve(settings.root, options.fromBackup!));
   checkBackupFits(backup, chosen.definition, settings.environment);
   const short = backup.sha256.slice(0, 12);
   return [
@@ -132,33 +138,33 @@ async function planBackup(settings: Settings, git: Git): Promise<RestorePlan[]> 
       version: `backup ${short}`,
       label: `backup ${short}`,
       ref: await git.headSha(),
-      manualCommand: manualRollbackCommand(chosen.name, settings.environment, { fromBackup: settings.fromBackup! }),
+      manualCommand: manualRollbackCommand(chosen.name, settings.environment, { fromBackup: options.fromBackup! }),
       restore: (ctx, log) => restoreBackupFile(ctx, chosen.definition, backup, settings.environment, log),
     },
   ];
 }
 
-async function restoreOne(ctx: StageContext, plan: RestorePlan): Promise<DefinitionOutcome> {
-  const { settings, sink } = ctx;
+async function restoreOne(ctx: StageContext, plan: RestorePlan, backupDir: string): Promise<DefinitionOutcome> {
+  const { environment, sink } = ctx;
   const started = performance.now();
   const log = (line: string) => sink.info(`[${plan.name}] ${line}`);
   const outcome: DefinitionOutcome = {
     name: plan.name,
     version: plan.version,
     file: plan.file,
-    environment: settings.environment,
+    environment,
     result: 'failed',
     durationMs: 0,
     notes: [],
   };
   try {
-    const target = prepareTarget(plan.definition, settings.environment, ctx.env);
+    const target = prepareTarget(plan.definition, environment, ctx.env);
     const published = await ctx.dify.getPublished(target.appId);
     const backup = await backupLiveApp(ctx.dify, {
       appId: target.appId,
       name: plan.name,
-      environment: settings.environment,
-      dir: settings.backupDir,
+      environment,
+      dir: backupDir,
       published,
     });
     outcome.backupFile = backup.file;
@@ -190,7 +196,7 @@ async function recordRollback(ctx: StageContext, plan: RestorePlan, outcome: Def
       subject: outcome,
       state: ok ? 'success' : 'failure',
       description: ok ? `rolled back to ${plan.label}` : `rollback to ${plan.label} failed`,
-      logUrl: ctx.settings.github.runUrl,
+      logUrl: ctx.runUrl,
     });
   } catch (error) {
     ctx.sink.warn(

@@ -4,7 +4,7 @@
 // workflow's own secrets are redeployed too. Key values never reach a log, summary or file
 // other than the secret and the key file they are meant for.
 import path from 'node:path';
-import type { Settings } from '../settings.js';
+import type { CommonSettings, RotateOptions } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Definition } from '../definition/types.js';
@@ -29,18 +29,22 @@ export interface RotateKeysDeps {
   clock?: Clock;
 }
 
-export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): Promise<{ exitCode: number; json: unknown }> {
+export async function runRotateKeys(
+  settings: CommonSettings,
+  options: RotateOptions,
+  deps: RotateKeysDeps,
+): Promise<{ exitCode: number; json: unknown }> {
   const { sink } = deps;
-  const r = settings.rotation;
-  const definitions = await chooseDefinitions(settings);
-  checkHandoff(settings, definitions.length);
+  const r = options.rotation;
+  const definitions = await chooseDefinitions(settings, options);
+  checkHandoff(settings, options, definitions.length);
   const targets: RotationTarget[] = definitions.map((definition) => ({
     definition,
     environment: settings.environment,
     appId: resolveAppId(definition, settings.environment),
     log: (line: string) => sink.info(`[${definition.name}] ${line}`),
   }));
-  const github = connectGitHub(settings);
+  const github = connectGitHub(settings.github);
   const keyFile = r.keyFile ? path.resolve(settings.root, r.keyFile) : undefined;
   const store: LedgerStore = github
     ? createVariableLedgerStore(github, r.stateVariable)
@@ -60,7 +64,7 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
       clock,
       graceMs: r.graceMs,
       pruneForeignKeys: r.pruneForeignKeys,
-      retryBudget: settings.smokeRetries,
+      retryBudget: options.smokeRetries,
     };
 
     // One at a time: every target writes the same ledger.
@@ -77,7 +81,9 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
     const redeploys: SecretRedeploy[] = [];
     if (r.redeploySecrets) {
       const ctx: StageContext = {
-        settings,
+        environment: settings.environment,
+        root: settings.root,
+        runUrl: settings.github.runUrl,
         git: deps.git,
         sink,
         dify: dify.console,
@@ -85,14 +91,14 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
         github,
         commit: settings.github.sha ?? (await deps.git.headSha()),
         env: deps.env ?? process.env,
-        smokeRetryBudget: settings.smokeRetries,
+        smokeRetryBudget: options.smokeRetries,
       };
       for (const [i, target] of targets.entries()) {
         const token = tokens.get(rotations[i]);
         if (!token) continue; // no verified key to smoke-check with; its failure is already reported
         redeploys.push(
           await sink.group(`Redeploy the secrets of ${target.definition.name}`, () =>
-            redeploySecrets(ctx, target.definition, token, target.log),
+            redeploySecrets(ctx, target.definition, token, target.log, options),
           ),
         );
       }
@@ -130,7 +136,7 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
       }),
     );
     await notifyEvents(
-      settings,
+      { notify: options.notify, github: settings.github },
       rotations.map((x, i) => ({
         event: 'rotation' as const,
         workflow: x.name,
@@ -149,15 +155,15 @@ export async function runRotateKeys(settings: Settings, deps: RotateKeysDeps): P
 }
 
 /** A definition name, or every definition with an app in this environment. */
-async function chooseDefinitions(settings: Settings): Promise<Definition[]> {
-  const everything = settings.all || settings.workflow === 'all';
-  if (!settings.workflow && !everything) {
+async function chooseDefinitions(settings: CommonSettings, options: RotateOptions): Promise<Definition[]> {
+  const everything = options.all || options.workflow === 'all';
+  if (!options.workflow && !everything) {
     throw new UserError(
       'usage',
       `rotate-keys needs a workflow: a definition name, or "all" (${settings.surface === 'action' ? 'input "workflow"' : '--workflow NAME or --all'}).`,
     );
   }
-  const { definitions, unreadable } = await loadNamedDefinitions(settings, everything ? 'all' : [settings.workflow!]);
+  const { definitions, unreadable } = await loadNamedDefinitions(settings, everything ? 'all' : [options.workflow!]);
   if (!everything && unreadable.length) throw new UserError('usage', unreadable[0].error);
   const hasApp = (d: Definition) => typeof d.app === 'string' || Boolean(d.app?.[settings.environment]);
   const chosen = definitions.map((d) => d.definition).filter((d) => !everything || hasApp(d));
@@ -168,11 +174,11 @@ async function chooseDefinitions(settings: Settings): Promise<Definition[]> {
 }
 
 /** Refuse, before any key exists, a run whose new keys would reach no consumer or collide. */
-function checkHandoff(settings: Settings, count: number): void {
-  const r = settings.rotation;
+function checkHandoff(settings: CommonSettings, options: RotateOptions, count: number): void {
+  const r = options.rotation;
   const github = Boolean(settings.github.token && settings.github.repository);
   const action = settings.surface === 'action';
-  if (settings.dryRun)
+  if (options.dryRun)
     throw new UserError(
       'usage',
       'rotate-keys has no dry run: a key cannot be checked without creating it. Run it without dry-run (with a long grace, nothing is revoked for that long).',

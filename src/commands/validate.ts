@@ -1,6 +1,6 @@
 // validate: every definition checked offline (schema, graph, references, secrets, version bump).
 import path from 'node:path';
-import type { Settings } from '../settings.js';
+import type { CommonSettings } from '../settings.js';
 import { UserError } from '../support/errors.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
@@ -16,7 +16,7 @@ export interface ValidateResult {
 }
 
 /** Load, validate and report; the caller decides nothing but the exit code. */
-export async function runValidate(settings: Settings, deps: { git: Git; sink: ReportSink }): Promise<ValidateResult> {
+export async function runValidate(settings: CommonSettings, deps: { git: Git; sink: ReportSink }): Promise<ValidateResult> {
   const { report } = await validateWorkflowsDir(settings, deps.git);
   reportValidation(report, deps.sink);
   if (settings.surface === 'action') await deps.sink.summary(renderValidationSummary(report, settings.baseRef));
@@ -30,7 +30,7 @@ export interface ValidFile {
 }
 
 export async function validateWorkflowsDir(
-  settings: Settings,
+  settings: CommonSettings,
   git: Git,
 ): Promise<{ report: ValidationReport; files: LoadedFile[]; valid: ValidFile[] }> {
   const dir = path.resolve(settings.root, settings.workflowsDir);

@@ -1,6 +1,6 @@
 // What commands call after their outcomes are known: one webhook event per definition, sent with
 // bounded fan-out, reported as one line; a webhook that cannot be delivered warns and nothing more.
-import type { Settings } from '../settings.js';
+import type { GitHubSettings, NotifySettings } from '../settings.js';
 import type { ReportSink } from '../report/sink.js';
 import type { DefinitionOutcome } from '../outcomes.js';
 import type { Clock } from '../support/clock.js';
@@ -20,12 +20,19 @@ export interface NotifyDeps {
   log?: (line: string) => void;
 }
 
+/** Where events go (none without a URL), whether this is a dry run, and the run they come from. */
+export interface NotifyTarget {
+  notify?: NotifySettings;
+  dryRun?: boolean;
+  github: Pick<GitHubSettings, 'runUrl' | 'repository' | 'sha'>;
+}
+
 /** Webhooks in flight at once: receivers are often small services behind a rate limit. */
 const NOTIFY_CONCURRENCY = 4;
 
 /** deploy and rollback: one event per definition outcome. Dry runs send nothing. */
 export async function notifyOutcomes(
-  settings: Settings,
+  target: NotifyTarget,
   outcomes: readonly DefinitionOutcome[],
   kind: NotifyEventKind,
   sink: ReportSink,
@@ -33,27 +40,27 @@ export async function notifyOutcomes(
 ): Promise<Delivery[]> {
   // would-deploy only exists in dry runs, which promise to change nothing anyone can see.
   const facts = outcomes.filter((o) => o.result !== 'would-deploy').map((o) => describeOutcome(o, kind));
-  return notifyEvents(settings, facts, sink, deps);
+  return notifyEvents(target, facts, sink, deps);
 }
 
 /** Any command (rotate-keys too): send the events, warn about the ones not delivered, never throw. */
 export async function notifyEvents(
-  settings: Settings,
+  { notify, dryRun, github }: NotifyTarget,
   facts: readonly EventFacts[],
   sink: ReportSink,
   deps: NotifyDeps = {},
 ): Promise<Delivery[]> {
-  if (!settings.notify || facts.length === 0) return [];
-  if (settings.dryRun) {
+  if (!notify || facts.length === 0) return [];
+  if (dryRun) {
     sink.info(`Dry run: ${facts.length} webhook event(s) not sent.`);
     return [];
   }
   const clock = deps.clock ?? createSystemClock();
-  const run = { runUrl: settings.github.runUrl, repository: settings.github.repository, commit: settings.github.sha };
+  const run = { runUrl: github.runUrl, repository: github.repository, commit: github.sha };
   let notifier: Notifier | undefined;
   try {
     notifier = createNotifier({
-      ...settings.notify,
+      ...notify,
       clock,
       timeoutMs: deps.timeoutMs,
       maxAttempts: deps.maxAttempts,

@@ -31,6 +31,8 @@ export function releaseNotRecorded(error: unknown): string {
 export async function finishReleases(
   ctx: StageContext,
   deployed: Array<{ outcome: DefinitionOutcome; definition: Definition }>,
+  /** GitHub releases written at once. */
+  concurrency: number,
 ): Promise<void> {
   const tagged = deployed.filter((d) => d.outcome.tag && !d.outcome.error);
   if (tagged.length === 0) return;
@@ -52,7 +54,7 @@ export async function finishReleases(
   }
   const github = ctx.github;
   if (!github) return;
-  await mapLimit(tagged, ctx.settings.concurrency, async ({ outcome, definition }) => {
+  await mapLimit(tagged, concurrency, async ({ outcome, definition }) => {
     try {
       const previous = await previousSnapshot(ctx.git, definition, outcome.file);
       const changes = summarizeChanges(previous?.definition, definition);
@@ -61,7 +63,7 @@ export async function finishReleases(
         subject: outcome,
         commit: ctx.commit,
         changes,
-        runUrl: ctx.settings.github.runUrl,
+        runUrl: ctx.runUrl,
       });
       ctx.sink.info(`[${outcome.name}] release ${url}`);
       await recordDeployment(github, {
@@ -69,7 +71,7 @@ export async function finishReleases(
         subject: outcome,
         state: 'success',
         description: 'deployed and healthy',
-        logUrl: ctx.settings.github.runUrl,
+        logUrl: ctx.runUrl,
       });
     } catch (error) {
       outcome.error = releaseNotRecorded(error);

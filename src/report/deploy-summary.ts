@@ -1,5 +1,4 @@
 // The deploy's job summary table and step outputs.
-import type { Settings } from '../settings.js';
 import type { ReportSink } from './sink.js';
 import type { DefinitionOutcome, Result } from '../outcomes.js';
 import { Outputs } from '../inputs.js';
@@ -14,8 +13,8 @@ const ICON: Record<Result, string> = {
   'restore-failed': '🚨 NOT restored',
 };
 
-export function renderDeploySummary(settings: Settings, outcomes: DefinitionOutcome[], note?: string): string {
-  const lines = [`## dify-gitops: deploy to ${settings.environment}${settings.dryRun ? ' (dry run)' : ''}`, ''];
+export function renderDeploySummary(run: { environment: string; dryRun?: boolean }, outcomes: DefinitionOutcome[], note?: string): string {
+  const lines = [`## dify-gitops: deploy to ${run.environment}${run.dryRun ? ' (dry run)' : ''}`, ''];
   if (note) lines.push(note, '');
   if (outcomes.length) {
     lines.push('| Workflow | Version | Environment | Result | Checks | Duration | Tag |', '| --- | --- | --- | --- | --- | --- | --- |');

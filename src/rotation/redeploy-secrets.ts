@@ -13,6 +13,7 @@ import { prepareTarget } from '../stages/target.js';
 import { buildRepublishMarks, carriesVerifiedHash } from '../release/marks.js';
 import { describeError } from '../support/errors.js';
 import { registerSecret } from '../support/redact.js';
+import type { RotateOptions } from '../settings.js';
 
 export interface SecretRedeploy {
   name: string;
@@ -30,8 +31,9 @@ export async function redeploySecrets(
   definition: Definition,
   apiKey: string,
   log: (line: string) => void,
+  policy: Pick<RotateOptions, 'backupDir' | 'rollbackOnFailure'>,
 ): Promise<SecretRedeploy> {
-  const environment = ctx.settings.environment;
+  const environment = ctx.environment;
   const outcome: SecretRedeploy = { name: definition.name, environment, result: 'failed', notes: [] };
   if (Object.keys(definition.secrets ?? {}).length === 0) return { ...outcome, result: 'skipped', notes: ['no secrets to redeploy'] };
 
@@ -53,7 +55,7 @@ export async function redeploySecrets(
       appId: target.appId,
       name: definition.name,
       environment,
-      dir: ctx.settings.backupDir,
+      dir: policy.backupDir,
       published,
     });
     outcome.backupFile = backup.file;
@@ -74,7 +76,7 @@ export async function redeploySecrets(
   const failed = health.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.failures.join('; ')}`);
   outcome.error = `smoke check failed after the secret redeploy: ${failed.join(' | ')}`;
   log(`✗ ${outcome.error}`);
-  if (!ctx.settings.rollbackOnFailure) return outcome;
+  if (!policy.rollbackOnFailure) return outcome;
   try {
     await restorePublished(ctx, { definition, appId, before, apiKey }, log);
     return {

@@ -1,6 +1,6 @@
 // Building the two boundaries from settings: one Dify session shared by every definition,
 // and a GitHub client only when a token and repository are given.
-import type { Settings } from '../settings.js';
+import type { CommonSettings, GitHubSettings } from '../settings.js';
 import type { ReportSink } from '../report/sink.js';
 import type { DifyConsole, DifyService } from '../dify/types.js';
 import { createDifyConsole, createDifyService } from '../dify/client.js';
@@ -8,7 +8,7 @@ import { createGitHub, type GitHub } from '../git/github.js';
 import { UserError } from '../support/errors.js';
 
 export async function connectDify(
-  settings: Settings,
+  settings: Pick<CommonSettings, 'dify' | 'surface'>,
   sink: ReportSink,
 ): Promise<{ console: DifyConsole; service: (apiKey: string) => DifyService }> {
   const dify = settings.dify;
@@ -35,7 +35,7 @@ export async function connectDify(
   return { console, service: (apiKey) => createDifyService({ serviceUrl, apiKey, timeoutMs: dify.timeoutMs, maxAttempts: 3 }) };
 }
 
-export function connectGitHub(settings: Settings): GitHub | undefined {
-  const { token, repository, apiUrl } = settings.github;
+export function connectGitHub(github: GitHubSettings): GitHub | undefined {
+  const { token, repository, apiUrl } = github;
   return token && repository ? createGitHub({ token, repository, apiUrl }) : undefined;
 }

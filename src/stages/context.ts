@@ -4,11 +4,15 @@ import type { DifyConsole, DifyService } from '../dify/types.js';
 import type { Git } from '../git/git.js';
 import type { GitHub } from '../git/github.js';
 import type { ReportSink } from '../report/sink.js';
-import type { Settings } from '../settings.js';
 import type { Clock } from '../support/clock.js';
 
 export interface StageContext {
-  settings: Settings;
+  /** The environment every definition of the run goes to. */
+  environment: string;
+  /** Repository root: manual commands name backup files relative to it. */
+  root: string;
+  /** Link to this run, for releases and deployment records. */
+  runUrl?: string;
   dify: DifyConsole;
   /** A service-API client for an app key (keys are per app). */
   service(apiKey: string): DifyService;

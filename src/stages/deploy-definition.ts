@@ -13,6 +13,7 @@ import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './
 import { prepareTarget, type DeployTarget } from './target.js';
 import { releaseTag } from '../release/tags.js';
 import { carriesVerifiedHash } from '../release/marks.js';
+import type { DeployOptions } from '../settings.js';
 
 export interface DeployItem {
   file: string;
@@ -21,10 +22,13 @@ export interface DeployItem {
   text?: string;
 }
 
-export async function deployDefinition(ctx: StageContext, item: DeployItem): Promise<DefinitionOutcome> {
+/** What a deploy may do to one definition: the deploy options its stages read. */
+export type DeployPolicy = Pick<DeployOptions, 'dryRun' | 'backupDir' | 'allowDslVersionChange' | 'rollbackOnFailure'>;
+
+export async function deployDefinition(ctx: StageContext, item: DeployItem, policy: DeployPolicy): Promise<DefinitionOutcome> {
   const started = performance.now();
   const { definition, file } = item;
-  const environment = ctx.settings.environment;
+  const environment = ctx.environment;
   const outcome: DefinitionOutcome = {
     name: definition.name,
     version: definition.version,
@@ -50,7 +54,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
       return done({ result: 'skipped', notes: ['already live'] });
     }
     await assertVersionUnreleased(ctx, item);
-    if (ctx.settings.dryRun) {
+    if (policy.dryRun) {
       log(
         `would import into app ${target.appId}, publish as ${definition.version}, run ${definition.smoke?.length ?? 0} smoke check(s) and tag ${definition.name}@v${definition.version}`,
       );
@@ -60,7 +64,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
       appId: target.appId,
       name: definition.name,
       environment,
-      dir: ctx.settings.backupDir,
+      dir: policy.backupDir,
       published,
     });
     log(
@@ -77,7 +81,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
   let published = false;
   let health: HealthReport | undefined;
   try {
-    const imported = await importDraft(ctx.dify, target, { allowVersionChange: ctx.settings.allowDslVersionChange });
+    const imported = await importDraft(ctx.dify, target, { allowVersionChange: policy.allowDslVersionChange });
     log(`imported into the draft (${imported.status})`);
     if (imported.warning) outcome.notes.push(imported.warning);
     await assertLiveUnmoved(ctx, target.appId, liveAtStart?.id ?? null);
@@ -97,7 +101,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem): Pro
       // Another run owns the app now: restoring our backup would undo its work. Stop, loudly.
       return done({ result: 'failed', error: failure, backupFile: backup.file });
     }
-    if (!ctx.settings.rollbackOnFailure) {
+    if (!policy.rollbackOnFailure) {
       return done({
         result: 'failed',
         error: failure,

@@ -1,6 +1,6 @@
 // pull with pull-request: true: the rewritten definitions go on the branch dify-gitops/pull-<env>
 // (regenerated from HEAD each run) and one pull request proposes them, updated on later runs.
-import type { Settings } from '../settings.js';
+import type { CommonSettings } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import { connectGitHub } from './connect.js';
@@ -9,7 +9,7 @@ import { UserError } from '../support/errors.js';
 import { renderPullRequestBody, type PulledFile } from '../report/pull-summary.js';
 
 export async function proposePulledChanges(
-  settings: Settings,
+  settings: CommonSettings,
   deps: { git: Git; sink: ReportSink },
   pulled: PulledFile[],
 ): Promise<string | undefined> {
@@ -18,7 +18,7 @@ export async function proposePulledChanges(
     sink.info('No definition changed: no pull request to open.');
     return undefined;
   }
-  const github = connectGitHub(settings);
+  const github = connectGitHub(settings.github);
   if (!github)
     throw new UserError('usage', 'pull-request: true needs a GitHub token (github-token) and GITHUB_REPOSITORY to open the pull request.');
   const base = (await deps.git.currentBranch()) ?? 'main';

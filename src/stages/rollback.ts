@@ -82,7 +82,7 @@ export async function restoreCommandFor(
   liveBefore: WorkflowVersion | null = null,
 ): Promise<string> {
   const snapshot = await rollbackSnapshot(ctx, item, liveBefore).catch(() => null);
-  return restoreCommand(ctx, item.definition.name, ctx.settings.environment, snapshot, backupFile);
+  return restoreCommand(ctx, item.definition.name, ctx.environment, snapshot, backupFile);
 }
 
 /**
@@ -95,14 +95,14 @@ export async function rollbackSnapshot(
   item: { file: string; definition: Definition },
   liveBefore: WorkflowVersion | null,
 ): Promise<Snapshot | null> {
-  const live = await findLiveRelease(ctx.git, { name: item.definition.name, file: item.file }, ctx.settings.environment, liveBefore);
+  const live = await findLiveRelease(ctx.git, { name: item.definition.name, file: item.file }, ctx.environment, liveBefore);
   return live ?? previousSnapshot(ctx.git, item.definition, item.file);
 }
 
 function restoreCommand(ctx: StageContext, name: string, environment: string, snapshot: Snapshot | null, backupFile: string): string {
   if (snapshot) return manualRollbackCommand(name, environment, snapshot.definition.version);
   // Never released: no tag to go to, so the backup is the only earlier state there is.
-  return manualRollbackCommand(name, environment, { fromBackup: displayPath(ctx.settings.root, backupFile) });
+  return manualRollbackCommand(name, environment, { fromBackup: displayPath(ctx.root, backupFile) });
 }
 
 /** Inside the checkout, relative (the backups artifact unpacks there); elsewhere, absolute. */

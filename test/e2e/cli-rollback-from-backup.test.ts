@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDeploy } from '../../src/commands/deploy.js';
 import { createGit } from '../../src/git/git.js';
-import { readActionSettings } from '../../src/settings.js';
+import { deploySettings } from '../support/settings.js';
 import { readBackupFile } from '../../src/stages/backup.js';
 import type { DefinitionOutcome } from '../../src/outcomes.js';
 import { createVirtualClock } from '../../src/support/clock.js';
@@ -59,7 +59,8 @@ async function failedFirstDeploy(w: DeployWorld) {
     'INPUT_SMOKE-RETRIES': '0',
   };
   const deps = { git: createGit(w.repo.dir), sink: createCaptureSink(), env, clock: createVirtualClock() };
-  const result = await runDeploy(readActionSettings(env), deps);
+  const settings = deploySettings(env);
+  const result = await runDeploy(settings, settings.options, deps);
   const outcome = (result.json as { outcomes: DefinitionOutcome[] }).outcomes[0];
   expect(outcome.result, deps.sink.text()).toBe('restore-failed');
   return { old, next, outcome };

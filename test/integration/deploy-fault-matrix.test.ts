@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDeploy } from '../../src/commands/deploy.js';
 import { createGit } from '../../src/git/git.js';
-import { readActionSettings } from '../../src/settings.js';
+import { deploySettings } from '../support/settings.js';
 import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
 import type { Fault } from '../emulator/server.js';
 import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
@@ -72,13 +72,13 @@ async function scenario(inject: (world: DeployWorld) => Promise<void> | void) {
       'INPUT_BACKUP-DIR': path.join(world.repo.dir, '..', 'backups'),
       'INPUT_GITHUB-TOKEN': 'ghs_test_token',
     };
-    const settings = readActionSettings(env);
+    const settings = deploySettings(env);
     let exitCode: number;
     let outcomes: Array<{ result: string; backupFile?: string; manualCommand?: string; error?: string; notes: string[] }> = [];
     try {
       // Restore attempts wait on the clock: a virtual one keeps the matrix fast.
       const deps = { git: createGit(world.repo.dir), sink, env, clock: createVirtualClock() };
-      const result = await runDeploy(settings, deps);
+      const result = await runDeploy(settings, settings.options, deps);
       exitCode = result.exitCode;
       outcomes = (result.json as { outcomes: typeof outcomes }).outcomes;
     } catch (error) {

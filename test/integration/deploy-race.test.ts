@@ -4,7 +4,7 @@ import { afterEach, expect, it } from 'vitest';
 import { runDeploy } from '../../src/commands/deploy.js';
 import { createDifyConsole } from '../../src/dify/client.js';
 import { createGit } from '../../src/git/git.js';
-import { readActionSettings } from '../../src/settings.js';
+import { deploySettings } from '../support/settings.js';
 import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
 import { createCaptureSink } from '../support/capture-sink.js';
 
@@ -32,7 +32,8 @@ it('a deploy whose app was published by someone else mid-run stops without publi
     'INPUT_BACKUP-DIR': `${world.repo.dir}/../backups`,
   };
   const sink = createCaptureSink();
-  const deploying = runDeploy(readActionSettings(env), { git: createGit(world.repo.dir), sink, env });
+  const settings = deploySettings(env);
+  const deploying = runDeploy(settings, settings.options, { git: createGit(world.repo.dir), sink, env });
   // Publish from "another run" while our import is held (it is logged as soon as it arrives).
   while (!world.emulator.state().requests.some((r) => r.method === 'POST' && r.path === '/console/api/apps/imports')) {
     await new Promise((r) => setTimeout(r, 20));

@@ -6,7 +6,7 @@ import { notifyOutcomes } from '../../src/notify/outcomes.js';
 import { createEvent, type NotifyEvent } from '../../src/notify/payload.js';
 import { verifyWebhookSignature } from '../../src/notify/verify.js';
 import { createCaptureSink } from '../support/capture-sink.js';
-import { readActionSettings } from '../../src/settings.js';
+import { deploySettings } from '../support/settings.js';
 import type { DefinitionOutcome } from '../../src/outcomes.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import { findClosedUrl, startReceiver, type ReceivedRequest, type Receiver } from './notify-receiver.js';
@@ -137,9 +137,8 @@ const outcome = (name: string, result: DefinitionOutcome['result'], extra: Parti
   notes: [],
   ...extra,
 });
-const settingsFor = (url: string, extra: Record<string, string> = {}) =>
-  readActionSettings({
-    INPUT_COMMAND: 'deploy',
+const settingsFor = (url: string, extra: Record<string, string> = {}) => {
+  const settings = deploySettings({
     'INPUT_NOTIFY-URL': url,
     'INPUT_NOTIFY-SECRET': SECRET,
     GITHUB_REPOSITORY: 'acme/flows',
@@ -147,6 +146,8 @@ const settingsFor = (url: string, extra: Record<string, string> = {}) =>
     GITHUB_SHA: 'f00d',
     ...extra,
   });
+  return { ...settings.options, github: settings.github };
+};
 
 describe('notifyOutcomes', () => {
   it('sends one signed event per definition outcome (none for dry-run outcomes)', async () => {
@@ -213,9 +214,7 @@ describe('notifyOutcomes', () => {
       await notifyOutcomes(settingsFor(receiver.url, { 'INPUT_DRY-RUN': 'true' }), [outcome('alpha', 'deployed')], 'deploy', sink),
     ).toEqual([]);
     expect(lines).toContain('Dry run: 1 webhook event(s) not sent.');
-    expect(await notifyOutcomes(readActionSettings({ INPUT_COMMAND: 'deploy' }), [outcome('alpha', 'deployed')], 'deploy', sink)).toEqual(
-      [],
-    );
+    expect(await notifyOutcomes({ ...deploySettings({}).options, github: {} }, [outcome('alpha', 'deployed')], 'deploy', sink)).toEqual([]);
     expect(receiver.requests).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { createDifyConsole, createDifyService } from '../../src/dify/client.js';
 import { createGit } from '../../src/git/git.js';
-import { readActionSettings } from '../../src/settings.js';
+import { deploySettings } from '../support/settings.js';
 import { backupLiveApp } from '../../src/stages/backup.js';
 import type { StageContext } from '../../src/stages/context.js';
 import { rollbackDefinition } from '../../src/stages/rollback.js';
@@ -30,13 +30,14 @@ async function stageContext(w: DeployWorld) {
     'INPUT_DIFY-EMAIL': EMAIL,
     'INPUT_DIFY-PASSWORD': PASSWORD,
   };
-  const settings = readActionSettings(env);
+  const settings = deploySettings(env).options;
   const dify = await createDifyConsole({ baseUrl: w.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
   closeDify = async () => dify.close?.();
   const clock = createVirtualClock();
   const sink = createCaptureSink();
   const ctx: StageContext = {
-    settings,
+    environment: 'production',
+    root: w.repo.dir,
     dify,
     service: (apiKey) => createDifyService({ serviceUrl: `${w.emulator.url}/v1`, apiKey, timeoutMs: 5000, maxAttempts: 1 }),
     git: createGit(w.repo.dir),

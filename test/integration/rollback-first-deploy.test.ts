@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDeploy } from '../../src/commands/deploy.js';
 import { createGit } from '../../src/git/git.js';
-import { readActionSettings } from '../../src/settings.js';
+import { deploySettings } from '../support/settings.js';
 import { createDifyConsole } from '../../src/dify/client.js';
 import { stringifyPyYaml } from '../../src/support/pyyaml.js';
 import { createVirtualClock } from '../../src/support/clock.js';
@@ -57,7 +57,8 @@ async function deployInProcess(w: DeployWorld) {
     'INPUT_GITHUB-TOKEN': 'ghs_test_token',
   };
   const deps = { git: createGit(w.repo.dir), sink, env, clock: createVirtualClock() };
-  const result = await runDeploy(readActionSettings(env), deps);
+  const settings = deploySettings(env);
+  const result = await runDeploy(settings, settings.options, deps);
   const outcome = (result.json as { outcomes: DefinitionOutcome[] }).outcomes[0];
   const app = w.emulator.state().apps.find((a) => a.id === A)!;
   const live = app.published.find((p) => p.id === app.workflow_id)!;

@@ -1,4 +1,5 @@
-// Inputs arrive as INPUT_* variables (action) or flags + DIFY_* variables (CLI); both become one Settings.
+// Inputs arrive as INPUT_* variables (action) or flags + DIFY_* variables (CLI); both become the common
+// settings plus the options of the command being run.
 import { describe, expect, it } from 'vitest';
 import { readActionSettings, readCliSettings } from '../../src/settings.js';
 
@@ -8,17 +9,23 @@ const action = (inputs: Record<string, string>) =>
 describe('action settings', () => {
   it('applies the documented defaults', () => {
     const s = action({});
-    expect(s).toMatchObject({
-      command: 'validate',
-      surface: 'action',
-      workflowsDir: 'workflows',
-      environment: 'production',
+    expect(s).toMatchObject({ command: 'validate', surface: 'action', workflowsDir: 'workflows', environment: 'production', options: {} });
+    expect(s.dify).toBeUndefined();
+    expect(Object.isFrozen(s)).toBe(true);
+    expect(action({ command: 'deploy' }).options).toMatchObject({
       concurrency: 4,
       dryRun: false,
       all: false,
+      rollbackOnFailure: true,
+      smokeRetries: 1,
+      allowDslVersionChange: false,
     });
-    expect(s.dify).toBeUndefined();
-    expect(Object.isFrozen(s)).toBe(true);
+  });
+
+  it('gives each command only its own options', () => {
+    expect(Object.keys(action({ command: 'plan' }).options)).toEqual(['concurrency']);
+    expect(action({ command: 'rollback', workflow: 'faq', to: 'previous' }).options).toMatchObject({ workflow: 'faq', to: 'previous' });
+    expect(action({ command: 'rollback' }).options).not.toHaveProperty('concurrency');
   });
 
   it('reads Dify credentials and trims the URL', () => {
@@ -36,7 +43,10 @@ describe('action settings', () => {
   it.each([
     [{ command: 'launch' }, /Input "command" is "launch"/],
     [{ command: 'fmt' }, /only the CLI runs/],
-    [{ concurrency: '0' }, /"concurrency" is "0"/],
+    [{ concurrency: '0' }, /Input "concurrency" is "0"; use a whole number of 1 or more/],
+    [{ 'smoke-retries': '-1' }, /Input "smoke-retries" is "-1"; use a whole number of 0 or more/],
+    [{ 'dify-url': 'http://d', 'dify-token': 't', 'timeout-seconds': 'soon' }, /Input "timeout-seconds" is "soon"/],
+    [{ to: '1.0.0', 'from-backup': 'b.json' }, /Give either "to" \(a release\) or "from-backup"/],
     [{ 'dry-run': 'maybe' }, /"dry-run" is "maybe"; use true or false/],
     [{ 'dify-url': 'dify.local', 'dify-token': 't' }, /must start with http/],
     [{ 'dify-url': 'http://d', 'dify-token': 't', 'dify-password': 'p' }, /either a Dify token or an email and password/],
@@ -62,7 +72,22 @@ describe('CLI settings', () => {
 
   it('keeps positional arguments for adopt', () => {
     const s = readCliSettings(['adopt', 'export.yml', '--name', 'faq', '--app', 'u-1'], {});
-    expect(s).toMatchObject({ args: ['export.yml'], name: 'faq', app: 'u-1' });
+    expect(s.options).toEqual({ file: 'export.yml', name: 'faq', app: 'u-1' });
+  });
+
+  it('reads switches, the negated --no-rollback, and names flags and variables in refusals', () => {
+    expect(readCliSettings(['deploy', '--all', '--no-rollback', '--concurrency=2'], {}).options).toMatchObject({
+      all: true,
+      rollbackOnFailure: false,
+      concurrency: 2,
+    });
+    expect(() => readCliSettings(['deploy', '--concurrency', 'many'], {})).toThrow(
+      /--concurrency is "many"; use a whole number of 1 or more/,
+    );
+    expect(() => readCliSettings(['deploy'], { DIFY_URL: 'http://d', DIFY_TOKEN: 't', DIFY_TIMEOUT_SECONDS: '0' })).toThrow(
+      /DIFY_TIMEOUT_SECONDS is "0"/,
+    );
+    expect(() => readCliSettings(['launch'], {})).toThrow(/The command is "launch", which is not known/);
   });
 
   it('names an unknown flag', () => {

@@ -2,12 +2,19 @@
 // payload built from a definition outcome.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readActionSettings, readCliSettings } from '../../../src/settings.js';
+import { settingsFor } from '../../support/settings.js';
 import { createEvent, describeOutcome } from '../../../src/notify/payload.js';
 import { redact } from '../../../src/support/redact.js';
 import type { DefinitionOutcome } from '../../../src/outcomes.js';
 
+/** A deploy's notify settings. */
 const action = (inputs: Record<string, string>) =>
-  readActionSettings(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])));
+  settingsFor(
+    readActionSettings(
+      Object.fromEntries(Object.entries({ command: 'deploy', ...inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+    ),
+    'deploy',
+  ).options;
 
 const SECRET = 'whsec-0d9c8b7a6f5e4d3c';
 const URL_WITH_TOKEN = 'https://hooks.example.com/services/T0/B0/tok3n-in-path';
@@ -54,8 +61,8 @@ describe('notify settings', () => {
   });
 
   it('reads DIFY_NOTIFY_URL and DIFY_NOTIFY_SECRET on the CLI without printing a mask command', () => {
-    const s = readCliSettings(['deploy'], { DIFY_NOTIFY_URL: URL_WITH_TOKEN, DIFY_NOTIFY_SECRET: SECRET });
-    expect(s.notify).toEqual({ url: URL_WITH_TOKEN, secret: SECRET });
+    const s = settingsFor(readCliSettings(['deploy'], { DIFY_NOTIFY_URL: URL_WITH_TOKEN, DIFY_NOTIFY_SECRET: SECRET }), 'deploy');
+    expect(s.options.notify).toEqual({ url: URL_WITH_TOKEN, secret: SECRET });
     expect(writes.join('')).not.toContain(SECRET);
     expect(() => readCliSettings(['deploy'], { DIFY_NOTIFY_URL: URL_WITH_TOKEN })).toThrow(
       /DIFY_NOTIFY_URL is set but DIFY_NOTIFY_SECRET is empty/,

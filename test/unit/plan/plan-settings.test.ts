@@ -63,22 +63,29 @@ describe('plan settings', () => {
 
 describe('drift and pull settings', () => {
   it('fail-on-drift defaults to true; drift-issues and pull-request to false', () => {
-    expect(action({ command: 'drift' })).toMatchObject({ failOnDrift: true, driftIssues: false, pullRequest: false });
-    expect(action({ command: 'drift', 'fail-on-drift': 'false', 'drift-issues': 'true' })).toMatchObject({
+    expect(action({ command: 'drift' }).options).toMatchObject({ failOnDrift: true, driftIssues: false });
+    expect(action({ command: 'pull' }).options).toMatchObject({ pullRequest: false });
+    expect(action({ command: 'drift', 'fail-on-drift': 'false', 'drift-issues': 'true' }).options).toMatchObject({
       failOnDrift: false,
       driftIssues: true,
     });
     expect(action({ command: 'pull', 'pull-request': 'yes', workflow: 'all' })).toMatchObject({
       command: 'pull',
-      pullRequest: true,
-      workflow: 'all',
+      options: { pullRequest: true, workflow: 'all' },
     });
     expect(() => action({ command: 'drift', 'fail-on-drift': 'sometimes' })).toThrow(/"fail-on-drift" is "sometimes"; use true or false/);
   });
 
   it('the CLI takes pull NAME… or --all, and drift always reports through its exit code', () => {
-    expect(readCliSettings(['pull', 'alpha', 'beta'], {})).toMatchObject({ command: 'pull', args: ['alpha', 'beta'], all: false });
-    expect(readCliSettings(['pull', '--all'], {})).toMatchObject({ all: true });
-    expect(readCliSettings(['drift', '--json'], {})).toMatchObject({ command: 'drift', json: true, failOnDrift: true, driftIssues: false });
+    expect(readCliSettings(['pull', 'alpha', 'beta'], {})).toMatchObject({
+      command: 'pull',
+      options: { names: ['alpha', 'beta'], all: false },
+    });
+    expect(readCliSettings(['pull', '--all'], {})).toMatchObject({ options: { all: true } });
+    expect(readCliSettings(['drift', '--json'], {})).toMatchObject({
+      command: 'drift',
+      json: true,
+      options: { failOnDrift: true, driftIssues: false },
+    });
   });
 });

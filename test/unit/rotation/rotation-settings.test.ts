@@ -1,16 +1,20 @@
-// rotate-keys inputs and flags become Settings.rotation; bad values are refused before any work.
+// rotate-keys inputs and flags become its options' rotation; bad values are refused before any work.
 import { describe, expect, it } from 'vitest';
 import { readActionSettings, readCliSettings } from '../../../src/settings.js';
 import { USAGE } from '../../../src/cli.js';
+import { settingsFor } from '../../support/settings.js';
 
 const action = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
-  readActionSettings({ ...env, ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])) });
+  settingsFor(
+    readActionSettings({ ...env, ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])) }),
+    'rotate-keys',
+  );
 
 describe('rotate-keys settings', () => {
   it('applies the documented defaults', () => {
     const s = action({ command: 'rotate-keys', workflow: 'bot' });
     expect(s.command).toBe('rotate-keys');
-    expect(s.rotation).toEqual({
+    expect(s.options.rotation).toEqual({
       secretName: undefined,
       secretEnvironment: undefined,
       stateVariable: 'DIFY_GITOPS_KEYS',
@@ -36,7 +40,7 @@ describe('rotate-keys settings', () => {
       },
       { DIFY_GITOPS_NOW: '2025-03-01T06:00:00Z' },
     );
-    expect(s.rotation).toEqual({
+    expect(s.options.rotation).toEqual({
       secretName: 'DIFY_KEY_{name}',
       secretEnvironment: 'production',
       stateVariable: 'MY_LEDGER',
@@ -53,11 +57,14 @@ describe('rotate-keys settings', () => {
   });
 
   it('reads the CLI flags', () => {
-    const s = readCliSettings(['rotate-keys', '--all', '--grace', '7d', '--key-file', 'keys/{name}.key', '--prune-foreign-keys'], {
-      DIFY_GITOPS_NOW: '1700000000000',
-    });
-    expect(s.all).toBe(true);
-    expect(s.rotation).toEqual({
+    const s = settingsFor(
+      readCliSettings(['rotate-keys', '--all', '--grace', '7d', '--key-file', 'keys/{name}.key', '--prune-foreign-keys'], {
+        DIFY_GITOPS_NOW: '1700000000000',
+      }),
+      'rotate-keys',
+    );
+    expect(s.options.all).toBe(true);
+    expect(s.options.rotation).toEqual({
       secretName: undefined,
       secretEnvironment: undefined,
       stateVariable: 'DIFY_GITOPS_KEYS',
