@@ -34,6 +34,17 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
     return expectJson<T>(res, req);
   };
 
+  /** Publish and re-mark both carry the marks, checked against Dify's limits before anything is sent. */
+  const sendMarks = (
+    method: 'POST' | 'PATCH',
+    path: string,
+    marks: { markedName: string; markedComment: string },
+    safety: HttpRequest['safety'],
+  ) => {
+    validateMarks(marks, path);
+    return call({ method, path, json: { marked_name: marks.markedName, marked_comment: marks.markedComment }, safety });
+  };
+
   // Read once, and only when an export carries encrypted knowledge-base ids.
   let workspaceId: Promise<string> | undefined;
   // GET /workspaces lists the account's workspaces on 1.8 and 1.12 alike (…/workspaces/current is GET on
@@ -105,14 +116,7 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
     },
 
     async publish(appId, marks) {
-      const path = `${app(appId)}/workflows/publish`;
-      validateMarks(marks, path);
-      const { res, req } = await call({
-        method: 'POST',
-        path,
-        json: { marked_name: marks.markedName, marked_comment: marks.markedComment },
-        safety: 'write',
-      });
+      const { res, req } = await sendMarks('POST', `${app(appId)}/workflows/publish`, marks, 'write');
       const body = expectJson(res, req);
       return { createdAt: typeof body.created_at === 'number' ? body.created_at : 0 };
     },
@@ -136,15 +140,8 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
     },
 
     async markVersion(appId, workflowId, marks) {
-      const path = `${app(appId)}/workflows/${encodeURIComponent(workflowId)}`;
-      validateMarks(marks, path);
       // Setting the same marks twice leaves the same marks: safe to retry like a read.
-      const { res, req } = await call({
-        method: 'PATCH',
-        path,
-        json: { marked_name: marks.markedName, marked_comment: marks.markedComment },
-        safety: 'replace',
-      });
+      const { res, req } = await sendMarks('PATCH', `${app(appId)}/workflows/${encodeURIComponent(workflowId)}`, marks, 'replace');
       expectJson(res, req);
       return true;
     },
