@@ -2,6 +2,7 @@
 // Inputs are entries of the option table, src/settings/options.ts.
 
 export const Outputs = {
+  healthy: 'healthy',
   valid: 'valid',
   errors: 'errors',
   definitions: 'definitions',
@@ -17,7 +18,19 @@ export const Outputs = {
   pulled: 'pulled',
 } as const;
 
-export const COMMANDS = ['validate', 'fmt', 'adopt', 'deploy', 'rollback', 'rotate-keys', 'plan', 'drift', 'pull'] as const;
+export const COMMANDS = [
+  'validate',
+  'fmt',
+  'adopt',
+  'render',
+  'doctor',
+  'deploy',
+  'rollback',
+  'rotate-keys',
+  'plan',
+  'drift',
+  'pull',
+] as const;
 export type Command = (typeof COMMANDS)[number];
-/** Commands the action runs; fmt and adopt edit files and exist only on the CLI. */
-export const ACTION_COMMANDS: readonly Command[] = ['validate', 'deploy', 'rollback', 'rotate-keys', 'plan', 'drift', 'pull'];
+/** Commands the action runs; fmt and adopt edit files, render prints YAML: they exist only on the CLI. */
+export const ACTION_COMMANDS: readonly Command[] = ['validate', 'doctor', 'deploy', 'rollback', 'rotate-keys', 'plan', 'drift', 'pull'];

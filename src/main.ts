@@ -12,6 +12,8 @@ import { runRotateKeys } from './commands/rotate-keys.js';
 import { runPlan } from './commands/plan.js';
 import { runDrift } from './commands/drift.js';
 import { runPull } from './commands/pull.js';
+import { runRender } from './commands/render.js';
+import { runDoctor } from './commands/doctor.js';
 import { describeError } from './support/errors.js';
 
 export interface RunOutcome {
@@ -39,6 +41,10 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
       return runRollback(settings, settings.options, { git, sink });
     case 'rotate-keys':
       return runRotateKeys(settings, settings.options, { git, sink });
+    case 'render':
+      return runRender(settings, settings.options, { sink });
+    case 'doctor':
+      return runDoctor(settings, settings.options, { sink });
     case 'plan':
       return runPlan(settings, settings.options, { git, sink });
     case 'drift':

@@ -62,6 +62,13 @@ export interface AdoptOptions {
   app?: string;
 }
 
+export interface RenderOptions {
+  /** Definition names after the command. */
+  names: string[];
+}
+
+export type DoctorOptions = Record<string, never>;
+
 export interface PlanOptions {
   concurrency: number;
 }
@@ -132,6 +139,8 @@ export interface CommandOptions {
   validate: ValidateOptions;
   fmt: FmtOptions;
   adopt: AdoptOptions;
+  render: RenderOptions;
+  doctor: DoctorOptions;
   plan: PlanOptions;
   deploy: DeployOptions;
   rollback: RollbackOptions;
@@ -194,6 +203,10 @@ function commandOptions(v: OptionValues, source: OptionSource, root: string): Co
       return { check: v.check };
     case 'adopt':
       return { file: source.args[0], name: v.name, app: v.app };
+    case 'render':
+      return { names: source.args };
+    case 'doctor':
+      return {};
     case 'plan':
       return { concurrency: v.concurrency };
     case 'deploy': {

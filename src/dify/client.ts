@@ -9,6 +9,7 @@ import { difyError } from './errors.js';
 import { createDefaultLog, createHttpClient, type HttpClient } from './http.js';
 import { createOpenApiOps, probeOpenApi } from './openapi-api.js';
 import { createServiceOps } from './service.js';
+import { COOKIE_SESSIONS_SINCE, readServerVersion, type ServerSurface, versionAtLeast } from './server-version.js';
 import type { DifyConnection, DifyConsole, DifyService } from './types.js';
 
 export interface ClientDeps {
@@ -94,6 +95,28 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
   } catch (error) {
     await http.close();
     throw error;
+  }
+}
+
+/**
+ * What a server says about itself without credentials: its version, which console auth era that is,
+ * and whether /openapi answers. Throws (unreachable) when nothing answers at all.
+ */
+export async function inspectDifyServer(baseUrl: string, timeoutMs: number, deps: ClientDeps = {}): Promise<ServerSurface> {
+  const http = createHttpClient({
+    baseUrl: checkUrl(baseUrl),
+    timeoutMs,
+    maxAttempts: 2,
+    clock: deps.clock ?? createSystemClock(),
+    log: deps.log ?? createDefaultLog(),
+    dispatcher: deps.dispatcher,
+  });
+  try {
+    const { version } = await readServerVersion(http);
+    const consoleEra = version ? (versionAtLeast(version, COOKIE_SESSIONS_SINCE) ? 'cookie' : 'bearer') : 'unknown';
+    return { version, console: consoleEra, openapi: await probeOpenApi(http) };
+  } finally {
+    await http.close();
   }
 }
 

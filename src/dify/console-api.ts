@@ -61,7 +61,21 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
       const workflow = isRecord(body.workflow) ? body.workflow : undefined;
       const info: AppInfo = { id: String(body.id ?? appId), name: String(body.name ?? ''), mode: String(body.mode ?? '') };
       info.workflow_id = typeof body.workflow_id === 'string' ? body.workflow_id : typeof workflow?.id === 'string' ? workflow.id : null;
+      if (typeof body.enable_api === 'boolean') info.enable_api = body.enable_api;
       return info;
+    },
+
+    async describeAccess() {
+      // The current workspace with the account's role: GET on Dify 1.8.1, POST on 1.12.1 (405 to the other).
+      const path = `${api}/workspaces/current`;
+      let { res, req } = await call({ method: 'GET', path, safety: 'read' });
+      if (res.status === 405) ({ res, req } = await call({ method: 'POST', path, safety: 'read' }));
+      const body = expectJson(res, req);
+      return {
+        workspaceId: typeof body.id === 'string' ? body.id : undefined,
+        workspaceName: typeof body.name === 'string' ? body.name : undefined,
+        role: typeof body.role === 'string' ? body.role : undefined,
+      };
     },
 
     async exportDsl(appId, options = {}) {

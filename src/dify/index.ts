@@ -1,5 +1,6 @@
 // Public surface of the Dify boundary: factories, types and typed errors. Stages import from here.
-export { createDifyConsole, createDifyService, type ClientDeps } from './client.js';
+export { createDifyConsole, createDifyService, inspectDifyServer, type ClientDeps } from './client.js';
+export type { ServerSurface } from './server-version.js';
 export {
   type DifyError,
   type DifyErrorCode,

@@ -193,12 +193,28 @@ export async function createOpenApiOps(
         row = await findInAppList(appId);
       }
       const info: AppInfo = { id: String(row.id ?? appId), name: String(row.name ?? ''), mode: String(row.mode ?? '') };
+      if (typeof row.enable_api === 'boolean') info.enable_api = row.enable_api;
       // Only graph apps have versions; the current one is the published workflow.
       if ((info.mode === 'workflow' || info.mode === 'advanced-chat') && find(OPS.listVersions)) {
         const current = (await versionPages(appId)).find((v) => v.current === true);
         info.workflow_id = current ? String(current.id) : null;
       }
       return info;
+    },
+
+    async describeAccess() {
+      const workspaceId = await resolveWorkspace();
+      const req: HttpRequest = { method: 'GET', path: `${PREFIX}/account`, headers: auth, safety: 'read', surface: 'openapi' };
+      const body = expectJson(await http.send(req), req);
+      const rows = (Array.isArray(body.workspaces) ? body.workspaces : []).filter(isRecord);
+      const here = rows.find((w) => w.id === workspaceId);
+      const expires = Number(body.expires_at ?? body.token_expires_at);
+      return {
+        workspaceId,
+        workspaceName: typeof here?.name === 'string' ? here.name : undefined,
+        role: typeof here?.role === 'string' ? here.role : undefined,
+        tokenExpiresAt: Number.isFinite(expires) && expires > 0 ? expires : undefined,
+      };
     },
 
     async exportDsl(appId, options = {}) {

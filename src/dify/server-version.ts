@@ -40,3 +40,14 @@ export function versionAtLeast(version: string | undefined, least: string): bool
   for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i];
   return true;
 }
+
+/** Console auth by era: Dify moved console sessions from bearer tokens to cookies + CSRF in 1.9. */
+export const COOKIE_SESSIONS_SINCE = '1.9.0';
+
+export interface ServerSurface {
+  version?: string;
+  /** cookie (1.9+), bearer (earlier), or unknown without a version. */
+  console: 'cookie' | 'bearer' | 'unknown';
+  /** The /openapi/v1 surface (dfoa_ tokens) answers. */
+  openapi: boolean;
+}

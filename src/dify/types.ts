@@ -58,6 +58,18 @@ export interface AppInfo {
   mode: string;
   /** Id of the published workflow, when any. */
   workflow_id?: string | null;
+  /** Whether the app's service API is on (absent when the server does not say). */
+  enable_api?: boolean;
+}
+
+/** Who the credentials are, where: what doctor reports before a first deploy. */
+export interface AccountAccess {
+  workspaceId?: string;
+  workspaceName?: string;
+  /** owner, admin, editor, normal or dataset_operator. Deploying needs editor; deleting keys, admin. */
+  role?: string;
+  /** Unix seconds when a token stops working, where the server says. */
+  tokenExpiresAt?: number;
 }
 
 export interface ApiKey {
@@ -80,6 +92,8 @@ export interface DifyConsole {
   /** Which password form the login used (email+password sessions only). */
   readonly passwordEncoding?: 'base64' | 'plain';
   getApp(appId: string): Promise<AppInfo>;
+  /** The account's workspace and role there. */
+  describeAccess(): Promise<AccountAccess>;
   /** Export the draft (or a given published version) as YAML text, secrets blanked. */
   exportDsl(appId: string, options?: { workflowId?: string }): Promise<string>;
   /** Import YAML into an existing app (draft only; never publishes). */

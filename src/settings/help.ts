@@ -18,6 +18,16 @@ const HELP: Record<Command, CommandHelp> = {
     usage: '<export.yml> --name NAME --app UUID',
     example: 'dify-gitops adopt faq-bot.yml --name faq-bot --app 3f2a9c1e-…',
   },
+  render: {
+    summary: 'print the exact YAML a deploy would import into the environment: secrets blank, knowledge bases mapped (like helm template)',
+    usage: 'NAME [NAME…]',
+    example: 'dify-gitops render faq-bot --environment staging',
+  },
+  doctor: {
+    summary:
+      'preflight before a first deploy: server reachable (version, auth surface), credentials (one login attempt), role, and per definition the app, its mode, service API, key headroom and plugins',
+    example: 'dify-gitops doctor --environment production',
+  },
   plan: {
     summary: 'what a deploy would change, against the live apps (offline against the base or latest release without DIFY_* variables)',
     example: 'dify-gitops plan --environment staging --base origin/main',

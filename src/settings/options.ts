@@ -34,7 +34,7 @@ export interface OptionSpec<T> {
 const option = <T>(spec: OptionSpec<T>) => spec;
 
 /** Live Dify: the commands that connect to it. */
-const DIFY: readonly Command[] = ['plan', 'deploy', 'rollback', 'rotate-keys', 'drift', 'pull'];
+const DIFY: readonly Command[] = ['doctor', 'plan', 'deploy', 'rollback', 'rotate-keys', 'drift', 'pull'];
 const NOTIFY: readonly Command[] = ['deploy', 'rollback', 'rotate-keys'];
 
 /** The action refuses the commands only the CLI runs (src/settings.ts). */
@@ -48,7 +48,7 @@ export const OPTIONS = {
     input: 'command',
     parse: parseCommand,
     default: 'validate',
-    description: 'What to do: validate | plan | deploy | rollback | rotate-keys | drift | pull',
+    description: 'What to do: validate | doctor | plan | deploy | rollback | rotate-keys | drift | pull',
     commands: [],
   }),
   workflowsDir: option({
@@ -77,7 +77,7 @@ export const OPTIONS = {
     parse: parse.text,
     default: 'production',
     description: 'Target environment: picks the app id from a definition whose `app` is a map environment → app id.',
-    commands: DIFY,
+    commands: [...DIFY, 'render'],
   }),
   difyUrl: option({
     input: 'dify-url',
@@ -346,7 +346,7 @@ export const OPTIONS = {
     parse: parse.bool,
     default: 'false',
     description: 'Print the result as one JSON document on stdout (progress goes to stderr).',
-    commands: ['validate', 'plan', 'deploy', 'rollback', 'rotate-keys', 'drift', 'pull'],
+    commands: ['validate', 'render', 'doctor', 'plan', 'deploy', 'rollback', 'rotate-keys', 'drift', 'pull'],
   }),
   check: option({
     flag: 'check',

@@ -40,9 +40,15 @@ export function resolveAppId(definition: Definition, environment: string): strin
   return id;
 }
 
-export function prepareTarget(definition: Definition, environment: string, env: Record<string, string | undefined>): DeployTarget {
+/** What `render` prints: the DSL as the deploy would import it into `environment`, secrets still blank. */
+export function renderTarget(definition: Definition, environment: string): { appId: string; dsl: DifyDsl; yaml: string } {
   const appId = resolveAppId(definition, environment);
   const dsl = mapDatasets(definition, environment);
+  return { appId, dsl, yaml: stringifyPyYaml(dsl) };
+}
+
+export function prepareTarget(definition: Definition, environment: string, env: Record<string, string | undefined>): DeployTarget {
+  const { appId, dsl } = renderTarget(definition, environment);
   const { yaml, secretValues } = injectSecrets(definition.name, definition.secrets, dsl, env);
   return {
     name: definition.name,

@@ -25,7 +25,8 @@ export function registerSecret(value: string | null | undefined): void {
 
 const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
   // Authorization headers, whatever the token.
-  [/\b(Bearer\s+)[^\s"',;]+/gi, `$1${REDACTED}`],
+  // A token is long: "bearer auth" (the auth mode's name in a status line) is not one.
+  [/\b(Bearer\s+)[^\s"',;)]{12,}/gi, `$1${REDACTED}`],
   // Dify service-API keys (app-…, dataset-…) and /openapi account tokens (dfoa_…, dfoe_…).
   [/\b(app|dataset|ds)-[A-Za-z0-9]{12,}/g, `$1-${REDACTED}`],
   [/\b(dfo[ae]_)[A-Za-z0-9_-]+/g, `$1${REDACTED}`],

@@ -4,7 +4,7 @@ import type { Ctx } from './context.js';
 import { encryptDatasetId, mapDatasetIds } from './dataset-ids.js';
 import { buildAppDsl, dumpYaml } from './dsl.js';
 import { APP_MODES, WORKFLOW_MODES } from './apply-dsl.js';
-import { badParam, json, notFound, readJson, type Reply, type Req } from './http.js';
+import { badParam, HttpError, json, notFound, readJson, type Reply, type Req } from './http.js';
 import { createApiKey, createAppRecord, currentPublished, type AppRecord, type WorkflowRecord } from './state.js';
 
 const MAX_KEYS = 10;
@@ -164,8 +164,14 @@ export function handleListWorkspaces(ctx: Ctx, req: Req): Reply {
   return json(200, { workspaces: [{ id, name, plan: 'sandbox', status: 'normal', created_at: 1_700_000_000, current: true }] });
 }
 
-/** GET /console/api/workspaces/current, as Dify 1.8.1 answers it (1.12.1 takes POST here instead). */
+/**
+ * /console/api/workspaces/current: GET on Dify 1.8.1, POST on 1.12.1, 405 to the other method (observed on
+ * both); the emulator takes POST from 1.12 on, by its serverVersion.
+ */
 export function handleCurrentWorkspace(ctx: Ctx, req: Req): Reply {
+  const [major, minor] = (ctx.options.serverVersion || '1.12.1').split('.').map(Number);
+  const wants = major > 1 || minor >= 12 ? 'POST' : 'GET';
+  if (req.method !== wants) throw new HttpError(405, 'method_not_allowed', 'The method is not allowed for the requested URL.');
   requireConsole(ctx, req);
   return json(200, {
     id: ctx.workspace.id,

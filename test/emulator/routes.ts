@@ -48,6 +48,7 @@ export function createDifyRouter(ctx: Ctx): Router {
   add('GET', `${c}/system-features`, handleSystemFeatures);
   add('GET', `${c}/workspaces`, handleListWorkspaces);
   add('GET', `${c}/workspaces/current`, handleCurrentWorkspace);
+  add('POST', `${c}/workspaces/current`, handleCurrentWorkspace);
   add('GET', `${c}/workspaces/current/plugin/list`, handleListPlugins);
   add('POST', `${c}/apps`, handleCreateApp);
   add('GET', `${c}/apps/{app_id}`, handleGetApp);

@@ -211,6 +211,17 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
         expect(await readFile(path.join(repo.dir, 'workflows', `${NAME}.json`), 'utf8')).toContain('Edited in the UI');
       });
 
+      it('render prints what a deploy imports, and doctor passes the workspace', async () => {
+        const render = await cli(['render', NAME]);
+        expect(render.code, render.stderr).toBe(0);
+        expect(render.stdout).toContain(`app ${appId} (production)`);
+        const doctor = await cli(['doctor', '--json']);
+        const report = JSON.parse(doctor.stdout) as { ok: boolean; server: { version?: string }; checks: Array<{ status: string }> };
+        expect(report.ok, doctor.stdout).toBe(true);
+        expect(doctor.code).toBe(0);
+        expect(report.checks.some((c) => c.status === 'fail')).toBe(false);
+      });
+
       it('rotates the app key into a key file, and the new key runs the app', async () => {
         const keyFile = path.join(repo.dir, '..', 'live.key');
         const run = await cli(['rotate-keys', '--workflow', NAME, '--key-file', keyFile, '--grace', '0s']);

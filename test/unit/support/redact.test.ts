@@ -17,6 +17,9 @@ describe('redact', () => {
     const advice = "Set SEARCH_API_KEY in the job's env (e.g. SEARCH_API_KEY: ${{ secrets.SEARCH_API_KEY }}).";
     expect(redact(advice)).toBe(advice);
     expect(redact('GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}')).toBe('GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}');
+    // The auth mode's name is not a token.
+    expect(redact('Signed in to https://dify.example.com (bearer auth).')).toBe('Signed in to https://dify.example.com (bearer auth).');
+    expect(redact('credentials: sign in — bearer auth, plain password')).toBe('credentials: sign in — bearer auth, plain password');
   });
 
   it('scrubs every registered secret wherever it appears', () => {
