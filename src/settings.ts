@@ -254,8 +254,21 @@ function readDifyFor(command: Command, v: OptionValues): DifySettings | undefine
   const { difyUrl: url, difyEmail: email, difyPassword: password, difyToken: token } = v;
   if (!url) return undefined;
   if (!/^https?:\/\//.test(url)) throw new UserError('usage', `The Dify URL "${url}" must start with http:// or https://.`);
+  // A dfoa_ token speaks /openapi, which has no API-key routes: an email and password beside it serve
+  // those (rotate-keys, smoke checks without a given key). A console token with a password is a mix-up.
   if (token && (email || password)) {
-    throw new UserError('usage', 'Give either a Dify token or an email and password, not both.');
+    if (!token.startsWith('dfoa_')) {
+      throw new UserError(
+        'usage',
+        'Give either a console token or an email and password, not both (only a dfoa_ token pairs with a password).',
+      );
+    }
+    if (!email || !password) {
+      throw new UserError(
+        'usage',
+        'A dfoa_ token with a password needs both the email and the password (they serve the API-key operations /openapi lacks).',
+      );
+    }
   }
   if (!token && (!email || !password)) {
     throw new UserError(

@@ -45,9 +45,16 @@ function codeFor(d: DifyErrorDetails): DifyErrorCode {
   return 'dify.http';
 }
 
-/** Export of an app whose draft was never created: Dify has no code for it, only this message. */
+/**
+ * Export of an app whose draft was never created. The console has no code for it, only a 400 whose
+ * message names the draft (1.8.1 and 1.12.1); /openapi answers 404 `not_found` "draft workflow not found"
+ * (the emulator, after the contract: no 1.18 server was run).
+ */
 export function isMissingDraft(error: unknown): boolean {
-  return isDifyError(error) && error.details.status === 400 && /missing draft/i.test(error.details.difyMessage ?? '');
+  if (!isDifyError(error)) return false;
+  const { status, surface, difyCode, difyMessage = '' } = error.details;
+  if (surface === 'openapi') return status === 404 && difyCode === 'not_found' && /draft/i.test(difyMessage);
+  return status === 400 && /missing draft/i.test(difyMessage);
 }
 
 export type DifyUnreachableError = UserError<'dify.unreachable'>;

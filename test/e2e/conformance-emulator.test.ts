@@ -8,10 +8,22 @@ import type { LiveTarget } from '../live/target.js';
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'conformance-password';
 
-for (const auth of ['cookie', 'bearer'] as const) {
+const TOKEN = 'dfoa_conformance_token_0123456789';
+
+for (const era of ['cookie', 'bearer', 'openapi'] as const) {
   let emulator: Emulator;
+  const auth = era === 'bearer' ? 'bearer' : 'cookie';
   beforeAll(async () => {
-    emulator = await startEmulator({ auth, email: EMAIL, password: PASSWORD, restoreEndpoint: auth === 'cookie' });
+    emulator = await startEmulator({
+      auth,
+      email: EMAIL,
+      password: PASSWORD,
+      restoreEndpoint: era !== 'bearer',
+      openapi: era === 'openapi',
+      openapiToken: TOKEN,
+      // The suite's own pace is not what is under test here (bench measures a fleet under the limit).
+      openapiRateLimitPerMinute: 0,
+    });
   });
   afterAll(async () => {
     // Cleanup is part of the contract: nothing the suite created is left behind.
@@ -19,6 +31,13 @@ for (const auth of ['cookie', 'bearer'] as const) {
     await emulator.close();
     if (left.length) throw new Error(`the conformance suite left ${left.length} app(s) behind`);
   });
-  const target = (): LiveTarget => ({ label: `emulator (${auth})`, url: emulator.url, email: EMAIL, password: PASSWORD });
-  describeConformance(`emulator (${auth})`, target);
+  // The /openapi era: a dfoa_ token, with the password for the API-key operations /openapi lacks.
+  const target = (): LiveTarget => ({
+    label: `emulator (${era})`,
+    url: emulator.url,
+    email: EMAIL,
+    password: PASSWORD,
+    token: era === 'openapi' ? TOKEN : undefined,
+  });
+  describeConformance(`emulator (${era})`, target);
 }

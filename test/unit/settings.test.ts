@@ -49,7 +49,8 @@ describe('action settings', () => {
     [{ to: '1.0.0', 'from-backup': 'b.json' }, /Give either "to" \(a release\) or "from-backup"/],
     [{ 'dry-run': 'maybe' }, /"dry-run" is "maybe"; use true or false/],
     [{ 'dify-url': 'dify.local', 'dify-token': 't' }, /must start with http/],
-    [{ 'dify-url': 'http://d', 'dify-token': 't', 'dify-password': 'p' }, /either a Dify token or an email and password/],
+    [{ 'dify-url': 'http://d', 'dify-token': 't', 'dify-password': 'p' }, /either a console token or an email and password/],
+    [{ 'dify-url': 'http://d', 'dify-token': 'dfoa_t', 'dify-password': 'p' }, /needs both the email and the password/],
     [{ 'dify-url': 'http://d', 'dify-email': 'a@b.c' }, /credentials are missing/],
     [
       { 'dify-url': 'http://d', 'dify-email': 'a@b.c', 'dify-password': 'p', 'dify-password-encoding': 'rot13' },
@@ -57,6 +58,18 @@ describe('action settings', () => {
     ],
   ])('refuses %j before doing anything', (inputs, message) => {
     expect(() => action(inputs)).toThrow(message);
+  });
+});
+
+describe('a dfoa_ token with an email and password', () => {
+  it('is accepted: the token speaks /openapi, the password serves the API-key operations', () => {
+    const s = readCliSettings(['deploy'], {
+      DIFY_URL: 'http://127.0.0.1:5001',
+      DIFY_TOKEN: 'dfoa_x',
+      DIFY_EMAIL: 'a@b.c',
+      DIFY_PASSWORD: 'p',
+    });
+    expect(s.dify).toMatchObject({ token: 'dfoa_x', email: 'a@b.c', password: 'p' });
   });
 });
 
