@@ -119,7 +119,7 @@ export const OPTIONS = {
     parse: parse.oneOf(['auto', 'base64', 'plain'], 'use auto, base64 (Dify 1.11 and later) or plain (older Dify).'),
     default: 'auto',
     description:
-      'How the login sends the password: auto (Base64 first, then plain, once each), base64 (Dify 1.11 and later) or plain (older). Pin it so a wrong password costs one login attempt per run (Dify locks an account after 5).',
+      'How the login sends the password: auto (from the version the server names: Base64 from Dify 1.11.2, plain before), base64 or plain. Either way a wrong password costs at most one counted attempt per run (Dify locks an account on the 7th attempt, for 24 hours).',
     commands: DIFY,
   }),
   all: option({
