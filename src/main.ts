@@ -15,14 +15,9 @@ import { runPull } from './commands/pull.js';
 import { runRender } from './commands/render.js';
 import { runDoctor } from './commands/doctor.js';
 import { describeError } from './support/errors.js';
+import type { RunOutcome } from './outcomes.js';
 
-export interface RunOutcome {
-  exitCode: number;
-  /** Machine-readable result for the CLI's --json. */
-  json?: unknown;
-  /** One line naming what failed, for the job's failure message. */
-  failure?: string;
-}
+export type { RunOutcome } from './outcomes.js';
 
 export async function runCommand(settings: Settings, sink: ReportSink): Promise<RunOutcome> {
   const git = createGit(settings.root);

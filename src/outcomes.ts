@@ -28,3 +28,12 @@ export interface DefinitionOutcome {
   manualCommand?: string;
   notes: string[];
 }
+
+/** What a command hands back to main.ts: its exit code, its --json result, its one-line failure. */
+export interface RunOutcome {
+  exitCode: number;
+  /** Machine-readable result for the CLI's --json. */
+  json?: unknown;
+  /** One line naming what failed, for the job's failure message. */
+  failure?: string;
+}

@@ -4,7 +4,7 @@
 import { inspectDifyServer } from '../dify/index.js';
 import { Outputs } from '../inputs.js';
 import type { DifyConsole, PluginDependency } from '../dify/types.js';
-import type { RunOutcome } from '../main.js';
+import type { RunOutcome } from '../outcomes.js';
 import { type DoctorCheck, renderDoctorSummary } from '../report/doctor-summary.js';
 import type { ReportSink } from '../report/sink.js';
 import { loadNamedDefinitions, type NamedDefinition } from '../selection.js';

@@ -1,6 +1,6 @@
 // `dify-gitops render NAME`: the exact YAML a deploy would import into the environment, secrets blank
 // and knowledge-base aliases mapped to the environment's ids: the Dify equivalent of `helm template`.
-import type { RunOutcome } from '../main.js';
+import type { RunOutcome } from '../outcomes.js';
 import type { ReportSink } from '../report/sink.js';
 import { loadNamedDefinitions } from '../selection.js';
 import type { CommonSettings, RenderOptions } from '../settings.js';
