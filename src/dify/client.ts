@@ -40,6 +40,7 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
     clock,
     log,
     dispatcher: deps.dispatcher,
+    openapiPerMinute: conn.openapiPerMinute,
   });
   const hasPassword = Boolean(conn.email && conn.password);
   const login = () =>

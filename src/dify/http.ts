@@ -72,7 +72,12 @@ export interface HttpOptions {
   maxRetryAfterMs?: number;
   /** Tests may pass their own; otherwise one EnvHttpProxyAgent per client. */
   dispatcher?: Dispatcher;
+  /** /openapi requests per minute this client allows itself (Dify's per-token limit: 60). */
+  openapiPerMinute?: number;
 }
+
+/** Dify's OPENAPI_RATE_LIMIT_PER_TOKEN default. */
+export const OPENAPI_PER_MINUTE = 60;
 
 const USER_AGENT = 'dify-gitops/0.1';
 
@@ -193,12 +198,42 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     return { retry: false };
   }
 
+  // One pace for everything this client sends, so a fan-out of many definitions shares it: a 429's
+  // Retry-After holds back every request, not only the one that met it, and /openapi requests stay
+  // under the per-token limit instead of discovering it one 429 at a time.
+  let pausedUntil = 0;
+  const openapiSent: number[] = [];
+  const openapiPerMinute = options.openapiPerMinute ?? OPENAPI_PER_MINUTE;
+  async function pace(req: HttpRequest): Promise<void> {
+    for (;;) {
+      const now = options.clock.now();
+      let waitMs = pausedUntil - now;
+      if (req.surface === 'openapi' && openapiPerMinute > 0) {
+        while (openapiSent.length && now - openapiSent[0] >= 60_000) openapiSent.shift();
+        if (openapiSent.length >= openapiPerMinute) waitMs = Math.max(waitMs, openapiSent[0] + 60_000 - now);
+      }
+      if (waitMs <= 0) break;
+      log(`dify ${req.method} ${prefix}${req.path}: pacing, waiting ${Math.ceil(waitMs)} ms`);
+      await options.clock.sleep(waitMs);
+    }
+    if (req.surface === 'openapi') openapiSent.push(options.clock.now());
+  }
+
+  function holdBack(res: HttpResponse): void {
+    if (res.status !== 429) return;
+    const retryAfterMs = parseRetryAfter(res.headers['retry-after'], options.clock.now());
+    if (retryAfterMs !== undefined) pausedUntil = Math.max(pausedUntil, options.clock.now() + retryAfterMs);
+  }
+
   async function run(req: HttpRequest, keepOpen: boolean) {
     let attempts = 0;
     const result = await retry(
       async () => {
         attempts++;
-        return attempt(req, keepOpen);
+        await pace(req);
+        const res = await attempt(req, keepOpen);
+        holdBack(res);
+        return res;
       },
       {
         maxAttempts: options.maxAttempts,

@@ -23,6 +23,8 @@ export interface DifyConnection {
   passwordEncoding?: 'auto' | 'base64' | 'plain';
   /** /openapi only: the workspace for imports; defaults to the token account's default workspace. */
   workspaceId?: string;
+  /** /openapi only: requests a minute this client allows itself (default 60, Dify's per-token limit; 0: unpaced). */
+  openapiPerMinute?: number;
 }
 
 export type ImportStatus = 'completed' | 'completed-with-warnings' | 'pending' | 'failed';

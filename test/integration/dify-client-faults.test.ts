@@ -284,10 +284,14 @@ function faultMatrix(mode: Mode, cases: OpCase[]) {
     beforeAll(async () => {
       w.emu = await startDify(mode === 'openapi' ? { openapi: true } : { auth: mode === 'bearer' ? 'bearer' : 'cookie' });
       w.clock = createVirtualClock();
-      w.dify = await createDifyConsole(connectionFor(w.emu, mode, { timeoutMs: TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS }), {
-        clock: w.clock,
-        log: () => {},
-      });
+      // Unpaced: these tests count the retry sleeps exactly (pacing has its own tests).
+      w.dify = await createDifyConsole(
+        connectionFor(w.emu, mode, { timeoutMs: TIMEOUT_MS, maxAttempts: MAX_ATTEMPTS, openapiPerMinute: 0 }),
+        {
+          clock: w.clock,
+          log: () => {},
+        },
+      );
     });
     afterAll(async () => {
       await w.dify.close?.();
