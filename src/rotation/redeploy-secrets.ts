@@ -44,8 +44,10 @@ export async function redeploySecrets(
     appId = target.appId;
     target.secretValues.forEach(registerSecret);
     const published = await ctx.dify.getPublished(target.appId);
-    // Only the exact definition that is live: rotating secrets must never ship workflow changes.
-    if (!published || !carriesVerifiedHash(published, target.hash)) {
+    // Only the exact definition that is live: rotating secrets must never ship workflow changes. Where
+    // the server cannot re-mark a version as verified (/openapi), its content must equal the repository's.
+    const sameContent = published ? publishedWorkflowHash(published) === target.workflowHash : false;
+    if (!published || !(carriesVerifiedHash(published, target.hash) || (ctx.dify.authMode === 'openapi' && sameContent))) {
       throw new Error(
         `${definition.name} is not live as in the repository (${published ? `published version ${published.marked_name || published.id} has other content` : 'never published'}), so its secrets were not redeployed. Deploy it first.`,
       );

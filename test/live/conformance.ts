@@ -20,16 +20,29 @@ import { type LiveTarget, newRunId } from './target.js';
 const NAME = 'live-echo';
 const quiet = { log: () => {} };
 
-/** The passthrough example (start → end echoing `query`) aimed at the suite's own app. */
+/** The secret environment variable the suite's workflow carries, and the variable its value comes from. */
+const SECRET = { dsl: 'LIVE_SECRET', env: 'DIFY_GITOPS_LIVE_SECRET' };
+
+/**
+ * The passthrough example (start → end echoing `query`) aimed at the suite's own app, with a secret
+ * environment variable that the End node also outputs, so a run shows which value is live.
+ */
 function liveDefinition(app: { id: string; name: string }, version: string, options: { title?: string; expect?: string } = {}): Definition {
   const d = JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows/passthrough.json'), 'utf8')) as Definition;
   const dsl = structuredClone(d.dsl);
+  dsl.workflow!.environment_variables = [
+    { id: 'c0ffee00-0000-4000-8000-00000000005e', name: SECRET.dsl, value: '', value_type: 'secret', description: '' },
+  ];
+  const end = dsl.workflow!.graph.nodes[1].data as unknown as {
+    outputs: Array<{ value_selector: string[]; value_type: string; variable: string }>;
+  };
+  end.outputs.push({ value_selector: ['env', SECRET.dsl], value_type: 'string', variable: 'secret' });
   // Imports rename the app to the DSL's name: keep the created name, so it stays recognisably the suite's.
   dsl.app.name = app.name;
   if (options.title) dsl.workflow!.graph.nodes[1].data.title = options.title;
   const smoke = structuredClone(d.smoke ?? []);
   if (options.expect) smoke[0].expect.contains = { query: options.expect };
-  return { ...d, name: NAME, version, app: { production: app.id }, dsl, smoke };
+  return { ...d, name: NAME, version, app: { production: app.id }, dsl, smoke, secrets: { [SECRET.dsl]: SECRET.env } };
 }
 
 export function describeConformance(label: string, getTarget: () => LiveTarget): void {
@@ -144,6 +157,7 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
       let appId: string;
       let repo: TempRepo;
       let github: Awaited<ReturnType<typeof startGitHubApi>>;
+      let secretValue = 'live-secret-one';
       const cli = (args: string[]) =>
         spawnNode(
           [path.join(REPO_ROOT, 'bin/dify-gitops.js'), ...args],
@@ -160,6 +174,7 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
             GITHUB_TOKEN: 'ghs_live_suite',
             GITHUB_REPOSITORY: 'acme/flows',
             GITHUB_API_URL: github.url,
+            [SECRET.env]: secretValue,
           },
           180_000,
         );
@@ -229,6 +244,26 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
         expect(report.ok, doctor.stdout).toBe(true);
         expect(doctor.code).toBe(0);
         expect(report.checks.some((c) => c.status === 'fail')).toBe(false);
+      });
+
+      it('redeploys a changed secret value, and the live app uses it', async () => {
+        // What pull wrote, released as 1.3.0, so the live app is the repository's again.
+        const pulled = JSON.parse(await readFile(path.join(repo.dir, 'workflows', `${NAME}.json`), 'utf8')) as Definition;
+        await commit({ ...pulled, version: '1.3.0' });
+        const deploy = await cli(['deploy', '--all']);
+        expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0);
+        secretValue = 'live-secret-two';
+        const keyFile = path.join(repo.dir, '..', 'redeploy.key');
+        const run = await cli(['rotate-keys', '--workflow', NAME, '--key-file', keyFile, '--grace', '0s', '--redeploy-secrets']);
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+        expect(run.stdout + run.stderr).not.toContain(secretValue);
+        const key = (await readFile(keyFile, 'utf8')).trim();
+        const service = createDifyService({ serviceUrl: `${target.url}/v1`, apiKey: key, timeoutMs: 30_000, maxAttempts: 2 }, quiet);
+        try {
+          expect((await service.runWorkflow({ query: 'hello' }, { stream: false })).outputs.secret).toBe('live-secret-two');
+        } finally {
+          await service.close?.();
+        }
       });
 
       it('rotates the app key into a key file, and the new key runs the app', async () => {
