@@ -52,7 +52,10 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     liveAtStart = published;
     if (published && carriesVerifiedHash(published, target.hash)) {
       log(`already live (published version ${published.marked_name || published.id} carries this content hash): no write`);
-      return done({ result: 'skipped', notes: ['already live'] });
+      // The marks say this release is live and verified: its tag and GitHub release must exist too
+      // (a rejected push leaves them missing), so finishReleases completes them.
+      const tag = published.marked_name === definition.version ? releaseTag(definition.name, definition.version) : undefined;
+      return done({ result: 'skipped', notes: ['already live'], tag, hash: tag && target.hash });
     }
     await assertVersionUnreleased(ctx, item);
     if (policy.dryRun) {

@@ -16,8 +16,9 @@ import type { DefinitionOutcome } from '../outcomes.js';
 import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { previousSnapshot, type Snapshot } from '../release/snapshots.js';
-import { buildBackupRestoreMarks, buildRepublishMarks } from '../release/marks.js';
+import { buildBackupRestoreMarks, buildRepublishMarks, verifiedHash } from '../release/marks.js';
 import { findLiveRelease } from '../release/latest.js';
+import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { injectSecrets, prepareTarget, resolveAppId, type DeployTarget } from './target.js';
 
 type Log = (line: string) => void;
@@ -35,15 +36,23 @@ export async function rollbackDefinition(
 ): Promise<Partial<DefinitionOutcome>> {
   const { item, target, backup, log } = failed;
   let snapshot: Snapshot | null = null;
+  const before = failed.liveBefore ?? null;
+  if (failed.published && before && publishedWorkflowHash(before) === target.workflowHash) {
+    return failingVersionWasLive(ctx, item, target, backup.file, log);
+  }
   try {
-    snapshot = await rollbackSnapshot(ctx, item, failed.liveBefore ?? null);
+    snapshot = await rollbackSnapshot(ctx, item, before);
     if (snapshot) {
       const to = snapshot;
       log(`rolling back to ${to.tag}`);
       const proof = await withRestoreAttempts(ctx, () => restoreSnapshot(ctx, to, target.environment, log), log);
       return { result: 'rolled-back', restoredTo: to.tag, verifiedHash: proof.hash, checks: tallyHealth(proof.health) };
     }
-    log('no earlier release tag: restoring the backup taken before the deploy');
+    log(
+      backup.published
+        ? `restoring the version live before the deploy (${backup.published.marked_name || backup.published.id}) and the backed-up draft`
+        : 'no earlier release tag: restoring the backup taken before the deploy',
+    );
     return await withRestoreAttempts(
       ctx,
       () => restoreBackup(ctx, { definition: item.definition, target, backup, published: failed.published, log }),
@@ -59,6 +68,26 @@ export async function rollbackDefinition(
       notes: [`rollback failed: ${describeError(failure)}`, `backup kept at ${backup.file}`],
     };
   }
+}
+
+/**
+ * The version live before this run already held the failing content (an earlier run published it
+ * and failed): putting it back changes nothing, so the status must not say "rolled back".
+ */
+async function failingVersionWasLive(
+  ctx: StageContext,
+  item: { file: string; definition: Definition },
+  target: DeployTarget,
+  backupFile: string,
+  log: Log,
+): Promise<Partial<DefinitionOutcome>> {
+  const previous = await previousSnapshot(ctx.git, item.definition, item.file).catch(() => null);
+  const manualCommand = previous
+    ? manualRollbackCommand(item.definition.name, target.environment, previous.definition.version)
+    : `fix ${item.file} and deploy again (or restore with --from-backup the backup kept by the deploy that first published ${target.version})`;
+  const note = `the failing version ${target.version} is still live: it was already live before this run (an earlier deploy published it and failed), so there is no earlier state in this run to go back to`;
+  log(`✗ ${note}`);
+  return { result: 'restore-failed', manualCommand, notes: [note, `backup kept at ${backupFile}`] };
 }
 
 /**
@@ -96,7 +125,14 @@ export async function rollbackSnapshot(
   liveBefore: WorkflowVersion | null,
 ): Promise<Snapshot | null> {
   const live = await findLiveRelease(ctx.git, { name: item.definition.name, file: item.file }, ctx.environment, liveBefore);
-  return live ?? previousSnapshot(ctx.git, item.definition, item.file);
+  if (live) return live;
+  const previous = await previousSnapshot(ctx.git, item.definition, item.file);
+  // The highest tag below is a target only when it holds what was live (or nothing was): a live
+  // version whose tag is missing (a rejected push) or that no tag describes is put back from Dify's
+  // own history instead, by the backup path.
+  if (!previous || !liveBefore) return previous;
+  const released = workflowHash(mapDatasetAliases(previous.definition, ctx.environment).dsl);
+  return publishedWorkflowHash(liveBefore) === released ? previous : null;
 }
 
 function restoreCommand(ctx: StageContext, name: string, environment: string, snapshot: Snapshot | null, backupFile: string): string {
@@ -279,7 +315,9 @@ async function republish(
       allowVersionChange: true,
     });
   }
-  await ctx.dify.publish(target.appId, buildRepublishMarks(before, { why: 'after a failed deploy' }));
+  // Its content is proven equal below, so a release's verified marks stay true and stay.
+  const keepComment = verifiedHash(before.marked_comment) !== undefined;
+  await ctx.dify.publish(target.appId, buildRepublishMarks(before, { why: 'after a failed deploy', keepComment }));
   await verifyLiveHash(ctx, target.appId, publishedWorkflowHash(before), 'the version published before the deploy');
   log(`republished the version live before the deploy (${restored ? 'restore endpoint' : 'export of that version, imported'}), verified`);
 }
