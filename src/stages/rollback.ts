@@ -205,9 +205,11 @@ export async function restoreSnapshot(
 }
 
 /**
- * `rollback --from-backup`: the draft a deploy exported before its first write, imported with this
- * definition's secrets, published, verified. Its smoke checks describe the definition, not the
- * backup, so the proof of health is the parameters probe.
+ * `rollback --from-backup`: back to what was live when a deploy took the backup. The published
+ * version it recorded is published again (from the export kept beside the backup, or else from
+ * Dify's own history), verified by hash, and the backed-up draft goes back into the draft. Old
+ * backups that do not say what was published publish their draft, as they always did. Smoke checks
+ * describe the definition, not the backup, so the proof of health is the parameters probe.
  */
 export async function restoreBackupFile(
   ctx: StageContext,
@@ -218,12 +220,32 @@ export async function restoreBackupFile(
 ): Promise<{ hash: string; health: HealthReport }> {
   checkBackupFits(backup, definition, environment);
   const base = prepareTarget(definition, environment, ctx.env);
-  const draft = targetFromExport(ctx, definition, base, backup.yaml, backup.file);
-  await importDraft(ctx.dify, draft, { allowVersionChange: true });
-  const sha = backup.sha256.slice(0, 16);
-  await ctx.dify.publish(base.appId, buildBackupRestoreMarks(backup));
-  const hash = await verifyLiveHash(ctx, base.appId, draft.workflowHash, `the backup ${sha}`);
-  log(`live version verified: sha256 ${hash.slice(0, 12)} = backup ${backup.sha256.slice(0, 12)}`);
+  const draft = backup.yaml.trim() ? targetFromExport(ctx, definition, base, backup.yaml, backup.file) : null;
+  let hash: string;
+  if (backup.published === null) {
+    if (draft) await importDraft(ctx.dify, draft, { allowVersionChange: true });
+    throw new UserError(
+      'restore.failed',
+      `${draft ? 'The draft is restored, but the' : 'The'} version published now stays published: the app had never been published when ${backup.file} was taken, and Dify cannot unpublish.`,
+      { hint: "Fix the definition and deploy again, or disable the app's API in Dify until then.", details: { final: true } },
+    );
+  }
+  if (backup.published) {
+    const { id } = backup.published;
+    const yaml = backup.published.yaml ?? (await ctx.dify.exportDsl(base.appId, { workflowId: id }));
+    const live = targetFromExport(ctx, definition, base, yaml, `the published version ${id} kept with ${backup.file}`);
+    await importDraft(ctx.dify, live, { allowVersionChange: true });
+    await ctx.dify.publish(base.appId, buildBackupRestoreMarks(backup));
+    hash = await verifyLiveHash(ctx, base.appId, live.workflowHash, `the version published before (${id})`);
+    log(`live version verified: sha256 ${hash.slice(0, 12)} = the version published before the deploy (${id})`);
+    if (draft) await importDraft(ctx.dify, draft, { allowVersionChange: true });
+    log(draft ? 'draft restored from the backup' : 'the app had no draft in the backup: the draft now holds the restored version');
+  } else {
+    await importDraft(ctx.dify, draft!, { allowVersionChange: true });
+    await ctx.dify.publish(base.appId, buildBackupRestoreMarks(backup));
+    hash = await verifyLiveHash(ctx, base.appId, draft!.workflowHash, `the backup ${backup.sha256.slice(0, 16)}`);
+    log(`live version verified: sha256 ${hash.slice(0, 12)} = backup ${backup.sha256.slice(0, 12)}`);
+  }
   const health = await runSmokeChecks({ ...definition, smoke: [] }, ctx.service(await obtainApiKey(ctx.dify, base.appId)), {
     retryBudget: ctx.smokeRetryBudget,
     onProgress: log,
@@ -252,7 +274,7 @@ export function checkBackupFits(backup: BackupFile, definition: Definition, envi
       },
     );
   }
-  if (!backup.yaml.trim()) {
+  if (!backup.yaml.trim() && !backup.published) {
     throw new UserError('restore.failed', `${backup.file} holds no draft: the app had none when the deploy backed it up.`, {
       hint: 'There is nothing to restore from it: roll back to a release with "to", or fix the definition and deploy it.',
       details: { final: true },
