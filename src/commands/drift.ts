@@ -25,6 +25,7 @@ import {
 import { mapLimit } from '../support/concurrency.js';
 import { compareText } from '../plan/diff.js';
 import { describeError } from '../support/errors.js';
+import { verifiedHash } from '../release/marks.js';
 
 /** Exit code when drift was found: distinct from 1 (the check itself failed). */
 export const DRIFT_EXIT_CODE = 3;
@@ -50,6 +51,8 @@ export async function runDrift(
     if (r.status === 'drifted')
       sink.warn(`${r.name}: drifted (against ${r.tag}): the live app in ${r.environment} was changed outside git; the diff is ${where}.`);
     else if (r.status === 'error') sink.warn(`${r.name}: not checked: ${r.error}`);
+    else if (r.published?.matchesRelease && !r.published.drifted)
+      sink.info(`${r.name}: ${r.status} (live is ${r.published.matchesRelease}, rolled back from ${r.tag})`);
     else sink.info(`${r.name}: ${r.status}${r.tag ? ` (against ${r.tag})` : ''}`);
   }
 
@@ -94,6 +97,13 @@ async function checkDefinition(
       const liveHash = hashParts(partsFromPublished(published));
       const named = { name: definition.name, file: file.file };
       result.published.matchesRelease = await findMatchingRelease(git, named, environment, published.marked_name, liveHash);
+      // A release dify-gitops put back itself (its verified marks say so, and the content is that
+      // release's) is a rollback, not an edit outside git; the draft then holds the same content.
+      if (result.published.matchesRelease && verifiedHash(published.marked_comment)) {
+        result.published = { drifted: false, versionName: result.published.versionName, matchesRelease: result.published.matchesRelease };
+        if (result.draft?.sameAsPublished) result.draft = { drifted: false, sameAsPublished: true };
+        result.status = result.draft?.drifted ? 'drifted' : 'in-sync';
+      }
     }
     return result;
   } catch (error) {

@@ -6,6 +6,8 @@ import type { CommonSettings, RollbackOptions } from '../settings.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Definition } from '../definition/types.js';
+import type { WorkflowVersion } from '../dify/types.js';
+import { carriesVerifiedHash } from '../release/marks.js';
 import { loadNamedDefinitions } from '../selection.js';
 import { connectDify, connectGitHub } from '../stages/connect.js';
 import { backupLiveApp, readBackupFile } from '../stages/backup.js';
@@ -37,6 +39,8 @@ interface RestorePlan {
   /** The git ref the GitHub deployment record points at. */
   ref: string;
   manualCommand: string;
+  /** Whether this target is already live and verified (its marks carry its hash with a ✓): then nothing is written. */
+  alreadyLive?(published: WorkflowVersion | null, environment: string, env: Record<string, string | undefined>): boolean;
   restore(ctx: StageContext, log: Log): Promise<{ hash: string; health: HealthReport }>;
 }
 
@@ -72,7 +76,7 @@ export async function runRollback(
     : `Manual rollback to \`${options.to}\``;
   await sink.summary(renderDeploySummary(settings, outcomes, title));
   await notifyOutcomes({ notify: options.notify, github: settings.github }, outcomes, 'rollback', sink);
-  const ok = outcomes.every((o) => o.result === 'rolled-back');
+  const ok = outcomes.every((o) => o.result === 'rolled-back' || o.result === 'skipped');
   return { exitCode: ok ? 0 : 1, json: { ok, outcomes } };
 }
 
@@ -120,6 +124,9 @@ async function planSnapshots(settings: CommonSettings, options: RollbackOptions,
     tag: snapshot.tag,
     ref: snapshot.tag,
     manualCommand: manualRollbackCommand(snapshot.definition.name, settings.environment, snapshot.definition.version),
+    alreadyLive: (published, environment, env) =>
+      published?.marked_name === snapshot.definition.version &&
+      carriesVerifiedHash(published, prepareTarget(snapshot.definition, environment, env).hash),
     restore: (ctx, log) => restoreSnapshot(ctx, snapshot, settings.environment, log),
   }));
 }
@@ -160,6 +167,13 @@ async function restoreOne(ctx: StageContext, plan: RestorePlan, backupDir: strin
   try {
     const target = prepareTarget(plan.definition, environment, ctx.env);
     const published = await ctx.dify.getPublished(target.appId);
+    if (plan.alreadyLive?.(published, environment, ctx.env)) {
+      // A repeated rollback converges without writing: no import, no publish, no deployment record.
+      log(`${plan.label} is already live and verified (its publish marks carry its content hash): nothing to do`);
+      Object.assign(outcome, { result: 'skipped', tag: plan.tag, notes: [`${plan.label} already live`] });
+      outcome.durationMs = performance.now() - started;
+      return outcome;
+    }
     const backup = await backupLiveApp(ctx.dify, {
       appId: target.appId,
       name: plan.name,

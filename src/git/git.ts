@@ -28,6 +28,8 @@ export interface Git {
   createAnnotatedTags(tags: Array<{ tag: string; commit: string; message: string }>): Promise<{ created: string[] }>;
   /** Pushes many tags in one go, with the same rules as pushTag; returns those actually pushed. */
   pushTags(tags: string[], remote?: string): Promise<{ pushed: string[] }>;
+  /** Of these tags, those the remote does not have (one ls-remote): what a re-run must still push. */
+  missingRemoteTags(tags: string[], remote?: string): Promise<string[]>;
   fetchTags(remote?: string): Promise<void>;
   hasAnyTags(): Promise<boolean>;
   isShallow(): Promise<boolean>;
@@ -318,6 +320,13 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
         if (still.length) throw toGitError(args, result);
       }
       return { pushed: toPush };
+    },
+
+    async missingRemoteTags(tags, remote = 'origin') {
+      if (tags.length === 0) return [];
+      assertNotOption(remote, 'remote');
+      const there = await remoteTagTargets(remote);
+      return tags.filter((tag) => !there.has(tag));
     },
 
     async fetchTags(remote = 'origin') {

@@ -56,6 +56,20 @@ export function buildRepublishMarks(before: WorkflowVersion, options: { keepComm
   };
 }
 
+/**
+ * The marks of a version this run published but whose content is another run's (a concurrent import
+ * into the same draft): no release name and no `sha256:` hash, so nothing reads it as that release.
+ */
+export function buildMismatchMarks(subject: { name: string; version: string }, liveWorkflowHash: string): Marks {
+  return {
+    markedName: 'unreleased',
+    markedComment: clip(
+      `dify-gitops: publish of ${subject.name}@${subject.version} took another import (content ${liveWorkflowHash.slice(0, 12)})`,
+      MARKED_COMMENT_MAX,
+    ),
+  };
+}
+
 /** The marks of a live version after its smoke checks passed, or null when it is already marked verified. */
 export function buildVerifiedMarks(live: WorkflowVersion): Marks | null {
   if (live.marked_comment?.startsWith(VERIFIED)) return null;

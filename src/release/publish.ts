@@ -34,7 +34,8 @@ export async function finishReleases(
   /** GitHub releases written at once. */
   concurrency: number,
 ): Promise<void> {
-  const tagged = deployed.filter((d) => d.outcome.tag && !d.outcome.error);
+  const fresh = deployed.filter((d) => d.outcome.result === 'deployed' && d.outcome.tag && !d.outcome.error);
+  const tagged = [...fresh, ...(await missingReleases(ctx, deployed))];
   if (tagged.length === 0) return;
   try {
     // All tags of the run in one git process and one push: per-tag git calls dominate a wide fan-out.
@@ -78,6 +79,29 @@ export async function finishReleases(
       ctx.sink.warn(`[${outcome.name}] ${outcome.error}`);
     }
   });
+}
+
+/**
+ * Unchanged definitions whose live version the marks call this very release, verified, while origin
+ * lacks its tag: a run whose tag push was rejected left the release unrecorded, and a re-run must
+ * complete it rather than call it done. One ls-remote for the run; a failure to look only warns.
+ */
+async function missingReleases(
+  ctx: StageContext,
+  outcomes: Array<{ outcome: DefinitionOutcome; definition: Definition }>,
+): Promise<Array<{ outcome: DefinitionOutcome; definition: Definition }>> {
+  const live = outcomes.filter((d) => d.outcome.result === 'skipped' && d.outcome.tag);
+  if (live.length === 0) return [];
+  try {
+    const missing = new Set(await ctx.git.missingRemoteTags(live.map((d) => d.outcome.tag!)));
+    const repairs = live.filter((d) => missing.has(d.outcome.tag!));
+    for (const d of repairs)
+      ctx.sink.info(`[${d.outcome.name}] ${d.outcome.tag} is live and verified but not on origin: recording its release now`);
+    return repairs;
+  } catch (error) {
+    ctx.sink.warn(`Could not check origin for the release tags of unchanged definitions: ${describeError(error)}`);
+    return [];
+  }
 }
 
 export async function publishGitHubRelease(

@@ -27,14 +27,30 @@ export async function backupLiveApp(
   const stamp = (options.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
   const file = path.resolve(options.dir, `${options.name}.${options.environment}.${stamp}.yml`);
   await mkdir(path.dirname(file), { recursive: true });
+  // What was live is not the draft (the editor may hold unpublished work), so it is kept beside it:
+  // a restore publishes that and puts the draft back into the draft.
+  const publishedYaml = options.published ? await tryExportVersion(dify, options.appId, options.published.id) : null;
+  const publishedFile = file.replace(/\.yml$/, '.published.yml');
+  if (publishedYaml !== null) await writeFile(publishedFile, publishedYaml);
   const published = options.published
-    ? `# published before deploy: ${options.published.id} (${options.published.marked_name || 'unnamed'})\n`
+    ? `# published before deploy: ${options.published.id} (${options.published.marked_name || 'unnamed'})\n${
+        publishedYaml !== null ? `# published version exported to: ${path.basename(publishedFile)}\n` : ''
+      }`
     : '# published before deploy: none\n';
   await writeFile(
     file,
     `# dify-gitops backup of app ${options.appId} (${options.name}, ${options.environment}), draft exported before any write\n${published}${yaml}`,
   );
   return { file, sha256, yaml, published: options.published };
+}
+
+/** Best effort: without the export, a restore still finds the version by id in Dify's history. */
+async function tryExportVersion(dify: DifyConsole, appId: string, workflowId: string): Promise<string | null> {
+  try {
+    return await dify.exportDsl(appId, { workflowId });
+  } catch {
+    return null;
+  }
 }
 
 /** A backup file read back for `rollback --from-backup`: the exported YAML and what its header says. */
@@ -46,6 +62,11 @@ export interface BackupFile {
   sha256: string;
   /** The app the backup was exported from, when the header names it. */
   appId?: string;
+  /**
+   * What was published when the backup was taken: its id and, in newer backups, its exported YAML.
+   * null: nothing was published. undefined: an old backup that does not say (only the draft is known).
+   */
+  published?: { id: string; yaml?: string } | null;
 }
 
 export async function readBackupFile(file: string): Promise<BackupFile> {
@@ -61,5 +82,13 @@ export async function readBackupFile(file: string): Promise<BackupFile> {
   const header = /^(?:#[^\n]*(?:\n|$))*/.exec(text)![0];
   const yaml = text.slice(header.length);
   const appId = /^# dify-gitops backup of app (\S+)/m.exec(header)?.[1];
-  return { file, yaml, sha256: createHash('sha256').update(yaml).digest('hex'), appId };
+  const publishedId = /^# published before deploy: (\S+)/m.exec(header)?.[1];
+  const exported = /^# published version exported to: (.+)$/m.exec(header)?.[1];
+  let published: BackupFile['published'];
+  if (publishedId === 'none') published = null;
+  else if (publishedId) {
+    const beside = exported ? path.join(path.dirname(file), path.basename(exported)) : undefined;
+    published = { id: publishedId, yaml: beside ? await readFile(beside, 'utf8').catch(() => undefined) : undefined };
+  }
+  return { file, yaml, sha256: createHash('sha256').update(yaml).digest('hex'), appId, published };
 }

@@ -12,7 +12,8 @@ import { restoreCommandFor, rollbackDefinition } from './rollback.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { prepareTarget, type DeployTarget } from './target.js';
 import { releaseTag } from '../release/tags.js';
-import { carriesVerifiedHash } from '../release/marks.js';
+import { buildMismatchMarks, carriesVerifiedHash } from '../release/marks.js';
+import { publishedWorkflowHash } from '../definition/workflow-hash.js';
 import type { DeployOptions } from '../settings.js';
 
 export interface DeployItem {
@@ -51,7 +52,10 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     liveAtStart = published;
     if (published && carriesVerifiedHash(published, target.hash)) {
       log(`already live (published version ${published.marked_name || published.id} carries this content hash): no write`);
-      return done({ result: 'skipped', notes: ['already live'] });
+      // The marks say this release is live and verified: its tag and GitHub release must exist too
+      // (a rejected push leaves them missing), so finishReleases completes them.
+      const tag = published.marked_name === definition.version ? releaseTag(definition.name, definition.version) : undefined;
+      return done({ result: 'skipped', notes: ['already live'], tag, hash: tag && target.hash });
     }
     await assertVersionUnreleased(ctx, item);
     if (policy.dryRun) {
@@ -87,6 +91,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     await assertLiveUnmoved(ctx, target.appId, liveAtStart?.id ?? null);
     await publishDraft(ctx.dify, target, ctx.commit);
     published = true;
+    await assertPublishedOurs(ctx, target, log);
     log(`published ${definition.version}`);
     const key = await obtainApiKey(ctx.dify, target.appId);
     health = await runSmokeChecks(definition, ctx.service(key), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
@@ -100,6 +105,13 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     if (isUserError(error, 'deploy.concurrent')) {
       // Another run owns the app now: restoring our backup would undo its work. Stop, loudly.
       return done({ result: 'failed', error: failure, backupFile: backup.file });
+    }
+    if (isUserError(error, 'deploy.raced')) {
+      // Live is someone else's content under our publish: rolling it back blindly would undo their
+      // work, so stop without marking or tagging and name the command that puts back what was live.
+      const manualCommand = await restoreCommandFor(ctx, item, backup.file, liveAtStart);
+      log(`not rolled back (the content live is another run's or editor's); to put back what was live before: ${manualCommand}`);
+      return done({ result: 'failed', error: failure, backupFile: backup.file, manualCommand });
     }
     if (!policy.rollbackOnFailure) {
       return done({
@@ -149,6 +161,32 @@ function releasedTags(ctx: StageContext): Promise<Set<string>> {
     tagsByRun.set(ctx, tags);
   }
   return tags;
+}
+
+/**
+ * Two runs importing into one draft: the publish takes whatever the draft holds at that moment, so
+ * what went live is read back and compared with what this run imported before anything is marked,
+ * tagged or released. On a mismatch the marks are corrected (best effort) so they never name a
+ * release whose content is not live.
+ */
+async function assertPublishedOurs(ctx: StageContext, target: DeployTarget, log: (line: string) => void): Promise<void> {
+  const live = await ctx.dify.getPublished(target.appId);
+  const actual = live ? publishedWorkflowHash(live) : 'none';
+  if (live && actual === target.workflowHash) return;
+  if (live) {
+    try {
+      await ctx.dify.markVersion(target.appId, live.id, buildMismatchMarks(target, actual));
+    } catch (error) {
+      log(`could not correct the marks of the published version (${describeError(error)})`);
+    }
+  }
+  throw new UserError(
+    'deploy.raced',
+    `What was published in app ${target.appId} is not what this run imported (live content sha256 ${actual.slice(0, 12)}, ${target.name} ${target.version} is ${target.workflowHash.slice(0, 12)}): another deploy or an editor changed the draft between this run's import and its publish.`,
+    {
+      hint: 'Nothing was marked verified, tagged or released. Give your deploy workflow a `concurrency:` group (see the README) so runs queue instead of racing; check which content should be live, then re-run the deploy you want live.',
+    },
+  );
 }
 
 /** Two runs racing on one app: the later one must notice the live version moved under it. */

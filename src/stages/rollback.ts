@@ -16,8 +16,9 @@ import type { DefinitionOutcome } from '../outcomes.js';
 import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
 import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
 import { previousSnapshot, type Snapshot } from '../release/snapshots.js';
-import { buildBackupRestoreMarks, buildRepublishMarks } from '../release/marks.js';
+import { buildBackupRestoreMarks, buildRepublishMarks, verifiedHash } from '../release/marks.js';
 import { findLiveRelease } from '../release/latest.js';
+import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { injectSecrets, prepareTarget, resolveAppId, type DeployTarget } from './target.js';
 
 type Log = (line: string) => void;
@@ -35,15 +36,23 @@ export async function rollbackDefinition(
 ): Promise<Partial<DefinitionOutcome>> {
   const { item, target, backup, log } = failed;
   let snapshot: Snapshot | null = null;
+  const before = failed.liveBefore ?? null;
+  if (failed.published && before && publishedWorkflowHash(before) === target.workflowHash) {
+    return failingVersionWasLive(ctx, item, target, backup.file, log);
+  }
   try {
-    snapshot = await rollbackSnapshot(ctx, item, failed.liveBefore ?? null);
+    snapshot = await rollbackSnapshot(ctx, item, before);
     if (snapshot) {
       const to = snapshot;
       log(`rolling back to ${to.tag}`);
       const proof = await withRestoreAttempts(ctx, () => restoreSnapshot(ctx, to, target.environment, log), log);
       return { result: 'rolled-back', restoredTo: to.tag, verifiedHash: proof.hash, checks: tallyHealth(proof.health) };
     }
-    log('no earlier release tag: restoring the backup taken before the deploy');
+    log(
+      backup.published
+        ? `restoring the version live before the deploy (${backup.published.marked_name || backup.published.id}) and the backed-up draft`
+        : 'no earlier release tag: restoring the backup taken before the deploy',
+    );
     return await withRestoreAttempts(
       ctx,
       () => restoreBackup(ctx, { definition: item.definition, target, backup, published: failed.published, log }),
@@ -59,6 +68,26 @@ export async function rollbackDefinition(
       notes: [`rollback failed: ${describeError(failure)}`, `backup kept at ${backup.file}`],
     };
   }
+}
+
+/**
+ * The version live before this run already held the failing content (an earlier run published it
+ * and failed): putting it back changes nothing, so the status must not say "rolled back".
+ */
+async function failingVersionWasLive(
+  ctx: StageContext,
+  item: { file: string; definition: Definition },
+  target: DeployTarget,
+  backupFile: string,
+  log: Log,
+): Promise<Partial<DefinitionOutcome>> {
+  const previous = await previousSnapshot(ctx.git, item.definition, item.file).catch(() => null);
+  const manualCommand = previous
+    ? manualRollbackCommand(item.definition.name, target.environment, previous.definition.version)
+    : `fix ${item.file} and deploy again (or restore with --from-backup the backup kept by the deploy that first published ${target.version})`;
+  const note = `the failing version ${target.version} is still live: it was already live before this run (an earlier deploy published it and failed), so there is no earlier state in this run to go back to`;
+  log(`✗ ${note}`);
+  return { result: 'restore-failed', manualCommand, notes: [note, `backup kept at ${backupFile}`] };
 }
 
 /**
@@ -96,7 +125,14 @@ export async function rollbackSnapshot(
   liveBefore: WorkflowVersion | null,
 ): Promise<Snapshot | null> {
   const live = await findLiveRelease(ctx.git, { name: item.definition.name, file: item.file }, ctx.environment, liveBefore);
-  return live ?? previousSnapshot(ctx.git, item.definition, item.file);
+  if (live) return live;
+  const previous = await previousSnapshot(ctx.git, item.definition, item.file);
+  // The highest tag below is a target only when it holds what was live (or nothing was): a live
+  // version whose tag is missing (a rejected push) or that no tag describes is put back from Dify's
+  // own history instead, by the backup path.
+  if (!previous || !liveBefore) return previous;
+  const released = workflowHash(mapDatasetAliases(previous.definition, ctx.environment).dsl);
+  return publishedWorkflowHash(liveBefore) === released ? previous : null;
 }
 
 function restoreCommand(ctx: StageContext, name: string, environment: string, snapshot: Snapshot | null, backupFile: string): string {
@@ -169,9 +205,11 @@ export async function restoreSnapshot(
 }
 
 /**
- * `rollback --from-backup`: the draft a deploy exported before its first write, imported with this
- * definition's secrets, published, verified. Its smoke checks describe the definition, not the
- * backup, so the proof of health is the parameters probe.
+ * `rollback --from-backup`: back to what was live when a deploy took the backup. The published
+ * version it recorded is published again (from the export kept beside the backup, or else from
+ * Dify's own history), verified by hash, and the backed-up draft goes back into the draft. Old
+ * backups that do not say what was published publish their draft, as they always did. Smoke checks
+ * describe the definition, not the backup, so the proof of health is the parameters probe.
  */
 export async function restoreBackupFile(
   ctx: StageContext,
@@ -182,12 +220,32 @@ export async function restoreBackupFile(
 ): Promise<{ hash: string; health: HealthReport }> {
   checkBackupFits(backup, definition, environment);
   const base = prepareTarget(definition, environment, ctx.env);
-  const draft = targetFromExport(ctx, definition, base, backup.yaml, backup.file);
-  await importDraft(ctx.dify, draft, { allowVersionChange: true });
-  const sha = backup.sha256.slice(0, 16);
-  await ctx.dify.publish(base.appId, buildBackupRestoreMarks(backup));
-  const hash = await verifyLiveHash(ctx, base.appId, draft.workflowHash, `the backup ${sha}`);
-  log(`live version verified: sha256 ${hash.slice(0, 12)} = backup ${backup.sha256.slice(0, 12)}`);
+  const draft = backup.yaml.trim() ? targetFromExport(ctx, definition, base, backup.yaml, backup.file) : null;
+  let hash: string;
+  if (backup.published === null) {
+    if (draft) await importDraft(ctx.dify, draft, { allowVersionChange: true });
+    throw new UserError(
+      'restore.failed',
+      `${draft ? 'The draft is restored, but the' : 'The'} version published now stays published: the app had never been published when ${backup.file} was taken, and Dify cannot unpublish.`,
+      { hint: "Fix the definition and deploy again, or disable the app's API in Dify until then.", details: { final: true } },
+    );
+  }
+  if (backup.published) {
+    const { id } = backup.published;
+    const yaml = backup.published.yaml ?? (await ctx.dify.exportDsl(base.appId, { workflowId: id }));
+    const live = targetFromExport(ctx, definition, base, yaml, `the published version ${id} kept with ${backup.file}`);
+    await importDraft(ctx.dify, live, { allowVersionChange: true });
+    await ctx.dify.publish(base.appId, buildBackupRestoreMarks(backup));
+    hash = await verifyLiveHash(ctx, base.appId, live.workflowHash, `the version published before (${id})`);
+    log(`live version verified: sha256 ${hash.slice(0, 12)} = the version published before the deploy (${id})`);
+    if (draft) await importDraft(ctx.dify, draft, { allowVersionChange: true });
+    log(draft ? 'draft restored from the backup' : 'the app had no draft in the backup: the draft now holds the restored version');
+  } else {
+    await importDraft(ctx.dify, draft!, { allowVersionChange: true });
+    await ctx.dify.publish(base.appId, buildBackupRestoreMarks(backup));
+    hash = await verifyLiveHash(ctx, base.appId, draft!.workflowHash, `the backup ${backup.sha256.slice(0, 16)}`);
+    log(`live version verified: sha256 ${hash.slice(0, 12)} = backup ${backup.sha256.slice(0, 12)}`);
+  }
   const health = await runSmokeChecks({ ...definition, smoke: [] }, ctx.service(await obtainApiKey(ctx.dify, base.appId)), {
     retryBudget: ctx.smokeRetryBudget,
     onProgress: log,
@@ -216,7 +274,7 @@ export function checkBackupFits(backup: BackupFile, definition: Definition, envi
       },
     );
   }
-  if (!backup.yaml.trim()) {
+  if (!backup.yaml.trim() && !backup.published) {
     throw new UserError('restore.failed', `${backup.file} holds no draft: the app had none when the deploy backed it up.`, {
       hint: 'There is nothing to restore from it: roll back to a release with "to", or fix the definition and deploy it.',
       details: { final: true },
@@ -279,7 +337,9 @@ async function republish(
       allowVersionChange: true,
     });
   }
-  await ctx.dify.publish(target.appId, buildRepublishMarks(before, { why: 'after a failed deploy' }));
+  // Its content is proven equal below, so a release's verified marks stay true and stay.
+  const keepComment = verifiedHash(before.marked_comment) !== undefined;
+  await ctx.dify.publish(target.appId, buildRepublishMarks(before, { why: 'after a failed deploy', keepComment }));
   await verifyLiveHash(ctx, target.appId, publishedWorkflowHash(before), 'the version published before the deploy');
   log(`republished the version live before the deploy (${restored ? 'restore endpoint' : 'export of that version, imported'}), verified`);
 }

@@ -38,6 +38,8 @@ export type UserErrorCode =
   | 'deploy.smoke'
   /** Another run published the app while this one was importing. */
   | 'deploy.concurrent'
+  /** What went live is not what this run imported (another import took the draft before our publish). */
+  | 'deploy.raced'
   /** The version is already released with other content: releases are immutable. */
   | 'release.exists'
   /** The release asked for does not exist (other releases do). */

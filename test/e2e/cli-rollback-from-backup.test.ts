@@ -12,6 +12,8 @@ import { publishedWorkflowHash, workflowHash } from '../../src/definition/workfl
 import type { Definition } from '../../src/definition/types.js';
 import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld, runCli } from '../support/deploy-world.js';
 import { createCaptureSink } from '../support/capture-sink.js';
+import { createDifyConsole } from '../../src/dify/client.js';
+import { stringifyPyYaml } from '../../src/support/pyyaml.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 let world: DeployWorld | undefined;
@@ -32,9 +34,14 @@ function titled(def: Definition, title: string): Definition {
  * An app published by hand, then a first deploy whose smoke check fails while Dify's restore
  * endpoint keeps failing: the deploy cannot put the old version back and prints the command.
  */
-async function failedFirstDeploy(w: DeployWorld) {
+async function failedFirstDeploy(w: DeployWorld, wip?: Definition) {
   const old = titled(echoDefinition('alpha', A), 'Start (published by hand)');
   w.seed(old, { published: true });
+  if (wip) {
+    // Unpublished work in progress in the editor: the draft is not what is live.
+    const dify = await createDifyConsole({ baseUrl: w.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
+    expect((await dify.importDsl(A, stringifyPyYaml(wip.dsl))).status).toMatch(/^completed/);
+  }
   const next = titled(echoDefinition('alpha', A), 'Start (from git)');
   next.smoke = [
     {
@@ -88,7 +95,7 @@ describe('CLI rollback --from-backup', () => {
     const backup = await readBackupFile(outcome.backupFile!);
     expect(live.marked_name).toBe('restored');
     expect(live.marked_comment).toContain(`backup sha256 ${backup.sha256.slice(0, 16)}`);
-    expect(run.stdout).toMatch(/live version verified: sha256 [0-9a-f]{12} = backup [0-9a-f]{12}/);
+    expect(run.stdout).toMatch(/live version verified: sha256 [0-9a-f]{12} = the version published before the deploy/);
     expect(run.stdout).toMatch(/✓ the restored app answers GET \/v1\/parameters/);
     expect(
       world.emulator
@@ -96,6 +103,34 @@ describe('CLI rollback --from-backup', () => {
         .requests.filter((q) => q.method === 'GET' && q.path === '/v1/parameters')
         .map((q) => q.status),
     ).toEqual([200]);
+  });
+
+  it('with unpublished work in the draft, the printed command publishes what was live and puts the work back in the draft', async () => {
+    world = await createDeployWorld();
+    const wip = titled(echoDefinition('alpha', A), 'Start (work in progress)');
+    const { old, outcome } = await failedFirstDeploy(world, wip);
+    const run = await cli(world, outcome.manualCommand!.split(' ').slice(2));
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(publishedWorkflowHash(liveOf(world).dsl.workflow)).toBe(workflowHash(old.dsl));
+    expect(publishedWorkflowHash(liveOf(world).dsl.workflow)).not.toBe(workflowHash(wip.dsl));
+    const app = world.emulator.state().apps.find((a) => a.id === A)!;
+    expect(workflowHash(app.draft!.dsl)).toBe(workflowHash(wip.dsl));
+  });
+
+  it('an old backup (draft only, no published version recorded) still restores its draft', async () => {
+    world = await createDeployWorld();
+    const d = titled(echoDefinition('alpha', A), 'Start (old backup)');
+    world.seed(echoDefinition('alpha', A), { published: true });
+    await world.commit([echoDefinition('alpha', A)]);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      path.join(world.repo.dir, 'old.yml'),
+      `# dify-gitops backup of app ${A} (alpha, production), draft exported before any write\n${stringifyPyYaml(d.dsl)}`,
+    );
+    expect((await readBackupFile(path.join(world.repo.dir, 'old.yml'))).published).toBeUndefined();
+    const run = await cli(world, ['rollback', '--workflow', 'alpha', '--from-backup', 'old.yml']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(publishedWorkflowHash(liveOf(world).dsl.workflow)).toBe(workflowHash(d.dsl));
   });
 
   it('refuses --to together with --from-backup, touching nothing', async () => {

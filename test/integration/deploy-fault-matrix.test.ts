@@ -3,9 +3,9 @@
 // live app never differs from both the new and the previous release without the job saying so.
 // The live state is read from the emulator, not from what the command printed.
 import { existsSync } from 'node:fs';
-import { writeFile, chmod } from 'node:fs/promises';
+import { writeFile, chmod, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runDeploy } from '../../src/commands/deploy.js';
 import { createGit } from '../../src/git/git.js';
 import { deploySettings } from '../support/settings.js';
@@ -14,6 +14,9 @@ import type { Fault } from '../emulator/server.js';
 import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
 import { createCaptureSink } from '../support/capture-sink.js';
 import { createVirtualClock } from '../../src/support/clock.js';
+import type { DefinitionOutcome } from '../../src/outcomes.js';
+import { formatCanonical } from '../../src/definition/canonical.js';
+import { runGit } from '../support/git-repo.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 type Respond = Fault['respond'];
@@ -191,4 +194,170 @@ describe.concurrent('deploy fault matrix', () => {
       expect(r.exitCode).toBe(1);
     });
   }
+});
+
+/** A deploy run in-process (the current source) from `dir`, with the matrix's inputs. */
+async function deployFrom(world: DeployWorld, dir = world.repo.dir) {
+  const sink = createCaptureSink();
+  const env: Record<string, string> = {
+    GITHUB_WORKSPACE: dir,
+    GITHUB_API_URL: world.github.url,
+    GITHUB_REPOSITORY: 'acme/flows',
+    INPUT_COMMAND: 'deploy',
+    INPUT_ALL: 'true',
+    'INPUT_DIFY-URL': world.emulator.url,
+    'INPUT_DIFY-EMAIL': EMAIL,
+    'INPUT_DIFY-PASSWORD': PASSWORD,
+    'INPUT_SMOKE-RETRIES': '0',
+    'INPUT_BACKUP-DIR': path.join(dir, '..', `backups-${path.basename(dir)}`),
+    'INPUT_GITHUB-TOKEN': 'ghs_test_token',
+  };
+  const settings = deploySettings(env);
+  const result = await runDeploy(settings, settings.options, { git: createGit(dir), sink, env, clock: createVirtualClock() });
+  const outcome = (result.json as { outcomes: DefinitionOutcome[] }).outcomes[0];
+  return { exitCode: result.exitCode, outcome, sink };
+}
+
+function liveHashOf(world: DeployWorld) {
+  const app = world.emulator.state().apps.find((a) => a.id === A)!;
+  const live = app.published.find((p) => p.id === app.workflow_id)!;
+  return { hash: publishedWorkflowHash(live.dsl.workflow), live };
+}
+
+function titledVersion(version: string, title: string) {
+  const d = echoDefinition('alpha', A, version);
+  d.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = title;
+  return d;
+}
+
+async function rejectPushes(world: DeployWorld) {
+  const hook = path.join(world.repo.origin, 'hooks', 'pre-receive');
+  await writeFile(hook, '#!/bin/sh\necho "tags are frozen" >&2\nexit 1\n');
+  await chmod(hook, 0o755);
+  return () => rm(hook);
+}
+
+const originTags = (world: DeployWorld) => runGit(world.repo.origin, ['tag', '--list']).then((t) => t.split('\n').filter(Boolean));
+
+describe('deploy fault matrix: races and release records', () => {
+  let world: DeployWorld | undefined;
+  afterEach(async () => {
+    await world?.cleanup();
+    world = undefined;
+  });
+
+  it('a race with a second deploy: each run ends deployed or failed loudly, and only the content live is tagged', async () => {
+    world = await createDeployWorld();
+    const v1 = titledVersion('1.0.0', 'Start v1');
+    world.seed(v1);
+    await world.commit([v1], 'v1');
+    expect((await deployFrom(world)).exitCode).toBe(0);
+    const a = titledVersion('1.1.0', 'Start A');
+    await world.commit([a], 'A');
+    // B deploys another version from a second checkout of the same repository.
+    const dirB = path.join(world.repo.dir, '..', 'work-b');
+    await world.repo.git(['worktree', 'add', '--quiet', '--detach', dirB, 'HEAD']);
+    const b = titledVersion('1.2.0', 'Start B');
+    await writeFile(path.join(dirB, 'workflows', 'alpha.json'), formatCanonical(b));
+    await runGit(dirB, ['commit', '--quiet', '--all', '--message', 'B']);
+
+    // A's publish is held; B imports, publishes and checks meanwhile; then A's publish lands.
+    world.emulator.injectFault({
+      match: { method: 'POST', path: `/console/api/apps/${A}/workflows/publish` },
+      respond: 'delay',
+      latency_ms: 1500,
+    });
+    const runA = deployFrom(world);
+    const publishes = () => world!.emulator.state().requests.filter((r) => r.method === 'POST' && r.path.endsWith('/workflows/publish'));
+    const before = publishes().length;
+    while (publishes().length === before) await new Promise((r) => setTimeout(r, 20));
+    const runB = await deployFrom(world, dirB);
+    const runAResult = await runA;
+
+    const { hash, live } = liveHashOf(world);
+    const tags = await originTags(world);
+    const byRun = [
+      { run: runAResult, def: a },
+      { run: runB, def: b },
+    ];
+    // The live content is one of the two, never a third thing, and no run claims content it does not hold.
+    expect([workflowHash(a.dsl), workflowHash(b.dsl)]).toContain(hash);
+    for (const { run, def } of byRun) {
+      const tag = `alpha@v${def.version}`;
+      if (run.outcome.result === 'deployed') {
+        expect(run.exitCode).toBe(0);
+        expect(tags).toContain(tag);
+      } else {
+        expect(run.exitCode, run.sink.text()).toBe(1);
+        expect(tags).not.toContain(tag);
+        expect(run.outcome.manualCommand ?? run.outcome.error).toBeTruthy();
+      }
+    }
+    // A's publish took B's draft: A must have failed, and the version it published claims no release.
+    expect(runAResult.outcome.result, runAResult.sink.text()).toBe('failed');
+    expect(hash).toBe(workflowHash(b.dsl));
+    expect(live.marked_comment ?? '').not.toMatch(/^✓/);
+    expect(live.marked_name).not.toBe(a.version);
+    expect((world.github.state.releases as Array<{ tag_name: string }>).map((r) => r.tag_name)).not.toContain('alpha@v1.1.0');
+  });
+
+  it('a rejected tag push followed by a re-run: the re-run records the missing tag and release, writing nothing to Dify', async () => {
+    world = await createDeployWorld();
+    const v1 = titledVersion('1.0.0', 'Start v1');
+    world.seed(v1);
+    await world.commit([v1], 'v1');
+    const allow = await rejectPushes(world);
+    const first = await deployFrom(world);
+    expect(first.outcome.result).toBe('deployed');
+    expect(first.exitCode).toBe(1);
+    expect(await originTags(world)).toEqual([]);
+    await allow();
+    // A fresh checkout has no local tags.
+    await world.repo.git(['tag', '-d', 'alpha@v1.0.0']);
+
+    const before = world.emulator.state().requests.length;
+    const again = await deployFrom(world);
+    expect(again.exitCode, again.sink.text()).toBe(0);
+    expect(world.writes(before)).toEqual([]);
+    expect(await originTags(world)).toEqual(['alpha@v1.0.0']);
+    expect((world.github.state.releases as Array<{ tag_name: string }>).map((r) => r.tag_name)).toEqual(['alpha@v1.0.0']);
+    // A third run finds everything recorded: nothing more on GitHub.
+    const releases = world.github.state.releases.length;
+    const deployments = world.github.state.deployments.length;
+    expect((await deployFrom(world)).exitCode).toBe(0);
+    expect([world.github.state.releases.length, world.github.state.deployments.length]).toEqual([releases, deployments]);
+  });
+
+  it('a rejected tag push, then a failed deploy: the rollback goes to the version that was live, not the highest tag', async () => {
+    world = await createDeployWorld();
+    const v1 = titledVersion('1.0.0', 'Start v1');
+    world.seed(v1);
+    await world.commit([v1], 'v1');
+    expect((await deployFrom(world)).exitCode).toBe(0);
+    const v2 = titledVersion('1.1.0', 'Start v2');
+    await world.commit([v2], 'v2');
+    const allow = await rejectPushes(world);
+    expect((await deployFrom(world)).outcome.result).toBe('deployed');
+    await allow();
+    await world.repo.git(['tag', '-d', 'alpha@v1.1.0']); // as a fresh checkout sees it: only origin's tags
+    const v3 = titledVersion('1.2.0', 'Start v3');
+    v3.smoke = [
+      {
+        name: 'wants a number',
+        inputs: { query: 'hello' },
+        expect: { outputs: { type: 'object', required: ['query'], properties: { query: { type: 'number' } } } },
+      },
+    ];
+    await world.commit([v3], 'v3');
+
+    const failed = await deployFrom(world);
+    expect(failed.outcome.result, failed.sink.text()).toBe('rolled-back');
+    expect(failed.exitCode).toBe(1);
+    const { hash, live } = liveHashOf(world);
+    expect(hash).toBe(workflowHash(v2.dsl));
+    expect(hash).not.toBe(workflowHash(v1.dsl));
+    // Its marks still say 1.1.0, verified: a re-run of 1.1.0 would record the missing release.
+    expect(live.marked_name).toBe('1.1.0');
+    expect(live.marked_comment).toMatch(/^✓ sha256:/);
+  });
 });

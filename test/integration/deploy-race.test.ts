@@ -7,6 +7,11 @@ import { createGit } from '../../src/git/git.js';
 import { deploySettings } from '../support/settings.js';
 import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
 import { createCaptureSink } from '../support/capture-sink.js';
+import { existsSync } from 'node:fs';
+import { runGit } from '../support/git-repo.js';
+import { stringifyPyYaml } from '../../src/support/pyyaml.js';
+import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
+import type { DefinitionOutcome } from '../../src/outcomes.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 let world: DeployWorld | undefined;
@@ -47,4 +52,58 @@ it('a deploy whose app was published by someone else mid-run stops without publi
   expect(app.published.map((p) => p.marked_name)).toEqual(['hotfix']);
   expect(sink.text()).toMatch(/live version of app .* changed during this deploy/);
   expect(sink.text()).toMatch(/concurrency:/);
+});
+
+it('a second import into the draft before our publish: live is not ours, so nothing is marked, tagged or released', async () => {
+  world = await createDeployWorld();
+  const ours = echoDefinition('alpha', A);
+  world.seed(ours);
+  await world.commit([ours]);
+  const theirs = structuredClone(ours);
+  theirs.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Start (the other run)';
+  // Hold our publish; meanwhile "run B" imports its content into the same draft.
+  world.emulator.injectFault({
+    match: { method: 'POST', path: `/console/api/apps/${A}/workflows/publish` },
+    respond: 'delay',
+    latency_ms: 1500,
+  });
+  const env: Record<string, string> = {
+    GITHUB_WORKSPACE: world.repo.dir,
+    GITHUB_API_URL: world.github.url,
+    GITHUB_REPOSITORY: 'acme/flows',
+    INPUT_COMMAND: 'deploy',
+    INPUT_ALL: 'true',
+    'INPUT_DIFY-URL': world.emulator.url,
+    'INPUT_DIFY-EMAIL': EMAIL,
+    'INPUT_DIFY-PASSWORD': PASSWORD,
+    'INPUT_GITHUB-TOKEN': 'ghs_test_token',
+    'INPUT_BACKUP-DIR': `${world.repo.dir}/../backups`,
+  };
+  const sink = createCaptureSink();
+  const settings = deploySettings(env);
+  const deploying = runDeploy(settings, settings.options, { git: createGit(world.repo.dir), sink, env });
+  while (!world.emulator.state().requests.some((r) => r.method === 'POST' && r.path.endsWith('/workflows/publish'))) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const other = await createDifyConsole({ baseUrl: world.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
+  expect((await other.importDsl(A, stringifyPyYaml(theirs.dsl))).status).toMatch(/^completed/);
+
+  const result = await deploying;
+  const outcome = (result.json as { outcomes: DefinitionOutcome[] }).outcomes[0];
+  expect(result.exitCode).toBe(1);
+  expect(outcome.result, sink.text()).toBe('failed');
+  // The emulator's state: their content is live, and its marks claim neither our release nor a ✓.
+  const app = world.emulator.state().apps.find((a) => a.id === A)!;
+  const live = app.published.find((p) => p.id === app.workflow_id)!;
+  expect(publishedWorkflowHash(live.dsl.workflow)).toBe(workflowHash(theirs.dsl));
+  expect(live.marked_name).not.toBe(ours.version);
+  expect(live.marked_comment).not.toMatch(/^✓|sha256:/);
+  // git and GitHub: no tag, no release, no deployment record.
+  expect(await world.repo.git(['tag', '--list', 'alpha@v*'])).toBe('');
+  expect(await runGit(world.repo.origin, ['tag', '--list'])).toBe('');
+  expect(world.github.state.releases).toEqual([]);
+  expect(world.github.state.deployments).toEqual([]);
+  expect(outcome.error).toMatch(/is not what this run imported/);
+  expect(outcome.manualCommand).toMatch(/^npx dify-gitops rollback --workflow alpha --from-backup /);
+  expect(outcome.backupFile && existsSync(outcome.backupFile)).toBe(true);
 });

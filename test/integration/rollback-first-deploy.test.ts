@@ -134,4 +134,18 @@ describe('rollback of a failed first deploy (no release tag)', () => {
     );
     expect(path.isAbsolute(r.outcome.backupFile!)).toBe(true);
   });
+
+  it('re-running that failed first deploy does not say "rolled back" while the failing version is live', async () => {
+    world = await createDeployWorld();
+    world.seed(echoDefinition('alpha', A));
+    const next = failingNewVersion();
+    await world.commit([next]);
+    expect((await deployInProcess(world)).outcome.result).toBe('restore-failed');
+
+    const again = await deployInProcess(world);
+    expect(again.liveHash).toBe(workflowHash(next.dsl)); // the emulator's state: still the failing version
+    expect(again.outcome.result, again.sink.text()).toBe('restore-failed');
+    expect(again.exitCode).toBe(1);
+    expect(again.outcome.notes.join('\n')).toMatch(/failing version 1\.0\.0 is still live: it was already live before this run/);
+  });
 });
