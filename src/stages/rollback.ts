@@ -18,7 +18,7 @@ import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './
 import { previousSnapshot, type Snapshot } from '../release/snapshots.js';
 import { buildBackupRestoreMarks, buildRepublishMarks } from '../release/marks.js';
 import { findLiveRelease } from '../release/latest.js';
-import { injectSecrets, prepareTarget, resolveAppId, type DeployTarget } from './target.js';
+import { injectSecrets, prepareTarget, resolveAppId, withCurrentApps, type DeployTarget } from './target.js';
 
 type Log = (line: string) => void;
 
@@ -38,7 +38,7 @@ export async function rollbackDefinition(
   try {
     snapshot = await rollbackSnapshot(ctx, item, failed.liveBefore ?? null);
     if (snapshot) {
-      const to = snapshot;
+      const to = { ...snapshot, definition: withCurrentApps(snapshot.definition, item.definition) };
       log(`rolling back to ${to.tag}`);
       const proof = await withRestoreAttempts(ctx, () => restoreSnapshot(ctx, to, target.environment, log), log);
       return { result: 'rolled-back', restoredTo: to.tag, verifiedHash: proof.hash, checks: tallyHealth(proof.health) };
