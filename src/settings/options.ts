@@ -259,8 +259,8 @@ export const OPTIONS = {
     parse: parse.variableName,
     default: 'DIFY_GITOPS_KEYS',
     description:
-      'rotate-keys: the repository Actions variable holding the key ledger (JSON: which key ids dify-gitops created, which is current, when older ones may be revoked; never key values).',
-    commands: ['rotate-keys'],
+      'rotate-keys: the repository Actions variable holding the key ledger (JSON: which key ids dify-gitops created, which is current, when older ones may be revoked; never key values). deploy reads it to smoke-check with the newest key it knows, so a concurrent rotation never revokes the key in use.',
+    commands: ['rotate-keys', 'deploy'],
   }),
   grace: option({
     input: 'grace',

@@ -88,7 +88,8 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     await publishDraft(ctx.dify, target, ctx.commit);
     published = true;
     log(`published ${definition.version}`);
-    const key = await obtainApiKey(ctx.dify, target.appId);
+    const ledger = ctx.keyLedger;
+    const key = await obtainApiKey(ctx.dify, target.appId, ledger && (() => ledger.load({ name: definition.name, environment })));
     health = await runSmokeChecks(definition, ctx.service(key), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
     if (!health.passed) {
       const failed = health.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.failures.join('; ')}`);
