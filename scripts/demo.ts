@@ -76,7 +76,7 @@ async function main() {
 
 async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   const defs = await loadExamples();
-  const appOf = (d: Definition) => (typeof d.app === 'string' ? d.app : d.app.production);
+  const appOf = (d: Definition) => (typeof d.app === 'string' ? d.app : (d.app.production ?? d.app['*']));
   for (const d of defs) {
     emulator.seedApp({ id: appOf(d), mode: d.dsl.app.mode, name: d.dsl.app.name });
     const outputs = SCRIPTED[d.name];

@@ -16,6 +16,7 @@ import { runRender } from './commands/render.js';
 import { runDoctor } from './commands/doctor.js';
 import { describeError } from './support/errors.js';
 import type { RunOutcome } from './outcomes.js';
+import { redact, redactDeep } from './support/redact.js';
 
 export type { RunOutcome } from './outcomes.js';
 
@@ -50,24 +51,26 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
 }
 
 /** Run, and turn any failure into one clear message: no stack trace unless debugging. */
-export async function runSafely(settings: Settings, sink: ReportSink, fail: (message: string) => void): Promise<RunOutcome> {
+export async function runSafely(settings: Settings, sink: ReportSink, onFailure: (message: string) => void): Promise<RunOutcome> {
+  // The failure message and --json leave here: both redacted, like every sink line.
+  const fail = (message: string) => onFailure(redact(message));
   try {
     const outcome = await runCommand(settings, sink);
     if (outcome.exitCode !== 0 && settings.surface === 'action')
       fail(outcome.failure ?? `dify-gitops ${settings.command} failed: see the errors above.`);
-    return outcome;
+    return { ...outcome, json: redactDeep(outcome.json) };
   } catch (error) {
     debugStack(settings, error);
     fail(describeError(error));
-    return { exitCode: 1, json: { ok: false, error: describeError(error) } };
+    return { exitCode: 1, json: redactDeep({ ok: false, error: describeError(error) }) };
   }
 }
 
 /** The stack is for whoever debugs a bug: the Actions debug log, or stderr with DIFY_GITOPS_DEBUG. */
 function debugStack(settings: Settings, error: unknown): void {
   if (!(error instanceof Error) || !error.stack) return;
-  if (settings.surface === 'action') core.debug(error.stack);
-  else if (process.env.DIFY_GITOPS_DEBUG) process.stderr.write(`${error.stack}\n`);
+  if (settings.surface === 'action') core.debug(redact(error.stack));
+  else if (process.env.DIFY_GITOPS_DEBUG) process.stderr.write(`${redact(error.stack)}\n`);
 }
 
 function toJsonReport(report: import('./definition/types.js').ValidationReport) {

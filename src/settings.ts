@@ -87,6 +87,8 @@ export interface DeployOptions {
   backupDir: string;
   /** Undefined when no notify-url is set: no webhooks. */
   notify?: NotifySettings;
+  /** The rotation ledger's variable: smoke checks use the newest key it knows. */
+  stateVariable: string;
 }
 
 export interface RollbackOptions {
@@ -210,8 +212,8 @@ function commandOptions(v: OptionValues, source: OptionSource, root: string): Co
     case 'plan':
       return { concurrency: v.concurrency };
     case 'deploy': {
-      const { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries } = v;
-      return { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, backupDir, notify };
+      const { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, stateVariable } = v;
+      return { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, backupDir, notify, stateVariable };
     }
     case 'rollback':
       return { workflow: v.workflow, to: v.to, fromBackup: v.fromBackup, smokeRetries: v.smokeRetries, backupDir, notify };

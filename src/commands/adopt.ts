@@ -33,9 +33,11 @@ export async function runAdopt(
   if (await exists(absolute)) {
     throw new UserError('usage', `${target} already exists. Pick another --name, or delete the file first if you mean to replace it.`);
   }
+  // The app serves the one environment named (--environment, production by default): a definition
+  // deploys only where it says, and more environments (or "*") are an edit away.
   const definition = adoptDsl(await readFile(path.resolve(settings.root, source), 'utf8'), {
     name,
-    app,
+    app: { [settings.environment]: app },
     sourceFile: source,
   });
   const text = formatCanonical(definition);

@@ -16,6 +16,8 @@ import { finishReleases } from '../release/publish.js';
 import { mapLimit } from '../support/concurrency.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
 import { notifyOutcomes } from '../notify/outcomes.js';
+import { checkEnvironments } from '../stages/target.js';
+import { createVariableLedgerStore } from '../rotation/ledger-store.js';
 
 export async function runDeploy(
   settings: CommonSettings,
@@ -58,9 +60,14 @@ export async function runDeploy(
     return { exitCode: 0, json: { ok: true, outcomes: [] } };
   }
 
+  // A definition deploys only to environments it names: refused before connecting, so nothing is written.
+  checkEnvironments(selection.selected, settings.environment);
   const ctx = await sink.group('Connect', async () => {
     const dify = await connectDify(settings, sink);
-    return { dify: dify.console, service: dify.service, github: connectGitHub(settings.github) };
+    const github = connectGitHub(settings.github);
+    // Read lazily and best-effort (a token without variables access just means no ledger).
+    const keyLedger = github ? createVariableLedgerStore(github, options.stateVariable) : undefined;
+    return { dify: dify.console, service: dify.service, github, keyLedger };
   });
   const stage: StageContext = {
     environment: settings.environment,

@@ -18,7 +18,7 @@ import { ensureTags } from '../release/latest.js';
 import { checkBackupFits, manualRollbackCommand, restoreBackupFile, restoreSnapshot } from '../stages/rollback.js';
 import { tallyHealth, type HealthReport } from '../stages/smoke-check.js';
 import { recordDeployment } from '../release/publish.js';
-import { prepareTarget } from '../stages/target.js';
+import { checkEnvironments, prepareTarget, withCurrentApps } from '../stages/target.js';
 import type { Clock } from '../support/clock.js';
 import { describeError, UserError } from '../support/errors.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
@@ -114,7 +114,13 @@ async function chooseDefinitions(
 async function planSnapshots(settings: CommonSettings, options: RollbackOptions, git: Git, sink: ReportSink): Promise<RestorePlan[]> {
   const chosen = await chooseDefinitions(settings, options);
   await ensureTags(git, (line) => sink.warn(line), 'only local tags are known');
-  const snapshots = await Promise.all(chosen.map((c) => findSnapshot(git, c.name, c.file, options.to!)));
+  const found = await Promise.all(chosen.map((c) => findSnapshot(git, c.name, c.file, options.to!)));
+  const snapshots = found.map((s, i) => ({ ...s, definition: withCurrentApps(s.definition, chosen[i].definition) }));
+  // Refused before anything touches Dify, like the deploy: a release goes only where the definition says.
+  checkEnvironments(
+    snapshots.map((s, i) => ({ file: chosen[i].file, definition: s.definition })),
+    settings.environment,
+  );
   return snapshots.map((snapshot, i) => ({
     name: snapshot.definition.name,
     file: chosen[i].file,

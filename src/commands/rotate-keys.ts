@@ -165,7 +165,7 @@ async function chooseDefinitions(settings: CommonSettings, options: RotateOption
   }
   const { definitions, unreadable } = await loadNamedDefinitions(settings, everything ? 'all' : [options.workflow!]);
   if (!everything && unreadable.length) throw new UserError('usage', unreadable[0].error);
-  const hasApp = (d: Definition) => typeof d.app === 'string' || Boolean(d.app?.[settings.environment]);
+  const hasApp = (d: Definition) => typeof d.app === 'string' || Boolean(d.app?.[settings.environment] ?? d.app?.['*']);
   const chosen = definitions.map((d) => d.definition).filter((d) => !everything || hasApp(d));
   if (chosen.length === 0) {
     throw new UserError('usage', `No definition in ${settings.workflowsDir}/ has an app for environment "${settings.environment}".`);

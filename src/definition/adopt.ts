@@ -14,8 +14,8 @@ const MAX_ALIAS_COUNT = 100;
 export interface AdoptOptions {
   /** Definition name = file base name (lowercase slug). */
   name: string;
-  /** Target app id, or environment → app id. */
-  app: string | Record<string, string>;
+  /** Environment (or "*") → app id. */
+  app: Definition['app'];
   /** Where the YAML came from, for error messages. */
   sourceFile?: string;
 }

@@ -7,6 +7,8 @@ import { SEMVER_PATTERN } from './versions.js';
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 export const SLUG_PATTERN = '^[a-z0-9]+(?:-[a-z0-9]+)*$';
 export const ENVIRONMENT_PATTERN = '^[a-z][a-z0-9_-]*$';
+/** An environment name, or "*": every environment (said explicitly, never implied). */
+export const APP_ENVIRONMENT_PATTERN = '^(?:\\*|[a-z][a-z0-9_-]*)$';
 export const VARIABLE_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 export const SCHEMA_FILE_REF = '../schema/definition.schema.json';
 
@@ -148,11 +150,11 @@ export const envelopeSchema = {
     version: { type: 'string', pattern: SEMVER_PATTERN, description: 'Semantic version; bump it on every change.' },
     description: { type: 'string' },
     app: {
-      type: ['string', 'object'],
-      description: 'Target Dify app id (uuid), or a map environment → app id.',
-      pattern: UUID_PATTERN,
+      type: 'object',
+      description:
+        'Environment → Dify app id (uuid). The definition deploys only to the environments named here; "*" serves every environment with one app.',
       minProperties: 1,
-      propertyNames: { pattern: ENVIRONMENT_PATTERN },
+      propertyNames: { pattern: APP_ENVIRONMENT_PATTERN },
       additionalProperties: { type: 'string', pattern: UUID_PATTERN },
     },
     secrets: {
@@ -163,11 +165,11 @@ export const envelopeSchema = {
     },
     datasets: {
       type: 'object',
-      description: 'Knowledge base alias → environment → dataset id.',
+      description: 'Knowledge base alias → environment (or "*": every environment) → dataset id.',
       additionalProperties: {
         type: 'object',
         minProperties: 1,
-        propertyNames: { pattern: ENVIRONMENT_PATTERN },
+        propertyNames: { pattern: APP_ENVIRONMENT_PATTERN },
         additionalProperties: { type: 'string', pattern: UUID_PATTERN },
       },
     },

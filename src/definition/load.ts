@@ -1,7 +1,7 @@
 // Reads definition files and parses them with locations. Malformed files become diagnostics,
 // never exceptions, so one bad file does not stop the others from being checked.
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Definition, Diagnostic, LoadedFile } from './types.js';
 import { DEFAULT_LIMITS, parseJsonWithLocations, type Position } from './json-locate.js';
@@ -11,6 +11,7 @@ export const MAX_FILE_BYTES = DEFAULT_LIMITS.maxLength;
 
 /** Loads every `*.json` directly in `dir`, sorted by name; `file` is relative to `root`, with forward slashes. */
 export async function loadDefinitionFiles(dir: string, root: string = process.cwd()): Promise<LoadedFile[]> {
+  await checkInsideRoot(dir, root);
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -23,15 +24,52 @@ export async function loadDefinitionFiles(dir: string, root: string = process.cw
         : `cannot read definitions directory ${dir} (${code ?? 'unknown error'})`,
     );
   }
-  const names = entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
-    .map((entry) => entry.name)
-    .sort();
-  return Promise.all(names.map((name) => loadOne(path.join(dir, name), root)));
+  const json = entries.filter((entry) => entry.name.endsWith('.json')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return Promise.all(
+    json
+      .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+      .map((entry) => (entry.isSymbolicLink() ? refuseLink(path.join(dir, entry.name), root) : loadOne(path.join(dir, entry.name), root))),
+  );
+}
+
+/**
+ * What is deployed must be what the repository holds: a folder (or a link on the way to it)
+ * outside the checkout would deploy files no pull request reviewed.
+ */
+async function checkInsideRoot(dir: string, root: string): Promise<void> {
+  let real: string;
+  let realRoot: string;
+  try {
+    [real, realRoot] = await Promise.all([realpath(dir), realpath(root)]);
+  } catch {
+    return; // a missing folder gets readdir's message
+  }
+  const inside = path.relative(realRoot, real);
+  if (inside === '' || (!inside.startsWith('..') && !path.isAbsolute(inside))) return;
+  const via = real === path.resolve(dir) ? '' : ` (it resolves to ${real})`;
+  throw new UserError('definition.unreadable', `definitions directory ${dir} is outside the repository ${root}${via}`, {
+    hint: 'Set workflows-dir (--dir) to a folder inside the repository, relative to its root (e.g. "workflows"); definitions are deployed only from the checkout, where pull requests review them.',
+  });
+}
+
+/** A linked definition would be deployed from wherever the link points: refused, never skipped. */
+async function refuseLink(absolute: string, root: string): Promise<LoadedFile> {
+  const file = toRepoPath(absolute, root);
+  const target = await readlink(absolute).catch(() => '?');
+  return createFailedFile(
+    file,
+    '',
+    `${file} is a symbolic link (to ${target}); definitions must be regular files in the repository: replace the link with a copy of the file (cp --remove-destination "$(realpath ${file})" ${file}) or move the file here`,
+    { line: 1, column: 1 },
+  );
+}
+
+function toRepoPath(absolute: string, root: string): string {
+  return path.relative(root, path.resolve(absolute)).split(path.sep).join('/');
 }
 
 async function loadOne(absolute: string, root: string): Promise<LoadedFile> {
-  const file = path.relative(root, path.resolve(absolute)).split(path.sep).join('/');
+  const file = toRepoPath(absolute, root);
   try {
     const info = await stat(absolute);
     if (info.size > MAX_FILE_BYTES) {

@@ -1,7 +1,7 @@
 // Envelope schema check with ajv (compiled once, lazily), turning ajv's errors into diagnostics
 // that point at the exact value or key and say how to fix it.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { envelopeSchema, ENVIRONMENT_PATTERN, SLUG_PATTERN, UUID_PATTERN, VARIABLE_PATTERN } from './envelope-schema.js';
+import { APP_ENVIRONMENT_PATTERN, envelopeSchema, SLUG_PATTERN, UUID_PATTERN, VARIABLE_PATTERN } from './envelope-schema.js';
 import { escapePointerToken } from './json-locate.js';
 import { SEMVER_PATTERN } from './versions.js';
 import type { Reporter } from './diagnostics.js';
@@ -21,7 +21,7 @@ const PATTERN_HINTS: Record<string, string> = {
   [SLUG_PATTERN]: 'a lowercase slug (a-z, 0-9 and single hyphens), equal to the file name without .json',
   [SEMVER_PATTERN]: 'a semantic version such as 1.2.0',
   [VARIABLE_PATTERN]: 'a variable name (letters, digits and underscores, not starting with a digit)',
-  [ENVIRONMENT_PATTERN]: 'a lowercase environment name such as staging or production',
+  [APP_ENVIRONMENT_PATTERN]: 'a lowercase environment name such as staging or production, or "*" for every environment',
 };
 
 /**
@@ -80,6 +80,7 @@ export function describeSchemaError(error: ErrorObject): MappedError | undefined
       };
     }
     case 'type': {
+      if (at === '/app' && typeof error.data === 'string') return { pointer: at, message: bareAppMessage(error.data) };
       const fix = at === '/dsl/version' ? 'write it as a string such as "0.3.1" (quote it in YAML)' : 'change its value';
       return { pointer: at, message: `${field} must be ${article(String(params.type))}, not ${describeType(error.data)}; ${fix}` };
     }
@@ -96,6 +97,11 @@ export function describeSchemaError(error: ErrorObject): MappedError | undefined
     default:
       return { pointer: at, message: `${field} ${error.message ?? 'is invalid'}; fix the value` };
   }
+}
+
+/** A bare id once served every environment silently; now the definition must say which. */
+export function bareAppMessage(id: string): string {
+  return `"app" is a bare app id, which names no environment, so nothing would deploy; write {"production": "${id}"} (one entry per environment it deploys to), or {"*": "${id}"} if this one app really serves every environment`;
 }
 
 /** Messages for a user-supplied JSON Schema (smoke `outputs`) that is not a valid draft-07 schema. */

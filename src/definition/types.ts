@@ -28,11 +28,12 @@ export interface Definition {
   name: string;
   version: string;
   description?: string;
-  /** One app id, or environment → app id. */
+  /** Environment → app id; "*" serves every environment. A bare id (older files, old releases)
+   *  names no environment: validation and every command refuse it with the migration. */
   app: string | Record<string, string>;
   /** Secret env-variable name in the DSL → process env variable holding its value at deploy time. */
   secrets?: Record<string, string>;
-  /** Knowledge base alias → environment → dataset id. */
+  /** Knowledge base alias → environment (or "*") → dataset id. */
   datasets?: Record<string, Record<string, string>>;
   smoke?: SmokeCheck[];
   /** The Dify DSL as Dify exports it (YAML parsed to an object). */

@@ -12,6 +12,9 @@ import { findFirstNonCanonicalLine } from './canonical.js';
 import { checkDuplicates, checkVersionBumps } from './cross-file.js';
 import { escapePointerToken } from './json-locate.js';
 
+/** The "app" key that serves every environment (stages/target.ts reads it the same way). */
+const EVERY = '*';
+
 export interface ValidateOptions {
   /** File → its text at the PR's base ref; `undefined` when the file is new there. */
   base?: Map<string, string | undefined>;
@@ -55,6 +58,7 @@ export function validateOne(file: LoadedFile): Reporter {
   }
   checkSecrets(reporter, definition, !failedUnder('/secrets'));
   if (!failedUnder('/smoke')) checkSmoke(reporter, definition, index);
+  if (!failedUnder('/app')) checkEveryEnvironment(reporter, definition);
   if (!failedUnder('/app') && !failedUnder('/datasets')) checkDatasetEnvironments(reporter, definition);
   return reporter;
 }
@@ -70,13 +74,25 @@ function checkName(reporter: Reporter, value: Record<string, unknown>): void {
   }
 }
 
+/** "*" is one app for every environment: next to named ones it would be unclear which wins. */
+function checkEveryEnvironment(reporter: Reporter, definition: Definition): void {
+  if (!isRecord(definition.app) || !(EVERY in definition.app)) return;
+  const named = Object.keys(definition.app).filter((e) => e !== EVERY);
+  if (named.length === 0) return;
+  reporter.errorAtKey(
+    `/app/${escapePointerToken(EVERY)}`,
+    `"app" has "*" (every environment) next to named environments (${named.join(', ')}); keep either "*" alone or only named environments`,
+  );
+}
+
 /** With per-environment apps, dataset ids must be given for those environments only. */
 function checkDatasetEnvironments(reporter: Reporter, definition: Definition): void {
   if (!isRecord(definition.app) || !isRecord(definition.datasets)) return;
   const environments = Object.keys(definition.app);
+  if (environments.includes(EVERY)) return;
   for (const [alias, byEnvironment] of Object.entries(definition.datasets)) {
     for (const environment of Object.keys(byEnvironment)) {
-      if (environments.includes(environment)) continue;
+      if (environment === EVERY || environments.includes(environment)) continue;
       reporter.errorAtKey(
         `/datasets/${escapePointerToken(alias)}/${escapePointerToken(environment)}`,
         `dataset "${alias}" names environment "${environment}", which "app" does not define (${environments.join(', ')}); use one of those`,

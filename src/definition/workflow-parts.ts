@@ -88,7 +88,8 @@ export function mapDatasetAliases(definition: Definition, environment: string): 
   const unmapped = new Set<string>();
   for (const node of knowledgeNodes(dsl)) {
     node.data.dataset_ids = (node.data.dataset_ids as unknown[]).map((alias) => {
-      const id = definition.datasets?.[String(alias)]?.[environment];
+      const ids = definition.datasets?.[String(alias)];
+      const id = ids?.[environment] ?? ids?.['*'];
       if (!id) unmapped.add(String(alias));
       return id ?? alias;
     });
@@ -100,7 +101,10 @@ export function mapDatasetAliases(definition: Definition, environment: string): 
 export function mapDatasetIds(dsl: DifyDsl, datasets: Definition['datasets'], environment: string): { dsl: DifyDsl; unknown: string[] } {
   const out = structuredClone(dsl);
   const aliasOf = new Map(
-    Object.entries(datasets ?? {}).flatMap(([alias, ids]) => (ids[environment] ? [[ids[environment], alias] as const] : [])),
+    Object.entries(datasets ?? {}).flatMap(([alias, ids]) => {
+      const id = ids[environment] ?? ids['*'];
+      return id ? [[id, alias] as const] : [];
+    }),
   );
   const unknown = new Set<string>();
   for (const node of knowledgeNodes(out)) {

@@ -2,6 +2,7 @@
 // duplicating releases, comments or issues. The only module that talks to GitHub's API.
 import { getOctokit } from '@actions/github';
 import { UserError } from '../support/errors.js';
+import { redact } from '../support/redact.js';
 import { hasStatus, isAlreadyExists, toGitHubError, type Permission } from './github-errors.js';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
@@ -147,7 +148,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
     return response.data[0] ?? null;
   }
 
-  return {
+  return redactTextFields({
     async ensureRelease({ tag, name, body, commit }) {
       const existing = await findRelease(tag);
       if (existing) {
@@ -317,7 +318,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
         return { number: open.number, url: open.html_url, created: false };
       }
     },
-  };
+  });
 }
 
 /** The hidden HTML comment that identifies our comment or issue; invisible in rendered Markdown. */
@@ -326,4 +327,25 @@ function markerComment(marker: string): string {
     throw new Error(`Marker ${JSON.stringify(marker)} cannot be used inside an HTML comment`);
   }
   return `<!-- ${marker} -->`;
+}
+
+/** The fields of our requests that people read: release, comment, issue and pull request text. */
+const TEXT_FIELDS = new Set(['body', 'title', 'name', 'description']);
+
+/**
+ * Everything we write to GitHub for people to read passes here: a secret Dify echoed into an
+ * error would otherwise reach a release note, a PR comment or an issue raw (the runner masks logs,
+ * not API requests). Key values travel sealed (putSecret's encryptedValue), never as text.
+ */
+function redactTextFields(github: GitHub): GitHub {
+  const clean = (arg: unknown) => {
+    if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) return arg;
+    const entries = Object.entries(arg).map(([k, v]) => [k, TEXT_FIELDS.has(k) && typeof v === 'string' ? redact(v) : v]);
+    return Object.fromEntries(entries);
+  };
+  const wrapped = Object.entries(github).map(([method, fn]) => [
+    method,
+    (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args.map(clean)),
+  ]);
+  return Object.fromEntries(wrapped) as GitHub;
 }

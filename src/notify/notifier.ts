@@ -6,6 +6,7 @@ import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { createSystemClock, type Clock } from '../support/clock.js';
 import { parseRetryAfter, retry, type BackoffOptions, type Outcome, type RetryVerdict } from '../support/retry.js';
 import type { NotifyEvent } from './payload.js';
+import { redactDeep } from '../support/redact.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './sign.js';
 
 export interface Delivery {
@@ -112,7 +113,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   return {
     enabled: true,
     async send(event) {
-      const body = JSON.stringify(event);
+      // Signed as sent: redacted first (an error Dify echoed may carry a secret).
+      const body = JSON.stringify(redactDeep(event));
       const delivery = randomUUID();
       let attempts = 0;
       try {

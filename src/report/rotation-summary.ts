@@ -39,7 +39,7 @@ export function rotatedList(rotations: readonly KeyRotation[]) {
 /** `token` is set only when exactly one key was rotated; the runner masks it (registered earlier). */
 export function reportRotationOutputs(sink: ReportSink, rotations: readonly KeyRotation[], token: string | undefined): void {
   sink.output(Outputs.rotated, JSON.stringify(rotatedList(rotations)));
-  if (token) sink.output(Outputs.apiKey, token);
+  if (token) sink.output(Outputs.apiKey, token, { secret: true });
 }
 
 export function renderRotationSummary(report: RotationReport): string {

@@ -13,7 +13,9 @@ export interface ReportSink {
   diagnostic(d: Diagnostic): void;
   /** Group a stage's log lines (a collapsible group in Actions). */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
-  output(name: string, value: string): void;
+  /** A step output. Redacted like every other sink, unless `secret`: a value that is itself the
+   *  secret the workflow needs (the rotated api-key), which the runner masks on its own. */
+  output(name: string, value: string, options?: { secret?: boolean }): void;
   /** Markdown for the job summary; the CLI prints nothing for it (it printed progress already). */
   summary(markdown: string): Promise<void>;
 }
@@ -31,7 +33,7 @@ export function createActionSink(): ReportSink {
       else core.warning(redact(d.message), props);
     },
     group: (title, fn) => core.group(title, fn),
-    output: (name, value) => core.setOutput(name, value),
+    output: (name, value, options) => core.setOutput(name, options?.secret ? value : redact(value)),
     summary: async (markdown) => {
       // Without GITHUB_STEP_SUMMARY (local runs of the action) there is nowhere to write.
       if (!process.env.GITHUB_STEP_SUMMARY) return;

@@ -76,8 +76,9 @@ export const OPTIONS = {
     metavar: 'ENV',
     parse: parse.text,
     default: 'production',
-    description: 'Target environment: picks the app id from a definition whose `app` is a map environment → app id.',
-    commands: [...DIFY, 'render'],
+    description:
+      'Target environment: a definition deploys only to an environment its `app` names (or to every one with "*"); any other is refused before anything is written. adopt: the environment the new app id is written for.',
+    commands: [...DIFY, 'render', 'adopt'],
   }),
   difyUrl: option({
     input: 'dify-url',
@@ -258,8 +259,8 @@ export const OPTIONS = {
     parse: parse.variableName,
     default: 'DIFY_GITOPS_KEYS',
     description:
-      'rotate-keys: the repository Actions variable holding the key ledger (JSON: which key ids dify-gitops created, which is current, when older ones may be revoked; never key values).',
-    commands: ['rotate-keys'],
+      'rotate-keys: the repository Actions variable holding the key ledger (JSON: which key ids dify-gitops created, which is current, when older ones may be revoked; never key values). deploy reads it to smoke-check with the newest key it knows, so a concurrent rotation never revokes the key in use.',
+    commands: ['rotate-keys', 'deploy'],
   }),
   grace: option({
     input: 'grace',
@@ -369,7 +370,8 @@ export const OPTIONS = {
     metavar: 'UUID',
     parse: parse.optionalText,
     default: '',
-    description: "The Dify app id the definition deploys to (the uuid in the app's URL).",
+    description:
+      "The Dify app id the definition deploys to (the uuid in the app's URL), written under the environment given (production by default).",
     commands: ['adopt'],
   }),
 } as const;

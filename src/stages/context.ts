@@ -5,6 +5,7 @@ import type { Git } from '../git/git.js';
 import type { GitHub } from '../git/github.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Clock } from '../support/clock.js';
+import type { LedgerStore } from '../rotation/ledger-store.js';
 
 export interface StageContext {
   /** The environment every definition of the run goes to. */
@@ -26,6 +27,8 @@ export interface StageContext {
   env: Record<string, string | undefined>;
   /** Smoke-check retries each definition may spend on flaky runs. */
   smokeRetryBudget: number;
+  /** The rotation ledger, when one is readable: smoke checks use the newest key it knows. */
+  keyLedger?: LedgerStore;
   /** Waits between restore attempts; the system clock when absent (tests pass a virtual one). */
   clock?: Clock;
 }

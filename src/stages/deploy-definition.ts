@@ -93,7 +93,8 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     published = true;
     await assertPublishedOurs(ctx, target, log);
     log(`published ${definition.version}`);
-    const key = await obtainApiKey(ctx.dify, target.appId);
+    const ledger = ctx.keyLedger;
+    const key = await obtainApiKey(ctx.dify, target.appId, ledger && (() => ledger.load({ name: definition.name, environment })));
     health = await runSmokeChecks(definition, ctx.service(key), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
     if (!health.passed) {
       const failed = health.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.failures.join('; ')}`);

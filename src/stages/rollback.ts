@@ -19,7 +19,7 @@ import { previousSnapshot, type Snapshot } from '../release/snapshots.js';
 import { buildBackupRestoreMarks, buildRepublishMarks, verifiedHash } from '../release/marks.js';
 import { findLiveRelease } from '../release/latest.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
-import { injectSecrets, prepareTarget, resolveAppId, type DeployTarget } from './target.js';
+import { injectSecrets, prepareTarget, resolveAppId, withCurrentApps, type DeployTarget } from './target.js';
 
 type Log = (line: string) => void;
 
@@ -43,7 +43,7 @@ export async function rollbackDefinition(
   try {
     snapshot = await rollbackSnapshot(ctx, item, before);
     if (snapshot) {
-      const to = snapshot;
+      const to = { ...snapshot, definition: withCurrentApps(snapshot.definition, item.definition) };
       log(`rolling back to ${to.tag}`);
       const proof = await withRestoreAttempts(ctx, () => restoreSnapshot(ctx, to, target.environment, log), log);
       return { result: 'rolled-back', restoredTo: to.tag, verifiedHash: proof.hash, checks: tallyHealth(proof.health) };

@@ -3,6 +3,8 @@ import { registerSecret } from '../support/redact.js';
 import type { Definition, SmokeCheck } from '../definition/types.js';
 import type { DifyConsole, DifyService, RunResult } from '../dify/types.js';
 import { checkExpectations } from './smoke-expect.js';
+import type { LedgerEntry } from '../rotation/ledger.js';
+import { pickSmokeKey } from '../rotation/smoke-key.js';
 
 export interface CheckOutcome {
   name: string;
@@ -20,10 +22,14 @@ export interface HealthReport {
   retriesUsed: number;
 }
 
-/** Reuse a key the app already has; create one only when it has none. Either way, mask it. */
-export async function obtainApiKey(dify: DifyConsole, appId: string): Promise<string> {
-  const keys = await dify.listApiKeys(appId);
-  const token = keys[0]?.token ?? (await dify.createApiKey(appId)).token;
+/**
+ * Reuse a key the app already has (the newest the rotation ledger knows, else the newest listed:
+ * never the oldest, which a concurrent rotation revokes first); create one only when it has none.
+ * Either way, mask it. The ledger is best-effort: unreadable, it is ignored.
+ */
+export async function obtainApiKey(dify: DifyConsole, appId: string, known?: () => Promise<LedgerEntry | undefined>): Promise<string> {
+  const [keys, entry] = await Promise.all([dify.listApiKeys(appId), known?.().catch(() => undefined)]);
+  const token = pickSmokeKey(keys, entry)?.token ?? (await dify.createApiKey(appId)).token;
   registerSecret(token);
   return token;
 }

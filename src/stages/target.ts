@@ -26,18 +26,65 @@ export interface DeployTarget {
   secretValues: string[];
 }
 
-/** The app id for an environment; a single id serves every environment. */
-export function resolveAppId(definition: Definition, environment: string): string {
-  if (typeof definition.app === 'string') return definition.app;
-  const id = definition.app[environment];
+/** The key of `app` (and of a dataset's ids) that serves every environment. */
+export const EVERY_ENVIRONMENT = '*';
+
+/**
+ * The app id for an environment. A definition serves only the environments it names, or every
+ * one when it says so with "*": a bare id used to serve them all, so a staging job published the
+ * production app ahead of its approval gate.
+ */
+export function resolveAppId(definition: Definition, environment: string, file = `${definition.name}.json`): string {
+  const app: unknown = definition.app;
+  if (typeof app === 'string') {
+    throw new UserError(
+      'definition.incomplete',
+      `${definition.name} names no environment: its "app" is a bare app id, so it is not deployed to "${environment}".`,
+      {
+        hint: `In ${file}, at /app, write "app": {"${environment}": "${app}"} to deploy it to ${environment} only, or "app": {"${EVERY_ENVIRONMENT}": "${app}"} if this one app really serves every environment.`,
+        location: { path: '/app' },
+      },
+    );
+  }
+  const byEnvironment = (app ?? {}) as Record<string, string>;
+  const id = byEnvironment[environment] ?? byEnvironment[EVERY_ENVIRONMENT];
   if (!id) {
-    const known = Object.keys(definition.app).join(', ');
+    const known = Object.keys(byEnvironment).join(', ');
     throw new UserError('definition.incomplete', `${definition.name} has no app for environment "${environment}".`, {
-      hint: `Add "${environment}" to "app" in the definition (it has: ${known}), or pick one of those environments.`,
+      hint: `In ${file}, at /app, add "${environment}": "<app id>" (it has: ${known}), or pick one of those environments.`,
       location: { path: '/app' },
     });
   }
   return id;
+}
+
+/**
+ * A release restores into the apps the current definition names: the environment → app map says
+ * where things deploy today (it is outside the content hash), and a release made before "app"
+ * had to name its environments holds a bare id.
+ */
+export function withCurrentApps<D extends Definition>(released: D, current: Pick<Definition, 'app'>): D {
+  return { ...released, app: current.app };
+}
+
+/** Refuses, before anything is written, every definition that does not name `environment`. */
+export function checkEnvironments(items: Array<{ file: string; definition: Definition }>, environment: string): void {
+  const refused: UserError[] = [];
+  for (const { file, definition } of items) {
+    try {
+      resolveAppId(definition, environment, file);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      refused.push(new UserError(error.code, error.message, { hint: error.hint, location: { file, path: '/app' } }));
+    }
+  }
+  if (refused.length === 0) return;
+  if (refused.length === 1) throw refused[0];
+  throw new UserError(
+    'definition.incomplete',
+    `${refused.length} definitions do not name environment "${environment}": ${refused.map((e) => e.location?.file).join(', ')}. Nothing was written.`,
+    { hint: refused.map((e) => `${e.location?.file}: ${e.hint}`).join('\n  → ') },
+  );
 }
 
 /** What `render` prints: the DSL as the deploy would import it into `environment`, secrets still blank. */

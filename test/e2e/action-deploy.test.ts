@@ -25,7 +25,7 @@ describe('command: deploy', () => {
     expect(run.code, run.stdout).toBe(0);
     const state = world.emulator.state();
     for (const d of defs) {
-      const app = state.apps.find((a) => a.id === d.app)!;
+      const app = state.apps.find((a) => a.id === (d.app as Record<string, string>)['*'])!;
       expect(app.published).toHaveLength(1);
       expect(app.published[0].marked_name).toBe('1.0.0');
       expect(app.published[0].marked_comment).toMatch(/^✓ sha256:[0-9a-f]{16} commit [0-9a-f]{12} dify-gitops /);

@@ -236,7 +236,7 @@ describe('command: rotate-keys, several workflows', () => {
     const defs = [echoDefinition('alpha', A), echoDefinition('order-bot', B)];
     for (const d of defs)
       world.emulator.seedApp({
-        id: typeof d.app === 'string' ? d.app : '',
+        id: typeof d.app === 'string' ? d.app : d.app['*'],
         mode: 'workflow',
         name: d.name,
         dsl: stringify(d.dsl),

@@ -40,7 +40,7 @@ describe('CLI pull', () => {
     expect(pull.code, pull.stdout + pull.stderr).toBe(0);
     expect(pull.stdout).toContain('alpha: rewrote workflows/alpha.json from the live draft');
     const alpha = await readDefinition(world, 'alpha');
-    expect(alpha).toMatchObject({ name: 'alpha', version: '1.0.0', app: A });
+    expect(alpha).toMatchObject({ name: 'alpha', version: '1.0.0', app: { '*': A } });
     expect(alpha.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title).toBe('Edited in the UI');
     expect(await world.repo.git(['diff', '--name-only'])).toBe('workflows/alpha.json'); // beta untouched
     // A reviewable diff: the UI edit only (the definition keeps its DSL version, not the server's).

@@ -8,7 +8,7 @@ import { EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
 export async function editLiveApp(world: DeployWorld, definition: Definition, options: { publish: boolean }): Promise<void> {
   const dify = await createDifyConsole({ baseUrl: world.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
   try {
-    const appId = typeof definition.app === 'string' ? definition.app : definition.app.production;
+    const appId = typeof definition.app === 'string' ? definition.app : (definition.app.production ?? definition.app['*']);
     // YAML 1.1 quoting, so the emulator (which reads YAML 1.1, y/n included) keeps `y:` position keys as strings.
     const result = await dify.importDsl(appId, stringifyPyYaml(definition.dsl));
     if (result.status === 'failed' || result.status === 'pending') throw new Error(`edit import ${result.status}: ${result.error}`);

@@ -17,10 +17,11 @@ export function exampleDefinition(file: string): Definition {
   return JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8')) as Definition;
 }
 
-/** A passthrough workflow (start → end echoing `query`) under a new name and app id. */
-export function echoDefinition(name: string, appId: string, version = '1.0.0'): Definition {
+/** A passthrough workflow (start → end echoing `query`) under a new name and app id: one id serves every environment ("*"). */
+export function echoDefinition(name: string, appId: string | Record<string, string>, version = '1.0.0'): Definition {
   const d = exampleDefinition('passthrough.json');
-  return { ...d, name, version, app: appId, dsl: { ...d.dsl, app: { ...d.dsl.app, name } } };
+  const app = typeof appId === 'string' ? { '*': appId } : appId;
+  return { ...d, name, version, app, dsl: { ...d.dsl, app: { ...d.dsl.app, name } } };
 }
 
 export interface DeployWorld {
@@ -42,7 +43,7 @@ export async function createDeployWorld(options: EmulatorOptions = {}): Promise<
   const emulator = await startEmulator({ email: EMAIL, password: PASSWORD, ...options });
   const repo = await createTempRepo();
   const github = await startGitHubApi({ token: 'ghs_test_token', repository: 'acme/flows' });
-  const appId = (d: Definition) => (typeof d.app === 'string' ? d.app : d.app.production);
+  const appId = (d: Definition) => (typeof d.app === 'string' ? d.app : (d.app.production ?? d.app['*']));
   const schema = readFileSync(path.join(REPO_ROOT, 'schema/definition.schema.json'), 'utf8');
   const world: DeployWorld = {
     emulator,

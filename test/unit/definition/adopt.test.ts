@@ -16,7 +16,7 @@ const FIXTURES = readdirSync(fileURLToPath(DSL_DIR))
 function adoptFixture(file: string, index: number) {
   const name = file.replace(/\.yml$/, '').replace(/_/g, '-');
   const app = `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
-  return adoptDsl(readFileSync(new URL(file, DSL_DIR), 'utf8'), { name, app, sourceFile: file });
+  return adoptDsl(readFileSync(new URL(file, DSL_DIR), 'utf8'), { name, app: { production: app }, sourceFile: file });
 }
 
 describe('adoptDsl on the Dify fixtures', () => {
@@ -63,7 +63,7 @@ workflow:
 
 describe('adoptDsl details', () => {
   it('blanks secret values, maps them in secrets, and keeps the DSL version text', () => {
-    const definition = adoptDsl(SECRET_DSL, { name: 'with-secret', app: '11111111-1111-4111-8111-111111111111' });
+    const definition = adoptDsl(SECRET_DSL, { name: 'with-secret', app: { production: '11111111-1111-4111-8111-111111111111' } });
     expect(definition.secrets).toEqual({ API_KEY: 'API_KEY' });
     expect(definition.dsl.workflow?.environment_variables).toEqual([
       { id: 1, name: 'API_KEY', value: '', value_type: 'secret' },

@@ -26,7 +26,7 @@ describe('duplicates across files', () => {
   it('reports a duplicate name on each file involved', () => {
     const report = validateDefinitions([
       parseDefinitionText('workflows/passthrough.json', PASSTHROUGH),
-      parseDefinitionText('other/passthrough.json', write({ ...BASE, app: '99999999-9999-4999-8999-999999999999' })),
+      parseDefinitionText('other/passthrough.json', write({ ...BASE, app: { '*': '99999999-9999-4999-8999-999999999999' } })),
     ]);
     const [a, b] = report.files;
     expect(a.errors).toEqual([
@@ -44,7 +44,7 @@ describe('duplicates across files', () => {
 
   it('reports an app id shared between two files at each occurrence, even inside an environment map', () => {
     const loop = JSON.parse(LOOP) as Definition;
-    const clash = write({ ...loop, app: STAGING.toUpperCase() });
+    const clash = write({ ...loop, app: { '*': STAGING.toUpperCase() } });
     const report = validateDefinitions([
       parseDefinitionText('workflows/passthrough.json', PASSTHROUGH),
       parseDefinitionText('workflows/loop-counter.json', clash),
@@ -60,8 +60,8 @@ describe('duplicates across files', () => {
     ]);
     expect(b.errors).toEqual([
       expect.objectContaining({
-        path: '/app',
-        line: lineOf(clash, '\n  "app"'),
+        path: '/app/*',
+        line: lineOf(clash, '\n    "*"'),
         column: 10,
         message: expect.stringMatching(/workflows\/passthrough\.json \(\/app\/staging\)/),
       }),

@@ -22,7 +22,7 @@ function pick(diagnostics: Diagnostic[]): Array<[string, number, number, string]
 const CASES: Record<string, Expected[]> = {
   'schema-errors': [
     ['/version', 4, 14, /semantic version such as 1\.2\.0; got "1\.0"/],
-    ['/app', 5, 10, /must be a uuid/],
+    ['/app', 5, 10, /"app" is a bare app id, which names no environment.*\{"\*": "not-a-uuid"\}/],
     ['/smoek', 6, 3, /unknown property "smoek"; did you mean "smoke"\?/],
   ],
   'dsl-shape': [

@@ -106,7 +106,7 @@ export function sampleDefinition(version = '1.0.0'): Definition {
   return {
     name: 'summarizer',
     version,
-    app: '11111111-1111-4111-8111-111111111111',
+    app: { '*': '11111111-1111-4111-8111-111111111111' },
     secrets: { SEARCH_KEY: 'SEARCH_KEY' },
     smoke: [],
     dsl: sampleDsl(),

@@ -7,7 +7,7 @@ import type { Definition, DslNode } from '../../../src/definition/types.js';
 import { echoDefinition } from '../../support/deploy-world.js';
 
 function withKnowledge(datasets: Definition['datasets']): Definition {
-  const d = echoDefinition('faq', { staging: 'app-s', production: 'app-p' } as unknown as string);
+  const d = echoDefinition('faq', { staging: 'app-s', production: 'app-p' });
   const node: DslNode = {
     id: 'kr',
     type: 'custom',
