@@ -1,5 +1,5 @@
 // Deployer operations on the console API (/console/api), for cookie- and bearer-era sessions.
-// Contract: /work/shared/dify-api-contract.md §2–§5.
+// Follows our reading of Dify's API contract for the console API (docs/dify-api.md).
 import { encryptedDatasetIds, revealDatasetIds } from './dataset-ids.js';
 import { type DifyError, difyError } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';

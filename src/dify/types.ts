@@ -1,5 +1,5 @@
 // The narrow boundary between our stages and Dify. Stages receive these interfaces;
-// src/dify/ is the only code that speaks HTTP to Dify (contract: ../shared/dify-api-contract.md).
+// src/dify/ is the only code that speaks HTTP to Dify (our reading of Dify's API contract: docs/dify-api.md).
 
 export type AuthMode = 'cookie' | 'bearer' | 'openapi';
 

@@ -1,14 +1,8 @@
 // Raw-HTTP helpers for the emulator's own tests (deliberately independent of src/dify).
-import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import type { Emulator } from './server.js';
 
-export function readFixture(name: string): string {
-  return readFileSync(new URL(`../../../shared/fixtures/dify-dsl/${name}`, import.meta.url), 'utf8');
-}
-
-export const PASSTHROUGH = 'simple_passthrough_workflow.yml';
-export const CHATFLOW = 'test_streaming_conversation_variables.yml';
+export { CHATFLOW, LLM_CHATFLOW, PASSTHROUGH, readDslFixture as readFixture } from '../support/dify-dsl.js';
 
 /** The passthrough fixture with extra environment variables (the fixtures have none). */
 export function withEnv(yamlText: string, env: unknown[], patch: (dsl: Record<string, any>) => void = () => {}): string {

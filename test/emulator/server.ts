@@ -1,5 +1,5 @@
-// The Dify emulator: a stateful HTTP server on 127.0.0.1 that follows the contract
-// (../../../shared/dify-api-contract.md), stricter than Dify where in doubt. Dev/test only.
+// The Dify emulator: a stateful HTTP server on 127.0.0.1 that follows our reading of Dify's API
+// contract (docs/dify-api.md), stricter than Dify where in doubt. Dev/test only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createCtx } from './context.js';

@@ -215,7 +215,7 @@ describe('/v1/info and /v1/parameters', () => {
     const svc = serviceApi(em, app.api_key);
     expect((await svc('GET', '/info')).body).toEqual({
       name: 'echo',
-      description: 'This workflow receive a "query" and output the same content.',
+      description: 'Echoes the "query" input back as the "query" output.',
       tags: [],
       mode: 'workflow',
       author_name: expect.any(String),

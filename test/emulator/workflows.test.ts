@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { consoleApi, consoleSession, PASSTHROUGH, readFixture, secretVar, withEnv } from './helpers.js';
+import { consoleApi, consoleSession, LLM_CHATFLOW, PASSTHROUGH, readFixture, secretVar, withEnv } from './helpers.js';
 import { startEmulator, type Emulator } from './server.js';
 
 let em: Emulator;
@@ -59,7 +59,7 @@ describe('publish and versions', () => {
   });
 
   it('refuses to publish a chatflow whose LLM has no model', async () => {
-    const chat = em.seedApp({ mode: 'advanced-chat', name: 'chat', dsl: readFixture('basic_chatflow.yml') });
+    const chat = em.seedApp({ mode: 'advanced-chat', name: 'chat', dsl: readFixture(LLM_CHATFLOW) });
     const res = await api('POST', `/apps/${chat.id}/workflows/publish`, {});
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/Model is not configured/);

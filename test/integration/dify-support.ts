@@ -1,8 +1,8 @@
 // Shared setup for the dify-*.test.ts files: the emulator, fixture DSLs, connections per auth
 // mode, and request-log queries. Test helper only; never imported from src/.
-import { readFileSync } from 'node:fs';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
 import type { DifyConnection } from '../../src/dify/index.js';
+import { CHATFLOW, PASSTHROUGH, readDslFixture } from '../support/dify-dsl.js';
 
 export const EMAIL = 'admin@example.com';
 export const PASSWORD = 'dify-emulator-password';
@@ -17,12 +17,8 @@ export const MODE_OPTIONS: Record<Mode, EmulatorOptions> = {
   openapi: { auth: 'cookie', openapi: true },
 };
 
-export function fixture(name: string): string {
-  return readFileSync(new URL(`../../../shared/fixtures/dify-dsl/${name}`, import.meta.url), 'utf8');
-}
-
-export const WORKFLOW_DSL = fixture('simple_passthrough_workflow.yml');
-export const CHATFLOW_DSL = fixture('test_streaming_conversation_variables.yml');
+export const WORKFLOW_DSL = readDslFixture(PASSTHROUGH);
+export const CHATFLOW_DSL = readDslFixture(CHATFLOW);
 
 export function startDify(options: EmulatorOptions = {}): Promise<Emulator> {
   return startEmulator(options);

@@ -1,51 +1,26 @@
-// Every real Dify DSL fixture adopts into a definition that validates cleanly.
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// adoptDsl: a Dify export becomes a definition. Every DSL fixture adopting and validating cleanly
+// is checked in test/emulator/dsl-fixtures.test.ts (and over Dify's own in shared-fixtures.test.ts).
 import { describe, expect, it } from 'vitest';
 import { adoptDsl } from '../../../src/definition/adopt.js';
 import { formatCanonical } from '../../../src/definition/canonical.js';
 import { parseDefinitionText } from '../../../src/definition/load.js';
 import { validateDefinitions } from '../../../src/definition/validate.js';
 import { describeError, type UserError } from '../../../src/support/errors.js';
+import { PASSTHROUGH, readDslFixture } from '../../support/dify-dsl.js';
 
-const DSL_DIR = new URL('../../../../shared/fixtures/dify-dsl/', import.meta.url);
-const FIXTURES = readdirSync(fileURLToPath(DSL_DIR))
-  .filter((f) => f.endsWith('.yml'))
-  .sort();
-
-function adoptFixture(file: string, index: number) {
-  const name = file.replace(/\.yml$/, '').replace(/_/g, '-');
-  const app = `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
-  return adoptDsl(readFileSync(new URL(file, DSL_DIR), 'utf8'), { name, app: { production: app }, sourceFile: file });
-}
-
-describe('adoptDsl on the Dify fixtures', () => {
-  it('finds the fixtures', () => {
-    expect(FIXTURES.length).toBeGreaterThanOrEqual(7);
-  });
-
-  it.each(FIXTURES.map((file, i) => [file, i] as const))('%s adopts and validates with zero errors', (file, i) => {
-    const definition = adoptFixture(file, i);
+describe('adoptDsl on an export', () => {
+  it('takes the description from the DSL app, keeps the DSL version and validates', () => {
+    const definition = adoptDsl(readDslFixture(PASSTHROUGH), {
+      name: 'echo',
+      app: { production: '00000000-0000-4000-8000-000000000000' },
+      sourceFile: PASSTHROUGH,
+    });
     expect(definition).toMatchObject({ version: '1.0.0', $schema: '../schema/definition.schema.json', smoke: [], secrets: {} });
-    expect(typeof definition.dsl.version).toBe('string');
-    const text = formatCanonical(definition);
-    const report = validateDefinitions([parseDefinitionText(`workflows/${definition.name}.json`, text)]);
+    expect(definition.description).toBe('Echoes the "query" input back as the "query" output.');
+    expect(definition.dsl.version).toBe('0.3.1');
+    const report = validateDefinitions([parseDefinitionText('workflows/echo.json', formatCanonical(definition))]);
     expect(report.files[0].errors).toEqual([]);
     expect(report.files[0].warnings).toEqual([]);
-  });
-
-  it('all fixtures validate together (distinct names and app ids)', () => {
-    const files = FIXTURES.map((file, i) => {
-      const definition = adoptFixture(file, i);
-      return parseDefinitionText(`workflows/${definition.name}.json`, formatCanonical(definition));
-    });
-    expect(validateDefinitions(files).ok).toBe(true);
-  });
-
-  it('takes the description from the DSL app', () => {
-    const definition = adoptFixture('simple_passthrough_workflow.yml', 0);
-    expect(definition.description).toBe('This workflow receive a "query" and output the same content.');
-    expect(definition.dsl.version).toBe('0.3.1');
   });
 });
 
