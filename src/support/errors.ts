@@ -88,7 +88,8 @@ export interface DifyHttpDetails {
 }
 
 /** Why Dify could not be reached: decides both the retry and the hint. */
-export type UnreachableReason = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'network';
+/** `aborted`: we gave up on the request ourselves (a run's deadline, or the job being cancelled). */
+export type UnreachableReason = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'network' | 'aborted';
 
 export interface GitDetails {
   /** The arguments given to `git` (never a shell string); empty when git was not run. */
