@@ -40,6 +40,8 @@ export type UserErrorCode =
   | 'deploy.concurrent'
   /** What went live is not what this run imported (another import took the draft before our publish). */
   | 'deploy.raced'
+  /** The job was cancelled (SIGINT/SIGTERM) before this definition was verified. */
+  | 'deploy.cancelled'
   /** The version is already released with other content: releases are immutable. */
   | 'release.exists'
   /** The release asked for does not exist (other releases do). */

@@ -10,7 +10,8 @@ import { runDeploy } from '../../src/commands/deploy.js';
 import { createGit } from '../../src/git/git.js';
 import { deploySettings } from '../support/settings.js';
 import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
-import type { Fault } from '../emulator/server.js';
+import type { EmulatorOptions, Fault } from '../emulator/server.js';
+import type { Definition } from '../../src/definition/types.js';
 import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
 import { createCaptureSink } from '../support/capture-sink.js';
 import { createVirtualClock } from '../../src/support/clock.js';
@@ -44,19 +45,40 @@ const STEPS: Array<[string, string | null, string]> = [
   ['smoke run', 'POST', '/v1/workflows/run'],
 ];
 
-async function scenario(inject: (world: DeployWorld) => Promise<void> | void) {
-  const world = await createDeployWorld();
+/** v1 deployed and released, v2 committed: a real change, and a DSL version the server holds as pending (so confirm is exercised). */
+async function releasedV1(world: DeployWorld, tweak: (d: Definition) => void = () => {}) {
+  const v1 = echoDefinition('alpha', A, '1.0.0');
+  tweak(v1);
+  world.seed(v1);
+  await world.commit([v1], 'v1');
+  const first = await world.deploy({ all: 'true' });
+  expect(first.code, first.stdout).toBe(0);
+  const v2 = echoDefinition('alpha', A, '1.1.0');
+  tweak(v2);
+  v2.dsl.version = '9.0.0';
+  v2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Start v2';
+  await world.commit([v2], 'v2');
+  return { v1, v2 };
+}
+
+/** The live version as the emulator holds it: content hash and marks. */
+function liveOf(world: DeployWorld) {
+  const app = world.emulator.state().apps.find((a) => a.id === A)!;
+  const live = app.published.find((p) => p.id === app.workflow_id);
+  return {
+    hash: live ? publishedWorkflowHash(live.dsl.workflow) : 'none',
+    name: live?.marked_name,
+    verified: live?.marked_comment.startsWith('✓ ') ?? false,
+  };
+}
+
+async function scenario(
+  inject: (world: DeployWorld) => Promise<void> | void,
+  options: { emulator?: EmulatorOptions; tweak?: (d: Definition) => void } = {},
+) {
+  const world = await createDeployWorld(options.emulator);
   try {
-    const v1 = echoDefinition('alpha', A, '1.0.0');
-    world.seed(v1);
-    await world.commit([v1], 'v1');
-    const first = await world.deploy({ all: 'true' });
-    expect(first.code, first.stdout).toBe(0);
-    // v2 is a real change, and a DSL version the server holds as pending, so confirm is exercised.
-    const v2 = echoDefinition('alpha', A, '1.1.0');
-    v2.dsl.version = '9.0.0';
-    v2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Start v2';
-    await world.commit([v2], 'v2');
+    const { v1, v2 } = await releasedV1(world, options.tweak);
     await inject(world);
 
     const sink = createCaptureSink();
@@ -88,12 +110,20 @@ async function scenario(inject: (world: DeployWorld) => Promise<void> | void) {
       exitCode = 1;
       sink.lines.push(`thrown: ${(error as Error).message}`);
     }
-    const app = world.emulator.state().apps.find((a) => a.id === A)!;
-    const live = app.published.find((p) => p.id === app.workflow_id);
-    const liveHash = live ? publishedWorkflowHash(live.dsl.workflow) : 'none';
+    const live = liveOf(world);
     // Read before cleanup removes the world's folders.
     const backupKept = outcomes[0]?.backupFile ? existsSync(outcomes[0].backupFile) : undefined;
-    return { exitCode, outcomes, sink, liveHash, backupKept, v1Hash: workflowHash(v1.dsl), v2Hash: workflowHash(v2.dsl), world };
+    return {
+      exitCode,
+      outcomes,
+      sink,
+      liveHash: live.hash,
+      live,
+      backupKept,
+      v1Hash: workflowHash(v1.dsl),
+      v2Hash: workflowHash(v2.dsl),
+      world,
+    };
   } finally {
     await world.cleanup();
   }
@@ -359,5 +389,37 @@ describe('deploy fault matrix: races and release records', () => {
     // Its marks still say 1.1.0, verified: a re-run of 1.1.0 would record the missing release.
     expect(live.marked_name).toBe('1.1.0');
     expect(live.marked_comment).toMatch(/^✓ sha256:/);
+  });
+});
+
+// A hang in the middle of a run: Dify accepted the run, streams pings (as it does every 10 s while a
+// model call waits) and never finishes. Only the run's deadline (max_latency_ms) ends it.
+describe.concurrent('deploy fault matrix: a run that hangs with pings', () => {
+  const HUNG = { latency_ms: 600_000 };
+  const options = {
+    emulator: { pingIntervalMs: 100 },
+    tweak: (d: Definition) => {
+      d.smoke![0].expect.max_latency_ms = 1500;
+    },
+  };
+
+  it('smoke run × hang: abandoned at its deadline, Dify asked to stop it, rolled back to 1.0.0 and verified', async () => {
+    const r = await scenario((w) => w.emulator.scriptRuns(A, [HUNG]), options);
+    assertConverged(r);
+    expect(r.outcomes[0].result, r.sink.text()).toBe('rolled-back');
+    expect(r.live).toMatchObject({ hash: r.v1Hash, name: '1.0.0', verified: true });
+    expect(r.world.emulator.state().requests.some((q) => /^\/v1\/workflows\/tasks\/[^/]+\/stop$/.test(q.path))).toBe(true);
+    expect(r.sink.text()).toMatch(/no result within its deadline of 1500 ms/);
+  });
+
+  it('smoke run × hang, and every run of the rollback hangs too: NOT restored, loudly, with the command', async () => {
+    const r = await scenario((w) => w.emulator.scriptRuns(A, [HUNG, HUNG, HUNG, HUNG]), options);
+    assertConverged(r);
+    expect(r.outcomes[0].result, r.sink.text()).toBe('restore-failed');
+    expect(r.exitCode).toBe(1);
+    expect(r.backupKept).toBe(true);
+    // 1.0.0 is back in place but never proved healthy: it is not marked verified, so nothing treats it as done.
+    expect(r.live).toMatchObject({ hash: r.v1Hash, verified: false });
+    expect(r.sink.text()).toContain('Finish by hand: npx dify-gitops rollback --workflow alpha --to 1.0.0 --environment production');
   });
 });
