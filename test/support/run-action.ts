@@ -14,6 +14,8 @@ export interface ActionRun {
   stderr: string;
   summary: string;
   outputs: Record<string, string>;
+  /** Set when a signal ended the process (it did not exit by itself). */
+  signal?: NodeJS.Signals;
 }
 
 export interface ActionOptions {
@@ -52,9 +54,10 @@ export async function startAction(options: ActionOptions): Promise<StartedAction
   const { child, done } = startNode([DIST], options.workspace, env, options.timeoutMs ?? 60_000);
   const finish = async (): Promise<ActionRun> => {
     try {
-      const { code, stdout, stderr } = await done;
+      const { code, stdout, stderr, signal } = await done;
       return {
         code,
+        signal,
         stdout,
         stderr,
         summary: await readFile(summaryFile, 'utf8'),
