@@ -125,7 +125,7 @@ export async function runDeploy(
       cancelled ? '⚠️ The job was cancelled: nothing new was started, and what was published but not verified was rolled back.' : undefined,
     ),
   );
-  if (!cancelled) await notifyOutcomes({ ...options, github: settings.github }, outcomes, 'deploy', sink);
+  if (!cancel.expired.aborted) await notifyOutcomes({ ...options, github: settings.github }, outcomes, 'deploy', sink);
   for (const o of outcomes) {
     if (o.result === 'restore-failed')
       sink.warn(`${o.name}: NOT restored. Backup kept at ${o.backupFile}. Finish by hand: ${o.manualCommand}`);
