@@ -17,6 +17,7 @@ import { runDoctor } from './commands/doctor.js';
 import { describeError } from './support/errors.js';
 import type { RunOutcome } from './outcomes.js';
 import { redact, redactDeep } from './support/redact.js';
+import { withSignalCancellation } from './support/cancellation.js';
 
 export type { RunOutcome } from './outcomes.js';
 
@@ -32,7 +33,10 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
     case 'adopt':
       return runAdopt(settings, settings.options, { sink });
     case 'deploy':
-      return runDeploy(settings, settings.options, { git, sink });
+      // A cancelled job (SIGINT, then SIGTERM) rolls back what it half did instead of dying mid-publish.
+      return withSignalCancellation((cancel) => runDeploy(settings, settings.options, { git, sink, cancel }), {
+        onSignal: (line) => sink.warn(line),
+      });
     case 'rollback':
       return runRollback(settings, settings.options, { git, sink });
     case 'rotate-keys':

@@ -1,6 +1,7 @@
 // deploy: validate → select changed → (per definition, bounded fan-out) back up → import → publish
 // → smoke-check → release, or roll back. Ends with every definition deployed-and-healthy,
-// skipped, or restored-and-verified, and says which.
+// skipped, or restored-and-verified, and says which. A cancelled job (SIGINT, SIGTERM) starts nothing
+// new, rolls back what it published but did not verify, and still reports before the runner kills it.
 import type { CommonSettings, DeployOptions } from '../settings.js';
 import type { Clock } from '../support/clock.js';
 import type { Git } from '../git/git.js';
@@ -18,13 +19,15 @@ import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summa
 import { notifyOutcomes } from '../notify/outcomes.js';
 import { checkEnvironments } from '../stages/target.js';
 import { createVariableLedgerStore } from '../rotation/ledger-store.js';
+import { NEVER_CANCELLED, type Cancellation } from '../support/cancellation.js';
 
 export async function runDeploy(
   settings: CommonSettings,
   options: DeployOptions,
-  deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock },
+  deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock; cancel?: Cancellation },
 ): Promise<{ exitCode: number; json: unknown; failure?: string }> {
   const { git, sink } = deps;
+  const cancel = deps.cancel ?? NEVER_CANCELLED;
   const run = { environment: settings.environment, dryRun: options.dryRun };
   const { report, files, valid } = await sink.group('Validate', async () => {
     const result = await validateWorkflowsDir(settings, git);
@@ -62,8 +65,17 @@ export async function runDeploy(
 
   // A definition deploys only to environments it names: refused before connecting, so nothing is written.
   checkEnvironments(selection.selected, settings.environment);
+  if (cancel.requested.aborted) {
+    sink.warn('The job was cancelled before connecting to Dify: nothing was deployed.');
+    await sink.summary(renderDeploySummary(run, [], 'cancelled before connecting to Dify: nothing was deployed'));
+    return {
+      exitCode: 1,
+      json: { ok: false, cancelled: true, outcomes: [] },
+      failure: 'dify-gitops deploy: cancelled; nothing was deployed.',
+    };
+  }
   const ctx = await sink.group('Connect', async () => {
-    const dify = await connectDify(settings, sink);
+    const dify = await connectDify(settings, sink, cancel.expired);
     const github = connectGitHub(settings.github);
     // Read lazily and best-effort (a token without variables access just means no ledger).
     const keyLedger = github ? createVariableLedgerStore(github, options.stateVariable) : undefined;
@@ -79,6 +91,7 @@ export async function runDeploy(
     env: deps.env ?? process.env,
     smokeRetryBudget: options.smokeRetries,
     clock: deps.clock,
+    cancel,
     ...ctx,
   };
   // Definitions deploy concurrently, so their lines interleave (each prefixed [name]) in one group.
@@ -89,17 +102,30 @@ export async function runDeploy(
         deployDefinition(stage, { file: item.file, definition: item.definition, text: item.text }, options),
       ),
   );
-  await sink.group('Release', () =>
-    finishReleases(
-      stage,
-      outcomes.map((outcome, i) => ({ outcome, definition: selection.selected[i].definition })),
-      options.concurrency,
+  // Tags record versions already healthy, so a cancelled job still pushes them while it has time:
+  // a verified version without its tag would be skipped as "already live" and never tagged.
+  if (!cancel.expired.aborted) {
+    await sink.group('Release', () =>
+      finishReleases(
+        stage,
+        outcomes.map((outcome, i) => ({ outcome, definition: selection.selected[i].definition })),
+        options.concurrency,
+      ),
+    );
+  } else {
+    for (const o of outcomes) if (o.tag && !o.error) o.error = `deployed and healthy, but the job was cancelled before ${o.tag} was pushed`;
+  }
+
+  const cancelled = cancel.requested.aborted;
+  reportDeployOutputs(sink, outcomes);
+  await sink.summary(
+    renderDeploySummary(
+      run,
+      outcomes,
+      cancelled ? '⚠️ The job was cancelled: nothing new was started, and what was published but not verified was rolled back.' : undefined,
     ),
   );
-
-  reportDeployOutputs(sink, outcomes);
-  await sink.summary(renderDeploySummary(run, outcomes));
-  await notifyOutcomes({ ...options, github: settings.github }, outcomes, 'deploy', sink);
+  if (!cancel.expired.aborted) await notifyOutcomes({ ...options, github: settings.github }, outcomes, 'deploy', sink);
   for (const o of outcomes) {
     if (o.result === 'restore-failed')
       sink.warn(`${o.name}: NOT restored. Backup kept at ${o.backupFile}. Finish by hand: ${o.manualCommand}`);
@@ -107,9 +133,12 @@ export async function runDeploy(
   const failed = outcomes.filter((o) => !(o.result === 'deployed' || o.result === 'skipped' || o.result === 'would-deploy') || o.error);
   annotateFailures(sink, failed, files);
   const failure = failed.length
-    ? `dify-gitops deploy: ${failed.map((o) => `${o.name} ${o.result === 'deployed' ? 'deployed but not released' : o.result}`).join(', ')}.`
-    : undefined;
-  return { exitCode: failed.length ? 1 : 0, json: { ok: failed.length === 0, outcomes }, failure };
+    ? `dify-gitops deploy${cancelled ? ' (cancelled)' : ''}: ${failed.map((o) => `${o.name} ${o.result === 'deployed' ? 'deployed but not released' : o.result}`).join(', ')}.`
+    : cancelled
+      ? 'dify-gitops deploy: cancelled.'
+      : undefined;
+  const ok = failed.length === 0 && !cancelled;
+  return { exitCode: ok ? 0 : 1, json: { ok, ...(cancelled ? { cancelled } : {}), outcomes }, failure };
 }
 
 /** Each failure as an annotation on its definition file, at the JSON path when one is known. */

@@ -46,7 +46,12 @@ const smokeCheck = {
           additionalProperties: { type: 'string' },
           description: 'Output field → text it must contain.',
         },
-        max_latency_ms: { type: 'integer', minimum: 1, description: 'Fail when the run takes longer.' },
+        max_latency_ms: {
+          type: 'integer',
+          minimum: 1,
+          description:
+            "The run's hard deadline, in ms: a run still going then (a model call that hangs keeps Dify's stream open with pings) is abandoned, Dify is asked to stop it, and the attempt fails. Without it, 120000 (120 s).",
+        },
       },
     },
   },

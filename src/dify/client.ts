@@ -18,6 +18,8 @@ export interface ClientDeps {
   log?: (line: string) => void;
   /** Tests only: a dispatcher shared by several clients. */
   dispatcher?: Dispatcher;
+  /** Abandons every request of the client once aborted (a cancelled job whose time is up). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
     log,
     dispatcher: deps.dispatcher,
     openapiPerMinute: conn.openapiPerMinute,
+    signal: deps.signal,
   });
   const hasPassword = Boolean(conn.email && conn.password);
   const login = () =>
@@ -133,6 +136,7 @@ export function createDifyService(
     clock,
     log: deps.log ?? createDefaultLog(),
     dispatcher: deps.dispatcher,
+    signal: deps.signal,
   });
   return { ...createServiceOps(http, opts.apiKey, clock), close: () => http.close() };
 }

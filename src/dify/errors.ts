@@ -68,7 +68,8 @@ export function difyUnreachable(details: {
   cause?: unknown;
 }): DifyUnreachableError {
   const url = redact(stripQuery(details.url));
-  return new UserError('dify.unreachable', redact(`Could not reach Dify: ${details.method} ${url}: ${details.detail}`), {
+  const what = details.reason === 'aborted' ? 'Gave up on Dify' : 'Could not reach Dify';
+  return new UserError('dify.unreachable', redact(`${what}: ${details.method} ${url}: ${details.detail}`), {
     cause: details.cause,
     hint: UNREACHABLE_HINTS[details.reason],
     details: { url, method: details.method, reason: details.reason },
@@ -83,6 +84,7 @@ const UNREACHABLE_HINTS: Record<UnreachableReason, string> = {
   dns: "The host name does not resolve. Check the Dify URL (dify-url) and the runner's DNS.",
   tls: "TLS failed. For a private CA set NODE_EXTRA_CA_CERTS to the CA bundle (PEM) for the step; check that the URL's host matches the certificate.",
   network: 'A network error stopped the request. Check the Dify URL, and HTTPS_PROXY/NO_PROXY if the runner needs a proxy.',
+  aborted: 'dify-gitops abandoned the request: a smoke run passed its deadline, or the job was cancelled.',
 };
 
 function stripQuery(url: string): string {

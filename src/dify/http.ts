@@ -36,6 +36,8 @@ export interface HttpRequest {
   json?: unknown;
   safety: Safety;
   surface: DifySurface;
+  /** Abandons this request (and its open stream) when aborted; never retried after that. */
+  signal?: AbortSignal;
 }
 
 export type Headers = Record<string, string | string[] | undefined>;
@@ -74,6 +76,8 @@ export interface HttpOptions {
   dispatcher?: Dispatcher;
   /** /openapi requests per minute this client allows itself (Dify's per-token limit: 60). */
   openapiPerMinute?: number;
+  /** Abandons every request of this client, in flight or later (the job's time is up). */
+  signal?: AbortSignal;
 }
 
 /** Dify's OPENAPI_RATE_LIMIT_PER_TOKEN default. */
@@ -97,6 +101,11 @@ export function createDefaultLog(): (line: string) => void {
   if (process.env.GITHUB_ACTIONS === 'true') return (line) => core.debug(line);
   if (process.env.DIFY_GITOPS_DEBUG) return (line) => process.stderr.write(`debug: ${line}\n`);
   return () => {};
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'the request was abandoned';
 }
 
 export function createHttpClient(options: HttpOptions): HttpClient {
@@ -128,7 +137,19 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       timedOut = `no response within ${options.timeoutMs} ms`;
       controller.abort();
     }, options.timeoutMs);
+    // A caller's signal ends the request at any point, the stream included.
+    const abandon = abandonSignal(req);
+    let aborted = abandon?.aborted ? reasonOf(abandon) : undefined;
+    let openBody: { destroy(e?: Error): unknown } | undefined;
+    const onAbandon = () => {
+      aborted ??= reasonOf(abandon!);
+      controller.abort();
+      openBody?.destroy(new Error(aborted));
+    };
+    abandon?.addEventListener('abort', onAbandon, { once: true });
+    let handedOver = false;
     try {
+      if (aborted) throw new Error(aborted);
       const res = await request(url, {
         method: req.method,
         headers: headersOf(req, keepOpen ? 'text/event-stream' : 'application/json'),
@@ -140,17 +161,20 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       if (keepOpen && res.statusCode >= 200 && res.statusCode < 300) {
         clearTimeout(timer);
         log(`dify ${label} → ${res.statusCode} stream (${Math.round(performance.now() - started)} ms to headers)`);
+        openBody = res.body;
+        handedOver = true;
         return { status: res.statusCode, headers, text: '', attempts: 1, chunks: idleGuarded(res.body, url, req.method) };
       }
       const text = await res.body.text();
       log(`dify ${label} → ${res.statusCode} (${Math.round(performance.now() - started)} ms)`);
       return { status: res.statusCode, headers, text, attempts: 1 };
     } catch (error) {
-      const failure = toUnreachable(error, { url, method: req.method, timedOut });
+      const failure = toUnreachable(error, { url, method: req.method, timedOut, aborted });
       log(`dify ${label} → ${failure.details.reason} (${Math.round(performance.now() - started)} ms)`);
       throw failure;
     } finally {
       clearTimeout(timer);
+      if (!handedOver) abandon?.removeEventListener('abort', onAbandon);
     }
 
     // Streams stay open for as long as the run takes; what must not happen is silence. Dify
@@ -170,12 +194,18 @@ export function createHttpClient(options: HttpOptions): HttpClient {
           idleTimer = arm();
         }
       } catch (error) {
-        throw toUnreachable(error, { url, method, timedOut: idle });
+        throw toUnreachable(error, { url, method, timedOut: idle, aborted });
       } finally {
         clearTimeout(idleTimer);
+        abandon?.removeEventListener('abort', onAbandon);
         body.destroy();
       }
     }
+  }
+
+  function abandonSignal(req: HttpRequest): AbortSignal | undefined {
+    const signals = [options.signal, req.signal].filter((s): s is AbortSignal => s !== undefined);
+    return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   }
 
   function classify(req: HttpRequest, outcome: Outcome<HttpResponse>): RetryVerdict {

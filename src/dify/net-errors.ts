@@ -30,13 +30,18 @@ export function classifyNetworkError(error: unknown): UnreachableReason {
   return 'network';
 }
 
-/** Wrap any transport failure; our own abort (timer) is reported as a timeout. */
-export function toUnreachable(error: unknown, ctx: { url: string; method: string; timedOut?: string }): DifyUnreachableError {
+/** Wrap any transport failure; our own abort is a timeout (the timer) or `aborted` (a caller's signal). */
+export function toUnreachable(
+  error: unknown,
+  ctx: { url: string; method: string; timedOut?: string; aborted?: string },
+): DifyUnreachableError {
   if (isUserError(error, 'dify.unreachable')) return error;
-  if (ctx.timedOut) return difyUnreachable({ ...ctx, reason: 'timeout', detail: ctx.timedOut, cause: error });
+  const { url, method } = ctx;
+  if (ctx.aborted) return difyUnreachable({ url, method, reason: 'aborted', detail: ctx.aborted, cause: error });
+  if (ctx.timedOut) return difyUnreachable({ url, method, reason: 'timeout', detail: ctx.timedOut, cause: error });
   const reason = classifyNetworkError(error);
   const codes = codesOf(error);
   const message = error instanceof Error ? error.message : String(error);
   const detail = codes.length > 0 ? `${message} (${codes[0]})` : message;
-  return difyUnreachable({ ...ctx, reason, detail, cause: error });
+  return difyUnreachable({ url, method, reason, detail, cause: error });
 }

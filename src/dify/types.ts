@@ -138,9 +138,19 @@ export interface RunResult {
 }
 
 /** Service API operations with an app key. */
+export interface RunOptions {
+  stream: boolean;
+  user?: string;
+  /**
+   * Abandons the run: the request is aborted and, when the stream named its task, Dify is asked
+   * (best effort) to stop it. The promise then rejects with a `dify.unreachable` error, reason `aborted`.
+   */
+  signal?: AbortSignal;
+}
+
 export interface DifyService {
-  runWorkflow(inputs: Record<string, unknown>, options: { stream: boolean; user?: string }): Promise<RunResult>;
-  sendChat(query: string, inputs: Record<string, unknown>, options: { stream: boolean; user?: string }): Promise<RunResult>;
+  runWorkflow(inputs: Record<string, unknown>, options: RunOptions): Promise<RunResult>;
+  sendChat(query: string, inputs: Record<string, unknown>, options: RunOptions): Promise<RunResult>;
   info(): Promise<{ name: string; description?: string; mode?: string }>;
   parameters(): Promise<Record<string, unknown>>;
   /** Release the client's connections (keep-alive sockets). */

@@ -10,6 +10,8 @@ import { UserError } from '../support/errors.js';
 export async function connectDify(
   settings: Pick<CommonSettings, 'dify' | 'surface'>,
   sink: ReportSink,
+  /** Once aborted, every request of both clients is abandoned (a cancelled job out of time). */
+  signal?: AbortSignal,
 ): Promise<{ console: DifyConsole; service: (apiKey: string) => DifyService }> {
   const dify = settings.dify;
   if (!dify) {
@@ -29,10 +31,13 @@ export async function connectDify(
     maxAttempts: 3,
     passwordEncoding: dify.passwordEncoding,
   };
-  const console = await createDifyConsole(connection);
+  const console = await createDifyConsole(connection, { signal });
   sink.info(`Signed in to ${dify.url} (${console.authMode} auth).`);
   const serviceUrl = `${dify.url}/v1`;
-  return { console, service: (apiKey) => createDifyService({ serviceUrl, apiKey, timeoutMs: dify.timeoutMs, maxAttempts: 3 }) };
+  return {
+    console,
+    service: (apiKey) => createDifyService({ serviceUrl, apiKey, timeoutMs: dify.timeoutMs, maxAttempts: 3 }, { signal }),
+  };
 }
 
 export function connectGitHub(github: GitHubSettings): GitHub | undefined {

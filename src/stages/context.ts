@@ -6,6 +6,7 @@ import type { GitHub } from '../git/github.js';
 import type { ReportSink } from '../report/sink.js';
 import type { Clock } from '../support/clock.js';
 import type { LedgerStore } from '../rotation/ledger-store.js';
+import type { Cancellation } from '../support/cancellation.js';
 
 export interface StageContext {
   /** The environment every definition of the run goes to. */
@@ -31,4 +32,6 @@ export interface StageContext {
   keyLedger?: LedgerStore;
   /** Waits between restore attempts; the system clock when absent (tests pass a virtual one). */
   clock?: Clock;
+  /** The job being cancelled (deploy only): start nothing new, undo what is half done. */
+  cancel?: Cancellation;
 }

@@ -1,5 +1,7 @@
 // One definition, start to finish: prepare → back up → import → publish → smoke-check → release,
 // or, on any failure after the first write, roll back. Returns a named outcome; never throws.
+// A cancelled job is a failure like any other: checked before each write, it ends the smoke run
+// in progress, and whatever was written is rolled back while the job's time lasts.
 import { registerSecret } from '../support/redact.js';
 import type { ValidDefinition } from '../definition/types.js';
 import type { WorkflowVersion } from '../dify/types.js';
@@ -42,6 +44,11 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
   const log = (line: string) => ctx.sink.info(`[${definition.name}] ${line}`);
   const done = (patch: Partial<DefinitionOutcome>) => Object.assign(outcome, patch, { durationMs: performance.now() - started });
 
+  if (ctx.cancel?.requested.aborted) {
+    log('not started: the job was cancelled');
+    return done({ result: 'failed', error: 'Not started: the job was cancelled before this definition began. Nothing was written.' });
+  }
+
   let target: DeployTarget;
   let backup: Backup;
   let liveAtStart: WorkflowVersion | null = null;
@@ -76,6 +83,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
         ? `backed up the live draft to ${backup.file} (sha256 ${backup.sha256.slice(0, 12)})`
         : 'the app has no draft yet: nothing to back up',
     );
+    throwIfCancelled(ctx, 'before any write');
   } catch (error) {
     // Nothing was written to Dify yet: fail this definition and leave the app as it was.
     log(`✗ ${describeError(error)}`);
@@ -89,14 +97,21 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     log(`imported into the draft (${imported.status})`);
     if (imported.warning) outcome.notes.push(imported.warning);
     await assertLiveUnmoved(ctx, target.appId, liveAtStart?.id ?? null);
+    throwIfCancelled(ctx, 'after importing the draft, before publishing');
     await publishDraft(ctx.dify, target, ctx.commit);
     published = true;
     await assertPublishedOurs(ctx, target, log);
     log(`published ${definition.version}`);
+    throwIfCancelled(ctx, 'after publishing, before the smoke checks');
     const ledger = ctx.keyLedger;
     const key = await obtainApiKey(ctx.dify, target.appId, ledger && (() => ledger.load({ name: definition.name, environment })));
-    health = await runSmokeChecks(definition, ctx.service(key), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
+    health = await runSmokeChecks(definition, ctx.service(key), {
+      retryBudget: ctx.smokeRetryBudget,
+      onProgress: log,
+      signal: ctx.cancel?.requested,
+    });
     if (!health.passed) {
+      throwIfCancelled(ctx, 'during the smoke checks');
       const failed = health.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.failures.join('; ')}`);
       throw new UserError('deploy.smoke', `smoke check failed: ${failed.join(' | ')}`);
     }
@@ -132,6 +147,14 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
   done({ result: 'deployed', checks: tallyHealth(health!), backupFile: backup.file, hash: target.hash });
   // The tag is created and pushed with every other release of the run, in one go (finishReleases).
   return done({ tag: releaseTag(definition.name, definition.version) });
+}
+
+/** The job was cancelled: stop here. After a write, the caller's catch rolls back. */
+function throwIfCancelled(ctx: StageContext, when: string): void {
+  if (!ctx.cancel?.requested.aborted) return;
+  throw new UserError('deploy.cancelled', `The job was cancelled ${when}.`, {
+    hint: 'Re-run the deploy when you want this version live.',
+  });
 }
 
 /**

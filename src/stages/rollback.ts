@@ -158,6 +158,8 @@ async function withRestoreAttempts<T>(ctx: StageContext, restore: () => Promise<
       return await restore();
     } catch (error) {
       if (attempt >= delaysMs.length || (isUserError(error, 'restore.failed') && error.details.final)) throw error;
+      // A cancelled job has seconds left, not the minutes another try may take: report instead.
+      if (ctx.cancel?.requested.aborted) throw error;
       log(
         `restore attempt ${attempt + 1} failed (${error instanceof Error ? error.message : String(error)}); trying again in ${delaysMs[attempt] / 1000} s`,
       );
@@ -193,6 +195,8 @@ export async function restoreSnapshot(
   const health = await runSmokeChecks(snapshot.definition, ctx.service(await obtainApiKey(ctx.dify, target.appId)), {
     retryBudget: ctx.smokeRetryBudget,
     onProgress: log,
+    // A cancelled job still verifies what it restores, for as long as its time lasts.
+    signal: ctx.cancel?.expired,
   });
   if (!health.passed) {
     throw new UserError('restore.failed', `${snapshot.tag} is live again but fails its own smoke checks.`, {

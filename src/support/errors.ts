@@ -40,6 +40,8 @@ export type UserErrorCode =
   | 'deploy.concurrent'
   /** What went live is not what this run imported (another import took the draft before our publish). */
   | 'deploy.raced'
+  /** The job was cancelled (SIGINT/SIGTERM) before this definition was verified. */
+  | 'deploy.cancelled'
   /** The version is already released with other content: releases are immutable. */
   | 'release.exists'
   /** The release asked for does not exist (other releases do). */
@@ -88,7 +90,8 @@ export interface DifyHttpDetails {
 }
 
 /** Why Dify could not be reached: decides both the retry and the hint. */
-export type UnreachableReason = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'network';
+/** `aborted`: we gave up on the request ourselves (a run's deadline, or the job being cancelled). */
+export type UnreachableReason = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'network' | 'aborted';
 
 export interface GitDetails {
   /** The arguments given to `git` (never a shell string); empty when git was not run. */

@@ -10,8 +10,11 @@ import { runDeploy } from '../../src/commands/deploy.js';
 import { createGit } from '../../src/git/git.js';
 import { deploySettings } from '../support/settings.js';
 import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
-import type { Fault } from '../emulator/server.js';
-import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
+import type { EmulatorOptions, Fault } from '../emulator/server.js';
+import type { Definition } from '../../src/definition/types.js';
+import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, runCli, type DeployWorld } from '../support/deploy-world.js';
+import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createCaptureSink } from '../support/capture-sink.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import type { DefinitionOutcome } from '../../src/outcomes.js';
@@ -44,19 +47,40 @@ const STEPS: Array<[string, string | null, string]> = [
   ['smoke run', 'POST', '/v1/workflows/run'],
 ];
 
-async function scenario(inject: (world: DeployWorld) => Promise<void> | void) {
-  const world = await createDeployWorld();
+/** v1 deployed and released, v2 committed: a real change, and a DSL version the server holds as pending (so confirm is exercised). */
+async function releasedV1(world: DeployWorld, tweak: (d: Definition) => void = () => {}) {
+  const v1 = echoDefinition('alpha', A, '1.0.0');
+  tweak(v1);
+  world.seed(v1);
+  await world.commit([v1], 'v1');
+  const first = await world.deploy({ all: 'true' });
+  expect(first.code, first.stdout).toBe(0);
+  const v2 = echoDefinition('alpha', A, '1.1.0');
+  tweak(v2);
+  v2.dsl.version = '9.0.0';
+  v2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Start v2';
+  await world.commit([v2], 'v2');
+  return { v1, v2 };
+}
+
+/** The live version as the emulator holds it: content hash and marks. */
+function liveOf(world: DeployWorld) {
+  const app = world.emulator.state().apps.find((a) => a.id === A)!;
+  const live = app.published.find((p) => p.id === app.workflow_id);
+  return {
+    hash: live ? publishedWorkflowHash(live.dsl.workflow) : 'none',
+    name: live?.marked_name,
+    verified: live?.marked_comment.startsWith('✓ ') ?? false,
+  };
+}
+
+async function scenario(
+  inject: (world: DeployWorld) => Promise<void> | void,
+  options: { emulator?: EmulatorOptions; tweak?: (d: Definition) => void } = {},
+) {
+  const world = await createDeployWorld(options.emulator);
   try {
-    const v1 = echoDefinition('alpha', A, '1.0.0');
-    world.seed(v1);
-    await world.commit([v1], 'v1');
-    const first = await world.deploy({ all: 'true' });
-    expect(first.code, first.stdout).toBe(0);
-    // v2 is a real change, and a DSL version the server holds as pending, so confirm is exercised.
-    const v2 = echoDefinition('alpha', A, '1.1.0');
-    v2.dsl.version = '9.0.0';
-    v2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Start v2';
-    await world.commit([v2], 'v2');
+    const { v1, v2 } = await releasedV1(world, options.tweak);
     await inject(world);
 
     const sink = createCaptureSink();
@@ -88,12 +112,20 @@ async function scenario(inject: (world: DeployWorld) => Promise<void> | void) {
       exitCode = 1;
       sink.lines.push(`thrown: ${(error as Error).message}`);
     }
-    const app = world.emulator.state().apps.find((a) => a.id === A)!;
-    const live = app.published.find((p) => p.id === app.workflow_id);
-    const liveHash = live ? publishedWorkflowHash(live.dsl.workflow) : 'none';
+    const live = liveOf(world);
     // Read before cleanup removes the world's folders.
     const backupKept = outcomes[0]?.backupFile ? existsSync(outcomes[0].backupFile) : undefined;
-    return { exitCode, outcomes, sink, liveHash, backupKept, v1Hash: workflowHash(v1.dsl), v2Hash: workflowHash(v2.dsl), world };
+    return {
+      exitCode,
+      outcomes,
+      sink,
+      liveHash: live.hash,
+      live,
+      backupKept,
+      v1Hash: workflowHash(v1.dsl),
+      v2Hash: workflowHash(v2.dsl),
+      world,
+    };
   } finally {
     await world.cleanup();
   }
@@ -359,5 +391,209 @@ describe('deploy fault matrix: races and release records', () => {
     // Its marks still say 1.1.0, verified: a re-run of 1.1.0 would record the missing release.
     expect(live.marked_name).toBe('1.1.0');
     expect(live.marked_comment).toMatch(/^✓ sha256:/);
+  });
+});
+
+// A hang in the middle of a run: Dify accepted the run, streams pings (as it does every 10 s while a
+// model call waits) and never finishes. Only the run's deadline (max_latency_ms) ends it.
+describe.concurrent('deploy fault matrix: a run that hangs with pings', () => {
+  const HUNG = { latency_ms: 600_000 };
+  const options = {
+    emulator: { pingIntervalMs: 100 },
+    tweak: (d: Definition) => {
+      d.smoke![0].expect.max_latency_ms = 1500;
+    },
+  };
+
+  it('smoke run × hang: abandoned at its deadline, Dify asked to stop it, rolled back to 1.0.0 and verified', async () => {
+    const r = await scenario((w) => w.emulator.scriptRuns(A, [HUNG]), options);
+    assertConverged(r);
+    expect(r.outcomes[0].result, r.sink.text()).toBe('rolled-back');
+    expect(r.live).toMatchObject({ hash: r.v1Hash, name: '1.0.0', verified: true });
+    expect(r.world.emulator.state().requests.some((q) => /^\/v1\/workflows\/tasks\/[^/]+\/stop$/.test(q.path))).toBe(true);
+    expect(r.sink.text()).toMatch(/no result within its deadline of 1500 ms/);
+  });
+
+  it('smoke run × hang, and every run of the rollback hangs too: NOT restored, loudly, with the command', async () => {
+    const r = await scenario((w) => w.emulator.scriptRuns(A, [HUNG, HUNG, HUNG, HUNG]), options);
+    assertConverged(r);
+    expect(r.outcomes[0].result, r.sink.text()).toBe('restore-failed');
+    expect(r.exitCode).toBe(1);
+    expect(r.backupKept).toBe(true);
+    // 1.0.0 is back in place but never proved healthy: it is not marked verified, so nothing treats it as done.
+    expect(r.live).toMatchObject({ hash: r.v1Hash, verified: false });
+    expect(r.sink.text()).toContain('Finish by hand: npx dify-gitops rollback --workflow alpha --to 1.0.0 --environment production');
+  });
+});
+
+// Cancellation: the runner sends SIGINT, then SIGTERM (7.5 s later on GitHub), then SIGKILL. The
+// built action runs as a child process and gets real signals at the moment the emulator sees a
+// step's request (held there by a 'delay' fault, or a run that hangs with pings). Each case ends
+// deployed, restored and verified, or failed loudly with the restore command; the live app says which.
+describe.concurrent('deploy fault matrix: cancellation (SIGINT, then SIGTERM), the built action', () => {
+  const HUNG = { latency_ms: 600_000 };
+  const hold = (method: string, p: string) => (w: DeployWorld) =>
+    w.emulator.injectFault({ match: { method, path: p }, respond: 'delay', latency_ms: 2500, times: 1 });
+  const seen =
+    (method: string, p: string | RegExp, nth = 1) =>
+    (w: DeployWorld, since: number) =>
+      w.emulator
+        .state()
+        .requests.slice(since)
+        .filter((q) => q.method === method && (typeof p === 'string' ? q.path === p : p.test(q.path))).length >= nth;
+  const RUN = '/v1/workflows/run';
+  const IMPORTS = '/console/api/apps/imports';
+
+  async function waitUntil(cond: () => boolean, child: ChildProcess, what: string): Promise<void> {
+    const until = Date.now() + 60_000;
+    while (!cond()) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the action ended before ${what}`);
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await sleep(20);
+    }
+  }
+
+  async function cancelled(c: {
+    hold: (w: DeployWorld) => void;
+    /** When to send SIGINT. */
+    at: (w: DeployWorld, since: number) => boolean;
+    /** When to send SIGTERM after it (default: never; the run ends first). */
+    term?: (w: DeployWorld, since: number) => boolean;
+    /** Right after SIGINT (e.g. a fault that only the rollback may meet). */
+    onInterrupt?: (w: DeployWorld) => void;
+    after?: (w: DeployWorld) => Promise<void>;
+  }) {
+    const world = await createDeployWorld({ pingIntervalMs: 100 });
+    try {
+      const { v1, v2 } = await releasedV1(world, (d) => {
+        d.smoke![0].expect.max_latency_ms = 60_000;
+      });
+      c.hold(world);
+      const since = world.emulator.state().requests.length;
+      const started = await world.start({
+        command: 'deploy',
+        all: 'true',
+        'allow-dsl-version-change': 'true',
+        'smoke-retries': '0',
+        'timeout-seconds': '30',
+      });
+      await waitUntil(() => c.at(world, since), started.child, 'the step to cancel at');
+      started.child.kill('SIGINT');
+      c.onInterrupt?.(world);
+      if (c.term) {
+        const term = c.term;
+        await waitUntil(() => term(world, since), started.child, 'the moment for SIGTERM').then(
+          () => started.child.kill('SIGTERM'),
+          () => {}, // it finished first: nothing left to terminate
+        );
+      }
+      const run = await started.done;
+      const writes = world.writes(since);
+      const result = {
+        run,
+        writes,
+        live: liveOf(world),
+        v1Hash: workflowHash(v1.dsl),
+        v2Hash: workflowHash(v2.dsl),
+        world,
+        requests: world.emulator.state().requests.slice(since),
+      };
+      await c.after?.(world);
+      return result;
+    } finally {
+      await world.cleanup();
+    }
+  }
+
+  type Cancelled = Awaited<ReturnType<typeof cancelled>>;
+
+  function assertReported(r: Cancelled) {
+    const log = `${r.run.stdout}\n${r.run.stderr}`;
+    expect(r.run.code, log).not.toBe(0);
+    expect(r.run.signal, 'the process was killed instead of finishing').toBeUndefined();
+    expect(log).toMatch(/Received SIGINT: cancelling/);
+    expect(r.run.summary).toMatch(/cancelled/);
+  }
+
+  /** Nothing was written: 1.0.0 is live and verified as before, and the job failed. */
+  function assertNothingWritten(r: Cancelled) {
+    assertReported(r);
+    expect(r.writes, 'no write may follow a cancel before the first write').toEqual([]);
+    expect(r.live).toEqual({ hash: r.v1Hash, name: '1.0.0', verified: true });
+    expect(r.run.summary).toMatch(/❌ failed/);
+  }
+
+  /** Restored and verified: 1.0.0 live again, marked ✓ after its own smoke check passed. */
+  function assertRestored(r: Cancelled) {
+    assertReported(r);
+    expect(r.live, `${r.run.stdout}`).toEqual({ hash: r.v1Hash, name: '1.0.0', verified: true });
+    expect(r.run.summary).toMatch(/↩️ rolled back/);
+  }
+
+  it('login × cancel: nothing is started, nothing written', async () => {
+    const r = await cancelled({ hold: hold('POST', '/console/api/login'), at: seen('POST', '/console/api/login') });
+    assertNothingWritten(r);
+  });
+
+  it('export (backup) × cancel: stops before the first write', async () => {
+    const path = `/console/api/apps/${A}/export`;
+    const r = await cancelled({ hold: hold('GET', path), at: seen('GET', path) });
+    assertNothingWritten(r);
+  });
+
+  const AFTER_A_WRITE: Array<[string, string, string]> = [
+    ['import', 'POST', IMPORTS],
+    ['confirm', 'POST', '^/console/api/apps/imports/[^/]+/confirm$'],
+    ['publish', 'POST', `/console/api/apps/${A}/workflows/publish`],
+    ['key lookup', 'GET', `/console/api/apps/${A}/api-keys`],
+  ];
+  for (const [step, method, p] of AFTER_A_WRITE) {
+    it(`${step} × cancel: the step finishes, nothing new starts, 1.0.0 is restored and verified`, async () => {
+      const r = await cancelled({ hold: hold(method, p), at: seen(method, p.startsWith('^') ? new RegExp(p) : p) });
+      assertRestored(r);
+      // The failing version never ran: no smoke run of 1.1.0, only 1.0.0's own check after the restore.
+      expect(r.requests.filter((q) => q.path === RUN)).toHaveLength(1);
+    });
+  }
+
+  it('smoke run hanging with pings × cancel: the run is abandoned and stopped, 1.0.0 restored and verified', async () => {
+    const r = await cancelled({ hold: (w) => w.emulator.scriptRuns(A, [HUNG]), at: seen('POST', RUN) });
+    assertRestored(r);
+    expect(r.requests.some((q) => /^\/v1\/workflows\/tasks\/[^/]+\/stop$/.test(q.path))).toBe(true);
+  });
+
+  it('SIGTERM during the rollback does not cut it short while time is left: restored and verified', async () => {
+    const r = await cancelled({
+      hold: (w) => w.emulator.scriptRuns(A, [HUNG]),
+      at: seen('POST', RUN),
+      // The rollback's import is the deploy's second.
+      term: seen('POST', IMPORTS, 2),
+    });
+    assertRestored(r);
+    expect(r.run.stdout, 'SIGTERM must reach the rollback in progress').toMatch(/Received SIGTERM again: finishing the rollback/);
+  });
+
+  it('rollback out of time (SIGINT, SIGTERM, its publish hangs): NOT restored, loudly, and the printed command finishes it', async () => {
+    const command = 'npx dify-gitops rollback --workflow alpha --to 1.0.0 --environment production';
+    const r = await cancelled({
+      hold: (w) => w.emulator.scriptRuns(A, [HUNG]),
+      at: seen('POST', RUN),
+      onInterrupt: (w) =>
+        w.emulator.injectFault({ match: { method: 'POST', path: `/console/api/apps/${A}/workflows/publish` }, respond: 'hang' }),
+      term: seen('POST', `/console/api/apps/${A}/workflows/publish`, 2),
+      after: async (w) => {
+        // The command the job printed, run from a terminal once Dify answers again.
+        const ran = await runCli(w, command.split(' ').slice(2));
+        expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+        expect(liveOf(w)).toEqual({ hash: workflowHash(echoDefinition('alpha', A).dsl), name: '1.0.0', verified: true });
+      },
+    });
+    assertReported(r);
+    expect(r.run.stdout).toMatch(/Received SIGTERM again/);
+    expect(r.run.stdout + r.run.stderr).toContain(`Finish by hand: ${command}`);
+    expect(r.run.summary).toMatch(/🚨 NOT restored/);
+    expect(r.run.summary).toContain(command);
+    // The failing version is still live and was never marked verified: no run treats it as done.
+    expect(r.live).toEqual({ hash: r.v2Hash, name: '1.1.0', verified: false });
   });
 });

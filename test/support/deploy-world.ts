@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
 import { createTempRepo, type TempRepo } from './git-repo.js';
 import { startGitHubApi } from './github-api.js';
-import { REPO_ROOT, runAction, spawnNode, type ActionRun } from './run-action.js';
+import { REPO_ROOT, runAction, spawnNode, startAction, type ActionOptions, type ActionRun, type StartedAction } from './run-action.js';
 import type { Definition } from '../../src/definition/types.js';
 import { formatCanonical } from '../../src/definition/canonical.js';
 
@@ -34,6 +34,8 @@ export interface DeployWorld {
   seed(def: Definition, options?: { published?: boolean; draft?: boolean }): string;
   deploy(inputs?: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
   run(inputs: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
+  /** The action started and left running, so the test can signal it (the runner's cancel). */
+  start(inputs: Record<string, string>, env?: Record<string, string>): Promise<StartedAction>;
   /** Import/publish/key writes the emulator saw since `since`. */
   writes(since?: number): Array<{ method: string; path: string }>;
   cleanup(): Promise<void>;
@@ -59,24 +61,10 @@ export async function createDeployWorld(options: EmulatorOptions = {}): Promise<
       return repo.commit(files, message);
     },
     run(inputs, env = {}) {
-      return runAction({
-        workspace: repo.dir,
-        inputs: {
-          'dify-url': emulator.url,
-          'dify-email': EMAIL,
-          'dify-password': PASSWORD,
-          'timeout-seconds': '5',
-          'github-token': 'ghs_test_token',
-          ...inputs,
-        },
-        env: {
-          GITHUB_API_URL: github.url,
-          GITHUB_REPOSITORY: 'acme/flows',
-          GITHUB_SERVER_URL: 'https://github.example',
-          GITHUB_RUN_ID: '42',
-          ...env,
-        },
-      });
+      return runAction(actionOptions(inputs, env));
+    },
+    start(inputs, env = {}) {
+      return startAction(actionOptions(inputs, env));
     },
     deploy(inputs = {}, env = {}) {
       return world.run({ command: 'deploy', ...inputs }, env);
@@ -92,6 +80,26 @@ export async function createDeployWorld(options: EmulatorOptions = {}): Promise<
       await Promise.all([emulator.close(), github.close(), repo.cleanup()]);
     },
   };
+  function actionOptions(inputs: Record<string, string>, env: Record<string, string>): ActionOptions {
+    return {
+      workspace: repo.dir,
+      inputs: {
+        'dify-url': emulator.url,
+        'dify-email': EMAIL,
+        'dify-password': PASSWORD,
+        'timeout-seconds': '5',
+        'github-token': 'ghs_test_token',
+        ...inputs,
+      },
+      env: {
+        GITHUB_API_URL: github.url,
+        GITHUB_REPOSITORY: 'acme/flows',
+        GITHUB_SERVER_URL: 'https://github.example',
+        GITHUB_RUN_ID: '42',
+        ...env,
+      },
+    };
+  }
   return world;
 }
 

@@ -1,8 +1,8 @@
 // Run the committed bundle the way the GitHub runner does: inputs as INPUT_* variables,
 // outputs and summary through the files GITHUB_OUTPUT and GITHUB_STEP_SUMMARY name.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -14,14 +14,28 @@ export interface ActionRun {
   stderr: string;
   summary: string;
   outputs: Record<string, string>;
+  /** Set when a signal ended the process (it did not exit by itself). */
+  signal?: NodeJS.Signals;
 }
 
-export async function runAction(options: {
+export interface ActionOptions {
   workspace: string;
   inputs: Record<string, string>;
   env?: Record<string, string>;
   timeoutMs?: number;
-}): Promise<ActionRun> {
+}
+
+export async function runAction(options: ActionOptions): Promise<ActionRun> {
+  return (await startAction(options)).done;
+}
+
+/** The action as a running child, so a test can signal it (as the runner does on cancel) before it ends. */
+export interface StartedAction {
+  child: ChildProcess;
+  done: Promise<ActionRun>;
+}
+
+export async function startAction(options: ActionOptions): Promise<StartedAction> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'runner-'));
   const summaryFile = path.join(scratch, 'summary.md');
   const outputFile = path.join(scratch, 'output');
@@ -37,18 +51,23 @@ export async function runAction(options: {
     ...options.env,
   };
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  try {
-    const { code, stdout, stderr } = await spawnNode([DIST], options.workspace, env, options.timeoutMs ?? 60_000);
-    return {
-      code,
-      stdout,
-      stderr,
-      summary: await readFile(summaryFile, 'utf8'),
-      outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
-    };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  const { child, done } = startNode([DIST], options.workspace, env, options.timeoutMs ?? 60_000);
+  const finish = async (): Promise<ActionRun> => {
+    try {
+      const { code, stdout, stderr, signal } = await done;
+      return {
+        code,
+        signal,
+        stdout,
+        stderr,
+        summary: await readFile(summaryFile, 'utf8'),
+        outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+      };
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  };
+  return { child, done: finish() };
 }
 
 /** Run `node <args>` with the current Node (24 under npm test). */
@@ -58,19 +77,30 @@ export function spawnNode(
   env: Record<string, string>,
   timeoutMs: number,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startNode(args, cwd, env, timeoutMs).done;
+}
+
+/** `spawnNode` with the child in hand: tests send it signals. A signal death reports code 128 + n, as a shell would. */
+export function startNode(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): { child: ChildProcess; done: Promise<{ code: number; stdout: string; stderr: string; signal?: NodeJS.Signals }> } {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const done = new Promise<{ code: number; stdout: string; stderr: string; signal?: NodeJS.Signals }>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
+      resolve({ code: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), stdout, stderr, signal: signal ?? undefined });
     });
   });
+  return { child, done };
 }
 
 /** The runner's output file format: `name<<DELIM\nvalue\nDELIM`. */
