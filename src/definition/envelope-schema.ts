@@ -168,6 +168,14 @@ export const envelopeSchema = {
       propertyNames: { pattern: VARIABLE_PATTERN },
       additionalProperties: { type: 'string', pattern: VARIABLE_PATTERN },
     },
+    service_key: {
+      type: 'object',
+      description:
+        'Environment (or "*") → environment variable holding the app\'s service API key (app-…), e.g. the secret rotate-keys hands it to. Smoke checks then use it instead of listing keys through the console, which a dfoa_ token alone cannot do.',
+      minProperties: 1,
+      propertyNames: { pattern: APP_ENVIRONMENT_PATTERN },
+      additionalProperties: { type: 'string', pattern: VARIABLE_PATTERN },
+    },
     datasets: {
       type: 'object',
       description: 'Knowledge base alias → environment (or "*": every environment) → dataset id.',

@@ -33,6 +33,8 @@ export interface Definition {
   app: string | Record<string, string>;
   /** Secret env-variable name in the DSL → process env variable holding its value at deploy time. */
   secrets?: Record<string, string>;
+  /** Environment (or "*") → environment variable holding the app's service API key, for smoke checks. */
+  service_key?: Record<string, string>;
   /** Knowledge base alias → environment (or "*") → dataset id. */
   datasets?: Record<string, Record<string, string>>;
   smoke?: SmokeCheck[];

@@ -11,7 +11,7 @@ import type { StageContext } from './context.js';
 import type { DefinitionOutcome } from '../outcomes.js';
 import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
 import { restoreCommandFor, rollbackDefinition } from './rollback.js';
-import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
+import { runSmokeChecks, smokeKeyFor, tallyHealth, type HealthReport } from './smoke-check.js';
 import { prepareTarget, type DeployTarget } from './target.js';
 import { releaseTag } from '../release/tags.js';
 import { buildMismatchMarks, carriesVerifiedHash } from '../release/marks.js';
@@ -103,8 +103,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     await assertPublishedOurs(ctx, target, log);
     log(`published ${definition.version}`);
     throwIfCancelled(ctx, 'after publishing, before the smoke checks');
-    const ledger = ctx.keyLedger;
-    const key = await obtainApiKey(ctx.dify, target.appId, ledger && (() => ledger.load({ name: definition.name, environment })));
+    const key = await smokeKeyFor(ctx, definition, target.appId);
     health = await runSmokeChecks(definition, ctx.service(key), {
       retryBudget: ctx.smokeRetryBudget,
       onProgress: log,

@@ -14,7 +14,7 @@ import type { Backup, BackupFile } from './backup.js';
 import type { StageContext } from './context.js';
 import type { DefinitionOutcome } from '../outcomes.js';
 import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js';
-import { obtainApiKey, runSmokeChecks, tallyHealth, type HealthReport } from './smoke-check.js';
+import { runSmokeChecks, smokeKeyFor, tallyHealth, type HealthReport } from './smoke-check.js';
 import { previousSnapshot, type Snapshot } from '../release/snapshots.js';
 import { buildBackupRestoreMarks, buildRepublishMarks, verifiedHash } from '../release/marks.js';
 import { findLiveRelease } from '../release/latest.js';
@@ -192,7 +192,7 @@ export async function restoreSnapshot(
   await publishDraft(ctx.dify, target, snapshot.commit);
   const hash = await verifyLiveHash(ctx, target.appId, target.workflowHash, snapshot.tag);
   log(`live version verified: sha256 ${hash.slice(0, 12)} = ${snapshot.tag}`);
-  const health = await runSmokeChecks(snapshot.definition, ctx.service(await obtainApiKey(ctx.dify, target.appId)), {
+  const health = await runSmokeChecks(snapshot.definition, ctx.service(await smokeKeyFor(ctx, snapshot.definition, target.appId)), {
     retryBudget: ctx.smokeRetryBudget,
     onProgress: log,
     // A cancelled job still verifies what it restores, for as long as its time lasts.
@@ -250,7 +250,7 @@ export async function restoreBackupFile(
     hash = await verifyLiveHash(ctx, base.appId, draft!.workflowHash, `the backup ${backup.sha256.slice(0, 16)}`);
     log(`live version verified: sha256 ${hash.slice(0, 12)} = backup ${backup.sha256.slice(0, 12)}`);
   }
-  const health = await runSmokeChecks({ ...definition, smoke: [] }, ctx.service(await obtainApiKey(ctx.dify, base.appId)), {
+  const health = await runSmokeChecks({ ...definition, smoke: [] }, ctx.service(await smokeKeyFor(ctx, definition, base.appId)), {
     retryBudget: ctx.smokeRetryBudget,
     onProgress: log,
   });

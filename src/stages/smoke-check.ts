@@ -7,6 +7,7 @@ import type { DifyConsole, DifyService, RunResult } from '../dify/types.js';
 import { checkExpectations } from './smoke-expect.js';
 import type { LedgerEntry } from '../rotation/ledger.js';
 import { pickSmokeKey } from '../rotation/smoke-key.js';
+import type { StageContext } from './context.js';
 
 /** A run's deadline when its check sets no `max_latency_ms` (documented in the README and schema). */
 export const DEFAULT_RUN_DEADLINE_MS = 120_000;
@@ -49,6 +50,27 @@ export async function obtainApiKey(dify: DifyConsole, appId: string, known?: () 
   const token = pickSmokeKey(keys, entry)?.token ?? (await dify.createApiKey(appId)).token;
   registerSecret(token);
   return token;
+}
+
+/**
+ * The key smoke checks run with. A key the definition names (`service_key`: the environment variable
+ * holding it, such as the secret rotate-keys hands it to) needs no console at all, which is what a
+ * dfoa_ token alone can offer: /openapi has no API-key routes. Otherwise a key the app has, as above.
+ */
+export async function smokeKeyFor(
+  ctx: Pick<StageContext, 'dify' | 'env' | 'environment' | 'keyLedger'>,
+  definition: Pick<Definition, 'name' | 'service_key'>,
+  appId: string,
+): Promise<string> {
+  const variable = definition.service_key?.[ctx.environment] ?? definition.service_key?.['*'];
+  const given = variable ? ctx.env[variable]?.trim() : undefined;
+  // prepareTarget refused an unset one before anything was written.
+  if (given) {
+    registerSecret(given);
+    return given;
+  }
+  const ledger = ctx.keyLedger;
+  return obtainApiKey(ctx.dify, appId, ledger && (() => ledger.load({ name: definition.name, environment: ctx.environment })));
 }
 
 /**

@@ -97,6 +97,7 @@ export function renderTarget(definition: Definition, environment: string): { app
 export function prepareTarget(definition: Definition, environment: string, env: Record<string, string | undefined>): DeployTarget {
   const { appId, dsl } = renderTarget(definition, environment);
   const { yaml, secretValues } = injectSecrets(definition.name, definition.secrets, dsl, env);
+  requireServiceKey(definition, environment, env);
   return {
     name: definition.name,
     version: definition.version,
@@ -131,6 +132,16 @@ function mapDatasets(definition: Definition, environment: string): DifyDsl {
       location: { path: `/dsl/workflow/graph/nodes/${index}/data/dataset_ids` },
     },
   );
+}
+
+/** A service key the definition names must be set before anything is written (smoke checks need it after the publish). */
+function requireServiceKey(definition: Definition, environment: string, env: Record<string, string | undefined>): void {
+  const variable = definition.service_key?.[environment] ?? definition.service_key?.['*'];
+  if (!variable || env[variable]?.trim()) return;
+  throw new UserError('definition.incomplete', `${definition.name} names its service API key in ${variable}, which is not set.`, {
+    hint: `Set ${variable} in the job's env (e.g. ${variable}: \${{ secrets.${variable} }}), or remove "service_key" to let smoke checks use a key the app has.`,
+    location: { path: '/service_key' },
+  });
 }
 
 /** Importing "" would wipe a secret in Dify, so a declared secret without a value stops the deploy. */
