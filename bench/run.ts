@@ -34,7 +34,7 @@ async function validateThroughput(): Promise<number> {
   const files = Array.from({ length: 1000 }, (_, i) => {
     const d = JSON.parse(texts[i % texts.length]) as Definition;
     d.name = `wf-${i}`;
-    d.app = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    d.app = { '*': `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` };
     return { file: `workflows/wf-${i}.json`, text: JSON.stringify(d, null, 2) + '\n' };
   });
   const run = () => validateDefinitions(files.map((f) => parseDefinitionText(f.file, f.text)));
@@ -80,7 +80,7 @@ async function timeDeploy(count: number, concurrency: number, options: { again?:
       echoDefinition(`wf-${i}`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
     );
     for (const d of defs)
-      await emulator.seedApp({ id: d.app as string, mode: d.dsl.app.mode, name: d.dsl.app.name, dsl: stringifyPyYaml(d.dsl) });
+      await emulator.seedApp({ id: Object.values(d.app)[0], mode: d.dsl.app.mode, name: d.dsl.app.name, dsl: stringifyPyYaml(d.dsl) });
     const files: Record<string, string> = {};
     for (const d of defs) files[`workflows/${d.name}.json`] = formatCanonical(d);
     await repo.commit(files, 'definitions');

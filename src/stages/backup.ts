@@ -1,5 +1,7 @@
 // Before any write: export what is live and keep it on disk, so every failure can be undone
 // by hand even if Dify goes away mid-deploy. The file is meant to be uploaded as an artifact.
+import { publishedWorkflowHash, workflowHash } from '../definition/workflow-hash.js';
+import { parsePyYaml } from '../support/pyyaml.js';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,7 +31,13 @@ export async function backupLiveApp(
   await mkdir(path.dirname(file), { recursive: true });
   // What was live is not the draft (the editor may hold unpublished work), so it is kept beside it:
   // a restore publishes that and puts the draft back into the draft.
-  const publishedYaml = options.published ? await tryExportVersion(dify, options.appId, options.published.id) : null;
+  // Usually the draft is what was published (the last deploy imported and published it): then its
+  // export is the published version's export too, and the second request is saved.
+  const publishedYaml = !options.published
+    ? null
+    : sameContent(options.published, yaml)
+      ? yaml
+      : await tryExportVersion(dify, options.appId, options.published.id);
   const publishedFile = file.replace(/\.yml$/, '.published.yml');
   if (publishedYaml !== null) await writeFile(publishedFile, publishedYaml);
   const published = options.published
@@ -42,6 +50,16 @@ export async function backupLiveApp(
     `# dify-gitops backup of app ${options.appId} (${options.name}, ${options.environment}), draft exported before any write\n${published}${yaml}`,
   );
   return { file, sha256, yaml, published: options.published };
+}
+
+/** The published version holds the same workflow as the exported draft (secrets aside, as both are blank). */
+function sameContent(published: WorkflowVersion, draftYaml: string): boolean {
+  if (!draftYaml || published.graph === undefined) return false;
+  try {
+    return publishedWorkflowHash(published) === workflowHash(parsePyYaml(draftYaml) as Parameters<typeof workflowHash>[0]);
+  } catch {
+    return false;
+  }
 }
 
 /** Best effort: without the export, a restore still finds the version by id in Dify's history. */

@@ -91,6 +91,8 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
   }
 
   let published = false;
+  /** The id of the version this run published, read back and proved ours. */
+  let ours: string | undefined;
   let health: HealthReport | undefined;
   try {
     const imported = await importDraft(ctx.dify, target, { allowVersionChange: policy.allowDslVersionChange });
@@ -100,7 +102,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     throwIfCancelled(ctx, 'after importing the draft, before publishing');
     await publishDraft(ctx.dify, target, ctx.commit);
     published = true;
-    await assertPublishedOurs(ctx, target, log);
+    ours = await assertPublishedOurs(ctx, target, log);
     log(`published ${definition.version}`);
     throwIfCancelled(ctx, 'after publishing, before the smoke checks');
     const key = await smokeKeyFor(ctx, definition, target.appId);
@@ -142,7 +144,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     return done({ ...rollback, error: error_, backupFile: backup.file, notes: [...outcome.notes, ...(rollback.notes ?? [])] });
   }
 
-  await tryMarkVerified(ctx.dify, target.appId, log);
+  await tryMarkVerified(ctx.dify, target.appId, log, ours);
   done({ result: 'deployed', checks: tallyHealth(health!), backupFile: backup.file, hash: target.hash });
   // The tag is created and pushed with every other release of the run, in one go (finishReleases).
   return done({ tag: releaseTag(definition.name, definition.version) });
@@ -192,10 +194,10 @@ function releasedTags(ctx: StageContext): Promise<Set<string>> {
  * tagged or released. On a mismatch the marks are corrected (best effort) so they never name a
  * release whose content is not live.
  */
-async function assertPublishedOurs(ctx: StageContext, target: DeployTarget, log: (line: string) => void): Promise<void> {
+async function assertPublishedOurs(ctx: StageContext, target: DeployTarget, log: (line: string) => void): Promise<string> {
   const live = await ctx.dify.getPublished(target.appId);
   const actual = live ? publishedWorkflowHash(live) : 'none';
-  if (live && actual === target.workflowHash) return;
+  if (live && actual === target.workflowHash) return live.id;
   if (live) {
     try {
       await ctx.dify.markVersion(target.appId, live.id, buildMismatchMarks(target, actual));

@@ -54,19 +54,20 @@ export async function importDraft(
 }
 
 /** Best effort: an unmarked healthy version only costs the next run a redeploy, never a rollback. */
-export async function tryMarkVerified(dify: DifyConsole, appId: string, log: (line: string) => void): Promise<void> {
+export async function tryMarkVerified(dify: DifyConsole, appId: string, log: (line: string) => void, ours?: string): Promise<void> {
   try {
-    await markVerified(dify, appId);
+    const live = await dify.getPublished(appId);
+    // The checks ran against whatever was live; if another run published since our read-back, its
+    // version is not the one they proved, and ours is no longer live: mark nothing.
+    if (ours && live?.id !== ours) {
+      log('not marked as verified: another version was published during the smoke checks; a re-run will check again');
+      return;
+    }
+    const marks = live && buildVerifiedMarks(live);
+    if (live && marks) await dify.markVersion(appId, live.id, marks);
   } catch (error) {
     log(`could not mark the published version as verified (${(error as Error).message}); a re-run will deploy and check it again`);
   }
-}
-
-/** After the smoke checks pass: re-mark the live version as verified (a no-op where the server cannot). */
-export async function markVerified(dify: DifyConsole, appId: string): Promise<boolean> {
-  const live = await dify.getPublished(appId);
-  const marks = live && buildVerifiedMarks(live);
-  return marks ? dify.markVersion(appId, live.id, marks) : false;
 }
 
 export async function publishDraft(dify: DifyConsole, target: DeployTarget, commit: string): Promise<void> {

@@ -107,3 +107,56 @@ it('a second import into the draft before our publish: live is not ours, so noth
   expect(outcome.manualCommand).toMatch(/^npx dify-gitops rollback --workflow alpha --from-backup /);
   expect(outcome.backupFile && existsSync(outcome.backupFile)).toBe(true);
 });
+
+it('a version published by another run during our smoke checks is not marked verified by them', async () => {
+  world = await createDeployWorld();
+  const v1 = echoDefinition('alpha', A);
+  world.seed(v1);
+  await world.commit([v1]);
+  // Hold our smoke run, and publish "another run's" version meanwhile.
+  world.emulator.injectFault({ match: { method: 'POST', path: '/v1/workflows/run' }, respond: 'delay', latency_ms: 2000 });
+  const env: Record<string, string> = {
+    GITHUB_WORKSPACE: world.repo.dir,
+    INPUT_COMMAND: 'deploy',
+    INPUT_ALL: 'true',
+    'INPUT_DIFY-URL': world.emulator.url,
+    'INPUT_DIFY-EMAIL': EMAIL,
+    'INPUT_DIFY-PASSWORD': PASSWORD,
+    'INPUT_BACKUP-DIR': `${world.repo.dir}/../backups`,
+  };
+  const sink = createCaptureSink();
+  const settings = deploySettings(env);
+  const deploying = runDeploy(settings, settings.options, { git: createGit(world.repo.dir), sink, env });
+  while (!world.emulator.state().requests.some((r) => r.path === '/v1/workflows/run')) await new Promise((r) => setTimeout(r, 20));
+  const other = await createDifyConsole({ baseUrl: world.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
+  await other.publish(A, { markedName: 'hotfix', markedComment: 'published by hand' });
+  await other.close?.();
+
+  await deploying;
+  const app = world.emulator.state().apps.find((a) => a.id === A)!;
+  // Neither version carries the ✓: ours is no longer live, and theirs was never checked.
+  expect(app.published.map((p) => p.marked_name)).toEqual(['1.0.0', 'hotfix']);
+  expect(sink.text()).toMatch(/not marked as verified: another version was published during the smoke checks/);
+});
+
+it('a deploy exports the draft once when it is what was published, and still keeps the published backup', async () => {
+  world = await createDeployWorld();
+  const v1 = echoDefinition('alpha', A);
+  world.seed(v1, { published: true });
+  const v2 = echoDefinition('alpha', A, '1.1.0');
+  v2.dsl.workflow!.graph.nodes[0].data.title = 'v2';
+  await world.commit([v2]);
+  const before = world.emulator.state().requests.length;
+  const run = await world.deploy({ 'backup-dir': `${world.repo.dir}/../backups` });
+  expect(run.code, run.stdout).toBe(0);
+  const exports = world.emulator
+    .state()
+    .requests.slice(before)
+    .filter((r) => r.path.endsWith('/export'));
+  expect(exports).toHaveLength(1);
+  const { readdir, readFile } = await import('node:fs/promises');
+  const files = await readdir(`${world.repo.dir}/../backups`);
+  const published = files.find((f) => f.endsWith('.published.yml'));
+  expect(published).toBeDefined();
+  expect(await readFile(`${world.repo.dir}/../backups/${published}`, 'utf8')).toMatch(/title: Start/);
+});
