@@ -10,7 +10,8 @@ import { formatCanonical } from '../../src/definition/canonical.js';
 import type { Definition } from '../../src/definition/types.js';
 import { createDifyConsole, createDifyService } from '../../src/dify/client.js';
 import type { DifyConsole } from '../../src/dify/types.js';
-import { stringifyPyYaml } from '../../src/support/pyyaml.js';
+import { parsePyYaml, stringifyPyYaml } from '../../src/support/pyyaml.js';
+import { CHATFLOW, readDslFixture } from '../support/dify-dsl.js';
 import { createTempRepo, type TempRepo } from '../support/git-repo.js';
 import { startGitHubApi } from '../support/github-api.js';
 import { REPO_ROOT, spawnNode } from '../support/run-action.js';
@@ -120,6 +121,36 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
         expect(yaml).toContain('1754154034161');
         // Servers before 1.13 have no restore route: the client says so instead of failing.
         expect(typeof (await dify.restoreVersion(appId, published!.id))).toBe('boolean');
+      });
+
+      it('holds a newer DSL as pending, and confirms it', async () => {
+        const d = liveDefinition(app, '1.0.0');
+        const pending = await dify.importDsl(appId, stringifyPyYaml({ ...d.dsl, version: '9.0.0' }));
+        expect(pending.status).toBe('pending');
+        const confirmed = await dify.confirmImport(pending.id);
+        expect(confirmed).toMatchObject({ status: 'completed', app_id: appId });
+        await dify.importDsl(appId, stringifyPyYaml(d.dsl));
+      });
+
+      it('runs a chatflow through the chat API, blocking and streaming, and reads its info', async () => {
+        const chat = await admin.createApp('chat', 'advanced-chat');
+        const dsl = parsePyYaml(readDslFixture(CHATFLOW)) as { app: { name: string } };
+        dsl.app.name = chat.name;
+        const imported = await dify.importDsl(chat.id, stringifyPyYaml(dsl));
+        expect(['completed', 'completed-with-warnings']).toContain(imported.status);
+        await dify.publish(chat.id, { markedName: '1.0.0', markedComment: 'conformance' });
+        const key = await dify.createApiKey(chat.id);
+        const service = createDifyService({ serviceUrl: `${target.url}/v1`, apiKey: key.token, timeoutMs: 30_000, maxAttempts: 2 }, quiet);
+        try {
+          expect(await service.info()).toMatchObject({ name: chat.name, mode: 'advanced-chat' });
+          for (const stream of [false, true]) {
+            const run = await service.sendChat('hello there', {}, { stream });
+            expect(run.status, JSON.stringify(run)).toBe('succeeded');
+            expect(run.answer).toContain('hello there');
+          }
+        } finally {
+          await service.close?.();
+        }
       });
 
       it('a wrong password is refused after one attempt, as a credentials error', async () => {
