@@ -3,6 +3,7 @@
 
 export const Outputs = {
   healthy: 'healthy',
+  hasChanges: 'has-changes',
   valid: 'valid',
   errors: 'errors',
   definitions: 'definitions',

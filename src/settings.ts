@@ -71,6 +71,8 @@ export type DoctorOptions = Record<string, never>;
 
 export interface PlanOptions {
   concurrency: number;
+  /** CLI: exit 2 when the plan changes anything (0 no changes, 1 error), as terraform's -detailed-exitcode. */
+  detailedExitcode: boolean;
 }
 
 export interface DeployOptions {
@@ -210,7 +212,7 @@ function commandOptions(v: OptionValues, source: OptionSource, root: string): Co
     case 'doctor':
       return {};
     case 'plan':
-      return { concurrency: v.concurrency };
+      return { concurrency: v.concurrency, detailedExitcode: v.detailedExitcode };
     case 'deploy': {
       const { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, stateVariable } = v;
       return { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, backupDir, notify, stateVariable };

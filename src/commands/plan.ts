@@ -14,7 +14,7 @@ import { resolveAppId } from '../stages/target.js';
 import { parseDefinition } from '../release/snapshots.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { buildFailedPlan, buildLivePlan, buildOfflinePlan, type DefinitionPlan } from '../plan/build.js';
-import { planMarker, renderPlanReport, reportPlanOutputs, toChangesJson, type PlanReport } from '../report/plan-comment.js';
+import { planHasChanges, planMarker, renderPlanReport, reportPlanOutputs, toChangesJson, type PlanReport } from '../report/plan-comment.js';
 import { mapLimit } from '../support/concurrency.js';
 import { selectChangedBetween } from '../selection.js';
 import { describeError, UserError } from '../support/errors.js';
@@ -64,7 +64,12 @@ export async function runPlan(
   await tryPostComment(settings, sink, markdown);
   if (settings.surface === 'cli' && !settings.json) sink.info(`\n${markdown.trimEnd()}`);
   const ok = report.ok && plans.every((p) => p.status !== 'error' && p.status !== 'invalid');
-  return { exitCode: ok ? 0 : 1, json: { ok, environment: settings.environment, mode: planReport.mode, changes: toChangesJson(plans) } };
+  const hasChanges = planHasChanges(plans);
+  const exitCode = !ok ? 1 : options.detailedExitcode && hasChanges ? 2 : 0;
+  return {
+    exitCode,
+    json: { ok, environment: settings.environment, mode: planReport.mode, hasChanges, changes: toChangesJson(plans) },
+  };
 }
 
 /** Why Dify cannot be read (fork pull requests get no secrets), or undefined for a live plan. */

@@ -129,4 +129,10 @@ function countNodes(diff: WorkflowDiff): number {
 export function reportPlanOutputs(sink: ReportSink, markdown: string, plans: DefinitionPlan[]): void {
   sink.output(Outputs.plan, markdown);
   sink.output(Outputs.changes, JSON.stringify(toChangesJson(plans)));
+  sink.output(Outputs.hasChanges, String(planHasChanges(plans)));
+}
+
+/** A deploy would write something: a new app version, an update, or a republish. */
+export function planHasChanges(plans: Pick<DefinitionPlan, 'status'>[]): boolean {
+  return plans.some((p) => p.status === 'create' || p.status === 'update' || p.status === 'republish');
 }

@@ -341,6 +341,14 @@ export const OPTIONS = {
       'pull: after rewriting the definitions from the live apps, commit them on a branch and open (or update) a pull request. Needs contents: write and pull-requests: write.',
     commands: ['pull'],
   }),
+  detailedExitcode: option({
+    flag: 'detailed-exitcode',
+    flagKind: 'switch',
+    parse: parse.bool,
+    default: 'false',
+    description: 'Exit 2 when the plan changes anything, 0 when it changes nothing, 1 on an error (as terraform plan -detailed-exitcode).',
+    commands: ['plan'],
+  }),
   json: option({
     flag: 'json',
     flagKind: 'switch',
