@@ -20,6 +20,8 @@ export interface GitHubSettings {
   pullNumber?: number;
   /** pull_request events: the base commit, what plan compares with when no base-ref is given. */
   pullBase?: string;
+  /** pull_request events: the head commit the plan is for (GITHUB_SHA is the merge commit). */
+  pullHead?: string;
   /** pull_request events: the head repository is a fork, so no secrets: plan runs offline. */
   fork: boolean;
 }
@@ -48,16 +50,17 @@ export function readGitHub(env: Env, token: string): GitHubSettings {
 interface PullPayload {
   number?: unknown;
   base?: { sha?: unknown; repo?: { full_name?: unknown } | null };
-  head?: { repo?: { full_name?: unknown; fork?: unknown } | null };
+  head?: { sha?: unknown; repo?: { full_name?: unknown; fork?: unknown } | null };
 }
 
 /** pull_request and pull_request_target payloads: number, base commit, and whether the head is a fork. */
-function readPullRequest(event: Record<string, unknown>): Pick<GitHubSettings, 'pullNumber' | 'pullBase' | 'fork'> {
+function readPullRequest(event: Record<string, unknown>): Pick<GitHubSettings, 'pullNumber' | 'pullBase' | 'pullHead' | 'fork'> {
   const pull = event.pull_request as PullPayload | undefined;
   if (!pull || typeof pull !== 'object') return { fork: false };
   return {
     pullNumber: typeof pull.number === 'number' ? pull.number : undefined,
     pullBase: typeof pull.base?.sha === 'string' ? pull.base.sha : undefined,
+    pullHead: typeof pull.head?.sha === 'string' ? pull.head.sha : undefined,
     fork: isFromFork(pull),
   };
 }

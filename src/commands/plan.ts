@@ -57,6 +57,8 @@ export async function runPlan(
     baseRef,
     basis,
     plans,
+    sha: settings.github.pullHead ?? settings.github.sha,
+    runUrl: settings.github.runUrl,
   };
   const markdown = renderPlanReport(planReport);
   reportPlanOutputs(sink, markdown, plans);

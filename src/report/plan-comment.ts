@@ -17,6 +17,9 @@ export interface PlanReport {
   /** How the definitions were chosen, e.g. "definitions changed between abc1234 and def5678". */
   basis: string;
   plans: DefinitionPlan[];
+  /** The commit planned (a pull request's head), and the run that planned it: reviewers see both. */
+  sha?: string;
+  runUrl?: string;
 }
 
 /** GitHub refuses comments over 65,536 characters; leave room for the marker. */
@@ -37,6 +40,10 @@ export function renderPlanReport(report: PlanReport, options: { maxChars?: numbe
     );
   }
   head.push(`Planned: ${report.basis}.`, '');
+  const context = [report.sha && `commit ${code(report.sha.slice(0, 7))}`, report.runUrl && `[workflow run](${report.runUrl})`].filter(
+    Boolean,
+  );
+  if (context.length) head.push(`Planned for ${context.join(' · ')}.`, '');
   if (report.plans.length === 0) return `${[...head, 'No definition changed: nothing to deploy.'].join('\n')}\n`;
   head.push('| Workflow | Version | Plan |', '| --- | --- | --- |');
   for (const p of report.plans)

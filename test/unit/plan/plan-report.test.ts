@@ -54,6 +54,18 @@ describe('renderPlanReport', () => {
     expect(text).not.toMatch(/\d{4}-\d\d-\d\dT/); // no timestamps: the same inputs give the same bytes
   });
 
+  it('names the commit planned and links the run', () => {
+    const text = renderPlanReport({
+      environment: 'production',
+      mode: 'live',
+      basis: 'definitions changed between a and b',
+      plans: [],
+      sha: '0123456789abcdef0123456789abcdef01234567',
+      runUrl: 'https://github.example/acme/flows/actions/runs/42',
+    });
+    expect(text).toContain('Planned for commit `0123456` · [workflow run](https://github.example/acme/flows/actions/runs/42).');
+  });
+
   it('says when nothing changed', () => {
     expect(renderPlanReport({ environment: 'staging', mode: 'live', basis: 'definitions changed between a and b', plans: [] })).toBe(
       '## dify-gitops plan: staging\n\nPlanned: definitions changed between a and b.\n\nNo definition changed: nothing to deploy.\n',

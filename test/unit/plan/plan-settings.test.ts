@@ -25,10 +25,11 @@ async function event(payload: unknown): Promise<string> {
 
 describe('plan settings', () => {
   it('reads the pull request number, base commit and fork flag from the event payload', async () => {
-    const file = await event({ pull_request: { number: 17, base: { sha: 'abc123' }, head: { repo: { fork: true } } } });
+    const file = await event({ pull_request: { number: 17, base: { sha: 'abc123' }, head: { sha: 'fed987', repo: { fork: true } } } });
     expect(action({ command: 'plan' }, { GITHUB_EVENT_PATH: file }).github).toMatchObject({
       pullNumber: 17,
       pullBase: 'abc123',
+      pullHead: 'fed987',
       fork: true,
     });
     const own = await event({ pull_request: { number: 3, base: { sha: 'def' }, head: { repo: { fork: false } } } });
