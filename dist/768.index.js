@@ -2,7 +2,7 @@ export const id = 768;
 export const ids = [768];
 export const modules = {
 
-/***/ 54768:
+/***/ 4768:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -42,3 +42,5 @@ let r;const t={};if(void 0===globalThis.crypto||"function"!=typeof globalThis.cr
 /***/ })
 
 };
+
+//# sourceMappingURL=768.index.js.map

@@ -6,20 +6,38 @@ import { createTerminalSink } from './report/sink.js';
 import { runSafely } from './main.js';
 import { describeError } from './support/errors.js';
 import { redact } from './support/redact.js';
+import { nearest } from './support/nearest.js';
+import { VERSION } from './version.js';
 
 export const USAGE = renderUsage();
 
 const wantsHelp = (arg: string) => arg === 'help' || arg === '--help' || arg === '-h';
+const isCommand = (arg: string): arg is Command => (COMMANDS as readonly string[]).includes(arg);
+
+/** `error: unknown command "deplyo". Did you mean "deploy"?`, and where the list is. */
+function unknownCommand(word: string): number {
+  const guess = nearest(word, COMMANDS);
+  const hint = guess ? ` Did you mean "${guess}"?` : '';
+  process.stderr.write(`error: unknown command "${word}".${hint}\nRun "dify-gitops help" for the commands.\n`);
+  return 2;
+}
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   if (command === undefined || wantsHelp(command)) {
-    const topic = rest.find((arg): arg is Command => (COMMANDS as readonly string[]).includes(arg));
+    // `help deploy`, `--help deploy`: that command's help; a mistyped topic gets a suggestion.
+    const topic = rest.find((arg) => !arg.startsWith('-'));
+    if (topic !== undefined && !isCommand(topic)) return unknownCommand(topic);
     process.stdout.write(`${topic ? renderCommandHelp(topic) : USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
-  if ((COMMANDS as readonly string[]).includes(command) && rest.some(wantsHelp)) {
-    process.stdout.write(`${renderCommandHelp(command as Command)}\n`);
+  if (!isCommand(command) && !command.startsWith('-')) return unknownCommand(command);
+  if (isCommand(command) && rest.some(wantsHelp)) {
+    process.stdout.write(`${renderCommandHelp(command)}\n`);
     return 0;
   }
   let settings: Settings;

@@ -1,4 +1,5 @@
 // adopt: turn a DSL file exported from Dify's UI into a definition under workflows/.
+import { cliCommand } from '../version.js';
 import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { parseDefinitionText } from '../definition/load.js';
 import { validateDefinitions } from '../definition/validate.js';
@@ -54,7 +55,7 @@ export async function runAdopt(
   const secrets = Object.keys(definition.secrets ?? {});
   deps.sink.info(`Wrote ${target} (version ${definition.version}, mode ${definition.dsl.app.mode}).`);
   if (secrets.length) deps.sink.info(`Declared secrets: ${secrets.join(', ')}. Provide each as an environment variable at deploy time.`);
-  deps.sink.info('Add smoke checks under "smoke", then run "npx dify-gitops validate".');
+  deps.sink.info(`Add smoke checks under "smoke", then run "${cliCommand('validate')}".`);
   return { exitCode: 0, file: target };
 }
 

@@ -90,6 +90,7 @@ export async function runDeploy(
     commit: head,
     env: deps.env ?? process.env,
     smokeRetryBudget: options.smokeRetries,
+    surface: settings.surface,
     clock: deps.clock,
     cancel,
     ...ctx,

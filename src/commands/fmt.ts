@@ -1,5 +1,6 @@
 // fmt: rewrite definitions in canonical form (sorted keys, 2-space indent, trailing newline),
 // or with --check, fail on any file that is not, so diffs stay small and hashes stable.
+import { cliCommand } from '../version.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommonSettings, FmtOptions } from '../settings.js';
@@ -31,7 +32,7 @@ export async function runFmt(
         line: 1,
         column: 1,
         severity: 'error',
-        message: 'Not in canonical form. Run "npx dify-gitops fmt" and commit the result.',
+        message: `Not in canonical form. Run "${cliCommand('fmt')}" and commit the result.`,
       });
     } else {
       await writeFile(path.resolve(settings.root, file.file), formatCanonical(file.value));

@@ -66,6 +66,7 @@ export async function runRollback(
     commit: await git.headSha(),
     env: deps.env ?? process.env,
     smokeRetryBudget: options.smokeRetries,
+    surface: settings.surface,
     clock: deps.clock,
   };
   const outcomes: DefinitionOutcome[] = [];
@@ -129,7 +130,7 @@ async function planSnapshots(settings: CommonSettings, options: RollbackOptions,
     label: snapshot.tag,
     tag: snapshot.tag,
     ref: snapshot.tag,
-    manualCommand: manualRollbackCommand(snapshot.definition.name, settings.environment, snapshot.definition.version),
+    manualCommand: manualRollbackCommand(snapshot.definition.name, settings.environment, snapshot.definition.version, settings.surface),
     alreadyLive: (published, environment, env) =>
       published?.marked_name === snapshot.definition.version &&
       carriesVerifiedHash(published, prepareTarget(snapshot.definition, environment, env).hash),

@@ -92,6 +92,7 @@ export async function runRotateKeys(
         commit: settings.github.sha ?? (await deps.git.headSha()),
         env: deps.env ?? process.env,
         smokeRetryBudget: options.smokeRetries,
+        surface: settings.surface,
       };
       for (const [i, target] of targets.entries()) {
         const token = tokens.get(rotations[i]);

@@ -1,7 +1,8 @@
 // The one place that sends HTTP to Dify: undici with one shared dispatcher per client, a timeout
 // on every request, retries only where they are safe, and a redacted one-line log per attempt.
 import * as core from '@actions/core';
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
+import { createProxyDispatcher } from '../support/proxy-dispatcher.js';
 import type { Clock } from '../support/clock.js';
 import { redact } from '../support/redact.js';
 import { retry, parseRetryAfter, type BackoffOptions, type Outcome, type RetryVerdict } from '../support/retry.js';
@@ -93,7 +94,7 @@ const USER_AGENT = 'dify-gitops/0.1';
  * explicit `ca` would replace the public roots instead of adding to them.
  */
 export function createDispatcher(): Dispatcher {
-  return new EnvHttpProxyAgent();
+  return createProxyDispatcher();
 }
 
 /** Debug lines go to the Actions debug log, or to stderr when DIFY_GITOPS_DEBUG is set; else nowhere. */

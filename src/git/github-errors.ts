@@ -1,5 +1,6 @@
-// Turns Octokit's RequestError into a GitHubError that says which call failed and what the user
-// can change: most failures in practice are a missing job permission or a wrong GITHUB_API_URL.
+// Turns a failed REST call (github-rest.ts, shaped like Octokit's RequestError) into a GitHubError
+// that says which call failed and what the user can change: most failures in practice are a missing
+// job permission or a wrong GITHUB_API_URL.
 import { type GitHubError, gitHubError } from './errors.js';
 import { isUserError } from '../support/errors.js';
 
@@ -35,7 +36,7 @@ export function toGitHubError(
   const { endpoint, permission, apiUrl, repository } = context;
   const failure = (error ?? {}) as RequestErrorLike;
   if (!failure.response) {
-    // Octokit reports network failures (DNS, refused, TLS) as status 500 without a response.
+    // Network failures (DNS, refused, TLS) come without a response.
     return gitHubError(`Could not reach GitHub at ${apiUrl} (${endpoint}): ${failure.message ?? String(error)}`, {
       status: 0,
       endpoint,

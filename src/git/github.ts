@@ -1,6 +1,6 @@
 // The GitHub REST calls the commands make, each idempotent so a re-run job converges instead of
 // duplicating releases, comments or issues. The only module that talks to GitHub's API.
-import { getOctokit } from '@actions/github';
+import { createRestClient, type GitHubObject } from './github-rest.js';
 import { UserError } from '../support/errors.js';
 import { redact } from '../support/redact.js';
 import { hasStatus, isAlreadyExists, toGitHubError, type Permission } from './github-errors.js';
@@ -68,7 +68,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
     );
   }
   const apiUrl = (options.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
-  const octokit = getOctokit(options.token, { baseUrl: apiUrl, userAgent: 'dify-gitops' });
+  const octokit = createRestClient({ token: options.token, baseUrl: apiUrl, userAgent: 'dify-gitops' });
   const where = { owner, repo };
 
   /** Runs one call, translating any failure into a GitHubError naming the endpoint and the fix. */
@@ -125,7 +125,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
       user?.type === 'Bot' || (!!user?.login && ownLogins.has(user.login));
     const { hit, others } = await call(list, 'pull-requests', async () => {
       const marked = [];
-      const pages = octokit.paginate.iterator(list, { ...where, issue_number: issueNumber, per_page: 100 });
+      const pages = octokit.pages(list, { ...where, issue_number: issueNumber, per_page: 100 });
       for await (const page of pages) {
         for (const comment of page.data.filter((c) => c.body?.startsWith(tag))) {
           if (isOurs(comment.user)) return { hit: comment, others: [] };
@@ -143,7 +143,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
   async function findOpenPull(head: string, base: string) {
     const endpoint = 'GET /repos/{owner}/{repo}/pulls';
     const response = await call(endpoint, 'pull-requests', () =>
-      octokit.request(endpoint, { ...where, head: `${owner}:${head}`, base, state: 'open', per_page: 100 }),
+      octokit.request<GitHubObject[]>(endpoint, { ...where, head: `${owner}:${head}`, base, state: 'open', per_page: 100 }),
     );
     return response.data[0] ?? null;
   }
@@ -185,7 +185,8 @@ export function createGitHub(options: GitHubOptions): GitHub {
           transient_environment: false,
         }),
       );
-      if (!('id' in data)) {
+      // 202 "Auto-merged …": GitHub answered with a message instead of a deployment.
+      if (typeof data.id !== 'number') {
         throw toGitHubError(
           { status: 202, message: data.message, response: { data } },
           { endpoint, permission: 'deployments', apiUrl, repository: options.repository },
@@ -239,7 +240,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
       const text = body.includes(tag) ? body : `${tag}\n${body}`;
       const list = 'GET /repos/{owner}/{repo}/issues';
       const found = await call(list, 'issues', async () => {
-        const pages = octokit.paginate.iterator(list, { ...where, state: 'open', per_page: 100 });
+        const pages = octokit.pages(list, { ...where, state: 'open', per_page: 100 });
         for await (const page of pages) {
           // The issues list includes pull requests; a marker in a PR description is not our issue.
           const hit = page.data.find((issue) => !issue.pull_request && issue.body?.includes(tag));

@@ -2,7 +2,8 @@
 // never throw. A webhook is a courtesy to another system; it must not decide a deploy's fate.
 import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
+import { createProxyDispatcher } from '../support/proxy-dispatcher.js';
 import { createSystemClock, type Clock } from '../support/clock.js';
 import { parseRetryAfter, retry, type BackoffOptions, type Outcome, type RetryVerdict } from '../support/retry.js';
 import type { NotifyEvent } from './payload.js';
@@ -62,7 +63,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
   const clock = options.clock ?? createSystemClock();
   const log = options.log ?? createDebugLog();
-  const ownDispatcher = options.dispatcher ? undefined : new EnvHttpProxyAgent();
+  const ownDispatcher = options.dispatcher ? undefined : createProxyDispatcher();
   const dispatcher = options.dispatcher ?? ownDispatcher!;
 
   /** One POST; resolves with any answer, rejects only when no answer came. */
@@ -88,7 +89,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
         },
       });
       // Read the body under the same timer so a receiver that stalls mid-answer is cut off too.
-      await res.body.dump({ limit: 64 * 1024, signal: controller.signal });
+      // undici 6 honours `signal` in dump() (lib/api/readable.js) though its types omit it.
+      const dumpOptions = { limit: 64 * 1024, signal: controller.signal };
+      await res.body.dump(dumpOptions);
       log(`webhook POST ${origin} → ${res.statusCode} (attempt ${attempt}, ${Math.round(performance.now() - started)} ms)`);
       return { status: res.statusCode, retryAfter: res.headers['retry-after'] };
     } catch (error) {

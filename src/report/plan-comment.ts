@@ -1,5 +1,6 @@
 // The plan for one environment as one Markdown document: the sticky PR comment, the job summary
 // and the `plan` output are all this text. Its JSON twin is the `changes` output.
+import { cliCommand } from '../version.js';
 import type { ReportSink } from './sink.js';
 import type { DefinitionPlan } from '../plan/build.js';
 import type { WorkflowDiff } from '../plan/diff.js';
@@ -58,7 +59,7 @@ export function renderPlanReport(report: PlanReport, options: { maxChars?: numbe
     const section = renderDefinitionPlan(p).join('\n');
     if (length + section.length > max) {
       out.push(
-        `_Details of ${report.plans.length - i} more definition(s) are too long for one comment: see the job summary, or run \`npx dify-gitops plan\` locally._`,
+        `_Details of ${report.plans.length - i} more definition(s) are too long for one comment: see the job summary, or run \`${cliCommand('plan')}\` locally._`,
         '',
       );
       break;

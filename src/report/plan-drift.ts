@@ -1,4 +1,5 @@
 // Drift as Markdown (job summary, one issue per drifted workflow) and as the `drifted` output.
+import { cliCommand } from '../version.js';
 import type { ReportSink } from './sink.js';
 import type { DriftResult } from '../plan/drift.js';
 import { code, renderDiff, summarizeDiff } from './plan-render.js';
@@ -81,9 +82,8 @@ export function renderDriftIssue(r: DriftResult): string {
   const lines = [
     `The live app of **${r.name}** in **${r.environment}** no longer matches its last release ${code(r.tag ?? '?')}: it was changed outside git (in Dify's UI?). The next deploy of ${code(r.name)} overwrites these edits.`,
     '',
-    '- To keep them: run `npx dify-gitops pull ' +
-      r.name +
-      '` (or the action with `command: pull`), review the diff, bump `version` and merge.',
+    `- To keep them: run \`${cliCommand(`pull ${r.name}`)}\`` +
+      ' (or the action with `command: pull`), review the diff, bump `version` and merge.',
     '- To discard them: run the action with `command: rollback`, `workflow: ' + r.name + '`, `to: latest`.',
     '',
     ...renderDriftDetails(r).slice(1),

@@ -1,5 +1,6 @@
 // A definition's plan as Markdown, for a PR comment and the job summary. Pure and deterministic:
 // the same plan always renders to the same bytes (no clock, no locale, everything sorted).
+import { cliCommand } from '../version.js';
 import type { DefinitionPlan } from '../plan/build.js';
 import type { FieldChange, ValueChange, WorkflowDiff } from '../plan/diff.js';
 import { isEmptyDiff } from '../plan/diff.js';
@@ -78,7 +79,7 @@ function renderDraft(plan: DefinitionPlan): string[] {
       : `the last release ${code(draft.againstName ?? '?')} (nothing is published)`;
   const head = draft.adoptedByThisChange
     ? `> [!NOTE]\n> The draft in Dify's editor holds edits that differ from ${against}, and this change brings the repository up to date with them: nothing in the draft is lost.`
-    : `> [!WARNING]\n> **Unpublished edits:** the draft in Dify's editor differs from ${against}. Unpublished edits in Dify's editor would be overwritten by this merge. To keep them, bring them into the repository first (\`npx dify-gitops pull ${plan.name}\` writes the draft into the definition) and combine them with this change.`;
+    : `> [!WARNING]\n> **Unpublished edits:** the draft in Dify's editor differs from ${against}. Unpublished edits in Dify's editor would be overwritten by this merge. To keep them, bring them into the repository first (\`${cliCommand(`pull ${plan.name}`)}\` writes the draft into the definition) and combine them with this change.`;
   const summary = `Unpublished draft edits (${summarizeDiff(draft.diff)})`;
   return [head, '', `<details><summary>${escapeHtml(summary)}</summary>`, '', ...renderDiff(draft.diff), '</details>', ''];
 }

@@ -78,6 +78,7 @@ export function renderUsage(): string {
   const lines = [
     'Usage: dify-gitops <command> [flags]',
     '       dify-gitops <command> --help   (its flags, explained, with an example)',
+    '       dify-gitops --version',
     '',
     'Commands:',
   ];

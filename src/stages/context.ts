@@ -34,4 +34,6 @@ export interface StageContext {
   clock?: Clock;
   /** The job being cancelled (deploy only): start nothing new, undo what is half done. */
   cancel?: Cancellation;
+  /** Where recovery commands are run: the rollback workflow (action) or the CLI (the default). */
+  surface?: 'action' | 'cli';
 }

@@ -1,6 +1,7 @@
 // Put an app back to a verified earlier state after a failed deploy, or on request.
 // Proof, not hope: after publishing the old state we read the live version back and compare
 // its content hash with the one we meant to restore, then prove the app answers.
+import { cliCommand } from '../version.js';
 import path from 'node:path';
 import { registerSecret } from '../support/redact.js';
 import { parsePyYaml } from '../support/pyyaml.js';
@@ -83,7 +84,7 @@ async function failingVersionWasLive(
 ): Promise<Partial<DefinitionOutcome>> {
   const previous = await previousSnapshot(ctx.git, item.definition, item.file).catch(() => null);
   const manualCommand = previous
-    ? manualRollbackCommand(item.definition.name, target.environment, previous.definition.version)
+    ? manualRollbackCommand(item.definition.name, target.environment, previous.definition.version, ctx.surface)
     : `fix ${item.file} and deploy again (or restore with --from-backup the backup kept by the deploy that first published ${target.version})`;
   const note = `the failing version ${target.version} is still live: it was already live before this run (an earlier deploy published it and failed), so there is no earlier state in this run to go back to`;
   log(`✗ ${note}`);
@@ -136,7 +137,7 @@ export async function rollbackSnapshot(
 }
 
 function restoreCommand(ctx: StageContext, name: string, environment: string, snapshot: Snapshot | null, backupFile: string): string {
-  if (snapshot) return manualRollbackCommand(name, environment, snapshot.definition.version);
+  if (snapshot) return manualRollbackCommand(name, environment, snapshot.definition.version, ctx.surface);
   // Never released: no tag to go to, so the backup is the only earlier state there is.
   return manualRollbackCommand(name, environment, { fromBackup: displayPath(ctx.root, backupFile) });
 }
@@ -168,10 +169,23 @@ async function withRestoreAttempts<T>(ctx: StageContext, restore: () => Promise<
   }
 }
 
-/** The exact command that finishes a restore by hand (printed whenever automation could not). */
-export function manualRollbackCommand(name: string, environment: string, to: string | { fromBackup: string } = 'latest'): string {
+/**
+ * The exact command that finishes a restore by hand (printed whenever automation could not). In
+ * Actions: a dispatch of the rollback workflow (examples/rollback.yml, copied as rollback.yml).
+ * A backup file lives in the run's artifact, not in a fresh checkout, so restoring one is always the
+ * CLI's job, run where the artifact was unpacked. Elsewhere: the CLI of this very release.
+ */
+export function manualRollbackCommand(
+  name: string,
+  environment: string,
+  to: string | { fromBackup: string } = 'latest',
+  surface: 'action' | 'cli' = 'cli',
+): string {
+  if (typeof to === 'string' && surface === 'action') {
+    return `gh workflow run rollback.yml -f workflow=${name} -f to=${to} -f environment=${environment}`;
+  }
   const target = typeof to === 'string' ? `--to ${to}` : `--from-backup ${quoteArgument(to.fromBackup)}`;
-  return `npx dify-gitops rollback --workflow ${name} ${target} --environment ${environment}`;
+  return cliCommand(`rollback --workflow ${name} ${target} --environment ${environment}`);
 }
 
 function quoteArgument(value: string): string {

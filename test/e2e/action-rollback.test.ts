@@ -86,7 +86,7 @@ describe('command: rollback', () => {
     const run = await world.run({ command: 'rollback', workflow: 'alpha', to: '1.0.0' });
     expect(run.code).toBe(1);
     expect(run.summary).toContain('🚨 NOT restored');
-    expect(run.summary).toContain('npx dify-gitops rollback --workflow alpha --to 1.0.0 --environment production');
+    expect(run.summary).toContain('gh workflow run rollback.yml -f workflow=alpha -f to=1.0.0 -f environment=production');
     expect(world.github.state.deployments.length).toBe(deploymentsBefore + 1);
     const deployment = world.github.state.deployments.at(-1) as { id: number };
     expect(world.github.state.deploymentStatuses.get(deployment.id)!.map((s) => (s as { state: string }).state)).toEqual(['failure']);

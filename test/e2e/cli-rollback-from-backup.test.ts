@@ -85,7 +85,7 @@ describe('CLI rollback --from-backup', () => {
     expect(publishedWorkflowHash(liveOf(world).dsl.workflow)).toBe(workflowHash(next.dsl)); // still the failing version
     const command = outcome.manualCommand!;
     expect(command).toMatch(
-      /^npx dify-gitops rollback --workflow alpha --from-backup \.dify-gitops\/backups\/alpha\.production\.[\w-]+\.yml --environment production$/,
+      /^npx dify-gitops@\d+\.\d+\.\d+ rollback --workflow alpha --from-backup \.dify-gitops\/backups\/alpha\.production\.[\w-]+\.yml --environment production$/,
     );
 
     const run = await cli(world, command.split(' ').slice(2));

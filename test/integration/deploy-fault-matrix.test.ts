@@ -21,6 +21,9 @@ import type { DefinitionOutcome } from '../../src/outcomes.js';
 import { formatCanonical } from '../../src/definition/canonical.js';
 import { runGit } from '../support/git-repo.js';
 
+/** The recovery an action run prints: a dispatch of the rollback workflow (examples/rollback.yml). */
+const DISPATCH = 'gh workflow run rollback.yml -f workflow=alpha -f to=1.0.0 -f environment=production';
+
 const A = '11111111-1111-4111-8111-111111111111';
 type Respond = Fault['respond'];
 
@@ -162,7 +165,7 @@ function assertConverged(r: Awaited<ReturnType<typeof scenario>>) {
   if (outcome.result === 'restore-failed' || outcome.result === 'failed') {
     expect(r.exitCode).toBe(1);
     if (outcome.backupFile) expect(r.backupKept).toBe(true);
-    if (outcome.result === 'restore-failed') expect(said).toMatch(/npx dify-gitops rollback --workflow alpha --to/);
+    if (outcome.result === 'restore-failed') expect(said).toContain('gh workflow run rollback.yml -f workflow=alpha -f to=');
   }
   if (r.exitCode === 0) expect(outcome.result).toBe('deployed');
 }
@@ -206,7 +209,7 @@ describe.concurrent('deploy fault matrix', () => {
       expect(r.exitCode).toBe(1);
       expect(r.backupKept).toBe(true);
       expect(r.liveHash).toBe(r.v1Hash); // neither publish went through
-      const command = 'npx dify-gitops rollback --workflow alpha --to 1.0.0 --environment production';
+      const command = DISPATCH;
       expect(outcome.manualCommand).toBe(command);
       expect(r.sink.text()).toContain(`Finish by hand: ${command}`);
       // The restore's own hint: the command and the backup, never "re-run" (that would deploy 1.1.0 again).
@@ -422,7 +425,7 @@ describe.concurrent('deploy fault matrix: a run that hangs with pings', () => {
     expect(r.backupKept).toBe(true);
     // 1.0.0 is back in place but never proved healthy: it is not marked verified, so nothing treats it as done.
     expect(r.live).toMatchObject({ hash: r.v1Hash, verified: false });
-    expect(r.sink.text()).toContain('Finish by hand: npx dify-gitops rollback --workflow alpha --to 1.0.0 --environment production');
+    expect(r.sink.text()).toContain(`Finish by hand: ${DISPATCH}`);
   });
 });
 
@@ -574,7 +577,7 @@ describe.concurrent('deploy fault matrix: cancellation (SIGINT, then SIGTERM), t
   });
 
   it('rollback out of time (SIGINT, SIGTERM, its publish hangs): NOT restored, loudly, and the printed command finishes it', async () => {
-    const command = 'npx dify-gitops rollback --workflow alpha --to 1.0.0 --environment production';
+    const command = DISPATCH;
     const r = await cancelled({
       hold: (w) => w.emulator.scriptRuns(A, [HUNG]),
       at: seen('POST', RUN),
@@ -582,8 +585,8 @@ describe.concurrent('deploy fault matrix: cancellation (SIGINT, then SIGTERM), t
         w.emulator.injectFault({ match: { method: 'POST', path: `/console/api/apps/${A}/workflows/publish` }, respond: 'hang' }),
       term: seen('POST', `/console/api/apps/${A}/workflows/publish`, 2),
       after: async (w) => {
-        // The command the job printed, run from a terminal once Dify answers again.
-        const ran = await runCli(w, command.split(' ').slice(2));
+        // What the printed dispatch runs (the rollback workflow: the action with these inputs), from a terminal once Dify answers again.
+        const ran = await runCli(w, ['rollback', '--workflow', 'alpha', '--to', '1.0.0', '--environment', 'production']);
         expect(ran.code, ran.stdout + ran.stderr).toBe(0);
         expect(liveOf(w)).toEqual({ hash: workflowHash(echoDefinition('alpha', A).dsl), name: '1.0.0', verified: true });
       },

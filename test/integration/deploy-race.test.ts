@@ -104,7 +104,7 @@ it('a second import into the draft before our publish: live is not ours, so noth
   expect(world.github.state.releases).toEqual([]);
   expect(world.github.state.deployments).toEqual([]);
   expect(outcome.error).toMatch(/is not what this run imported/);
-  expect(outcome.manualCommand).toMatch(/^npx dify-gitops rollback --workflow alpha --from-backup /);
+  expect(outcome.manualCommand).toMatch(/^npx dify-gitops@\d+\.\d+\.\d+ rollback --workflow alpha --from-backup /);
   expect(outcome.backupFile && existsSync(outcome.backupFile)).toBe(true);
 });
 

@@ -1,6 +1,7 @@
 // The automatic rollback's own retries: three attempts spaced on the injected clock (no real
 // waiting), and when Dify stays broken a restore-failed outcome whose hint is the command that
 // finishes the job, never "re-run" (which would deploy the failing version again).
+import { VERSION } from '../../src/version.js';
 import { afterEach, expect, it } from 'vitest';
 import { createDifyConsole, createDifyService } from '../../src/dify/client.js';
 import { createGit } from '../../src/git/git.js';
@@ -80,7 +81,9 @@ it('a first deploy whose restore keeps failing: 3 attempts on the virtual clock,
   expect(restoreCalls).toHaveLength(3);
   const relative = backup.file.slice(world.repo.dir.length + 1);
   expect(relative).toMatch(/^\.dify-gitops\/backups\/alpha\.production\./);
-  expect(outcome.manualCommand).toBe(`npx dify-gitops rollback --workflow alpha --from-backup ${relative} --environment production`);
+  expect(outcome.manualCommand).toBe(
+    `npx dify-gitops@${VERSION} rollback --workflow alpha --from-backup ${relative} --environment production`,
+  );
   const note = outcome.notes!.find((n) => n.startsWith('rollback failed'))!;
   expect(note).toContain(`finish the restore with: ${outcome.manualCommand}`);
   expect(note).toContain(backup.file);

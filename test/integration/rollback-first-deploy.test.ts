@@ -130,7 +130,7 @@ describe('rollback of a failed first deploy (no release tag)', () => {
     );
     expect(r.sink.text()).not.toMatch(/restore attempt/);
     expect(r.outcome.manualCommand).toMatch(
-      /^npx dify-gitops rollback --workflow alpha --from-backup \.dify-gitops\/backups\/alpha\.production\.[\w-]+\.yml --environment production$/,
+      /^npx dify-gitops@\d+\.\d+\.\d+ rollback --workflow alpha --from-backup \.dify-gitops\/backups\/alpha\.production\.[\w-]+\.yml --environment production$/,
     );
     expect(path.isAbsolute(r.outcome.backupFile!)).toBe(true);
   });

@@ -1,4 +1,5 @@
 // Drift (live vs last release) and pull (live draft → definition), as pure functions.
+import { VERSION } from '../../../src/version.js';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { Definition } from '../../../src/definition/types.js';
@@ -62,7 +63,7 @@ describe('drift', () => {
     const issue = renderDriftIssue(result);
     expect(issue).toContain('**Published version (`1.0.0`)** differs from `summarizer@v1.0.0`: features changed.');
     expect(issue).toContain('**Draft:** holds the same edits as the published version.');
-    expect(issue).toContain('npx dify-gitops pull summarizer');
+    expect(issue).toContain(`npx dify-gitops@${VERSION} pull summarizer`);
     expect(renderDriftIssue(result)).toBe(issue);
   });
 
