@@ -1,0 +1,225 @@
+// Cancellation of the other commands that write to Dify: a manual rollback of several definitions,
+// and a key rotation. The built action runs as a child process and gets real signals (SIGINT, then
+// SIGTERM) while the emulator holds one of its requests ('delay' faults, or a run that hangs with
+// pings). End states are read from the emulator and the loopback GitHub API, not from the log.
+import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
+import { createDeployWorld, echoDefinition, runCli, type DeployWorld } from '../support/deploy-world.js';
+import { openStoredSecret } from '../support/open-sealed-secret.js';
+import type { ActionRun, StartedAction } from '../support/run-action.js';
+
+const A = '11111111-1111-4111-8111-111111111111';
+const B = '22222222-2222-4222-8222-222222222222';
+const RUN = '/v1/workflows/run';
+const HUNG = { latency_ms: 600_000 };
+
+function liveOf(world: DeployWorld, id: string) {
+  const app = world.emulator.state().apps.find((a) => a.id === id)!;
+  const live = app.published.find((p) => p.id === app.workflow_id);
+  return {
+    hash: live ? publishedWorkflowHash(live.dsl.workflow) : 'none',
+    name: live?.marked_name,
+    verified: live?.marked_comment.startsWith('✓ ') ?? false,
+  };
+}
+
+const seen =
+  (method: string, p: string | RegExp, nth = 1) =>
+  (w: DeployWorld, since: number) =>
+    w.emulator
+      .state()
+      .requests.slice(since)
+      .filter((q) => q.method === method && (typeof p === 'string' ? q.path === p : p.test(q.path))).length >= nth;
+
+async function waitUntil(cond: () => boolean, child: ChildProcess, what: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (!cond()) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the action ended before ${what}`);
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Start, SIGINT when `at` holds, then SIGTERM when `term` holds (if given), and wait for the end. */
+async function cancelAt(
+  world: DeployWorld,
+  start: () => Promise<StartedAction>,
+  c: {
+    at: (w: DeployWorld, since: number) => boolean;
+    term?: (w: DeployWorld, since: number) => boolean;
+    onInterrupt?: (w: DeployWorld) => void;
+  },
+): Promise<{ run: ActionRun; since: number }> {
+  const since = world.emulator.state().requests.length;
+  const started = await start();
+  await waitUntil(() => c.at(world, since), started.child, 'the step to cancel at');
+  started.child.kill('SIGINT');
+  c.onInterrupt?.(world);
+  if (c.term) {
+    const term = c.term;
+    await waitUntil(() => term(world, since), started.child, 'the moment for SIGTERM').then(
+      () => started.child.kill('SIGTERM'),
+      () => {},
+    );
+  }
+  return { run: await started.done, since };
+}
+
+function assertReported(run: ActionRun) {
+  const log = `${run.stdout}\n${run.stderr}`;
+  expect(run.code, log).not.toBe(0);
+  expect(run.signal, 'the process was killed instead of finishing').toBeUndefined();
+  expect(log).toMatch(/Received SIGINT: cancelling/);
+  expect(run.summary).toMatch(/cancelled/);
+}
+
+describe.concurrent('rollback × cancel (SIGINT, then SIGTERM), the built action', () => {
+  /** alpha and beta: 1.0.0 then 1.1.0 deployed and released; a rollback of both to 1.0.0 is asked for. */
+  async function twoReleased() {
+    const world = await createDeployWorld({ pingIntervalMs: 100 });
+    const v1 = [echoDefinition('alpha', A, '1.0.0'), echoDefinition('beta', B, '1.0.0')];
+    for (const d of v1) {
+      d.smoke![0].expect.max_latency_ms = 60_000;
+      world.seed(d);
+    }
+    await world.commit(v1, 'v1');
+    const first = await world.deploy({ all: 'true' });
+    expect(first.code, first.stdout).toBe(0);
+    const v2 = [echoDefinition('alpha', A, '1.1.0'), echoDefinition('beta', B, '1.1.0')];
+    for (const d of v2) {
+      d.smoke![0].expect.max_latency_ms = 60_000;
+      d.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Start v2';
+    }
+    await world.commit(v2, 'v2');
+    const second = await world.deploy({ all: 'true' });
+    expect(second.code, second.stdout).toBe(0);
+    return {
+      world,
+      v1Hash: workflowHash(v1[0].dsl),
+      v2Hash: workflowHash(v2[0].dsl),
+      v1bHash: workflowHash(v1[1].dsl),
+      v2bHash: workflowHash(v2[1].dsl),
+    };
+  }
+  const rollbackAll = (w: DeployWorld) => () =>
+    w.start({ command: 'rollback', workflow: 'all', to: '1.0.0', 'smoke-retries': '0', 'timeout-seconds': '30' });
+
+  it('SIGINT at the held publish of the first: it finishes and is verified; the second is not started and its command printed', async () => {
+    const { world, v1Hash, v2bHash } = await twoReleased();
+    try {
+      const publishA = `/console/api/apps/${A}/workflows/publish`;
+      world.emulator.injectFault({ match: { method: 'POST', path: publishA }, respond: 'delay', latency_ms: 2500, times: 1 });
+      const { run, since } = await cancelAt(world, rollbackAll(world), { at: seen('POST', publishA) });
+      assertReported(run);
+      expect(run.stdout).toMatch(/Received SIGINT: cancelling\. No further restore starts/);
+      // alpha: restored to 1.0.0 and verified (its own smoke check ran and it was marked ✓).
+      expect(liveOf(world, A), run.stdout).toEqual({ hash: v1Hash, name: '1.0.0', verified: true });
+      // beta: nothing written, still 1.1.0 as verified before; the command that finishes it is printed.
+      expect(liveOf(world, B)).toEqual({ hash: v2bHash, name: '1.1.0', verified: true });
+      expect(world.writes(since).filter((q) => q.path.includes(B))).toEqual([]);
+      const betaCommand = 'npx dify-gitops rollback --workflow beta --to 1.0.0 --environment production';
+      expect(run.stdout).toContain(`Finish by hand: ${betaCommand}`);
+      expect(run.summary).toMatch(/↩️ rolled back/);
+      expect(run.summary).toContain(betaCommand);
+      expect(run.summary).toMatch(/no further restore was started/);
+    } finally {
+      await world.cleanup();
+    }
+  });
+
+  it('SIGINT, then SIGTERM while the smoke run of the restore hangs: NOT verified, loudly, and the printed command finishes it', async () => {
+    const { world, v1Hash, v2bHash } = await twoReleased();
+    try {
+      const command = 'npx dify-gitops rollback --workflow alpha --to 1.0.0 --environment production';
+      world.emulator.scriptRuns(A, [HUNG]);
+      const { run } = await cancelAt(world, rollbackAll(world), {
+        at: seen('POST', RUN),
+        term: () => true, // right after SIGINT: 1.5 s left
+      });
+      assertReported(run);
+      expect(run.stdout).toMatch(/Received SIGTERM again: finishing the restore in progress/);
+      expect(run.stdout + run.stderr).toContain(`Finish by hand: ${command}`);
+      expect(run.stdout).toMatch(/NOT verified: the job's time ran out during its smoke check/);
+      expect(run.summary).toMatch(/🚨 NOT restored/);
+      expect(run.summary).toContain(command);
+      // 1.0.0 is live again but never proved healthy: not marked verified, so nothing treats it as done.
+      expect(liveOf(world, A)).toEqual({ hash: v1Hash, name: '1.0.0', verified: false });
+      expect(liveOf(world, B)).toEqual({ hash: v2bHash, name: '1.1.0', verified: true });
+      // The command, run from a terminal once Dify answers, finishes the job.
+      const ran = await runCli(world, command.split(' ').slice(2));
+      expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+      expect(liveOf(world, A)).toEqual({ hash: v1Hash, name: '1.0.0', verified: true });
+    } finally {
+      await world.cleanup();
+    }
+  });
+});
+
+describe.concurrent('rotate-keys × cancel (SIGINT, then SIGTERM), the built action', () => {
+  const KEYS = `/console/api/apps/${A}/api-keys`;
+  const DELETE_KEY = new RegExp(`^/console/api/apps/${A}/api-keys/[^/]+$`);
+  const app = (w: DeployWorld) => w.emulator.state().apps.find((a) => a.id === A)!;
+  const keyIds = (w: DeployWorld) => app(w).api_keys.map((k) => k.id);
+  const ledger = (w: DeployWorld) => JSON.parse(w.github.state.variables.get('/DIFY_GITOPS_KEYS')?.value ?? '{}');
+
+  /** alpha published, one rotation done (key k1 current, handed to DIFY_KEY). */
+  async function rotatedOnce() {
+    const world = await createDeployWorld({ pingIntervalMs: 100 });
+    const definition = echoDefinition('alpha', A);
+    world.emulator.seedApp({ id: A, mode: 'workflow', name: 'alpha', dsl: stringify(definition.dsl), published: true });
+    await world.commit([definition]);
+    const first = await world.run({ command: 'rotate-keys', workflow: 'alpha', 'secret-name': 'DIFY_KEY' });
+    expect(first.code, first.stdout).toBe(0);
+    return { world, before: { keys: keyIds(world), secret: await openStoredSecret(world.github, 'DIFY_KEY'), ledger: ledger(world) } };
+  }
+  // A zero grace: a successful run would revoke the replaced key at its end. A cancelled one must not.
+  const rotate = (w: DeployWorld) => () =>
+    w.start({ command: 'rotate-keys', workflow: 'alpha', 'secret-name': 'DIFY_KEY', grace: '0s', 'smoke-retries': '0' });
+
+  it('SIGINT at the held key creation: the new key is deleted, never handed over; nothing is revoked; ledger unchanged', async () => {
+    const { world, before } = await rotatedOnce();
+    try {
+      world.emulator.injectFault({ match: { method: 'POST', path: KEYS }, respond: 'delay', latency_ms: 2500, times: 1 });
+      const { run } = await cancelAt(world, rotate(world), { at: seen('POST', KEYS) });
+      assertReported(run);
+      expect(run.stdout).toMatch(/the job was cancelled before key \S+ was handed over; it was deleted and consumers keep the current key/);
+      expect(run.summary).toMatch(/Nothing was revoked/);
+      expect(keyIds(world)).toEqual(before.keys);
+      expect(ledger(world)).toEqual(before.ledger);
+      expect(await openStoredSecret(world.github, 'DIFY_KEY')).toBe(before.secret);
+      expect(run.outputs['api-key']).toBeUndefined();
+    } finally {
+      await world.cleanup();
+    }
+  });
+
+  it('SIGINT at the held creation, SIGTERM while its deletion hangs: the unhanded key is reported and recorded unused; nothing revoked', async () => {
+    const { world, before } = await rotatedOnce();
+    try {
+      world.emulator.injectFault({ match: { method: 'POST', path: KEYS }, respond: 'delay', latency_ms: 2500, times: 1 });
+      const { run } = await cancelAt(world, rotate(world), {
+        at: seen('POST', KEYS),
+        onInterrupt: (w) => w.emulator.injectFault({ match: { method: 'DELETE', path: DELETE_KEY.source }, respond: 'hang' }),
+        term: seen('DELETE', DELETE_KEY),
+      });
+      assertReported(run);
+      expect(run.stdout).toMatch(/Received SIGTERM again/);
+      const created = keyIds(world).filter((id) => !before.keys.includes(id));
+      // Every key there was is still there (k1 was not revoked), plus the one created and never handed over.
+      expect(keyIds(world)).toEqual([...before.keys, ...created]);
+      expect(created).toHaveLength(1);
+      expect(run.stdout).toContain(`the job was cancelled before key ${created[0]} was handed over, and it could NOT be deleted`);
+      expect(run.summary).toContain(created[0]);
+      // The ledger knows it: recorded as unused (a later run deletes it), and k1 stays current.
+      const entry = ledger(world)['alpha/production'];
+      expect(entry.current).toBe(before.ledger['alpha/production'].current);
+      expect(JSON.stringify(entry)).toContain(created[0]);
+      expect(await openStoredSecret(world.github, 'DIFY_KEY')).toBe(before.secret);
+    } finally {
+      await world.cleanup();
+    }
+  });
+});
