@@ -222,4 +222,60 @@ describe.concurrent('rotate-keys × cancel (SIGINT, then SIGTERM), the built act
       await world.cleanup();
     }
   });
+
+  it('--redeploy-secrets, SIGINT while the re-published version is being smoke-checked: it is restored and verified; nothing revoked', async () => {
+    const OLD = 'sk-old-7f3a9c1e5b2d4f6a8c0e';
+    const NEW = 'sk-new-2b4d6f8a0c1e3a5c7e9f';
+    const world = await createDeployWorld({ pingIntervalMs: 100 });
+    try {
+      const d = echoDefinition('alpha', A);
+      d.smoke![0].expect.max_latency_ms = 60_000;
+      d.dsl.workflow!.environment_variables = [
+        { id: '5b0d7c3e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', name: 'SEARCH_API_KEY', value: '', value_type: 'secret', description: '' },
+      ];
+      d.secrets = { SEARCH_API_KEY: 'SEARCH_KEY' };
+      world.seed(d);
+      await world.commit([d]);
+      const deployed = await world.deploy({ all: 'true' }, { SEARCH_KEY: OLD });
+      expect(deployed.code, deployed.stdout).toBe(0);
+      const first = await world.run({ command: 'rotate-keys', workflow: 'alpha', 'secret-name': 'DIFY_KEY', grace: '0s' });
+      expect(first.code, first.stdout).toBe(0);
+      const keysBefore = keyIds(world);
+      const liveSecret = () => {
+        const a = app(world);
+        const live = a.published.find((p) => p.id === a.workflow_id)!;
+        return (live.dsl.workflow as { environment_variables: Array<Record<string, unknown>> }).environment_variables[0].value;
+      };
+      // The new key's own check passes; the smoke run after the redeploy hangs (with pings) until abandoned.
+      world.emulator.scriptRuns(A, [{ status: 'succeeded' }, HUNG]);
+      const { run } = await cancelAt(
+        world,
+        () =>
+          world.start(
+            {
+              command: 'rotate-keys',
+              workflow: 'alpha',
+              'secret-name': 'DIFY_KEY',
+              grace: '0s',
+              'redeploy-secrets': 'true',
+              'smoke-retries': '0',
+            },
+            { SEARCH_KEY: NEW },
+          ),
+        { at: seen('POST', RUN, 2) },
+      );
+      assertReported(run);
+      expect(run.stdout).toMatch(/the job was cancelled after 1\.0\.0 was re-published with fresh secret values, before it was verified/);
+      expect(run.stdout).toMatch(/restored the version published before \(1\.0\.0\), verified/);
+      expect(run.summary).toMatch(/\| alpha \| ↩️ rolled back \|/);
+      expect(liveSecret()).toBe(OLD);
+      expect(liveOf(world, A)).toMatchObject({ name: '1.0.0', verified: true });
+      // The abandoned run was stopped in Dify, and the replaced key (due at once with grace 0s) was kept.
+      expect(world.emulator.state().requests.some((q) => /^\/v1\/workflows\/tasks\/[^/]+\/stop$/.test(q.path))).toBe(true);
+      expect(run.summary).toMatch(/Nothing was revoked|No replaced key was revoked/);
+      for (const id of keysBefore) expect(keyIds(world)).toContain(id);
+    } finally {
+      await world.cleanup();
+    }
+  });
 });
