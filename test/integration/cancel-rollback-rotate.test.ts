@@ -1,5 +1,5 @@
-// Cancellation of the other commands that write to Dify: a manual rollback of several definitions,
-// and a key rotation. The built action runs as a child process and gets real signals (SIGINT, then
+// Cancellation of the other commands that write: a manual rollback of several definitions, a key
+// rotation (with and without redeploy-secrets), and a pull that opens a pull request. The built action runs as a child process and gets real signals (SIGINT, then
 // SIGTERM) while the emulator holds one of its requests ('delay' faults, or a run that hangs with
 // pings). End states are read from the emulator and the loopback GitHub API, not from the log.
 import type { ChildProcess } from 'node:child_process';
@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
 import { createDeployWorld, echoDefinition, runCli, type DeployWorld } from '../support/deploy-world.js';
 import { openStoredSecret } from '../support/open-sealed-secret.js';
+import { editLiveApp } from '../e2e/live-edit.js';
 import type { ActionRun, StartedAction } from '../support/run-action.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
@@ -274,6 +275,33 @@ describe.concurrent('rotate-keys × cancel (SIGINT, then SIGTERM), the built act
       expect(world.emulator.state().requests.some((q) => /^\/v1\/workflows\/tasks\/[^/]+\/stop$/.test(q.path))).toBe(true);
       expect(run.summary).toMatch(/Nothing was revoked|No replaced key was revoked/);
       for (const id of keysBefore) expect(keyIds(world)).toContain(id);
+    } finally {
+      await world.cleanup();
+    }
+  });
+});
+
+describe('pull with pull-request × cancel (SIGINT), the built action', () => {
+  it('SIGINT at the held export of the second: it finishes, but no branch is pushed and no pull request opened', async () => {
+    const world = await createDeployWorld();
+    try {
+      const defs = [echoDefinition('alpha', A), echoDefinition('beta', B)];
+      for (const d of defs) world.seed(d);
+      await world.commit(defs);
+      expect((await world.deploy({ all: 'true' })).code).toBe(0);
+      const edited = echoDefinition('beta', B);
+      edited.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'end')!.data.title = 'Finish';
+      await editLiveApp(world, edited, { publish: false });
+      const exportB = `/console/api/apps/${B}/export`;
+      world.emulator.injectFault({ match: { method: 'GET', path: exportB }, respond: 'delay', latency_ms: 2500, times: 1 });
+      const { run } = await cancelAt(world, () => world.start({ command: 'pull', workflow: 'all', 'pull-request': 'true' }), {
+        at: seen('GET', exportB),
+      });
+      assertReported(run);
+      expect(run.stdout).toMatch(/no branch is pushed and no pull request opened/);
+      expect(run.summary).toMatch(/no branch was pushed and no pull request opened/);
+      expect(await world.repo.git(['ls-remote', 'origin', 'refs/heads/dify-gitops/pull-production'])).toBe('');
+      expect(world.github.state.pulls).toHaveLength(0);
     } finally {
       await world.cleanup();
     }
