@@ -1,7 +1,7 @@
 // Cancellation of the other commands that write: a manual rollback of several definitions, a key
-// rotation (with and without redeploy-secrets), and a pull that opens a pull request. The built action runs as a child process and gets real signals (SIGINT, then
-// SIGTERM) while the emulator holds one of its requests ('delay' faults, or a run that hangs with
-// pings). End states are read from the emulator and the loopback GitHub API, not from the log.
+// rotation (with and without redeploy-secrets), and a pull that opens a pull request. The built
+// action runs as a child process and gets real signals (SIGINT, then SIGTERM) while the emulator
+// holds one of its requests ('delay' faults, or a run that hangs with pings). End states are read from the emulator and the loopback GitHub API, not from the log.
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
