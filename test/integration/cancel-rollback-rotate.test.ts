@@ -16,6 +16,8 @@ const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
 const RUN = '/v1/workflows/run';
 const HUNG = { latency_ms: 600_000 };
+// Each case deploys or rotates first, then runs the action and sometimes the CLI: two cores under load need minutes, not 30 s.
+const SLOW = 180_000;
 
 function liveOf(world: DeployWorld, id: string) {
   const app = world.emulator.state().apps.find((a) => a.id === id)!;
@@ -77,7 +79,7 @@ function assertReported(run: ActionRun) {
   expect(run.summary).toMatch(/cancelled/);
 }
 
-describe.concurrent('rollback × cancel (SIGINT, then SIGTERM), the built action', () => {
+describe.concurrent('rollback × cancel (SIGINT, then SIGTERM), the built action', { timeout: SLOW }, () => {
   /** alpha and beta: 1.0.0 then 1.1.0 deployed and released; a rollback of both to 1.0.0 is asked for. */
   async function twoReleased() {
     const world = await createDeployWorld({ pingIntervalMs: 100 });
@@ -159,7 +161,7 @@ describe.concurrent('rollback × cancel (SIGINT, then SIGTERM), the built action
   });
 });
 
-describe.concurrent('rotate-keys × cancel (SIGINT, then SIGTERM), the built action', () => {
+describe.concurrent('rotate-keys × cancel (SIGINT, then SIGTERM), the built action', { timeout: SLOW }, () => {
   const KEYS = `/console/api/apps/${A}/api-keys`;
   const DELETE_KEY = new RegExp(`^/console/api/apps/${A}/api-keys/[^/]+$`);
   const app = (w: DeployWorld) => w.emulator.state().apps.find((a) => a.id === A)!;
@@ -281,7 +283,7 @@ describe.concurrent('rotate-keys × cancel (SIGINT, then SIGTERM), the built act
   });
 });
 
-describe('pull with pull-request × cancel (SIGINT), the built action', () => {
+describe('pull with pull-request × cancel (SIGINT), the built action', { timeout: SLOW }, () => {
   it('SIGINT at the held export of the second: it finishes, but no branch is pushed and no pull request opened', async () => {
     const world = await createDeployWorld();
     try {
