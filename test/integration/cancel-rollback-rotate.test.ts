@@ -123,7 +123,8 @@ describe.concurrent('rollback × cancel (SIGINT, then SIGTERM), the built action
       // beta: nothing written, still 1.1.0 as verified before; the command that finishes it is printed.
       expect(liveOf(world, B)).toEqual({ hash: v2bHash, name: '1.1.0', verified: true });
       expect(world.writes(since).filter((q) => q.path.includes(B))).toEqual([]);
-      const betaCommand = 'npx dify-gitops rollback --workflow beta --to 1.0.0 --environment production';
+      // In Actions, the printed command dispatches the rollback workflow.
+      const betaCommand = 'gh workflow run rollback.yml -f workflow=beta -f to=1.0.0 -f environment=production';
       expect(run.stdout).toContain(`Finish by hand: ${betaCommand}`);
       expect(run.summary).toMatch(/↩️ rolled back/);
       expect(run.summary).toContain(betaCommand);
@@ -136,7 +137,7 @@ describe.concurrent('rollback × cancel (SIGINT, then SIGTERM), the built action
   it('SIGINT, then SIGTERM while the smoke run of the restore hangs: NOT verified, loudly, and the printed command finishes it', async () => {
     const { world, v1Hash, v2bHash } = await twoReleased();
     try {
-      const command = 'npx dify-gitops rollback --workflow alpha --to 1.0.0 --environment production';
+      const command = 'gh workflow run rollback.yml -f workflow=alpha -f to=1.0.0 -f environment=production';
       world.emulator.scriptRuns(A, [HUNG]);
       const { run } = await cancelAt(world, rollbackAll(world), {
         at: seen('POST', RUN),
@@ -151,8 +152,8 @@ describe.concurrent('rollback × cancel (SIGINT, then SIGTERM), the built action
       // 1.0.0 is live again but never proved healthy: not marked verified, so nothing treats it as done.
       expect(liveOf(world, A)).toEqual({ hash: v1Hash, name: '1.0.0', verified: false });
       expect(liveOf(world, B)).toEqual({ hash: v2bHash, name: '1.1.0', verified: true });
-      // The command, run from a terminal once Dify answers, finishes the job.
-      const ran = await runCli(world, command.split(' ').slice(2));
+      // What the printed dispatch runs (the rollback workflow: the action with these inputs), from a terminal once Dify answers.
+      const ran = await runCli(world, ['rollback', '--workflow', 'alpha', '--to', '1.0.0', '--environment', 'production']);
       expect(ran.code, ran.stdout + ran.stderr).toBe(0);
       expect(liveOf(world, A)).toEqual({ hash: v1Hash, name: '1.0.0', verified: true });
     } finally {
