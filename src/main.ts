@@ -38,9 +38,24 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
         onSignal: (line) => sink.warn(line),
       });
     case 'rollback':
-      return runRollback(settings, settings.options, { git, sink });
+      // Restores not yet begun are not started; the one in flight verifies while time lasts, else says how to finish.
+      return withSignalCancellation((cancel) => runRollback(settings, settings.options, { git, sink, cancel }), {
+        onSignal: (line) => sink.warn(line),
+        says: {
+          first: 'cancelling. No further restore starts; the one in progress is verified while time allows.',
+          again: 'finishing the restore in progress while time allows, then reporting.',
+        },
+      });
     case 'rotate-keys':
-      return runRotateKeys(settings, settings.options, { git, sink });
+      // A cancelled rotation revokes nothing, deletes keys it created but did not hand over, and restores unverified redeploys.
+      return withSignalCancellation((cancel) => runRotateKeys(settings, settings.options, { git, sink, cancel }), {
+        onSignal: (line) => sink.warn(line),
+        says: {
+          first:
+            'cancelling. No rotation starts and nothing is revoked; a key not handed over is deleted, an unverified redeploy is restored.',
+          again: 'finishing what is in progress while time allows, then reporting.',
+        },
+      });
     case 'render':
       return runRender(settings, settings.options, { sink });
     case 'doctor':
@@ -50,7 +65,11 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
     case 'drift':
       return runDrift(settings, settings.options, { git, sink });
     case 'pull':
-      return runPull(settings, settings.options, { git, sink });
+      // No Dify writes, but files, a branch and a pull request: a cancelled pull stops before the next of them.
+      return withSignalCancellation((cancel) => runPull(settings, settings.options, { git, sink, cancel }), {
+        onSignal: (line) => sink.warn(line),
+        says: { first: 'cancelling. Nothing new starts: no branch is pushed and no pull request opened.', again: 'reporting.' },
+      });
   }
 }
 

@@ -16,13 +16,15 @@ import { proposePulledChanges } from '../stages/pull-request.js';
 import { Outputs } from '../inputs.js';
 import { renderPullSummary, type PullOutcome } from '../report/pull-summary.js';
 import { describeError, UserError } from '../support/errors.js';
+import { NEVER_CANCELLED, type Cancellation } from '../support/cancellation.js';
 
 export async function runPull(
   settings: CommonSettings,
   options: PullOptions,
-  deps: { git: Git; sink: ReportSink },
-): Promise<{ exitCode: number; json: unknown }> {
+  deps: { git: Git; sink: ReportSink; cancel?: Cancellation },
+): Promise<{ exitCode: number; json: unknown; failure?: string }> {
   const { sink } = deps;
+  const cancel = deps.cancel ?? NEVER_CANCELLED;
   const names = options.all || options.workflow === 'all' ? 'all' : [...options.names, ...(options.workflow ? [options.workflow] : [])];
   if (names !== 'all' && names.length === 0) {
     throw new UserError(
@@ -33,11 +35,24 @@ export async function runPull(
     );
   }
   const { definitions, unreadable } = await loadNamedDefinitions(settings, names);
-  const dify = (await sink.group('Connect', () => connectDify(settings, sink))).console;
+  const dify = (await sink.group('Connect', () => connectDify(settings, sink, cancel.expired))).console;
   const outcomes: PullOutcome[] = [];
   await sink.group(`Pull from ${settings.environment}`, async () => {
     // One at a time: each writes its own file, and the log reads in order.
-    for (const d of definitions) outcomes.push(await pullOne(dify, settings, d, sink));
+    for (const d of definitions) {
+      // A cancelled job starts no further export and writes no further file.
+      if (cancel.requested.aborted) {
+        outcomes.push({
+          name: d.definition.name,
+          file: d.file.file,
+          changed: false,
+          warnings: [],
+          error: 'not pulled: the job was cancelled',
+        });
+        continue;
+      }
+      outcomes.push(await pullOne(dify, settings, d, sink));
+    }
     // Without a readable definition there is no app id to pull from: an error, not a silent skip.
     for (const u of unreadable) {
       outcomes.push({ name: u.name, file: u.file, changed: false, warnings: [], error: u.error });
@@ -46,14 +61,33 @@ export async function runPull(
   });
 
   sink.output(Outputs.pulled, JSON.stringify(outcomes.filter((o) => !o.error).map(({ name, file, changed }) => ({ name, file, changed }))));
-  await sink.summary(renderPullSummary(settings.environment, outcomes));
   const changed = outcomes.filter((o) => o.changed && !o.error);
+  const stopped = options.pullRequest && changed.length > 0 && cancel.requested.aborted;
+  await sink.summary(
+    renderPullSummary(settings.environment, outcomes) +
+      (cancel.requested.aborted
+        ? `\n\n⚠️ The job was cancelled: nothing new was started${stopped ? '; no branch was pushed and no pull request opened (the rewritten files are in the checkout only)' : ''}.\n`
+        : ''),
+  );
   sink.info(describeResult(settings, outcomes));
-  const pullRequest = options.pullRequest
-    ? await sink.group('Pull request', () => proposePulledChanges(settings, deps, changed))
-    : undefined;
-  const ok = outcomes.every((o) => !o.error);
-  return { exitCode: ok ? 0 : 1, json: { ok, environment: settings.environment, pulled: outcomes, pull_request: pullRequest ?? null } };
+  if (stopped) sink.warn('The job was cancelled: no branch was pushed and no pull request opened.');
+  const pullRequest =
+    options.pullRequest && !stopped
+      ? await sink.group('Pull request', () => proposePulledChanges(settings, { ...deps, signal: cancel.requested }, changed))
+      : undefined;
+  const cancelled = cancel.requested.aborted;
+  const ok = outcomes.every((o) => !o.error) && !cancelled;
+  return {
+    exitCode: ok ? 0 : 1,
+    json: {
+      ok,
+      ...(cancelled ? { cancelled } : {}),
+      environment: settings.environment,
+      pulled: outcomes,
+      pull_request: pullRequest ?? null,
+    },
+    ...(cancelled ? { failure: 'dify-gitops pull: cancelled.' } : {}),
+  };
 }
 
 async function pullOne(

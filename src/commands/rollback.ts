@@ -1,6 +1,8 @@
 // rollback: put one workflow (or all) back to a released version on request, or one workflow back
 // to a backup a deploy wrote: back up what is live, import + publish, verify the live hash, prove
-// the app healthy, and record the deployment on GitHub either way.
+// the app healthy, and record the deployment on GitHub either way. A cancelled job (SIGINT,
+// SIGTERM) starts no further restore; the one in flight is verified while time lasts, or reported
+// NOT verified with the exact command that finishes it.
 import path from 'node:path';
 import type { CommonSettings, RollbackOptions } from '../settings.js';
 import type { Git } from '../git/git.js';
@@ -23,6 +25,7 @@ import type { Clock } from '../support/clock.js';
 import { describeError, UserError } from '../support/errors.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
 import { notifyOutcomes } from '../notify/outcomes.js';
+import { NEVER_CANCELLED, type Cancellation } from '../support/cancellation.js';
 
 type Log = (line: string) => void;
 
@@ -47,13 +50,28 @@ interface RestorePlan {
 export async function runRollback(
   settings: CommonSettings,
   options: RollbackOptions,
-  deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock },
-): Promise<{ exitCode: number; json: unknown }> {
+  deps: { git: Git; sink: ReportSink; env?: Record<string, string | undefined>; clock?: Clock; cancel?: Cancellation },
+): Promise<{ exitCode: number; json: unknown; failure?: string }> {
   const { git, sink } = deps;
+  const cancel = deps.cancel ?? NEVER_CANCELLED;
   checkTarget(options);
   const plans = options.fromBackup ? await planBackup(settings, options, git) : await planSnapshots(settings, options, git, sink);
+  const title = options.fromBackup
+    ? `Manual restore from backup \`${path.basename(options.fromBackup)}\``
+    : `Manual rollback to \`${options.to}\``;
+  const cancelledNote = '⚠️ The job was cancelled: no further restore was started.';
 
-  const dify = await connectDify(settings, sink);
+  if (cancel.requested.aborted) {
+    const outcomes = plans.map((plan) => notStarted(plan, settings.environment));
+    reportDeployOutputs(sink, outcomes);
+    await sink.summary(renderDeploySummary(settings, outcomes, `${title}\n\n${cancelledNote}`));
+    return {
+      exitCode: 1,
+      json: { ok: false, cancelled: true, outcomes },
+      failure: 'dify-gitops rollback: cancelled; nothing was written.',
+    };
+  }
+  const dify = await connectDify(settings, sink, cancel.expired);
   const ctx: StageContext = {
     environment: settings.environment,
     root: settings.root,
@@ -68,17 +86,43 @@ export async function runRollback(
     smokeRetryBudget: options.smokeRetries,
     surface: settings.surface,
     clock: deps.clock,
+    cancel,
   };
   const outcomes: DefinitionOutcome[] = [];
-  for (const plan of plans) outcomes.push(await restoreOne(ctx, plan, options.backupDir));
+  for (const plan of plans) {
+    if (cancel.requested.aborted) {
+      sink.info(`[${plan.name}] not started: the job was cancelled`);
+      outcomes.push(notStarted(plan, settings.environment));
+    } else outcomes.push(await restoreOne(ctx, plan, options.backupDir));
+  }
+  const cancelled = cancel.requested.aborted;
   reportDeployOutputs(sink, outcomes);
-  const title = options.fromBackup
-    ? `Manual restore from backup \`${path.basename(options.fromBackup)}\``
-    : `Manual rollback to \`${options.to}\``;
-  await sink.summary(renderDeploySummary(settings, outcomes, title));
-  await notifyOutcomes({ notify: options.notify, github: settings.github }, outcomes, 'rollback', sink);
-  const ok = outcomes.every((o) => o.result === 'rolled-back' || o.result === 'skipped');
-  return { exitCode: ok ? 0 : 1, json: { ok, outcomes } };
+  await sink.summary(renderDeploySummary(settings, outcomes, cancelled ? `${title}\n\n${cancelledNote}` : title));
+  if (!cancel.expired.aborted) await notifyOutcomes({ notify: options.notify, github: settings.github }, outcomes, 'rollback', sink);
+  for (const o of outcomes) {
+    if (o.result === 'restore-failed' || (cancelled && o.result === 'failed'))
+      sink.warn(
+        `${o.name}: NOT restored and verified.${o.backupFile ? ` Backup kept at ${o.backupFile}.` : ''} Finish by hand: ${o.manualCommand}`,
+      );
+  }
+  const ok = outcomes.every((o) => o.result === 'rolled-back' || o.result === 'skipped') && !cancelled;
+  const failure = cancelled ? `dify-gitops rollback (cancelled): ${outcomes.map((o) => `${o.name} ${o.result}`).join(', ')}.` : undefined;
+  return { exitCode: ok ? 0 : 1, json: { ok, ...(cancelled ? { cancelled } : {}), outcomes }, ...(failure ? { failure } : {}) };
+}
+
+/** A restore the cancelled job never began: nothing of it was written, and the command finishes it. */
+function notStarted(plan: RestorePlan, environment: string): DefinitionOutcome {
+  return {
+    name: plan.name,
+    version: plan.version,
+    file: plan.file,
+    environment,
+    result: 'failed',
+    durationMs: 0,
+    error: 'Not started: the job was cancelled before this restore began. Nothing was written.',
+    manualCommand: plan.manualCommand,
+    notes: [],
+  };
 }
 
 function checkTarget(options: RollbackOptions): void {
@@ -189,6 +233,16 @@ async function restoreOne(ctx: StageContext, plan: RestorePlan, backupDir: strin
       published,
     });
     outcome.backupFile = backup.file;
+    if (ctx.cancel?.requested.aborted) {
+      // Nothing written yet: stop here rather than begin a restore the job may not have time to verify.
+      log('not restored: the job was cancelled before the first write');
+      Object.assign(outcome, {
+        error: 'Not started: the job was cancelled before the first write. Nothing was written.',
+        manualCommand: plan.manualCommand,
+      });
+      outcome.durationMs = performance.now() - started;
+      return outcome;
+    }
     log(`backed up the live draft to ${backup.file}; restoring ${plan.label}`);
     const proof = await plan.restore(ctx, log);
     Object.assign(outcome, {
@@ -209,7 +263,8 @@ async function restoreOne(ctx: StageContext, plan: RestorePlan, backupDir: strin
 
 /** GitHub's environment page must show a failed rollback too; its own failure only warns, never masks the result. */
 async function recordRollback(ctx: StageContext, plan: RestorePlan, outcome: DefinitionOutcome): Promise<void> {
-  if (!ctx.github) return;
+  // Out of time: the last seconds belong to the summary.
+  if (!ctx.github || ctx.cancel?.expired.aborted) return;
   const ok = outcome.result === 'rolled-back';
   try {
     await recordDeployment(ctx.github, {

@@ -20,6 +20,7 @@ import { createFileLedgerStore, createVariableLedgerStore, type LedgerStore } fr
 import { rotateAppKey, type KeyRotation, type RotationDeps, type RotationTarget } from '../rotation/rotate-key.js';
 import { revokeRetired } from '../rotation/revoke.js';
 import { redeploySecrets, type SecretRedeploy } from '../rotation/redeploy-secrets.js';
+import { NEVER_CANCELLED, type Cancellation } from '../support/cancellation.js';
 import { renderRotationSummary, reportRotationOutputs, rotatedList } from '../report/rotation-summary.js';
 
 export interface RotateKeysDeps {
@@ -27,14 +28,17 @@ export interface RotateKeysDeps {
   sink: ReportSink;
   env?: Record<string, string | undefined>;
   clock?: Clock;
+  /** SIGINT/SIGTERM: start no rotation, hand over nothing new, revoke nothing, restore an unverified redeploy. */
+  cancel?: Cancellation;
 }
 
 export async function runRotateKeys(
   settings: CommonSettings,
   options: RotateOptions,
   deps: RotateKeysDeps,
-): Promise<{ exitCode: number; json: unknown }> {
+): Promise<{ exitCode: number; json: unknown; failure?: string }> {
   const { sink } = deps;
+  const cancel = deps.cancel ?? NEVER_CANCELLED;
   const r = options.rotation;
   const definitions = await chooseDefinitions(settings, options);
   checkHandoff(settings, options, definitions.length);
@@ -54,7 +58,7 @@ export async function runRotateKeys(
   // "Now" is the system clock unless a caller (a test) passes one: never read from the environment.
   const clock = deps.clock ?? createSystemClock();
 
-  const dify = await connectDify(settings, sink);
+  const dify = await connectDify(settings, sink, cancel.expired);
   try {
     const rotationDeps: RotationDeps = {
       dify: dify.console,
@@ -65,6 +69,7 @@ export async function runRotateKeys(
       graceMs: r.graceMs,
       pruneForeignKeys: r.pruneForeignKeys,
       retryBudget: options.smokeRetries,
+      cancel,
     };
 
     // One at a time: every target writes the same ledger.
@@ -93,10 +98,23 @@ export async function runRotateKeys(
         env: deps.env ?? process.env,
         smokeRetryBudget: options.smokeRetries,
         surface: settings.surface,
+        clock: deps.clock,
+        cancel,
       };
       for (const [i, target] of targets.entries()) {
         const token = tokens.get(rotations[i]);
         if (!token) continue; // no verified key to smoke-check with; its failure is already reported
+        if (cancel.requested.aborted) {
+          target.log('secrets not redeployed: the job was cancelled');
+          redeploys.push({
+            name: target.definition.name,
+            environment: settings.environment,
+            result: 'failed',
+            error: 'not started: the job was cancelled; the live version keeps its previous secret values',
+            notes: [],
+          });
+          continue;
+        }
         redeploys.push(
           await sink.group(`Redeploy the secrets of ${target.definition.name}`, () =>
             redeploySecrets(ctx, target.definition, token, target.log, options),
@@ -105,8 +123,11 @@ export async function runRotateKeys(
       }
     }
 
+    const cancelled = cancel.requested.aborted;
     const succeeded =
-      rotations.every((x) => x.result === 'rotated') && redeploys.every((d) => d.result === 'redeployed' || d.result === 'skipped');
+      !cancelled &&
+      rotations.every((x) => x.result === 'rotated') &&
+      redeploys.every((d) => d.result === 'redeployed' || d.result === 'skipped');
     let revocationFailed = false;
     if (succeeded) {
       for (const [i, target] of targets.entries()) {
@@ -121,7 +142,9 @@ export async function runRotateKeys(
         }
       }
     }
-    const revocationSkipped = succeeded ? undefined : describeSkippedRevocation(rotations);
+    const revocationSkipped = succeeded
+      ? undefined
+      : `${cancelled ? '⚠️ The job was cancelled: nothing new was started. ' : ''}${describeSkippedRevocation(rotations)}`;
     if (revocationSkipped) sink.info(revocationSkipped);
 
     const single = rotations.length === 1 ? tokens.get(rotations[0]) : undefined;
@@ -136,20 +159,32 @@ export async function runRotateKeys(
         revocationSkipped,
       }),
     );
-    await notifyEvents(
-      { notify: options.notify, github: settings.github },
-      rotations.map((x, i) => ({
-        event: 'rotation' as const,
-        workflow: x.name,
-        version: definitions[i].version,
-        environment: x.environment,
-        result: x.result,
-        error: x.error,
-      })),
-      sink,
-    );
+    if (!cancel.expired.aborted)
+      await notifyEvents(
+        { notify: options.notify, github: settings.github },
+        rotations.map((x, i) => ({
+          event: 'rotation' as const,
+          workflow: x.name,
+          version: definitions[i].version,
+          environment: x.environment,
+          result: x.result,
+          error: x.error,
+        })),
+        sink,
+      );
     const ok = succeeded && !revocationFailed;
-    return { exitCode: ok ? 0 : 1, json: { ok, rotated: rotatedList(rotations), rotations, redeploys } };
+    return {
+      exitCode: ok ? 0 : 1,
+      json: { ok, ...(cancelled ? { cancelled } : {}), rotated: rotatedList(rotations), rotations, redeploys },
+      ...(cancelled
+        ? {
+            failure: `dify-gitops rotate-keys (cancelled): ${[
+              ...rotations.map((x) => `${x.name} key ${x.result}`),
+              ...redeploys.map((d) => `${d.name} secrets ${d.result}`),
+            ].join(', ')}.`,
+          }
+        : {}),
+    };
   } finally {
     await dify.console.close?.();
   }

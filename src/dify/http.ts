@@ -245,7 +245,10 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       }
       if (waitMs <= 0) break;
       log(`dify ${req.method} ${prefix}${req.path}: pacing, waiting ${Math.ceil(waitMs)} ms`);
-      await options.clock.sleep(waitMs);
+      // Abandoned (the job's time is up): stop waiting; the attempt then fails at once as abandoned.
+      const abandon = abandonSignal(req);
+      await options.clock.sleep(waitMs, abandon);
+      if (abandon?.aborted) return;
     }
     if (req.surface === 'openapi') openapiSent.push(options.clock.now());
   }
@@ -271,6 +274,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         clock: options.clock,
         backoff: options.backoff,
         maxRetryAfterMs: options.maxRetryAfterMs,
+        signal: abandonSignal(req),
         classify: (outcome) => classify(req, outcome),
         onRetry: ({ attempt: n, delayMs, reason }) =>
           log(`dify ${req.method} ${prefix}${req.path}: ${reason}, retrying in ${delayMs} ms (attempt ${n + 1} of ${options.maxAttempts})`),

@@ -53,6 +53,7 @@ export async function redeploySecrets(
       );
     }
     before = published;
+    throwIfCancelled(ctx, 'before the backup: nothing was written; the live version keeps its previous secret values');
     const backup = await backupLiveApp(ctx.dify, {
       appId: target.appId,
       name: definition.name,
@@ -61,8 +62,13 @@ export async function redeploySecrets(
       published,
     });
     outcome.backupFile = backup.file;
+    throwIfCancelled(ctx, 'before the re-import: nothing was written; the live version keeps its previous secret values');
     // The same DSL was imported when it was deployed; a version gap Dify flags now is no new decision.
     await importDraft(ctx.dify, target, { allowVersionChange: true });
+    throwIfCancelled(
+      ctx,
+      'after the re-import, before publishing: the live version is unchanged and keeps its previous secret values (only the draft holds the fresh ones)',
+    );
     await publishDraft(ctx.dify, target, ctx.commit);
     log(`republished ${definition.version} with fresh secret values`);
   } catch (error) {
@@ -70,13 +76,20 @@ export async function redeploySecrets(
     return { ...outcome, error: describeError(error) };
   }
 
-  const health = await runSmokeChecks(definition, ctx.service(apiKey), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
+  // Cancelled: the smoke run is abandoned and the version just published is not verified, so it is restored.
+  const health = await runSmokeChecks(definition, ctx.service(apiKey), {
+    retryBudget: ctx.smokeRetryBudget,
+    onProgress: log,
+    signal: ctx.cancel?.requested,
+  });
   if (health.passed) {
     await tryMarkVerified(ctx.dify, appId!, log);
     return { ...outcome, result: 'redeployed', checks: tallyHealth(health) };
   }
   const failed = health.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.failures.join('; ')}`);
-  outcome.error = `smoke check failed after the secret redeploy: ${failed.join(' | ')}`;
+  outcome.error = ctx.cancel?.requested.aborted
+    ? `the job was cancelled after ${definition.version} was re-published with fresh secret values, before it was verified`
+    : `smoke check failed after the secret redeploy: ${failed.join(' | ')}`;
   log(`✗ ${outcome.error}`);
   if (!policy.rollbackOnFailure) return outcome;
   try {
@@ -91,7 +104,11 @@ export async function redeploySecrets(
     return {
       ...outcome,
       result: 'restore-failed',
-      notes: [`restore failed: ${describeError(error)}`, `backup kept at ${outcome.backupFile}`],
+      notes: [
+        `restore failed: ${describeError(error)}`,
+        `backup kept at ${outcome.backupFile}`,
+        `finish by hand: in Dify, restore the version published before (${before.marked_name || before.id}, id ${before.id}) from the app's version history and publish it; it keeps its previous secret values, which a re-import cannot`,
+      ],
     };
   }
 }
@@ -115,10 +132,22 @@ async function restorePublished(
       'after the restore the live content differs from the version published before; someone may have changed the app: check it in Dify',
     );
   }
-  const health = await runSmokeChecks(definition, ctx.service(apiKey), { retryBudget: ctx.smokeRetryBudget, onProgress: log });
+  const health = await runSmokeChecks(definition, ctx.service(apiKey), {
+    retryBudget: ctx.smokeRetryBudget,
+    onProgress: log,
+    // A cancelled job still verifies what it restores, for as long as its time lasts.
+    signal: ctx.cancel?.expired,
+  });
+  if (!health.passed && ctx.cancel?.expired.aborted)
+    throw new Error("the version published before is live again but NOT verified: the job's time ran out during its smoke check");
   if (!health.passed)
     throw new Error(
       'the restored version fails its smoke checks too: the cause may be outside the workflow (model provider, plugin, credentials)',
     );
   log(`restored the version published before (${before.marked_name || before.id}), verified`);
+}
+
+/** Cancelled before a write: stop here, with nothing to undo. */
+function throwIfCancelled(ctx: StageContext, when: string): void {
+  if (ctx.cancel?.requested.aborted) throw new Error(`the job was cancelled ${when}`);
 }

@@ -12,6 +12,7 @@ import { planCapRelief, type CapRelief } from './key-cap.js';
 import { forget, markUnused, promote, recordCreated, reconcile, unconfirmedKeys, type LedgerEntry } from './ledger.js';
 import type { LedgerRef, LedgerStore } from './ledger-store.js';
 import { verifyKey } from './verify-key.js';
+import type { Cancellation } from '../support/cancellation.js';
 
 export interface RotationDeps {
   dify: DifyConsole;
@@ -23,6 +24,8 @@ export interface RotationDeps {
   pruneForeignKeys: boolean;
   /** Re-runs allowed when the verifying run fails (smoke-retries). */
   retryBudget: number;
+  /** The job being cancelled: create no key; delete one not yet handed over; never revoke. */
+  cancel?: Cancellation;
 }
 
 export interface RotationTarget {
@@ -83,8 +86,11 @@ export async function rotateAppKey(deps: RotationDeps, target: RotationTarget): 
         `key ${k.id} (created ${k.created_at}) was never confirmed as handed over; it is not revoked automatically: delete it in Dify once nothing uses it`,
       );
     rotation.replacedKeyId = entry.current;
+    if (deps.cancel?.requested.aborted)
+      return fail('not started: the job was cancelled before a key was created; consumers keep the current key');
     const relief = planCapRelief(keys, entry, clock.now(), deps.pruneForeignKeys);
     if (relief.foreign.length) await makeRoom(deps, target, relief, rotation);
+    if (deps.cancel?.requested.aborted) throw new Error('the job was cancelled before a key was created; consumers keep the current key');
     created = await dify.createApiKey(appId);
     registerSecret(created.token);
     rotation.newKeyId = created.id;
@@ -96,7 +102,15 @@ export async function rotateAppKey(deps: RotationDeps, target: RotationTarget): 
     return fail(describeError(error));
   }
 
-  const check = await verifyKey(definition, deps.service(created.token), { retryBudget: deps.retryBudget, log });
+  const cancelled = () => cancelledBeforeHandoff(deps, target, entry, created.id, rotation, fail);
+  if (deps.cancel?.requested.aborted) return cancelled();
+  const check = await verifyKey(definition, deps.service(created.token), {
+    retryBudget: deps.retryBudget,
+    log,
+    signal: deps.cancel?.requested,
+  });
+  // Handing over a key is a write consumers act on: a cancelled job hands over nothing.
+  if (deps.cancel?.requested.aborted) return cancelled();
   if (!check.passed) {
     await discard(deps, target, entry, created.id, rotation);
     return fail(
@@ -128,6 +142,24 @@ export async function rotateAppKey(deps: RotationDeps, target: RotationTarget): 
   }
   if (entry.current) rotation.retireAfter = new Date(now + deps.graceMs).toISOString();
   return { rotation: Object.assign(rotation, { result: 'rotated' as const }), token: created.token };
+}
+
+/** Cancelled between creating a key and handing it over: delete it, and say so (or say it is left). */
+async function cancelledBeforeHandoff(
+  deps: RotationDeps,
+  target: RotationTarget,
+  entry: LedgerEntry,
+  id: string,
+  rotation: KeyRotation,
+  fail: (message: string) => { rotation: KeyRotation },
+): Promise<{ rotation: KeyRotation }> {
+  await discard(deps, target, entry, id, rotation);
+  const deleted = rotation.notes.includes(`new key ${id} deleted`);
+  return fail(
+    deleted
+      ? `the job was cancelled before key ${id} was handed over; it was deleted and consumers keep the current key`
+      : `the job was cancelled before key ${id} was handed over, and it could NOT be deleted: it was created but never handed to anyone (recorded as unused in the ledger; a later run deletes it, or delete it in Dify); consumers keep the current key`,
+  );
 }
 
 /**

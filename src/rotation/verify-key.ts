@@ -17,13 +17,14 @@ export interface KeyCheck {
 export async function verifyKey(
   definition: Definition,
   service: DifyService,
-  options: { retryBudget: number; log: (line: string) => void },
+  options: { retryBudget: number; log: (line: string) => void; signal?: AbortSignal },
 ): Promise<KeyCheck> {
   const first = definition.smoke?.[0];
   try {
     const health = await runSmokeChecks({ ...definition, smoke: first ? [first] : [] }, service, {
       retryBudget: options.retryBudget,
       onProgress: options.log,
+      signal: options.signal,
     });
     return {
       passed: health.passed,

@@ -32,7 +32,7 @@ export interface StageContext {
   keyLedger?: LedgerStore;
   /** Waits between restore attempts; the system clock when absent (tests pass a virtual one). */
   clock?: Clock;
-  /** The job being cancelled (deploy only): start nothing new, undo what is half done. */
+  /** The job being cancelled (deploy, rollback, rotate-keys): start nothing new, undo what is half done. */
   cancel?: Cancellation;
   /** Where recovery commands are run: the rollback workflow (action) or the CLI (the default). */
   surface?: 'action' | 'cli';

@@ -10,7 +10,8 @@ import { renderPullRequestBody, type PulledFile } from '../report/pull-summary.j
 
 export async function proposePulledChanges(
   settings: CommonSettings,
-  deps: { git: Git; sink: ReportSink },
+  /** Aborted (the job was cancelled): a pushed branch gets no pull request. */
+  deps: { git: Git; sink: ReportSink; signal?: AbortSignal },
   pulled: PulledFile[],
 ): Promise<string | undefined> {
   const { sink } = deps;
@@ -34,6 +35,10 @@ export async function proposePulledChanges(
     return undefined;
   }
   sink.info(`Pushed ${commit.slice(0, 12)} to ${branch}.`);
+  if (deps.signal?.aborted) {
+    sink.warn(`The job was cancelled after the push: no pull request was opened. Open one from ${branch} into ${base}.`);
+    return undefined;
+  }
   const pull = await github.createPullRequest({
     head: branch,
     base,

@@ -212,6 +212,16 @@ export async function restoreSnapshot(
     // A cancelled job still verifies what it restores, for as long as its time lasts.
     signal: ctx.cancel?.expired,
   });
+  if (!health.passed && ctx.cancel?.expired.aborted) {
+    throw new UserError(
+      'restore.failed',
+      `${snapshot.tag} is live again but NOT verified: the job's time ran out during its smoke check.`,
+      {
+        hint: 'Run the restore command again to verify it (it converges: same import, same publish, then the check).',
+        details: { final: true },
+      },
+    );
+  }
   if (!health.passed) {
     throw new UserError('restore.failed', `${snapshot.tag} is live again but fails its own smoke checks.`, {
       hint: 'The cause may be outside the workflow (model provider, plugin, credentials): check Dify, then roll back by hand to another version.',
@@ -267,6 +277,7 @@ export async function restoreBackupFile(
   const health = await runSmokeChecks({ ...definition, smoke: [] }, ctx.service(await smokeKeyFor(ctx, definition, base.appId)), {
     retryBudget: ctx.smokeRetryBudget,
     onProgress: log,
+    signal: ctx.cancel?.expired,
   });
   log(`${health.passed ? '✓' : '✗'} the restored app ${health.passed ? 'answers' : 'does not answer'} GET /v1/parameters`);
   if (!health.passed) {

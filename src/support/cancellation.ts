@@ -60,6 +60,11 @@ export function createCancellation(times: CancellationTimes = CANCELLATION_TIMES
   };
 }
 
+const DEPLOY_SAYS = {
+  first: 'cancelling. Nothing new starts; published but unverified definitions are rolled back.',
+  again: 'finishing the rollback in progress while time allows, then reporting.',
+};
+
 /**
  * Run `work` with SIGINT and SIGTERM turned into a cancellation (instead of Node's default: die at
  * once). Once cancelled, the process exits as soon as `work` is done and the caller has reported,
@@ -67,17 +72,19 @@ export function createCancellation(times: CancellationTimes = CANCELLATION_TIMES
  */
 export async function withSignalCancellation<T>(
   work: (cancel: Cancellation) => Promise<T>,
-  options: { times?: CancellationTimes; onSignal?: (line: string) => void } = {},
+  options: {
+    times?: CancellationTimes;
+    onSignal?: (line: string) => void;
+    /** What the command does on a first and a later signal, after "Received SIGINT: " (default: deploy's words). */
+    says?: { first: string; again: string };
+  } = {},
 ): Promise<T> {
   const source = createCancellation(options.times);
   const onSignal = (signal: NodeJS.Signals) => {
     const first = !source.requested.aborted;
     source.cancel(signal);
-    options.onSignal?.(
-      first
-        ? `Received ${signal}: cancelling. Nothing new starts; published but unverified definitions are rolled back.`
-        : `Received ${signal} again: finishing the rollback in progress while time allows, then reporting.`,
-    );
+    const says = options.says ?? DEPLOY_SAYS;
+    options.onSignal?.(first ? `Received ${signal}: ${says.first}` : `Received ${signal} again: ${says.again}`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -4,13 +4,24 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Waits `ms`, or less when `signal` aborts first (it resolves then, never rejects). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export function createSystemClock(): Clock {
   return {
     now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+    sleep: (ms, signal) =>
+      new Promise((resolve) => {
+        if (signal?.aborted) return resolve();
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, ms));
+        signal?.addEventListener('abort', done, { once: true });
+      }),
   };
 }
 
@@ -33,7 +44,8 @@ export function createVirtualClock(startMs = Date.UTC(2025, 0, 1)): VirtualClock
     advance: (ms) => {
       now += ms;
     },
-    sleep: async (ms) => {
+    sleep: async (ms, signal) => {
+      if (signal?.aborted) return;
       sleeps.push(ms);
       now += Math.max(0, ms);
     },

@@ -56,6 +56,8 @@ export interface RetryOptions<T> {
   classify: (outcome: Outcome<T>, attempt: number) => RetryVerdict;
   backoff?: Partial<BackoffOptions>;
   maxRetryAfterMs?: number;
+  /** Once aborted, no backoff is waited out and nothing is retried: the last outcome stands. */
+  signal?: AbortSignal;
   onRetry?: (info: { attempt: number; delayMs: number; reason?: string }) => void;
 }
 
@@ -79,13 +81,17 @@ export async function retry<T>(attempt: (attemptNumber: number) => Promise<T>, o
     // A Retry-After beyond the cap means "not any time soon": failing now with the server's
     // answer is more useful than waiting a capped minute and hitting the same wall again.
     const tooLong = verdict.retryAfterMs !== undefined && verdict.retryAfterMs > maxRetryAfterMs;
-    if (!verdict.retry || n >= maxAttempts || tooLong) {
+    if (!verdict.retry || n >= maxAttempts || tooLong || options.signal?.aborted) {
       if (outcome.ok) return outcome.value;
       throw outcome.error;
     }
     // The server's Retry-After wins over our own schedule: it knows when it will be ready.
     const delayMs = verdict.retryAfterMs ?? computeBackoffMs(n, backoff);
     options.onRetry?.({ attempt: n, delayMs, reason: verdict.reason });
-    await options.clock.sleep(delayMs);
+    await options.clock.sleep(delayMs, options.signal);
+    if (options.signal?.aborted) {
+      if (outcome.ok) return outcome.value;
+      throw outcome.error;
+    }
   }
 }
