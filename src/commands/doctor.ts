@@ -9,9 +9,9 @@ import { type DoctorCheck, renderDoctorSummary } from '../report/doctor-summary.
 import type { ReportSink } from '../report/sink.js';
 import { loadNamedDefinitions, type NamedDefinition } from '../selection.js';
 import type { CommonSettings, DoctorOptions } from '../settings.js';
-import { connectDify } from '../stages/connect.js';
+import { connectDify, requireDify } from '../stages/connect.js';
 import { resolveAppId } from '../stages/target.js';
-import { describeError, isUserError, UserError } from '../support/errors.js';
+import { describeError, isUserError } from '../support/errors.js';
 
 /** Dify's cap on API keys per app (controllers/console/apikey.py); rotation needs one free. */
 const KEY_CAP = 10;
@@ -25,15 +25,7 @@ export async function runDoctor(
   deps: { sink: ReportSink },
 ): Promise<RunOutcome> {
   const { sink } = deps;
-  const dify = settings.dify;
-  if (!dify) {
-    throw new UserError(
-      'usage',
-      settings.surface === 'action'
-        ? 'doctor needs input "dify-url", with dify-email + dify-password or dify-token.'
-        : 'DIFY_URL is not set: export DIFY_URL and DIFY_EMAIL + DIFY_PASSWORD (or DIFY_TOKEN).',
-    );
-  }
+  const dify = requireDify(settings);
   const checks: DoctorCheck[] = [];
   const add = (check: DoctorCheck) => {
     checks.push(check);

@@ -110,15 +110,15 @@ export async function runRollback(
   return { exitCode: ok ? 0 : 1, json: { ok, ...(cancelled ? { cancelled } : {}), outcomes }, ...(failure ? { failure } : {}) };
 }
 
+/** Where every restore's outcome starts: failed until it is proved otherwise. */
+function failedOutcome(plan: RestorePlan, environment: string): DefinitionOutcome {
+  return { name: plan.name, version: plan.version, file: plan.file, environment, result: 'failed', durationMs: 0, notes: [] };
+}
+
 /** A restore the cancelled job never began: nothing of it was written, and the command finishes it. */
 function notStarted(plan: RestorePlan, environment: string): DefinitionOutcome {
   return {
-    name: plan.name,
-    version: plan.version,
-    file: plan.file,
-    environment,
-    result: 'failed',
-    durationMs: 0,
+    ...failedOutcome(plan, environment),
     error: 'Not started: the job was cancelled before this restore began. Nothing was written.',
     manualCommand: plan.manualCommand,
     notes: [],
@@ -206,15 +206,7 @@ async function restoreOne(ctx: StageContext, plan: RestorePlan, backupDir: strin
   const { environment, sink } = ctx;
   const started = performance.now();
   const log = (line: string) => sink.info(`[${plan.name}] ${line}`);
-  const outcome: DefinitionOutcome = {
-    name: plan.name,
-    version: plan.version,
-    file: plan.file,
-    environment,
-    result: 'failed',
-    durationMs: 0,
-    notes: [],
-  };
+  const outcome = failedOutcome(plan, environment);
   try {
     const target = prepareTarget(plan.definition, environment, ctx.env);
     const published = await ctx.dify.getPublished(target.appId);

@@ -7,12 +7,8 @@ import { createDifyConsole, createDifyService } from '../dify/client.js';
 import { createGitHub, type GitHub } from '../git/github.js';
 import { UserError } from '../support/errors.js';
 
-export async function connectDify(
-  settings: Pick<CommonSettings, 'dify' | 'surface'>,
-  sink: ReportSink,
-  /** Once aborted, every request of both clients is abandoned (a cancelled job out of time). */
-  signal?: AbortSignal,
-): Promise<{ console: DifyConsole; service: (apiKey: string) => DifyService }> {
+/** The Dify settings a command needs, or the one message that says how to give them. */
+export function requireDify(settings: Pick<CommonSettings, 'dify' | 'surface'>): NonNullable<CommonSettings['dify']> {
   const dify = settings.dify;
   if (!dify) {
     throw new UserError(
@@ -22,6 +18,16 @@ export async function connectDify(
         : 'DIFY_URL is not set: export DIFY_URL and DIFY_EMAIL + DIFY_PASSWORD (or DIFY_TOKEN).',
     );
   }
+  return dify;
+}
+
+export async function connectDify(
+  settings: Pick<CommonSettings, 'dify' | 'surface'>,
+  sink: ReportSink,
+  /** Once aborted, every request of both clients is abandoned (a cancelled job out of time). */
+  signal?: AbortSignal,
+): Promise<{ console: DifyConsole; service: (apiKey: string) => DifyService }> {
+  const dify = requireDify(settings);
   const connection = {
     baseUrl: dify.url,
     email: dify.email,
