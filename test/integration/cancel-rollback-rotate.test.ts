@@ -58,12 +58,15 @@ async function cancelAt(
 ): Promise<{ run: ActionRun; since: number }> {
   const since = world.emulator.state().requests.length;
   const started = await start();
+  let printed = '';
+  started.child.stdout?.on('data', (chunk) => (printed += chunk));
   await waitUntil(() => c.at(world, since), started.child, 'the step to cancel at');
   started.child.kill('SIGINT');
   c.onInterrupt?.(world);
   if (c.term) {
     const term = c.term;
-    await waitUntil(() => term(world, since), started.child, 'the moment for SIGTERM').then(
+    // As the runner does: SIGTERM comes after SIGINT was taken, never in the same instant.
+    await waitUntil(() => printed.includes('Received SIGINT') && term(world, since), started.child, 'the moment for SIGTERM').then(
       () => started.child.kill('SIGTERM'),
       () => {},
     );

@@ -480,12 +480,15 @@ describe.concurrent('deploy fault matrix: cancellation (SIGINT, then SIGTERM), t
         'smoke-retries': '0',
         'timeout-seconds': '30',
       });
+      let printed = '';
+      started.child.stdout?.on('data', (chunk) => (printed += chunk));
       await waitUntil(() => c.at(world, since), started.child, 'the step to cancel at');
       started.child.kill('SIGINT');
       c.onInterrupt?.(world);
       if (c.term) {
         const term = c.term;
-        await waitUntil(() => term(world, since), started.child, 'the moment for SIGTERM').then(
+        // As the runner does: SIGTERM comes after SIGINT was taken, never in the same instant.
+        await waitUntil(() => printed.includes('Received SIGINT') && term(world, since), started.child, 'the moment for SIGTERM').then(
           () => started.child.kill('SIGTERM'),
           () => {}, // it finished first: nothing left to terminate
         );
