@@ -181,6 +181,7 @@ export async function createOpenApiOps(
   };
   const keys = async () => (options.keys ? options.keys() : keysUnavailable());
 
+  const versionContent = new Map<string, ReturnType<typeof contentOf>>();
   const surface: ConsoleOps = {
     async getApp(appId) {
       const describe = find(OPS.describeApp);
@@ -276,7 +277,15 @@ export async function createOpenApiOps(
       const current = (await versionPages(appId)).find((v) => v.current === true);
       if (!current) return null;
       const version = toWorkflowVersion(current);
-      if (version.graph === undefined) Object.assign(version, contentOf(await surface.exportDsl(appId, { workflowId: version.id })));
+      if (version.graph === undefined) {
+        // A published version's content never changes: export it once per run, however often it is read.
+        let content = versionContent.get(version.id);
+        if (!content) {
+          content = contentOf(await surface.exportDsl(appId, { workflowId: version.id }));
+          versionContent.set(version.id, content);
+        }
+        Object.assign(version, structuredClone(content));
+      }
       return version;
     },
 

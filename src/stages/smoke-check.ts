@@ -8,6 +8,7 @@ import { checkExpectations } from './smoke-expect.js';
 import type { LedgerEntry } from '../rotation/ledger.js';
 import { pickSmokeKey } from '../rotation/smoke-key.js';
 import type { StageContext } from './context.js';
+import { serviceKeyVariable } from './target.js';
 
 /** A run's deadline when its check sets no `max_latency_ms` (documented in the README and schema). */
 export const DEFAULT_RUN_DEADLINE_MS = 120_000;
@@ -62,7 +63,7 @@ export async function smokeKeyFor(
   definition: Pick<Definition, 'name' | 'service_key'>,
   appId: string,
 ): Promise<string> {
-  const variable = definition.service_key?.[ctx.environment] ?? definition.service_key?.['*'];
+  const variable = serviceKeyVariable(definition, ctx.environment);
   const given = variable ? ctx.env[variable]?.trim() : undefined;
   // prepareTarget refused an unset one before anything was written.
   if (given) {

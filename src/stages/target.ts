@@ -134,9 +134,14 @@ function mapDatasets(definition: Definition, environment: string): DifyDsl {
   );
 }
 
+/** The environment variable holding the app's service API key for `environment`, if the definition names one. */
+export function serviceKeyVariable(definition: Pick<Definition, 'service_key'>, environment: string): string | undefined {
+  return definition.service_key?.[environment] ?? definition.service_key?.['*'];
+}
+
 /** A service key the definition names must be set before anything is written (smoke checks need it after the publish). */
 function requireServiceKey(definition: Definition, environment: string, env: Record<string, string | undefined>): void {
-  const variable = definition.service_key?.[environment] ?? definition.service_key?.['*'];
+  const variable = serviceKeyVariable(definition, environment);
   if (!variable || env[variable]?.trim()) return;
   throw new UserError('definition.incomplete', `${definition.name} names its service API key in ${variable}, which is not set.`, {
     hint: `Set ${variable} in the job's env (e.g. ${variable}: \${{ secrets.${variable} }}), or remove "service_key" to let smoke checks use a key the app has.`,

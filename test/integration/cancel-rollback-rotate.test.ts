@@ -2,15 +2,14 @@
 // rotation (with and without redeploy-secrets), and a pull that opens a pull request. The built
 // action runs as a child process and gets real signals (SIGINT, then SIGTERM) while the emulator
 // holds one of its requests ('delay' faults, or a run that hangs with pings). End states are read from the emulator and the loopback GitHub API, not from the log.
-import type { ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
 import { createDeployWorld, echoDefinition, runCli, type DeployWorld } from '../support/deploy-world.js';
 import { openStoredSecret } from '../support/open-sealed-secret.js';
 import { editLiveApp } from '../e2e/live-edit.js';
-import type { ActionRun, StartedAction } from '../support/run-action.js';
+import type { ActionRun } from '../support/run-action.js';
+import { cancelAt, seen } from '../support/cancel.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
@@ -27,51 +26,6 @@ function liveOf(world: DeployWorld, id: string) {
     name: live?.marked_name,
     verified: live?.marked_comment.startsWith('✓ ') ?? false,
   };
-}
-
-const seen =
-  (method: string, p: string | RegExp, nth = 1) =>
-  (w: DeployWorld, since: number) =>
-    w.emulator
-      .state()
-      .requests.slice(since)
-      .filter((q) => q.method === method && (typeof p === 'string' ? q.path === p : p.test(q.path))).length >= nth;
-
-async function waitUntil(cond: () => boolean, child: ChildProcess, what: string): Promise<void> {
-  const until = Date.now() + 60_000;
-  while (!cond()) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the action ended before ${what}`);
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-/** Start, SIGINT when `at` holds, then SIGTERM when `term` holds (if given), and wait for the end. */
-async function cancelAt(
-  world: DeployWorld,
-  start: () => Promise<StartedAction>,
-  c: {
-    at: (w: DeployWorld, since: number) => boolean;
-    term?: (w: DeployWorld, since: number) => boolean;
-    onInterrupt?: (w: DeployWorld) => void;
-  },
-): Promise<{ run: ActionRun; since: number }> {
-  const since = world.emulator.state().requests.length;
-  const started = await start();
-  let printed = '';
-  started.child.stdout?.on('data', (chunk) => (printed += chunk));
-  await waitUntil(() => c.at(world, since), started.child, 'the step to cancel at');
-  started.child.kill('SIGINT');
-  c.onInterrupt?.(world);
-  if (c.term) {
-    const term = c.term;
-    // As the runner does: SIGTERM comes after SIGINT was taken, never in the same instant.
-    await waitUntil(() => printed.includes('Received SIGINT') && term(world, since), started.child, 'the moment for SIGTERM').then(
-      () => started.child.kill('SIGTERM'),
-      () => {},
-    );
-  }
-  return { run: await started.done, since };
 }
 
 function assertReported(run: ActionRun) {

@@ -13,8 +13,7 @@ import { publishedWorkflowHash, workflowHash } from '../../src/definition/workfl
 import type { EmulatorOptions, Fault } from '../emulator/server.js';
 import type { Definition } from '../../src/definition/types.js';
 import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, runCli, type DeployWorld } from '../support/deploy-world.js';
-import type { ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type CancelMoments, cancelAt, seen } from '../support/cancel.js';
 import { createCaptureSink } from '../support/capture-sink.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import type { DefinitionOutcome } from '../../src/outcomes.js';
@@ -437,63 +436,28 @@ describe.concurrent('deploy fault matrix: cancellation (SIGINT, then SIGTERM), t
   const HUNG = { latency_ms: 600_000 };
   const hold = (method: string, p: string) => (w: DeployWorld) =>
     w.emulator.injectFault({ match: { method, path: p }, respond: 'delay', latency_ms: 2500, times: 1 });
-  const seen =
-    (method: string, p: string | RegExp, nth = 1) =>
-    (w: DeployWorld, since: number) =>
-      w.emulator
-        .state()
-        .requests.slice(since)
-        .filter((q) => q.method === method && (typeof p === 'string' ? q.path === p : p.test(q.path))).length >= nth;
   const RUN = '/v1/workflows/run';
   const IMPORTS = '/console/api/apps/imports';
 
-  async function waitUntil(cond: () => boolean, child: ChildProcess, what: string): Promise<void> {
-    const until = Date.now() + 60_000;
-    while (!cond()) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the action ended before ${what}`);
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await sleep(20);
-    }
-  }
-
-  async function cancelled(c: {
-    hold: (w: DeployWorld) => void;
-    /** When to send SIGINT. */
-    at: (w: DeployWorld, since: number) => boolean;
-    /** When to send SIGTERM after it (default: never; the run ends first). */
-    term?: (w: DeployWorld, since: number) => boolean;
-    /** Right after SIGINT (e.g. a fault that only the rollback may meet). */
-    onInterrupt?: (w: DeployWorld) => void;
-    after?: (w: DeployWorld) => Promise<void>;
-  }) {
+  async function cancelled(c: CancelMoments & { hold: (w: DeployWorld) => void; after?: (w: DeployWorld) => Promise<void> }) {
     const world = await createDeployWorld({ pingIntervalMs: 100 });
     try {
       const { v1, v2 } = await releasedV1(world, (d) => {
         d.smoke![0].expect.max_latency_ms = 60_000;
       });
       c.hold(world);
-      const since = world.emulator.state().requests.length;
-      const started = await world.start({
-        command: 'deploy',
-        all: 'true',
-        'allow-dsl-version-change': 'true',
-        'smoke-retries': '0',
-        'timeout-seconds': '30',
-      });
-      let printed = '';
-      started.child.stdout?.on('data', (chunk) => (printed += chunk));
-      await waitUntil(() => c.at(world, since), started.child, 'the step to cancel at');
-      started.child.kill('SIGINT');
-      c.onInterrupt?.(world);
-      if (c.term) {
-        const term = c.term;
-        // As the runner does: SIGTERM comes after SIGINT was taken, never in the same instant.
-        await waitUntil(() => printed.includes('Received SIGINT') && term(world, since), started.child, 'the moment for SIGTERM').then(
-          () => started.child.kill('SIGTERM'),
-          () => {}, // it finished first: nothing left to terminate
-        );
-      }
-      const run = await started.done;
+      const { run, since } = await cancelAt(
+        world,
+        () =>
+          world.start({
+            command: 'deploy',
+            all: 'true',
+            'allow-dsl-version-change': 'true',
+            'smoke-retries': '0',
+            'timeout-seconds': '30',
+          }),
+        c,
+      );
       const writes = world.writes(since);
       const result = {
         run,

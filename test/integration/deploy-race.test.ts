@@ -14,6 +14,23 @@ import { publishedWorkflowHash, workflowHash } from '../../src/definition/workfl
 import type { DefinitionOutcome } from '../../src/outcomes.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
+
+/** Our deploy, in-process, started now: the test interleaves another run's writes while one of ours is held. */
+function startDeploy(w: DeployWorld, extra: Record<string, string> = {}) {
+  const env: Record<string, string> = {
+    GITHUB_WORKSPACE: w.repo.dir,
+    INPUT_COMMAND: 'deploy',
+    INPUT_ALL: 'true',
+    'INPUT_DIFY-URL': w.emulator.url,
+    'INPUT_DIFY-EMAIL': EMAIL,
+    'INPUT_DIFY-PASSWORD': PASSWORD,
+    'INPUT_BACKUP-DIR': `${w.repo.dir}/../backups`,
+    ...extra,
+  };
+  const sink = createCaptureSink();
+  const settings = deploySettings(env);
+  return { sink, deploying: runDeploy(settings, settings.options, { git: createGit(w.repo.dir), sink, env }) };
+}
 let world: DeployWorld | undefined;
 afterEach(async () => {
   await world?.cleanup();
@@ -27,18 +44,7 @@ it('a deploy whose app was published by someone else mid-run stops without publi
   await world.commit([v1]);
   // Hold our import for a moment, and publish from "another run" meanwhile.
   world.emulator.injectFault({ match: { method: 'POST', path: '/console/api/apps/imports' }, respond: 'delay', latency_ms: 3000 });
-  const env: Record<string, string> = {
-    GITHUB_WORKSPACE: world.repo.dir,
-    INPUT_COMMAND: 'deploy',
-    INPUT_ALL: 'true',
-    'INPUT_DIFY-URL': world.emulator.url,
-    'INPUT_DIFY-EMAIL': EMAIL,
-    'INPUT_DIFY-PASSWORD': PASSWORD,
-    'INPUT_BACKUP-DIR': `${world.repo.dir}/../backups`,
-  };
-  const sink = createCaptureSink();
-  const settings = deploySettings(env);
-  const deploying = runDeploy(settings, settings.options, { git: createGit(world.repo.dir), sink, env });
+  const { sink, deploying } = startDeploy(world);
   // Publish from "another run" while our import is held (it is logged as soon as it arrives).
   while (!world.emulator.state().requests.some((r) => r.method === 'POST' && r.path === '/console/api/apps/imports')) {
     await new Promise((r) => setTimeout(r, 20));
@@ -67,21 +73,11 @@ it('a second import into the draft before our publish: live is not ours, so noth
     respond: 'delay',
     latency_ms: 1500,
   });
-  const env: Record<string, string> = {
-    GITHUB_WORKSPACE: world.repo.dir,
+  const { sink, deploying } = startDeploy(world, {
     GITHUB_API_URL: world.github.url,
     GITHUB_REPOSITORY: 'acme/flows',
-    INPUT_COMMAND: 'deploy',
-    INPUT_ALL: 'true',
-    'INPUT_DIFY-URL': world.emulator.url,
-    'INPUT_DIFY-EMAIL': EMAIL,
-    'INPUT_DIFY-PASSWORD': PASSWORD,
     'INPUT_GITHUB-TOKEN': 'ghs_test_token',
-    'INPUT_BACKUP-DIR': `${world.repo.dir}/../backups`,
-  };
-  const sink = createCaptureSink();
-  const settings = deploySettings(env);
-  const deploying = runDeploy(settings, settings.options, { git: createGit(world.repo.dir), sink, env });
+  });
   while (!world.emulator.state().requests.some((r) => r.method === 'POST' && r.path.endsWith('/workflows/publish'))) {
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -115,18 +111,7 @@ it('a version published by another run during our smoke checks is not marked ver
   await world.commit([v1]);
   // Hold our smoke run, and publish "another run's" version meanwhile.
   world.emulator.injectFault({ match: { method: 'POST', path: '/v1/workflows/run' }, respond: 'delay', latency_ms: 2000 });
-  const env: Record<string, string> = {
-    GITHUB_WORKSPACE: world.repo.dir,
-    INPUT_COMMAND: 'deploy',
-    INPUT_ALL: 'true',
-    'INPUT_DIFY-URL': world.emulator.url,
-    'INPUT_DIFY-EMAIL': EMAIL,
-    'INPUT_DIFY-PASSWORD': PASSWORD,
-    'INPUT_BACKUP-DIR': `${world.repo.dir}/../backups`,
-  };
-  const sink = createCaptureSink();
-  const settings = deploySettings(env);
-  const deploying = runDeploy(settings, settings.options, { git: createGit(world.repo.dir), sink, env });
+  const { sink, deploying } = startDeploy(world);
   while (!world.emulator.state().requests.some((r) => r.path === '/v1/workflows/run')) await new Promise((r) => setTimeout(r, 20));
   const other = await createDifyConsole({ baseUrl: world.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
   await other.publish(A, { markedName: 'hotfix', markedComment: 'published by hand' });

@@ -134,6 +134,17 @@ describe('server and credential variants', () => {
   let emu: Emulator;
   afterEach(async () => emu?.close());
 
+  it('/openapi: a published version is exported once for its content, however often it is read', async () => {
+    emu = await startDify({ openapi: true });
+    const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL, published: true });
+    const dify = await createDifyConsole(connectionFor(emu, 'openapi'), { log: () => {} });
+    const first = await dify.getPublished(app.id);
+    const second = await dify.getPublished(app.id);
+    expect(second?.graph).toEqual(first?.graph);
+    expect(requestsTo(emu, 'GET', `/openapi/v1/apps/${app.id}/dsl`)).toHaveLength(1);
+    await dify.close?.();
+  });
+
   it('returns false from restoreVersion when the server has no restore endpoint', async () => {
     emu = await startDify({ restoreEndpoint: false });
     const app = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL, published: true });
