@@ -1,6 +1,6 @@
 // `npm run bench [-- --json]`: the performance targets, measured side by side in one run.
 // Ratios (not absolute times) are the targets, so the numbers mean the same on any machine.
-import { mkdtemp, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseDefinitionText } from '../src/definition/load.js';
@@ -161,6 +161,16 @@ function span<T extends { at: number }>(entries: T[], first: (e: T) => boolean, 
   return b.at - a.at + LATENCY_MS;
 }
 
+/** dist/index.js (what every run compiles) and every JavaScript file of dist/ (what the action ships). */
+async function bundleSize(): Promise<{ main: number; total: number }> {
+  const dist = path.join(REPO_ROOT, 'dist');
+  const files = (await readdir(dist)).filter((name) => name.endsWith('.js') || name.endsWith('.cjs'));
+  const sizes = await Promise.all(files.map(async (name) => [name, (await stat(path.join(dist, name))).size] as const));
+  return { main: sizes.find(([name]) => name === 'index.js')?.[1] ?? 0, total: sizes.reduce((sum, [, size]) => sum + size, 0) };
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -170,6 +180,7 @@ async function main() {
   log(`dify-gitops benchmarks (Node ${process.version}, emulator latency ${LATENCY_MS} ms per request)\n`);
   const validatePerS = await validateThroughput();
   const cold = await coldStart();
+  const bundle = await bundleSize();
   const one = await timeDeploy(1, 1);
   const fanout = await timeDeploy(32, 32);
   const sequential = await timeDeploy(32, 1);
@@ -180,6 +191,8 @@ async function main() {
     validate_per_s: Math.round(validatePerS),
     cold_start_ms: Math.round(cold.ms),
     cold_start_ratio: round2(cold.ratio),
+    bundle_main_bytes: bundle.main,
+    bundle_total_bytes: bundle.total,
     fanout_ratio: round2(fanout.ms / one.ms),
     sequential_ratio: round2(sequential.ms / one.ms),
     rollback_ratio: round2(rollback.ratio),
@@ -193,6 +206,12 @@ async function main() {
       `${results.cold_start_ratio}× (${results.cold_start_ms} ms vs ${Math.round(cold.nodeMs)} ms, medians of 10)`,
       '≤ 2×',
       pass(results.cold_start_ratio <= 2),
+    ],
+    [
+      'bundle: dist/index.js (all of dist/*.js)',
+      `${mb(results.bundle_main_bytes)} (${mb(results.bundle_total_bytes)})`,
+      '≤ 1.5 MB',
+      pass(results.bundle_main_bytes <= 1.5 * 1024 * 1024),
     ],
     [
       'fan-out: 32 changed, concurrency 32 vs 1 definition',

@@ -1,6 +1,6 @@
 // Entry of the bundle. The runner starts it with no arguments (the action);
 // bin/dify-gitops.js starts it as the CLI.
-import * as core from '@actions/core';
+import * as core from './support/actions-core.js';
 import { readActionSettings } from './settings.js';
 import { createActionSink } from './report/sink.js';
 import { runSafely } from './main.js';

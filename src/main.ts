@@ -1,19 +1,8 @@
 // Settings → command → report. The single place that catches.
-import * as core from '@actions/core';
+import * as core from './support/actions-core.js';
 import type { Settings } from './settings.js';
 import type { ReportSink } from './report/sink.js';
 import { createGit } from './git/git.js';
-import { runValidate } from './commands/validate.js';
-import { runFmt } from './commands/fmt.js';
-import { runAdopt } from './commands/adopt.js';
-import { runDeploy } from './commands/deploy.js';
-import { runRollback } from './commands/rollback.js';
-import { runRotateKeys } from './commands/rotate-keys.js';
-import { runPlan } from './commands/plan.js';
-import { runDrift } from './commands/drift.js';
-import { runPull } from './commands/pull.js';
-import { runRender } from './commands/render.js';
-import { runDoctor } from './commands/doctor.js';
 import { describeError } from './support/errors.js';
 import type { RunOutcome } from './outcomes.js';
 import { redact, redactDeep } from './support/redact.js';
@@ -23,21 +12,27 @@ export type { RunOutcome } from './outcomes.js';
 
 export async function runCommand(settings: Settings, sink: ReportSink): Promise<RunOutcome> {
   const git = createGit(settings.root);
+  // Each command is loaded when it runs. validate, fmt and adopt live in the bundle's main file
+  // ("eager") and never compile the online commands, undici or libsodium: each has its own file.
   switch (settings.command) {
     case 'validate': {
+      const { runValidate } = await import(/* webpackMode: "eager" */ './commands/validate.js');
       const { report, exitCode } = await runValidate(settings, { git, sink });
       return { exitCode, json: toJsonReport(report) };
     }
     case 'fmt':
-      return runFmt(settings, settings.options, { sink });
+      return (await import(/* webpackMode: \"eager\" */ './commands/fmt.js')).runFmt(settings, settings.options, { sink });
     case 'adopt':
-      return runAdopt(settings, settings.options, { sink });
-    case 'deploy':
+      return (await import(/* webpackMode: \"eager\" */ './commands/adopt.js')).runAdopt(settings, settings.options, { sink });
+    case 'deploy': {
+      const { runDeploy } = await import('./commands/online.js');
       // A cancelled job (SIGINT, then SIGTERM) rolls back what it half did instead of dying mid-publish.
       return withSignalCancellation((cancel) => runDeploy(settings, settings.options, { git, sink, cancel }), {
         onSignal: (line) => sink.warn(line),
       });
-    case 'rollback':
+    }
+    case 'rollback': {
+      const { runRollback } = await import('./commands/online.js');
       // Restores not yet begun are not started; the one in flight verifies while time lasts, else says how to finish.
       return withSignalCancellation((cancel) => runRollback(settings, settings.options, { git, sink, cancel }), {
         onSignal: (line) => sink.warn(line),
@@ -46,7 +41,9 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
           again: 'finishing the restore in progress while time allows, then reporting.',
         },
       });
-    case 'rotate-keys':
+    }
+    case 'rotate-keys': {
+      const { runRotateKeys } = await import('./commands/online.js');
       // A cancelled rotation revokes nothing, deletes keys it created but did not hand over, and restores unverified redeploys.
       return withSignalCancellation((cancel) => runRotateKeys(settings, settings.options, { git, sink, cancel }), {
         onSignal: (line) => sink.warn(line),
@@ -56,20 +53,23 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
           again: 'finishing what is in progress while time allows, then reporting.',
         },
       });
+    }
     case 'render':
-      return runRender(settings, settings.options, { sink });
+      return (await import('./commands/online.js')).runRender(settings, settings.options, { sink });
     case 'doctor':
-      return runDoctor(settings, settings.options, { sink });
+      return (await import('./commands/online.js')).runDoctor(settings, settings.options, { sink });
     case 'plan':
-      return runPlan(settings, settings.options, { git, sink });
+      return (await import('./commands/online.js')).runPlan(settings, settings.options, { git, sink });
     case 'drift':
-      return runDrift(settings, settings.options, { git, sink });
-    case 'pull':
+      return (await import('./commands/online.js')).runDrift(settings, settings.options, { git, sink });
+    case 'pull': {
+      const { runPull } = await import('./commands/online.js');
       // No Dify writes, but files, a branch and a pull request: a cancelled pull stops before the next of them.
       return withSignalCancellation((cancel) => runPull(settings, settings.options, { git, sink, cancel }), {
         onSignal: (line) => sink.warn(line),
         says: { first: 'cancelling. Nothing new starts: no branch is pushed and no pull request opened.', again: 'reporting.' },
       });
+    }
   }
 }
 

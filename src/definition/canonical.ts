@@ -2,7 +2,6 @@
 // fast-json-stable-stringify sorts them, 2-space indent, trailing newline, so diffs stay small
 // and hashes stay stable. JSON.stringify cannot be used on a key-sorted copy: JS objects always
 // put integer-like keys ("1", "10") first, which would break the sort order.
-import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
 import { isRecord } from './diagnostics.js';
 
@@ -75,7 +74,8 @@ function writeValue(input: unknown, indent: string, parts: string[]): void {
 
 /** sha256 hex of the stable (key-sorted, compact) JSON of `value`. */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(stableStringify(value)).digest('hex');
+  // node:crypto takes ~20 ms to load: it is fetched when the first hash is needed, not at start-up.
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(stableStringify(value)).digest('hex');
 }
 
 // Fields the Dify editor rewrites when a node is merely moved or clicked.

@@ -1,8 +1,8 @@
 // The one place that sends HTTP to Dify: undici with one shared dispatcher per client, a timeout
 // on every request, retries only where they are safe, and a redacted one-line log per attempt.
-import * as core from '@actions/core';
-import { request, type Dispatcher } from 'undici';
-import { createProxyDispatcher } from '../support/proxy-dispatcher.js';
+import * as core from '../support/actions-core.js';
+import type { Dispatcher } from 'undici';
+import { createLazyDispatcher, loadUndici } from '../support/proxy-dispatcher.js';
 import type { Clock } from '../support/clock.js';
 import { redact } from '../support/redact.js';
 import { retry, parseRetryAfter, type BackoffOptions, type Outcome, type RetryVerdict } from '../support/retry.js';
@@ -86,17 +86,6 @@ export const OPENAPI_PER_MINUTE = 60;
 
 const USER_AGENT = 'dify-gitops/0.1';
 
-/**
- * One dispatcher per client. EnvHttpProxyAgent reads HTTP_PROXY/HTTPS_PROXY/NO_PROXY (either case)
- * and acts as a plain Agent without them. Custom CAs come from NODE_EXTRA_CA_CERTS, which Node
- * loads into its default CA store at startup; undici's TLS connector uses that store whenever no
- * `ca` is passed (verified in test/integration/dify-network.test.ts), so we pass none: an
- * explicit `ca` would replace the public roots instead of adding to them.
- */
-export function createDispatcher(): Dispatcher {
-  return createProxyDispatcher();
-}
-
 /** Debug lines go to the Actions debug log, or to stderr when DIFY_GITOPS_DEBUG is set; else nowhere. */
 export function createDefaultLog(): (line: string) => void {
   if (process.env.GITHUB_ACTIONS === 'true') return (line) => core.debug(line);
@@ -112,7 +101,12 @@ function reasonOf(signal: AbortSignal): string {
 export function createHttpClient(options: HttpOptions): HttpClient {
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
-  const dispatcher = options.dispatcher ?? createDispatcher();
+  // One dispatcher per client. EnvHttpProxyAgent reads HTTP_PROXY/HTTPS_PROXY/NO_PROXY (either case)
+  // and acts as a plain Agent without them. Custom CAs come from NODE_EXTRA_CA_CERTS, which Node
+  // loads into its default CA store at startup; undici's TLS connector uses that store whenever no
+  // `ca` is passed (verified in test/integration/dify-network.test.ts), so we pass none: an
+  // explicit `ca` would replace the public roots instead of adding to them.
+  const dispatcher = createLazyDispatcher(options.dispatcher);
   const log = (line: string) => options.log(redact(line));
 
   function urlOf(req: HttpRequest): string {
@@ -151,11 +145,12 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     let handedOver = false;
     try {
       if (aborted) throw new Error(aborted);
+      const { request } = await loadUndici();
       const res = await request(url, {
         method: req.method,
         headers: headersOf(req, keepOpen ? 'text/event-stream' : 'application/json'),
         body: req.json === undefined ? undefined : JSON.stringify(req.json),
-        dispatcher,
+        dispatcher: await dispatcher.get(),
         signal: controller.signal,
       });
       const headers = res.headers as Headers;
@@ -288,7 +283,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     send: (req) => run(req, false),
     open: (req) => run(req, true),
     close: async () => {
-      if (!options.dispatcher) await dispatcher.close();
+      await dispatcher.close();
     },
   };
 }

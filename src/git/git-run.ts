@@ -1,6 +1,5 @@
 // Runs one git command: argument arrays only (no shell ever sees them), quiet, and with the
 // exit code handed back so each caller decides what a failure means.
-import { getExecOutput } from '@actions/exec';
 import { type GitError, type GitErrorCode, gitError } from './errors.js';
 
 export interface GitRunResult {
@@ -15,6 +14,8 @@ export function createGitRunner(cwd: string, log?: (line: string) => void): RunG
   return async (args, options = {}) => {
     log?.(`git ${args.join(' ')}`);
     try {
+      // Loaded with the first git command: commands that run none (fmt, adopt, render) skip it.
+      const { getExecOutput } = await import(/* webpackMode: "eager" */ '@actions/exec');
       return await getExecOutput('git', args, {
         cwd,
         silent: true,

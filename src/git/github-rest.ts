@@ -3,8 +3,7 @@
 // It keeps Octokit's calling convention (`request('POST /repos/{owner}/{repo}/…', params)`) and the
 // shape of its errors (`status`, `message`, `response.data`, `response.headers`), which
 // github-errors.ts reads; network failures carry no `response`.
-import { request as send } from 'undici';
-import { createProxyDispatcher } from '../support/proxy-dispatcher.js';
+import { createLazyDispatcher, loadUndici } from '../support/proxy-dispatcher.js';
 
 /** The fields of GitHub's answers that github.ts reads; GitHub sends many more. */
 export interface GitHubObject {
@@ -50,7 +49,7 @@ export interface RestClient {
 }
 
 export function createRestClient(options: { token: string; baseUrl: string; userAgent: string }): RestClient {
-  const dispatcher = createProxyDispatcher();
+  const dispatcher = createLazyDispatcher();
   const headers = {
     accept: 'application/vnd.github+json',
     authorization: `token ${options.token}`,
@@ -59,9 +58,10 @@ export function createRestClient(options: { token: string; baseUrl: string; user
   };
 
   async function call<T>(method: string, url: string, body?: Record<string, unknown>): Promise<RestResponse<T>> {
+    const { request: send } = await loadUndici();
     const response = await send(url, {
       method: method as 'GET',
-      dispatcher,
+      dispatcher: await dispatcher.get(),
       headers: body ? { ...headers, 'content-type': 'application/json' } : headers,
       body: body ? JSON.stringify(body) : undefined,
     });

@@ -1,9 +1,9 @@
 // The webhook boundary: POST one signed JSON event, retry what a receiver may accept later, and
 // never throw. A webhook is a courtesy to another system; it must not decide a deploy's fate.
 import { randomUUID } from 'node:crypto';
-import * as core from '@actions/core';
-import { request, type Dispatcher } from 'undici';
-import { createProxyDispatcher } from '../support/proxy-dispatcher.js';
+import * as core from '../support/actions-core.js';
+import type { Dispatcher } from 'undici';
+import { createLazyDispatcher, loadUndici } from '../support/proxy-dispatcher.js';
 import { createSystemClock, type Clock } from '../support/clock.js';
 import { parseRetryAfter, retry, type BackoffOptions, type Outcome, type RetryVerdict } from '../support/retry.js';
 import type { NotifyEvent } from './payload.js';
@@ -63,8 +63,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
   const clock = options.clock ?? createSystemClock();
   const log = options.log ?? createDebugLog();
-  const ownDispatcher = options.dispatcher ? undefined : createProxyDispatcher();
-  const dispatcher = options.dispatcher ?? ownDispatcher!;
+  const dispatcher = createLazyDispatcher(options.dispatcher);
 
   /** One POST; resolves with any answer, rejects only when no answer came. */
   async function post(body: string, event: NotifyEvent, delivery: string, attempt: number): Promise<Answer> {
@@ -74,9 +73,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const timer = setTimeout(() => controller.abort(new NotifyTimeout(timeoutMs)), timeoutMs);
     const started = performance.now();
     try {
+      const { request } = await loadUndici();
       const res = await request(url, {
         method: 'POST',
-        dispatcher,
+        dispatcher: await dispatcher.get(),
         signal: controller.signal,
         body,
         headers: {
@@ -141,7 +141,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       }
     },
     async close() {
-      await ownDispatcher?.close().catch(() => {});
+      await dispatcher.close().catch(() => {});
     },
   };
 }

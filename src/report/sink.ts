@@ -1,6 +1,6 @@
 // Where results go: the Actions runner (annotations, outputs, job summary) or a terminal.
 // Commands report through this one interface so they do not care which surface they run on.
-import * as core from '@actions/core';
+import * as core from '../support/actions-core.js';
 import type { Diagnostic } from '../definition/types.js';
 import { redact } from '../support/redact.js';
 

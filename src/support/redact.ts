@@ -1,7 +1,7 @@
 // Secrets never reach a log line. Two layers: every secret we learn (password, tokens, cookie
 // values, CSRF token, API keys) is registered here the moment it is known, and `redact` scrubs
 // registered values plus anything that merely looks like a credential from text we print.
-import * as core from '@actions/core';
+import * as core from './actions-core.js';
 
 const registered = new Set<string>();
 
