@@ -7,6 +7,7 @@ import { describeError } from './support/errors.js';
 import type { RunOutcome } from './outcomes.js';
 import { redact, redactDeep } from './support/redact.js';
 import { withSignalCancellation } from './support/cancellation.js';
+import { stackOf } from './support/stack-traces.js';
 
 export type { RunOutcome } from './outcomes.js';
 
@@ -91,9 +92,12 @@ export async function runSafely(settings: Settings, sink: ReportSink, onFailure:
 
 /** The stack is for whoever debugs a bug: the Actions debug log, or stderr with DIFY_GITOPS_DEBUG. */
 function debugStack(settings: Settings, error: unknown): void {
-  if (!(error instanceof Error) || !error.stack) return;
-  if (settings.surface === 'action') core.debug(redact(error.stack));
-  else if (process.env.DIFY_GITOPS_DEBUG) process.stderr.write(`${redact(error.stack)}\n`);
+  if (!(error instanceof Error)) return;
+  const wanted = settings.surface === 'action' || process.env.DIFY_GITOPS_DEBUG;
+  const stack = wanted ? stackOf(error) : undefined;
+  if (!stack) return;
+  if (settings.surface === 'action') core.debug(redact(stack));
+  else process.stderr.write(`${redact(stack)}\n`);
 }
 
 function toJsonReport(report: import('./definition/types.js').ValidationReport) {

@@ -1,6 +1,7 @@
 // Envelope schema check with ajv (compiled once, lazily), turning ajv's errors into diagnostics
 // that point at the exact value or key and say how to fix it.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { loadAjv } from './ajv-on-demand.cjs';
 import { APP_ENVIRONMENT_PATTERN, envelopeSchema, SLUG_PATTERN, UUID_PATTERN, VARIABLE_PATTERN } from './envelope-schema.js';
 import { escapePointerToken } from './json-locate.js';
 import { SEMVER_PATTERN } from './versions.js';
@@ -10,9 +11,13 @@ let envelopeValidator: ValidateFunction | undefined;
 let metaAjv: Ajv | undefined;
 
 function getEnvelopeValidator(): ValidateFunction {
-  envelopeValidator ??= new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, strictRequired: false, verbose: true }).compile(
-    envelopeSchema,
-  );
+  envelopeValidator ??= new (loadAjv().Ajv)({
+    allErrors: true,
+    allowUnionTypes: true,
+    strict: true,
+    strictRequired: false,
+    verbose: true,
+  }).compile(envelopeSchema);
   return envelopeValidator;
 }
 
@@ -106,7 +111,7 @@ export function bareAppMessage(id: string): string {
 
 /** Messages for a user-supplied JSON Schema (smoke `outputs`) that is not a valid draft-07 schema. */
 export function checkJsonSchemaDocument(schema: unknown): string[] {
-  metaAjv ??= new Ajv({ allErrors: true, strict: false, validateSchema: true });
+  metaAjv ??= new (loadAjv().Ajv)({ allErrors: true, strict: false, validateSchema: true });
   if (metaAjv.validateSchema(schema as object) === true) return [];
   return (metaAjv.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
 }

@@ -75,4 +75,30 @@ describe('dist/', () => {
       await rm(workspace, { recursive: true, force: true });
     }
   });
+
+  it('a debug stack from a split-off file points at src/ lines (source-map support loads on demand)', async () => {
+    const workspace = await mkdtemp(path.join(tmpdir(), 'stack-'));
+    try {
+      await mkdir(path.join(workspace, 'workflows'));
+      await writeFile(
+        path.join(workspace, 'workflows', 'passthrough.json'),
+        readFileSync(path.join(dist, '../workflows/passthrough.json')),
+      );
+      const env = {
+        PATH: process.env.PATH ?? '',
+        DIFY_GITOPS_CLI: '1',
+        DIFY_GITOPS_DEBUG: '1',
+        DIFY_URL: 'http://127.0.0.1:1',
+        DIFY_EMAIL: 'ops@example.com',
+        DIFY_PASSWORD: 'not-a-real-password',
+      };
+      const run = await spawnNode([path.join(dist, 'index.js'), 'plan', '--dir', 'workflows'], workspace, env, 30_000);
+      expect(run.code).toBe(1);
+      // The client lives in a file ncc split off and esbuild minified: its frames still name src/.
+      expect(run.stderr).toMatch(/at .*src\/dify\/http\.ts:\d+/);
+      expect(run.stderr).not.toMatch(/at .*dist\/\d+\.index\.js/);
+    } finally {
+      await rm(workspace, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,0 +1,2 @@
+// Types of ajv-on-demand.cjs.
+export function loadAjv(): typeof import('ajv');
