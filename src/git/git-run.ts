@@ -14,8 +14,8 @@ export function createGitRunner(cwd: string, log?: (line: string) => void): RunG
   return async (args, options = {}) => {
     log?.(`git ${args.join(' ')}`);
     try {
-      // Loaded with the first git command: commands that run none (fmt, adopt, render) skip it.
-      const { getExecOutput } = await import(/* webpackMode: "eager" */ '@actions/exec');
+      // Loaded with the first git command (its own bundle file): commands that run none skip it.
+      const { getExecOutput } = await import('@actions/exec');
       return await getExecOutput('git', args, {
         cwd,
         silent: true,

@@ -37,7 +37,7 @@ export function createActionSink(): ReportSink {
     summary: async (markdown) => {
       // Without GITHUB_STEP_SUMMARY (local runs of the action) there is nowhere to write.
       if (!process.env.GITHUB_STEP_SUMMARY) return;
-      await core.summary.addRaw(redact(markdown), true).write();
+      await core.appendSummary(redact(markdown));
     },
   };
 }

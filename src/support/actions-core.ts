@@ -5,10 +5,13 @@
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { issue, issueCommand } from '@actions/core/lib/command.js';
-import { summary } from '@actions/core/lib/summary.js';
 import { toCommandProperties, toCommandValue } from '@actions/core/lib/utils.js';
 
-export { summary };
+/** Appends Markdown to the job summary; its module (and fs/promises) loads with the first summary. */
+export async function appendSummary(markdown: string): Promise<void> {
+  const { summary } = await import(/* webpackMode: "eager" */ '@actions/core/lib/summary.js');
+  await summary.addRaw(markdown, true).write();
+}
 
 export interface AnnotationProperties {
   title?: string;
