@@ -1,11 +1,11 @@
 // Graph integrity of workflow and advanced-chat DSLs: what Dify's importer does not check but
 // a run or publish would trip over later.
-import type { DifyDsl, DslEdge, DslNode } from './types.js';
+import type { AppMode, DifyDsl, DslEdge, DslNode } from './types.js';
 import type { Reporter } from './diagnostics.js';
+import { checkGraphShape } from './graph-shape.js';
 
 export const GRAPH_POINTER = '/dsl/workflow/graph';
 const CONTAINER_TYPES = new Set(['iteration', 'loop']);
-const TERMINAL_TYPES = new Set(['end', 'answer']);
 
 /** Node lookups shared by the graph and reference checks. */
 export interface GraphIndex {
@@ -15,6 +15,12 @@ export interface GraphIndex {
   byId: Map<string, DslNode>;
   /** Index of each node in `nodes` (first occurrence). */
   indexOf: Map<DslNode, number>;
+  /** Edges whose ends exist and share a container: the ones a run can follow. */
+  valid: ValidEdge[];
+  /** The graph's entries: its first start node and every trigger. */
+  entries: DslNode[];
+  /** Nodes a run can reach: from the entries, and inside each container from its start node. */
+  reached: Set<DslNode>;
 }
 
 export function createGraphIndex(dsl: DifyDsl): GraphIndex | undefined {
@@ -26,7 +32,22 @@ export function createGraphIndex(dsl: DifyDsl): GraphIndex | undefined {
     indexOf.set(node, i);
     if (!byId.has(node.id)) byId.set(node.id, node);
   });
-  return { nodes: graph.nodes, edges: graph.edges, byId, indexOf };
+  const valid: ValidEdge[] = [];
+  graph.edges.forEach((edge, i) => {
+    const source = byId.get(edge.source);
+    const target = byId.get(edge.target);
+    if (source && target && source.parentId === target.parentId) valid.push({ edge, i, source, target });
+  });
+  const entries = [
+    ...graph.nodes.filter((node) => node.data?.type === 'start').slice(0, 1),
+    ...graph.nodes.filter((node) => node.data?.type?.startsWith('trigger-')),
+  ];
+  const reached = reachableFrom(entries, valid);
+  for (const container of graph.nodes) {
+    const start = byId.get(String(container.data?.start_node_id ?? ''));
+    if (start?.parentId === container.id) for (const node of reachableFrom([start], valid)) reached.add(node);
+  }
+  return { nodes: graph.nodes, edges: graph.edges, byId, indexOf, valid, entries, reached };
 }
 
 export function describeNode(node: DslNode): string {
@@ -45,7 +66,7 @@ export function isInside(index: GraphIndex, node: DslNode, containerId: string):
   return false;
 }
 
-export function checkGraph(reporter: Reporter, index: GraphIndex): void {
+export function checkGraph(reporter: Reporter, index: GraphIndex, mode: AppMode): void {
   const { nodes, edges, byId } = index;
   const nodePointer = (i: number) => `${GRAPH_POINTER}/nodes/${i}`;
 
@@ -73,7 +94,6 @@ export function checkGraph(reporter: Reporter, index: GraphIndex): void {
     }
   });
 
-  const valid: ValidEdge[] = [];
   edges.forEach((edge, i) => {
     const source = byId.get(edge.source);
     const target = byId.get(edge.target);
@@ -82,20 +102,17 @@ export function checkGraph(reporter: Reporter, index: GraphIndex): void {
       reporter.error(`${where}/source`, `edge source "${edge.source}" is not a node id; connect the edge to an existing node or remove it`);
     if (!target)
       reporter.error(`${where}/target`, `edge target "${edge.target}" is not a node id; connect the edge to an existing node or remove it`);
-    if (!source || !target) return;
-    if (source.parentId !== target.parentId) {
+    if (source && target && source.parentId !== target.parentId) {
       reporter.error(
         where,
         `edge from ${describeNode(source)} to ${describeNode(target)} crosses an iteration/loop boundary; connect nodes only within the same container`,
       );
-      return;
     }
-    valid.push({ edge, i, source, target });
   });
 
   const starts = nodes.filter((node) => node.data.type === 'start');
-  const triggers = nodes.filter((node) => node.data.type.startsWith('trigger-'));
-  if (starts.length === 0 && triggers.length === 0) {
+  const entries = index.entries;
+  if (entries.length === 0) {
     reporter.error(`${GRAPH_POINTER}/nodes`, 'the graph has no start node; add a Start node (data.type "start") and connect it');
   }
   for (const extra of starts.slice(1)) {
@@ -105,17 +122,20 @@ export function checkGraph(reporter: Reporter, index: GraphIndex): void {
     );
   }
 
-  const entries = [...starts.slice(0, 1), ...triggers];
-  if (entries.length > 0 && !reachesTerminal(entries, valid)) {
+  const terminal = mode === 'workflow' ? 'end' : 'answer';
+  if (entries.length > 0 && ![...index.reached].some((node) => node.parentId === undefined && node.data.type === terminal)) {
     const entry = entries[0];
     reporter.error(
       `${nodePointer(index.indexOf.get(entry)!)}`,
-      `no end or answer node is reachable from ${describeNode(entry)}; connect the flow to an End (workflow) or Answer (chatflow) node`,
+      mode === 'workflow'
+        ? `no end node is reachable from ${describeNode(entry)}; a workflow app ends in End nodes, so connect the flow to one`
+        : `no answer node is reachable from ${describeNode(entry)}; a chatflow (${mode}) replies through Answer nodes, so connect the flow to one`,
     );
   }
+  checkGraphShape(reporter, index, mode);
 
   // Cycles: only edges between top-level nodes; container bodies repeat by their own structure.
-  const outside = valid.filter(({ source }) => source.parentId === undefined);
+  const outside = index.valid.filter(({ source }) => source.parentId === undefined);
   for (const closing of findCycleEdges(outside)) {
     reporter.error(
       `${GRAPH_POINTER}/edges/${closing.i}`,
@@ -124,9 +144,10 @@ export function checkGraph(reporter: Reporter, index: GraphIndex): void {
   }
 }
 
-type ValidEdge = { edge: DslEdge; i: number; source: DslNode; target: DslNode };
+/** An edge whose two ends exist in the same container (or both at the top level). */
+export type ValidEdge = { edge: DslEdge; i: number; source: DslNode; target: DslNode };
 
-function reachesTerminal(entries: DslNode[], edges: ValidEdge[]): boolean {
+function reachableFrom(entries: DslNode[], edges: ValidEdge[]): Set<DslNode> {
   const next = new Map<DslNode, DslNode[]>();
   for (const { source, target } of edges) {
     const list = next.get(source);
@@ -137,7 +158,6 @@ function reachesTerminal(entries: DslNode[], edges: ValidEdge[]): boolean {
   const queue = [...entries];
   while (queue.length > 0) {
     const node = queue.pop()!;
-    if (TERMINAL_TYPES.has(node.data.type)) return true;
     for (const target of next.get(node) ?? []) {
       if (!seen.has(target)) {
         seen.add(target);
@@ -145,7 +165,7 @@ function reachesTerminal(entries: DslNode[], edges: ValidEdge[]): boolean {
       }
     }
   }
-  return false;
+  return seen;
 }
 
 /** Back edges found by an iterative depth-first search (one per cycle found). */
