@@ -3,7 +3,7 @@
 // handle its source offers. Dify imports all of these without a word; a run then stalls or fails.
 import type { AppMode, DslNode } from './types.js';
 import type { Reporter } from './diagnostics.js';
-import { describeNode, GRAPH_POINTER, type GraphIndex } from './graph.js';
+import { describeNode, GRAPH_POINTER, type GraphIndex } from './graph-index.js';
 import { handlesOf, isNoteNode, KNOWN_NODE_TYPES, kindOf } from './node-catalogue.js';
 
 /** Which container each container-internal node type belongs in. */

@@ -1,70 +1,11 @@
 // Graph integrity of workflow and advanced-chat DSLs: what Dify's importer does not check but
 // a run or publish would trip over later.
-import type { AppMode, DifyDsl, DslEdge, DslNode } from './types.js';
+import type { AppMode, DslNode } from './types.js';
 import type { Reporter } from './diagnostics.js';
 import { checkGraphShape } from './graph-shape.js';
+import { describeNode, GRAPH_POINTER, type GraphIndex, type ValidEdge } from './graph-index.js';
 
-export const GRAPH_POINTER = '/dsl/workflow/graph';
 const CONTAINER_TYPES = new Set(['iteration', 'loop']);
-
-/** Node lookups shared by the graph and reference checks. */
-export interface GraphIndex {
-  nodes: DslNode[];
-  edges: DslEdge[];
-  /** First node with each id. */
-  byId: Map<string, DslNode>;
-  /** Index of each node in `nodes` (first occurrence). */
-  indexOf: Map<DslNode, number>;
-  /** Edges whose ends exist and share a container: the ones a run can follow. */
-  valid: ValidEdge[];
-  /** The graph's entries: its first start node and every trigger. */
-  entries: DslNode[];
-  /** Nodes a run can reach: from the entries, and inside each container from its start node. */
-  reached: Set<DslNode>;
-}
-
-export function createGraphIndex(dsl: DifyDsl): GraphIndex | undefined {
-  const graph = dsl.workflow?.graph;
-  if (!graph || !Array.isArray(graph.nodes) || !Array.isArray(graph.edges)) return undefined;
-  const byId = new Map<string, DslNode>();
-  const indexOf = new Map<DslNode, number>();
-  graph.nodes.forEach((node, i) => {
-    indexOf.set(node, i);
-    if (!byId.has(node.id)) byId.set(node.id, node);
-  });
-  const valid: ValidEdge[] = [];
-  graph.edges.forEach((edge, i) => {
-    const source = byId.get(edge.source);
-    const target = byId.get(edge.target);
-    if (source && target && source.parentId === target.parentId) valid.push({ edge, i, source, target });
-  });
-  const entries = [
-    ...graph.nodes.filter((node) => node.data?.type === 'start').slice(0, 1),
-    ...graph.nodes.filter((node) => node.data?.type?.startsWith('trigger-')),
-  ];
-  const reached = reachableFrom(entries, valid);
-  for (const container of graph.nodes) {
-    const start = byId.get(String(container.data?.start_node_id ?? ''));
-    if (start?.parentId === container.id) for (const node of reachableFrom([start], valid)) reached.add(node);
-  }
-  return { nodes: graph.nodes, edges: graph.edges, byId, indexOf, valid, entries, reached };
-}
-
-export function describeNode(node: DslNode): string {
-  return node.data.title ? `"${node.data.title}" (${node.id})` : `"${node.id}"`;
-}
-
-/** True when `node` sits (directly or deeper) inside the container `containerId`. */
-export function isInside(index: GraphIndex, node: DslNode, containerId: string): boolean {
-  const seen = new Set<string>();
-  let current: DslNode | undefined = node;
-  while (current?.parentId !== undefined && !seen.has(current.parentId)) {
-    if (current.parentId === containerId) return true;
-    seen.add(current.parentId);
-    current = index.byId.get(current.parentId);
-  }
-  return false;
-}
 
 export function checkGraph(reporter: Reporter, index: GraphIndex, mode: AppMode): void {
   const { nodes, edges, byId } = index;
@@ -142,30 +83,6 @@ export function checkGraph(reporter: Reporter, index: GraphIndex, mode: AppMode)
       `edge from ${describeNode(closing.source)} to ${describeNode(closing.target)} closes a cycle; remove it and use a Loop or Iteration node to repeat steps`,
     );
   }
-}
-
-/** An edge whose two ends exist in the same container (or both at the top level). */
-export type ValidEdge = { edge: DslEdge; i: number; source: DslNode; target: DslNode };
-
-function reachableFrom(entries: DslNode[], edges: ValidEdge[]): Set<DslNode> {
-  const next = new Map<DslNode, DslNode[]>();
-  for (const { source, target } of edges) {
-    const list = next.get(source);
-    if (list) list.push(target);
-    else next.set(source, [target]);
-  }
-  const seen = new Set<DslNode>(entries);
-  const queue = [...entries];
-  while (queue.length > 0) {
-    const node = queue.pop()!;
-    for (const target of next.get(node) ?? []) {
-      if (!seen.has(target)) {
-        seen.add(target);
-        queue.push(target);
-      }
-    }
-  }
-  return seen;
 }
 
 /** Back edges found by an iterative depth-first search (one per cycle found). */

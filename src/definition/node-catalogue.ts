@@ -3,28 +3,9 @@
 // reference checks ask this catalogue instead of knowing node types themselves; the entries are in
 // node-kinds.ts. A type it does not know is a warning only, so a new Dify release never breaks a build.
 import type { AppMode, DslNode } from './types.js';
-import { NODE_KINDS, namesIn } from './node-kinds.js';
+import { NODE_KINDS, type NodeKind, namesIn } from './node-kinds.js';
 
-export type NodeData = DslNode['data'];
-
-export interface NodeKind {
-  /** Names other nodes may read as [node_id, name, …] once this node has run. */
-  outputs(data: NodeData): string[];
-  /** The node may produce outputs the DSL does not list (a tool's variables come from its plugin). */
-  openOutputs?: boolean;
-  /** Variables that only the nodes inside this container may read (an iteration's item and index). */
-  inner?(data: NodeData): string[];
-  /** Source handles its outgoing edges may leave through; undefined when any handle goes (human input). */
-  handles?(data: NodeData): string[];
-  /** Keys, besides any "…selector", whose arrays of strings are selectors ([node_id, name]). */
-  selectorKeys?: readonly string[];
-  /** Keys holding a list of selectors (a variable aggregator's `variables`). */
-  selectorListKeys?: readonly string[];
-  /** Where the node may stand: an entry of the graph, a terminal, a container, or a container's own start. */
-  role?: 'start' | 'trigger' | 'end' | 'answer' | 'container' | 'container-start' | 'container-end';
-  /** The app modes the node belongs to (all workflow modes when absent). */
-  modes?: readonly AppMode[];
-}
+export type { NodeData, NodeKind } from './node-kinds.js';
 
 /** Dify's note nodes ("custom-note") are layout only: Dify drops them before building the graph (graph.py). */
 export function isNoteNode(node: DslNode): boolean {

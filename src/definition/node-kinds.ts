@@ -1,8 +1,29 @@
 // The catalogue's entries, one per Dify node type (api/core/workflow/enums.py NodeType), each read from
 // the node's `_run` in Dify 1.12.1 (api/core/workflow/nodes/<type>/). Outputs are the keys of the
 // NodeRunResult the node returns; handles are the edge_source_handle values it can choose.
-import type { NodeKind } from './node-catalogue.js';
+import type { AppMode, DslNode } from './types.js';
 import { isRecord } from './diagnostics.js';
+
+export type NodeData = DslNode['data'];
+
+export interface NodeKind {
+  /** Names other nodes may read as [node_id, name, …] once this node has run. */
+  outputs(data: NodeData): string[];
+  /** The node may produce outputs the DSL does not list (a tool's variables come from its plugin). */
+  openOutputs?: boolean;
+  /** Variables that only the nodes inside this container may read (an iteration's item and index). */
+  inner?(data: NodeData): string[];
+  /** Source handles its outgoing edges may leave through; undefined when any handle goes (human input). */
+  handles?(data: NodeData): string[];
+  /** Keys, besides any "…selector", whose arrays of strings are selectors ([node_id, name]). */
+  selectorKeys?: readonly string[];
+  /** Keys holding a list of selectors (a variable aggregator's `variables`). */
+  selectorListKeys?: readonly string[];
+  /** Where the node may stand: an entry of the graph, a terminal, a container, or a container's own start. */
+  role?: 'start' | 'trigger' | 'end' | 'answer' | 'container' | 'container-start' | 'container-end';
+  /** The app modes the node belongs to (all workflow modes when absent). */
+  modes?: readonly AppMode[];
+}
 
 /** Most nodes continue through one handle, "source". */
 const ONE_WAY = () => ['source'];

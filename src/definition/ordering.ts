@@ -3,7 +3,7 @@
 // it is inside), the container it is inside (that container's per-round variables), or, for a
 // container itself, the nodes it contains (an iteration's output_selector, a loop's break conditions).
 import type { DslNode } from './types.js';
-import { type GraphIndex, isInside } from './graph.js';
+import { type GraphIndex, isInside } from './graph-index.js';
 
 export type Placement =
   /** The reader reads itself. */

@@ -4,7 +4,7 @@
 // (ordering.ts). Dify accepts a DSL with dangling references at import and fails at run time.
 import type { AppMode, DifyDsl, DslNode } from './types.js';
 import { isRecord, type Reporter } from './diagnostics.js';
-import { describeNode, GRAPH_POINTER, type GraphIndex } from './graph.js';
+import { describeNode, GRAPH_POINTER, type GraphIndex } from './graph-index.js';
 import { escapePointerToken } from './json-locate.js';
 import { isNoteNode, kindOf, type NodeKind, outputsOf, systemVariables } from './node-catalogue.js';
 import { createOrdering, type Ordering } from './ordering.js';

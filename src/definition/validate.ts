@@ -4,7 +4,8 @@
 import type { Definition, FileReport, LoadedFile, ValidationReport, ValidDefinition } from './types.js';
 import { compareDiagnostics, createReporter, isRecord, type Reporter } from './diagnostics.js';
 import { checkEnvelope } from './schema.js';
-import { checkGraph, createGraphIndex } from './graph.js';
+import { checkGraph } from './graph.js';
+import { createGraphIndex } from './graph-index.js';
 import { checkReferences } from './references.js';
 import { checkVariables } from './dsl-variables.js';
 import { checkDslVersion } from './dsl-version.js';
