@@ -140,6 +140,9 @@ function resolve(ctx: RefContext, target: DslNode, name: string): string | undef
   switch (placement.kind) {
     case 'self':
       if (inner.includes(name)) return undefined;
+      if (kind?.role === 'container') {
+        return `reads "${name}" of the ${type} itself, which has no such variable inside it (it has ${listOf(inner)}); add it as a ${type} variable or fix the name`;
+      }
       return `reads "${name}" of the node itself; a node cannot read its own outputs, so pick a variable of a node that runs before it`;
     case 'encloses-reader':
       if (inner.includes(name)) return undefined;
