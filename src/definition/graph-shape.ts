@@ -21,6 +21,13 @@ export function checkGraphShape(reporter: Reporter, index: GraphIndex, mode: App
 function checkType(reporter: Reporter, node: DslNode, mode: AppMode, pointer: string): void {
   const type = node.data.type;
   const kind = kindOf(type);
+  if (type === '') {
+    reporter.error(
+      pointer,
+      `${describeNode(node)} has an empty node type; only Dify's note nodes ("type": "custom-note") have one, so set its data.type`,
+    );
+    return;
+  }
   if (!kind) {
     reporter.warn(
       pointer,

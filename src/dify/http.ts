@@ -62,6 +62,8 @@ export interface HttpClient {
   /** For SSE: the timeout applies to the headers and then to each gap between chunks. */
   open(req: HttpRequest): Promise<HttpStream>;
   close(): Promise<void>;
+  /** The version the server named in its last `X-Version` header (Dify's app_factory sets it on every answer). */
+  serverVersion(): string | undefined;
 }
 
 export interface HttpOptions {
@@ -114,6 +116,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   const prefix = base.pathname.replace(/\/+$/, '');
   const dispatcher = options.dispatcher ?? createDispatcher();
   const log = (line: string) => options.log(redact(line));
+  let serverVersion: string | undefined;
 
   function urlOf(req: HttpRequest): string {
     const url = new URL(base.origin + prefix + req.path);
@@ -159,6 +162,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         signal: controller.signal,
       });
       const headers = res.headers as Headers;
+      const named = headers['x-version'];
+      if (typeof named === 'string' && named.trim() !== '') serverVersion = named.trim();
       if (keepOpen && res.statusCode >= 200 && res.statusCode < 300) {
         clearTimeout(timer);
         log(`dify ${label} → ${res.statusCode} stream (${Math.round(performance.now() - started)} ms to headers)`);
@@ -290,5 +295,6 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     close: async () => {
       if (!options.dispatcher) await dispatcher.close();
     },
+    serverVersion: () => serverVersion,
   };
 }
