@@ -33,7 +33,7 @@ export function checkReferences(reporter: Reporter, dsl: DifyDsl, index: GraphIn
   const mode = dsl.app.mode;
   const shared = { reporter, index, ordering: createOrdering(index), mode, sys: systemVariables(mode), env, conversation };
   index.nodes.forEach((node, i) => {
-    // Notes are layout; a node under a duplicate id is reported as such; an unreachable one never runs.
+    // Notes are layout; a node under a duplicate id is reported as such, not read twice.
     if (isNoteNode(node) || index.byId.get(node.id) !== node) return;
     const ctx: RefContext = { ...shared, node, kind: kindOf(node.data.type), seen: new Set() };
     walk(ctx, node.data, `${GRAPH_POINTER}/nodes/${i}/data`, '');
