@@ -2,7 +2,7 @@
 // released, and a deploy refuses one newer than the target server takes before writing anything.
 import type { DifyDsl } from './types.js';
 import type { Reporter } from './diagnostics.js';
-import { compareVersionText } from './versions.js';
+import { compareSemver, compareVersionText, parseSemver } from './versions.js';
 import { UserError } from '../support/errors.js';
 
 /**
@@ -37,10 +37,26 @@ export function checkDslVersion(reporter: Reporter, dsl: DifyDsl): void {
   const version = dsl.version;
   if (typeof version !== 'string' || RELEASED_DSL_VERSIONS.includes(version)) return;
   const newest = RELEASED_DSL_VERSIONS[RELEASED_DSL_VERSIONS.length - 1];
+  if (isPlausibleNext(version, newest)) {
+    // Like an unknown node type: a Dify release newer than this list must not break the build.
+    reporter.warn(
+      '/dsl/version',
+      `DSL version "${version}" is newer than any dify-gitops knows (${newest}); if a new Dify exported it, update dify-gitops, otherwise keep the version Dify wrote`,
+    );
+    return;
+  }
   reporter.error(
     '/dsl/version',
     `DSL version "${version}" is not one Dify has released (${RELEASED_DSL_VERSIONS[0]} to ${newest}); keep the version Dify wrote when it exported the app, e.g. "0.5.0" for Dify 1.12`,
   );
+}
+
+/** A version a Dify release after this list could write: same major, at most two minors ahead. */
+function isPlausibleNext(version: string, newest: string): boolean {
+  const v = parseSemver(version);
+  const n = parseSemver(newest);
+  if (!v || !n || v.prerelease.length > 0 || v.build.length > 0) return false;
+  return compareSemver(v, n) > 0 && v.major === n.major && v.minor <= n.minor + 2;
 }
 
 /** The newest DSL version a Dify server of version `difyVersion` can take, when we know a bound. */

@@ -3,7 +3,8 @@
 // sys.* by app mode, typed variables, and the DSL version a server takes.
 import { describe, expect, it } from 'vitest';
 import { formatCanonical } from '../../../src/definition/canonical.js';
-import { assertDslFitsServer, maxDslVersionFor } from '../../../src/definition/dsl-version.js';
+import { createReporter } from '../../../src/definition/diagnostics.js';
+import { assertDslFitsServer, checkDslVersion, maxDslVersionFor } from '../../../src/definition/dsl-version.js';
 import { parseDefinitionText } from '../../../src/definition/load.js';
 import type { AppMode, Definition, DslEdge, DslNode } from '../../../src/definition/types.js';
 import { validateDefinitions } from '../../../src/definition/validate.js';
@@ -38,6 +39,13 @@ function validate(mode: AppMode, nodes: N[], edges: DslEdge[], variables: { env?
   } as unknown as Definition;
   const report = validateDefinitions([parseDefinitionText('workflows/cat.json', formatCanonical(definition))]).files[0];
   return { errors: report.errors.map((e) => `${e.path}: ${e.message}`), warnings: report.warnings.map((w) => `${w.path}: ${w.message}`) };
+}
+
+function validateDslVersion(definition: Definition) {
+  const file = parseDefinitionText('workflows/v.json', formatCanonical(definition));
+  const reporter = createReporter(file);
+  checkDslVersion(reporter, definition.dsl);
+  return { errors: reporter.errors.length, warnings: reporter.warnings.length };
 }
 
 const llm = (extra: Record<string, unknown> = {}): N => ({ id: 'llm', data: { type: 'llm', title: 'LLM', ...extra } });
@@ -237,6 +245,20 @@ describe('variables', () => {
 
   it('never echoes a mistyped value', () => {
     expect(run([env('number', 'sk-live-abcdef')]).join('\n')).not.toContain('sk-live-abcdef');
+  });
+});
+
+describe('the DSL version', () => {
+  const withVersion = (version: string) => {
+    const d = { dsl: { version } } as Definition;
+    return validateDslVersion(d);
+  };
+
+  it('is one Dify released; a plausible next one is a warning, so a new Dify does not break the build', () => {
+    expect(withVersion('0.5.0')).toEqual({ errors: 0, warnings: 0 });
+    expect(withVersion('0.7.0')).toEqual({ errors: 0, warnings: 1 });
+    for (const nonsense of ['0.3.7', '9.9.9', '0.6.0-beta', '1', 'banana'])
+      expect(withVersion(nonsense)).toEqual({ errors: 1, warnings: 0 });
   });
 });
 
