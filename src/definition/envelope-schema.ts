@@ -67,7 +67,8 @@ const dslNode = {
     data: {
       type: 'object',
       required: ['type'],
-      properties: { type: { type: 'string', minLength: 1 }, title: { type: 'string' } },
+      // Empty for Dify's note nodes ("custom-note"); graph-shape.ts refuses it on any other node.
+      properties: { type: { type: 'string' }, title: { type: 'string' } },
     },
   },
 };

@@ -1,51 +1,13 @@
 // Graph integrity of workflow and advanced-chat DSLs: what Dify's importer does not check but
 // a run or publish would trip over later.
-import type { DifyDsl, DslEdge, DslNode } from './types.js';
+import type { AppMode, DslNode } from './types.js';
 import type { Reporter } from './diagnostics.js';
+import { checkGraphShape } from './graph-shape.js';
+import { describeNode, GRAPH_POINTER, type GraphIndex, type ValidEdge } from './graph-index.js';
 
-export const GRAPH_POINTER = '/dsl/workflow/graph';
 const CONTAINER_TYPES = new Set(['iteration', 'loop']);
-const TERMINAL_TYPES = new Set(['end', 'answer']);
 
-/** Node lookups shared by the graph and reference checks. */
-export interface GraphIndex {
-  nodes: DslNode[];
-  edges: DslEdge[];
-  /** First node with each id. */
-  byId: Map<string, DslNode>;
-  /** Index of each node in `nodes` (first occurrence). */
-  indexOf: Map<DslNode, number>;
-}
-
-export function createGraphIndex(dsl: DifyDsl): GraphIndex | undefined {
-  const graph = dsl.workflow?.graph;
-  if (!graph || !Array.isArray(graph.nodes) || !Array.isArray(graph.edges)) return undefined;
-  const byId = new Map<string, DslNode>();
-  const indexOf = new Map<DslNode, number>();
-  graph.nodes.forEach((node, i) => {
-    indexOf.set(node, i);
-    if (!byId.has(node.id)) byId.set(node.id, node);
-  });
-  return { nodes: graph.nodes, edges: graph.edges, byId, indexOf };
-}
-
-export function describeNode(node: DslNode): string {
-  return node.data.title ? `"${node.data.title}" (${node.id})` : `"${node.id}"`;
-}
-
-/** True when `node` sits (directly or deeper) inside the container `containerId`. */
-export function isInside(index: GraphIndex, node: DslNode, containerId: string): boolean {
-  const seen = new Set<string>();
-  let current: DslNode | undefined = node;
-  while (current?.parentId !== undefined && !seen.has(current.parentId)) {
-    if (current.parentId === containerId) return true;
-    seen.add(current.parentId);
-    current = index.byId.get(current.parentId);
-  }
-  return false;
-}
-
-export function checkGraph(reporter: Reporter, index: GraphIndex): void {
+export function checkGraph(reporter: Reporter, index: GraphIndex, mode: AppMode): void {
   const { nodes, edges, byId } = index;
   const nodePointer = (i: number) => `${GRAPH_POINTER}/nodes/${i}`;
 
@@ -73,7 +35,6 @@ export function checkGraph(reporter: Reporter, index: GraphIndex): void {
     }
   });
 
-  const valid: ValidEdge[] = [];
   edges.forEach((edge, i) => {
     const source = byId.get(edge.source);
     const target = byId.get(edge.target);
@@ -82,20 +43,17 @@ export function checkGraph(reporter: Reporter, index: GraphIndex): void {
       reporter.error(`${where}/source`, `edge source "${edge.source}" is not a node id; connect the edge to an existing node or remove it`);
     if (!target)
       reporter.error(`${where}/target`, `edge target "${edge.target}" is not a node id; connect the edge to an existing node or remove it`);
-    if (!source || !target) return;
-    if (source.parentId !== target.parentId) {
+    if (source && target && source.parentId !== target.parentId) {
       reporter.error(
         where,
         `edge from ${describeNode(source)} to ${describeNode(target)} crosses an iteration/loop boundary; connect nodes only within the same container`,
       );
-      return;
     }
-    valid.push({ edge, i, source, target });
   });
 
   const starts = nodes.filter((node) => node.data.type === 'start');
-  const triggers = nodes.filter((node) => node.data.type.startsWith('trigger-'));
-  if (starts.length === 0 && triggers.length === 0) {
+  const entries = index.entries;
+  if (entries.length === 0) {
     reporter.error(`${GRAPH_POINTER}/nodes`, 'the graph has no start node; add a Start node (data.type "start") and connect it');
   }
   for (const extra of starts.slice(1)) {
@@ -105,47 +63,26 @@ export function checkGraph(reporter: Reporter, index: GraphIndex): void {
     );
   }
 
-  const entries = [...starts.slice(0, 1), ...triggers];
-  if (entries.length > 0 && !reachesTerminal(entries, valid)) {
+  const terminal = mode === 'workflow' ? 'end' : 'answer';
+  if (entries.length > 0 && ![...index.reached].some((node) => node.parentId === undefined && node.data.type === terminal)) {
     const entry = entries[0];
     reporter.error(
       `${nodePointer(index.indexOf.get(entry)!)}`,
-      `no end or answer node is reachable from ${describeNode(entry)}; connect the flow to an End (workflow) or Answer (chatflow) node`,
+      mode === 'workflow'
+        ? `no end node is reachable from ${describeNode(entry)}; a workflow app ends in End nodes, so connect the flow to one`
+        : `no answer node is reachable from ${describeNode(entry)}; a chatflow (${mode}) replies through Answer nodes, so connect the flow to one`,
     );
   }
+  checkGraphShape(reporter, index, mode);
 
   // Cycles: only edges between top-level nodes; container bodies repeat by their own structure.
-  const outside = valid.filter(({ source }) => source.parentId === undefined);
+  const outside = index.valid.filter(({ source }) => source.parentId === undefined);
   for (const closing of findCycleEdges(outside)) {
     reporter.error(
       `${GRAPH_POINTER}/edges/${closing.i}`,
       `edge from ${describeNode(closing.source)} to ${describeNode(closing.target)} closes a cycle; remove it and use a Loop or Iteration node to repeat steps`,
     );
   }
-}
-
-type ValidEdge = { edge: DslEdge; i: number; source: DslNode; target: DslNode };
-
-function reachesTerminal(entries: DslNode[], edges: ValidEdge[]): boolean {
-  const next = new Map<DslNode, DslNode[]>();
-  for (const { source, target } of edges) {
-    const list = next.get(source);
-    if (list) list.push(target);
-    else next.set(source, [target]);
-  }
-  const seen = new Set<DslNode>(entries);
-  const queue = [...entries];
-  while (queue.length > 0) {
-    const node = queue.pop()!;
-    if (TERMINAL_TYPES.has(node.data.type)) return true;
-    for (const target of next.get(node) ?? []) {
-      if (!seen.has(target)) {
-        seen.add(target);
-        queue.push(target);
-      }
-    }
-  }
-  return false;
 }
 
 /** Back edges found by an iterative depth-first search (one per cycle found). */

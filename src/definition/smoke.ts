@@ -2,7 +2,7 @@
 // a missing chat query, output fields the app never produces, or an invalid expectation schema.
 import type { Definition } from './types.js';
 import { isRecord, type Reporter } from './diagnostics.js';
-import type { GraphIndex } from './graph.js';
+import type { GraphIndex } from './graph-index.js';
 import { escapePointerToken } from './json-locate.js';
 import { checkJsonSchemaDocument } from './schema.js';
 

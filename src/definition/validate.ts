@@ -1,11 +1,14 @@
 // The validation engine: pure and synchronous over loaded files. Each file is checked on its
-// own (envelope, graph, references, secrets, smoke, canonical form), then across files
+// own (envelope, DSL version, variables, graph, references, secrets, smoke, canonical form), then across files
 // (duplicate names and app ids, version bumps against the base ref).
 import type { Definition, FileReport, LoadedFile, ValidationReport, ValidDefinition } from './types.js';
 import { compareDiagnostics, createReporter, isRecord, type Reporter } from './diagnostics.js';
 import { checkEnvelope } from './schema.js';
-import { checkGraph, createGraphIndex } from './graph.js';
+import { checkGraph } from './graph.js';
+import { createGraphIndex } from './graph-index.js';
 import { checkReferences } from './references.js';
+import { checkVariables } from './dsl-variables.js';
+import { checkDslVersion } from './dsl-version.js';
 import { checkSecrets, scanForCredentials } from './secrets.js';
 import { checkSmoke } from './smoke.js';
 import { findFirstNonCanonicalLine } from './canonical.js';
@@ -51,9 +54,11 @@ export function validateOne(file: LoadedFile): Reporter {
   const failedUnder = (prefix: string) => failed.some((p) => p === '' || p === prefix || p.startsWith(`${prefix}/`));
   if (failedUnder('/dsl')) return reporter;
   const definition = value as unknown as Definition;
+  checkDslVersion(reporter, definition.dsl);
+  checkVariables(reporter, definition.dsl);
   const index = createGraphIndex(definition.dsl);
   if (index) {
-    checkGraph(reporter, index);
+    checkGraph(reporter, index, definition.dsl.app.mode);
     checkReferences(reporter, definition.dsl, index);
   }
   checkSecrets(reporter, definition, !failedUnder('/secrets'));

@@ -69,7 +69,7 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
           : undefined;
         const ops = await createOpenApiOps(http, { token: conn.token, workspaceId: conn.workspaceId, keys });
         log('dify: using the /openapi surface with a dfoa_ token');
-        return { authMode: 'openapi', ...ops, close: () => http.close() };
+        return { authMode: 'openapi', ...ops, serverVersion: () => http.serverVersion(), close: () => http.close() };
       }
       if (!hasPassword) {
         throw difyError('A dfoa_ token was given but this Dify server has no /openapi surface (GET /openapi/v1/_version was not 200)', {
@@ -95,7 +95,13 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
         hint: 'Provide dify-email + dify-password (any Dify version) or a dfoa_ token from `difyctl login` (Dify with /openapi).',
       });
     }
-    return { authMode: session.mode, passwordEncoding: session.passwordEncoding, ...createConsoleOps(session), close: () => http.close() };
+    return {
+      authMode: session.mode,
+      passwordEncoding: session.passwordEncoding,
+      ...createConsoleOps(session),
+      serverVersion: () => http.serverVersion(),
+      close: () => http.close(),
+    };
   } catch (error) {
     await http.close();
     throw error;

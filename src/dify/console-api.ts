@@ -8,7 +8,7 @@ import { errorFromResponse, expectJson, isRecord, parseJson } from './responses.
 import type { AppInfo, DifyConsole, PluginDependency, WorkflowVersion } from './types.js';
 import { MAX_PAGES, readImportResult, toApiKey, toWorkflowVersion, validateMarks } from './wire.js';
 
-type ConsoleOps = Omit<DifyConsole, 'authMode' | 'passwordEncoding' | 'close'>;
+type ConsoleOps = Omit<DifyConsole, 'authMode' | 'passwordEncoding' | 'close' | 'serverVersion'>;
 
 const api = '/console/api';
 /** Dify's plugin list pages hold at most 256 (controllers/console/workspace/plugin.py, ParserList). */

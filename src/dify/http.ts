@@ -62,6 +62,8 @@ export interface HttpClient {
   /** For SSE: the timeout applies to the headers and then to each gap between chunks. */
   open(req: HttpRequest): Promise<HttpStream>;
   close(): Promise<void>;
+  /** The version the server named in its last `X-Version` header (Dify's app_factory sets it on every answer). */
+  serverVersion(): string | undefined;
 }
 
 export interface HttpOptions {
@@ -108,6 +110,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   // explicit `ca` would replace the public roots instead of adding to them.
   const dispatcher = createLazyDispatcher(options.dispatcher);
   const log = (line: string) => options.log(redact(line));
+  let serverVersion: string | undefined;
 
   function urlOf(req: HttpRequest): string {
     const url = new URL(base.origin + prefix + req.path);
@@ -154,6 +157,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         signal: controller.signal,
       });
       const headers = res.headers as Headers;
+      const named = headers['x-version'];
+      if (typeof named === 'string' && named.trim() !== '') serverVersion = named.trim();
       if (keepOpen && res.statusCode >= 200 && res.statusCode < 300) {
         clearTimeout(timer);
         log(`dify ${label} → ${res.statusCode} stream (${Math.round(performance.now() - started)} ms to headers)`);
@@ -285,5 +290,6 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     close: async () => {
       await dispatcher.close();
     },
+    serverVersion: () => serverVersion,
   };
 }

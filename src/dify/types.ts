@@ -91,6 +91,8 @@ export interface PluginDependency {
 export interface DifyConsole {
   /** Which auth mode the client settled on (reported to the user). */
   readonly authMode: AuthMode;
+  /** The Dify version the server names (X-Version), once it has answered; undefined when a proxy strips it. */
+  serverVersion(): string | undefined;
   /** Which password form the login used (email+password sessions only). */
   readonly passwordEncoding?: 'base64' | 'plain';
   getApp(appId: string): Promise<AppInfo>;

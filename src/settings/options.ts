@@ -157,7 +157,7 @@ export const OPTIONS = {
     parse: parse.bool,
     default: 'false',
     description:
-      'Confirm imports that Dify holds as pending because the DSL version differs by a major version or is newer than the server.',
+      'Deploy a DSL newer than the server takes (refused before any write otherwise), and confirm imports Dify holds as pending because the DSL version differs by a major version.',
     commands: ['deploy'],
   }),
   rollbackOnFailure: option({

@@ -16,6 +16,7 @@ import { prepareTarget, type DeployTarget } from './target.js';
 import { releaseTag } from '../release/tags.js';
 import { buildMismatchMarks, carriesVerifiedHash } from '../release/marks.js';
 import { publishedWorkflowHash } from '../definition/workflow-hash.js';
+import { assertDslFitsServer } from '../definition/dsl-version.js';
 import type { DeployOptions } from '../settings.js';
 
 export interface DeployItem {
@@ -55,6 +56,8 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
   try {
     target = prepareTarget(definition, environment, ctx.env);
     for (const value of target.secretValues) registerSecret(value);
+    // Dify would hold a DSL newer than it takes as pending; refusing here keeps the app untouched.
+    assertDslFitsServer(target.dsl, ctx.dify.serverVersion(), policy.allowDslVersionChange);
     const published = await ctx.dify.getPublished(target.appId);
     liveAtStart = published;
     if (published && carriesVerifiedHash(published, target.hash)) {

@@ -132,16 +132,19 @@ describe('command: deploy', () => {
     expect(await world.repo.git(['tag', '--list', 'alpha@v1.1.0'])).toBe('');
   });
 
-  it('a pending import (DSL newer than the server) is refused unless allowed', async () => {
-    world = await createDeployWorld();
+  it('a DSL newer than the server takes is refused before any write unless allowed', async () => {
+    // Dify 1.12.1 takes DSL 0.5.0 (api/services/app_dsl_service.py); 0.6.0 is Dify main's.
+    world = await createDeployWorld({ dslVersion: '0.5.0' });
     const d = echoDefinition('future', A);
-    d.dsl.version = '9.0.0';
+    d.dsl.version = '0.6.0';
     world.seed(d);
     await world.commit([d]);
 
+    const since = world.emulator.state().requests.length;
     const refused = await world.deploy({ all: 'true', 'rollback-on-failure': 'false' });
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toMatch(/held the import of future as pending: DSL 9\.0\.0 into a server at 0\.6\.0/);
+    expect(refused.stdout).toMatch(/DSL version 0\.6\.0 is newer than Dify 1\.12\.1 takes \(0\.5\.0 at most\); nothing was written/);
+    expect(world.writes(since)).toEqual([]);
     expect(refused.stdout).toMatch(/allow-dsl-version-change: true/);
     expect(world.emulator.state().apps.find((a) => a.id === A)!.published).toHaveLength(0);
 

@@ -49,7 +49,13 @@ const STEPS: Array<[string, string | null, string]> = [
   ['smoke run', 'POST', '/v1/workflows/run'],
 ];
 
-/** v1 deployed and released, v2 committed: a real change, and a DSL version the server holds as pending (so confirm is exercised). */
+/**
+ * v1 deployed and released, v2 committed: a real change, and a DSL version the server holds as pending
+ * (so confirm is exercised): 0.6.0 on a server at 0.5.0, as Dify 1.12.1 is (SERVER_DSL).
+ */
+/** Dify 1.12.1's DSL version (api/services/app_dsl_service.py CURRENT_DSL_VERSION). */
+const SERVER_DSL = { dslVersion: '0.5.0' };
+
 async function releasedV1(world: DeployWorld, tweak: (d: Definition) => void = () => {}) {
   const v1 = echoDefinition('alpha', A, '1.0.0');
   tweak(v1);
@@ -59,7 +65,7 @@ async function releasedV1(world: DeployWorld, tweak: (d: Definition) => void = (
   expect(first.code, first.stdout).toBe(0);
   const v2 = echoDefinition('alpha', A, '1.1.0');
   tweak(v2);
-  v2.dsl.version = '9.0.0';
+  v2.dsl.version = '0.6.0';
   v2.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'start')!.data.title = 'Start v2';
   await world.commit([v2], 'v2');
   return { v1, v2 };
@@ -80,7 +86,7 @@ async function scenario(
   inject: (world: DeployWorld) => Promise<void> | void,
   options: { emulator?: EmulatorOptions; tweak?: (d: Definition) => void } = {},
 ) {
-  const world = await createDeployWorld(options.emulator);
+  const world = await createDeployWorld({ ...SERVER_DSL, ...options.emulator });
   try {
     const { v1, v2 } = await releasedV1(world, options.tweak);
     await inject(world);
@@ -440,7 +446,7 @@ describe.concurrent('deploy fault matrix: cancellation (SIGINT, then SIGTERM), t
   const IMPORTS = '/console/api/apps/imports';
 
   async function cancelled(c: CancelMoments & { hold: (w: DeployWorld) => void; after?: (w: DeployWorld) => Promise<void> }) {
-    const world = await createDeployWorld({ pingIntervalMs: 100 });
+    const world = await createDeployWorld({ ...SERVER_DSL, pingIntervalMs: 100 });
     try {
       const { v1, v2 } = await releasedV1(world, (d) => {
         d.smoke![0].expect.max_latency_ms = 60_000;

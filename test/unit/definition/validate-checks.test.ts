@@ -33,14 +33,26 @@ const CASES: Record<string, Expected[]> = {
   'dsl-missing-graph': [['/dsl/workflow', 13, 17, /missing required property "graph"/]],
   'name-mismatch': [['/name', 3, 11, /must equal the file's base name "name-mismatch"/]],
   'graph-duplicate-id': [
-    ['/dsl/workflow/graph/nodes/0', 18, 11, /no end or answer node is reachable/],
+    ['/dsl/workflow/graph/nodes/0', 18, 11, /no end node is reachable/],
     ['/dsl/workflow/graph/nodes/1/id', 19, 19, /node id "start" is already used by node #0/],
     ['/dsl/workflow/graph/edges/0/target', 22, 54, /edge target "end" is not a node id/],
   ],
   'graph-dangling-edge': [['/dsl/workflow/graph/edges/1/target', 23, 54, /edge target "ghost" is not a node id/]],
-  'graph-no-start': [['/dsl/workflow/graph/nodes', 17, 18, /no start node/]],
+  'graph-no-start': [
+    ['/dsl/workflow/graph/nodes', 17, 18, /no start node/],
+    [
+      '/dsl/workflow/graph/nodes/1/data/outputs/0/value_selector',
+      19,
+      120,
+      /reads "query", which "Start" \(start\) does not produce \(a "llm" node/,
+    ],
+  ],
   'graph-two-starts': [['/dsl/workflow/graph/nodes/1/data/type', 19, 47, /second start node "Second" \(start2\)/]],
-  'graph-unreachable-end': [['/dsl/workflow/graph/nodes/0', 18, 11, /no end or answer node is reachable from "Start"/]],
+  'graph-unreachable-end': [
+    ['/dsl/workflow/graph/nodes/0', 18, 11, /no end node is reachable from "Start" \(start\); a workflow app ends in End nodes/],
+    ['/dsl/workflow/graph/nodes/1', 19, 11, /"End" \(end\) is not reachable from the start node/],
+    ['/dsl/workflow/graph/edges/0', 22, 11, /leaves "End" \(end\), a "end" node, which has no outgoing handles/],
+  ],
   'graph-cycle': [['/dsl/workflow/graph/edges/2', 26, 11, /from "B" \(b\) to "A" \(a\) closes a cycle/]],
   'graph-bad-parent': [
     ['/dsl/workflow/graph/nodes/1/parentId', 19, 40, /a "end" node; only iteration and loop nodes/],
