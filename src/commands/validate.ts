@@ -5,7 +5,7 @@ import { UserError } from '../support/errors.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { LoadedFile, ValidationReport, ValidDefinition } from '../definition/types.js';
-import { loadDefinitionFiles } from '../definition/load.js';
+import { loadDefinitionFiles, readDefinition } from '../definition/load.js';
 import { validateDefinitions } from '../definition/validate.js';
 import { renderValidationSummary } from '../report/validation-summary.js';
 import { Outputs } from '../inputs.js';
@@ -51,7 +51,7 @@ export async function validateWorkflowsDir(
   return { report, files, valid };
 }
 
-async function readAtBase(git: Git, ref: string, files: string[]): Promise<Map<string, string | undefined>> {
+async function readAtBase(git: Git, ref: string, files: string[]): Promise<Map<string, LoadedFile | undefined>> {
   const commit = await git.resolve(ref);
   if (!commit) {
     throw new UserError('git.unknown-ref', `The base ref "${ref}" is not in this checkout.`, {
@@ -59,8 +59,10 @@ async function readAtBase(git: Git, ref: string, files: string[]): Promise<Map<s
       details: { args: [], exitCode: null, stderr: '' },
     });
   }
-  const texts = await Promise.all(files.map((file) => git.show(commit, file)));
-  return new Map(files.map((file, i) => [file, texts[i] ?? undefined]));
+  // With its DSL file, when it keeps one: a change to the DSL alone is a change that needs a bump.
+  const read = (file: string) => git.show(commit, file);
+  const loaded = await Promise.all(files.map((file) => readDefinition(read, file)));
+  return new Map(files.map((file, i) => [file, loaded[i] ?? undefined]));
 }
 
 /** Diagnostics on their lines, then one line per file, then outputs. */
