@@ -12,6 +12,7 @@ import { loadNamedDefinitions, type NamedDefinition } from '../selection.js';
 import { resolveAppId } from '../stages/target.js';
 import { rewriteFromExport } from '../plan/pull-rewrite.js';
 import { formatCanonical } from '../definition/canonical.js';
+import { ownValue } from '../definition/dsl-file.js';
 import { proposePulledChanges } from '../stages/pull-request.js';
 import { Outputs } from '../inputs.js';
 import { renderPullSummary, type PullOutcome } from '../report/pull-summary.js';
@@ -96,7 +97,7 @@ async function pullOne(
   { file, definition }: NamedDefinition,
   sink: ReportSink,
 ): Promise<PullOutcome> {
-  const outcome: PullOutcome = { name: definition.name, file: file.file, changed: false, warnings: [] };
+  const outcome: PullOutcome = { name: definition.name, file: file.file, dslFile: file.dslFile?.file, changed: false, warnings: [] };
   try {
     const appId = resolveAppId(definition, settings.environment);
     const yaml = await exportDraft(dify, appId);
@@ -106,11 +107,16 @@ async function pullOne(
     outcome.warnings = pulled.warnings;
     if (!pulled.unchanged) {
       // Same workflow, different bytes (key order, formatting) is still "unchanged": only a real edit rewrites.
-      const text = formatCanonical(pulled.definition);
-      outcome.changed = text !== file.text;
-      if (outcome.changed) await writeFile(path.resolve(settings.root, file.file), text);
+      // The repository's form is kept: a DSL file gets the export as Dify gave it, the definition its envelope.
+      const dslFile = file.dslFile;
+      const text = formatCanonical(dslFile ? ownValue({ value: pulled.definition, dslFile }) : pulled.definition);
+      const dslChanged = dslFile !== undefined && pulled.dslText !== dslFile.text;
+      outcome.changed = text !== file.text || dslChanged;
+      if (dslChanged) await writeFile(path.resolve(settings.root, dslFile.file), pulled.dslText);
+      if (text !== file.text) await writeFile(path.resolve(settings.root, file.file), text);
     }
-    sink.info(`${definition.name}: ${outcome.changed ? `rewrote ${file.file} from the live draft` : 'unchanged'}`);
+    const rewrote = file.dslFile ? `${file.dslFile.file} (and ${file.file} where its envelope changed)` : file.file;
+    sink.info(`${definition.name}: ${outcome.changed ? `rewrote ${rewrote} from the live draft` : 'unchanged'}`);
     for (const w of pulled.warnings) sink.warn(`${definition.name}: ${w}`);
   } catch (error) {
     outcome.error = describeError(error);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Definition, Diagnostic, LoadedFile } from './types.js';
 import { DEFAULT_LIMITS, parseJsonWithLocations, type Position } from './json-locate.js';
 import { UserError } from '../support/errors.js';
+import { cliCommand } from '../version.js';
 import { type DslRead, dslFilePath, withDslFile } from './dsl-file.js';
 
 export const MAX_FILE_BYTES = DEFAULT_LIMITS.maxLength;
@@ -161,4 +162,26 @@ export async function readDefinition(read: (file: string) => Promise<string | nu
   if (!dslPath) return loaded;
   const dslText = await read(dslPath);
   return withDslFile(loaded, dslText === null ? { problem: `${dslPath} does not exist there` } : { text: dslText });
+}
+
+/**
+ * A YAML file in the definitions folder that no definition names as its DSL file is deployed by
+ * nothing: most likely an export dropped there to be adopted. Said, so it is not silently ignored.
+ */
+export async function findStrayDslFiles(dir: string, root: string, files: LoadedFile[]): Promise<Diagnostic[]> {
+  const named = new Set(files.map((file) => dslFilePath(file)).filter(Boolean));
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => /\.ya?ml$/i.test(entry.name) && !entry.isDirectory())
+    .map((entry) => toRepoPath(path.join(dir, entry.name), root))
+    .filter((file) => !named.has(file))
+    .sort()
+    .map((file) => ({
+      file,
+      path: '',
+      line: 1,
+      column: 1,
+      severity: 'warning' as const,
+      message: `no definition names this file as its "dsl_file", so nothing deploys it; to put the app under git, run "${cliCommand(`adopt ${file} --name <name> --app <app-id> --form yaml`)}" (then delete this copy), or name it in a definition's "dsl_file"`,
+    }));
 }

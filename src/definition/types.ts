@@ -171,4 +171,6 @@ export interface FileReport {
 export interface ValidationReport {
   ok: boolean;
   files: FileReport[];
+  /** About the folder rather than one definition: YAML files no definition names. */
+  warnings?: Diagnostic[];
 }

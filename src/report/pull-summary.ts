@@ -5,6 +5,8 @@ import { escapeCell } from './markdown.js';
 export interface PullOutcome {
   name: string;
   file: string;
+  /** The DSL file the definition keeps its DSL in, rewritten with it. */
+  dslFile?: string;
   changed: boolean;
   warnings: string[];
   error?: string;
@@ -13,6 +15,7 @@ export interface PullOutcome {
 export interface PulledFile {
   name: string;
   file: string;
+  dslFile?: string;
   warnings: string[];
 }
 
