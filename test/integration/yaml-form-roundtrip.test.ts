@@ -9,6 +9,8 @@ import { runDeploy } from '../../src/commands/deploy.js';
 import { runPlan } from '../../src/commands/plan.js';
 import { runPull } from '../../src/commands/pull.js';
 import { runFmt } from '../../src/commands/fmt.js';
+import { runRollback } from '../../src/commands/rollback.js';
+import { runValidate } from '../../src/commands/validate.js';
 import { createDifyConsole } from '../../src/dify/client.js';
 import type { DifyConsole } from '../../src/dify/types.js';
 import { createGit } from '../../src/git/git.js';
@@ -117,4 +119,50 @@ it('adopt --form yaml, deploy, pull, then an empty plan; a UI edit pulls into th
   const second = await deploy(w);
   expect(second.exitCode, second.sink.text()).toBe(0);
   expect(await emptyPlan(w)).toMatchObject({ ok: true, hasChanges: false, changes: [{ name: 'echo', status: 'noop' }] });
+
+  // A release of the YAML form is its definition and its .dify.yml at the tag: rollback restores that DSL.
+  const rollback = cli(w, 'rollback', ['--workflow', 'echo', '--to', '1.0.0', '--environment', 'production']);
+  const rolled = createCaptureSink();
+  expect(
+    (await runRollback(rollback, rollback.options, { git: createGit(w.repo.dir), sink: rolled, env: {} })).exitCode,
+    rolled.text(),
+  ).toBe(0);
+  const restored = parsePyYaml(await dify.exportDsl(A)) as typeof edited;
+  expect(restored.workflow.graph.nodes.find((n) => n.data.type === 'start')?.data.title).toBe('Start');
+});
+
+it('a change to the .dify.yml alone is a change to its definition: it needs a version bump, and plan and deploy select it', async () => {
+  const w = await createDeployWorld();
+  world = w;
+  w.emulator.seedApp({ id: A, mode: 'workflow', name: 'echo' });
+  const yaml = readDslFixture(PASSTHROUGH);
+  const envelope = (version: string) =>
+    `${JSON.stringify({ app: { '*': A }, dsl_file: 'echo.dify.yml', name: 'echo', version }, null, 2)}\n`;
+  const base = await w.repo.commit({ 'workflows/echo.json': envelope('1.0.0'), 'workflows/echo.dify.yml': yaml }, 'echo in the YAML form');
+  expect((await deploy(w)).exitCode).toBe(0);
+
+  const edited = yaml.replace('title: Start', 'title: Begin');
+  expect(edited).not.toBe(yaml);
+  await w.repo.commit({ 'workflows/echo.dify.yml': edited }, 'edit the prompt file only');
+  const plan = cli(w, 'plan', ['--base', base, '--json']);
+  const planned = await runPlan(plan, plan.options, { git: createGit(w.repo.dir), sink: createCaptureSink() });
+  // Selected although echo.json did not change (and invalid until its version is bumped).
+  expect(planned.json).toMatchObject({ ok: false, changes: [{ name: 'echo', status: 'invalid' }] });
+  const sink = createCaptureSink();
+  const validate = cli(w, 'validate', ['--base', base]);
+  expect((await runValidate(validate, { git: createGit(w.repo.dir), sink })).exitCode).toBe(1);
+  expect(sink.text()).toMatch(
+    /workflows\/echo\.json:\d+:\d+: error: the definition changed since the base ref but its version is still "1\.0\.0"/,
+  );
+
+  await w.repo.commit({ 'workflows/echo.json': envelope('1.0.1') }, 'bump');
+  const deployed = await deploy(w);
+  expect(deployed.exitCode, deployed.sink.text()).toBe(0);
+  expect(deployed.sink.text()).toMatch(/Selected 1 of 1 definition\(s\)/);
+  expect(
+    w.emulator
+      .state()
+      .apps.find((a) => a.id === A)
+      ?.published.map((p) => p.marked_name),
+  ).toEqual(['1.0.0', '1.0.1']);
 });
