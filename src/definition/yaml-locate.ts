@@ -1,8 +1,8 @@
 // Parses a DSL file kept as YAML (as Dify exports it) the way PyYAML reads it, and records where
 // every value and key starts, so a check that names a JSON Pointer into the DSL can point at a
 // line and column of the YAML file: the twin of json-locate.ts for the sibling form.
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { PYYAML_PARSE_OPTIONS } from '../support/pyyaml.js';
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, Scalar, visit } from 'yaml';
+import { isAmbiguousForPyYaml, PYYAML_PARSE_OPTIONS } from '../support/pyyaml.js';
 import { escapePointerToken, type Position } from './json-locate.js';
 
 /** A real export has no aliases; a low cap stops "billion laughs" expansion. */
@@ -41,6 +41,20 @@ export function parseYamlWithLocations(text: string): ParseYamlResult {
       error: { message: `${(error as Error).message}; a Dify export never needs this many aliases`, line: 1, column: 1 },
     };
   }
+  // Dify never exports these (its dumper quotes them), so only a hand edit writes one: say where.
+  const ambiguous = findAmbiguousScalar(doc);
+  if (ambiguous) {
+    const { line, column } = position(ambiguous.offset);
+    const text = ambiguous.text;
+    return {
+      ok: false,
+      error: {
+        message: `plain ${text} is text here but something else (a number, a date) to PyYAML, which Dify reads the DSL with; quote it ("${text}") to keep it text, or write the value plainly (e.g. 1000 for 1_000)`,
+        line,
+        column,
+      },
+    };
+  }
   const valueOffsets = new Map<string, number>();
   const keyOffsets = new Map<string, number>();
   record(doc.contents, '', valueOffsets, keyOffsets);
@@ -76,4 +90,17 @@ function record(node: Node | null | unknown, pointer: string, values: Map<string
   } else if (isSeq(node)) {
     for (const [i, item] of node.items.entries()) record(item, `${pointer}/${i}`, values, keys);
   }
+}
+
+/** The first unquoted scalar we read as text that PyYAML would read as something else (`1_000`, `12:30`, `2024-01-01`). */
+function findAmbiguousScalar(doc: ReturnType<typeof parseDocument>): { text: string; offset: number } | undefined {
+  let found: { text: string; offset: number } | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.type !== Scalar.PLAIN || typeof node.value !== 'string' || !isAmbiguousForPyYaml(node.value)) return;
+      found = { text: node.value, offset: node.range?.[0] ?? 0 };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }

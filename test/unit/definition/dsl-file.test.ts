@@ -99,6 +99,22 @@ describe('a definition with its DSL in a file beside it', () => {
     });
   });
 
+  it('refuses an unquoted scalar PyYAML would read as other than the text we read, at its line', async () => {
+    await writeFile(path.join(dir, 'echo.json'), envelope('echo'));
+    const yaml = readDslFixture(PASSTHROUGH).replace("opening_statement: ''", 'opening_statement: 12:30');
+    await writeFile(path.join(dir, 'echo.dify.yml'), yaml);
+    const [report] = (await validateDir()).files;
+    const line = yaml.split('\n').findIndex((l) => l.includes('opening_statement: 12:30')) + 1;
+    expect(report.errors).toEqual([
+      expect.objectContaining({
+        file: 'workflows/echo.dify.yml',
+        line,
+        column: 24,
+        message: expect.stringMatching(/plain 12:30 is text here .* quote it \("12:30"\)/),
+      }),
+    ]);
+  });
+
   it('reports a missing DSL file at "dsl_file" in the definition, naming the file', async () => {
     await writeFile(path.join(dir, 'echo.json'), envelope('echo'));
     const [report] = (await validateDir()).files;
