@@ -105,18 +105,20 @@ async function pullOne(
       throw new UserError('usage', `App ${appId} has no draft to pull: open it in Dify's editor once, or deploy it first.`);
     const pulled = rewriteFromExport(definition, yaml, settings.environment, `app ${appId}`);
     outcome.warnings = pulled.warnings;
+    const written: string[] = [];
     if (!pulled.unchanged) {
       // Same workflow, different bytes (key order, formatting) is still "unchanged": only a real edit rewrites.
       // The repository's form is kept: a DSL file gets the export as Dify gave it, the definition its envelope.
       const dslFile = file.dslFile;
       const text = formatCanonical(dslFile ? ownValue({ value: pulled.definition, dslFile }) : pulled.definition);
-      const dslChanged = dslFile !== undefined && pulled.dslText !== dslFile.text;
-      outcome.changed = text !== file.text || dslChanged;
-      if (dslChanged) await writeFile(path.resolve(settings.root, dslFile.file), pulled.dslText);
-      if (text !== file.text) await writeFile(path.resolve(settings.root, file.file), text);
+      if (text !== file.text) written.push(file.file);
+      if (dslFile && pulled.dslText !== dslFile.text) written.push(dslFile.file);
+      for (const target of written) {
+        await writeFile(path.resolve(settings.root, target), target === file.file ? text : pulled.dslText);
+      }
+      outcome.changed = written.length > 0;
     }
-    const rewrote = file.dslFile ? `${file.dslFile.file} (and ${file.file} where its envelope changed)` : file.file;
-    sink.info(`${definition.name}: ${outcome.changed ? `rewrote ${rewrote} from the live draft` : 'unchanged'}`);
+    sink.info(`${definition.name}: ${written.length ? `rewrote ${written.join(' and ')} from the live draft` : 'unchanged'}`);
     for (const w of pulled.warnings) sink.warn(`${definition.name}: ${w}`);
   } catch (error) {
     outcome.error = describeError(error);

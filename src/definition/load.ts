@@ -1,5 +1,6 @@
-// Reads definition files and parses them with locations. Malformed files become diagnostics,
-// never exceptions, so one bad file does not stop the others from being checked.
+// Reads definition files (and the DSL file a definition names) and parses them with locations.
+// Malformed files become diagnostics, never exceptions, so one bad file does not stop the others
+// from being checked.
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -145,7 +146,7 @@ async function readDslFromDisk(absolute: string, root: string): Promise<DslRead>
   }
 }
 
-export function createFailedFile(file: string, text: string, message: string, at: Position): LoadedFile {
+function createFailedFile(file: string, text: string, message: string, at: Position): LoadedFile {
   const diagnostic: Diagnostic = { file, path: '', line: at.line, column: at.column, severity: 'error', message };
   return { file, text, locate: () => ({ line: 1, column: 1 }), diagnostics: [diagnostic] };
 }

@@ -110,6 +110,7 @@ it('adopt --form yaml, deploy, pull, then an empty plan; a UI edit pulls into th
   const again = createCaptureSink();
   expect((await runPull(pull, pull.options, { git: createGit(w.repo.dir), sink: again })).exitCode, again.text()).toBe(0);
   expect(await read('echo.dify.yml')).toBe(live);
+  expect(again.text()).toContain('echo: rewrote workflows/echo.dify.yml from the live draft');
   expect(await w.repo.git(['status', '--porcelain', 'workflows'])).toBe('M workflows/echo.dify.yml');
   // The reviewer bumps the version, deploys, and the plan is empty again.
   await w.repo.commit(
