@@ -115,6 +115,18 @@ describe('a definition with its DSL in a file beside it', () => {
     ]);
   });
 
+  it('scans the YAML for credentials like the inline DSL, and reports one at its line', async () => {
+    await writeFile(path.join(dir, 'echo.json'), envelope('echo'));
+    const yaml = readDslFixture(PASSTHROUGH).replace("opening_statement: ''", 'opening_statement: key sk-abcdEFGH1234567890abcdefXYZ');
+    await writeFile(path.join(dir, 'echo.dify.yml'), yaml);
+    const [report] = (await validateDir()).files;
+    const line = yaml.split('\n').findIndex((l) => l.includes('sk-abcd')) + 1;
+    expect(report.errors).toEqual([
+      expect.objectContaining({ file: 'workflows/echo.dify.yml', line, path: '/workflow/features/opening_statement' }),
+    ]);
+    expect(JSON.stringify(report)).not.toContain('sk-abcdEFGH1234567890abcdefXYZ');
+  });
+
   it('reports a missing DSL file at "dsl_file" in the definition, naming the file', async () => {
     await writeFile(path.join(dir, 'echo.json'), envelope('echo'));
     const [report] = (await validateDir()).files;
