@@ -34,7 +34,7 @@ export function renderPullRequestBody(environment: string, pulled: PulledFile[])
   const lines = [
     `These definitions were rewritten from their live drafts in **${environment}** by \`dify-gitops pull\`, so edits made in Dify's UI can be reviewed and kept.`,
     '',
-    ...pulled.map((p) => `- \`${p.name}\` (\`${p.file}\`)`),
+    ...pulled.map((p) => `- \`${p.name}\` (\`${p.file}\`${p.dslFile ? `, its DSL in \`${p.dslFile}\`` : ''})`),
     '',
     'Before merging: bump each `version`, and check the plan comment (a deploy publishes exactly this).',
   ];

@@ -167,3 +167,35 @@ it('a change to the .dify.yml alone is a change to its definition: it needs a ve
       ?.published.map((p) => p.marked_name),
   ).toEqual(['1.0.0', '1.0.1']);
 });
+
+it('pull with pull-request: true commits the rewritten .dify.yml on the branch and names it in the pull request', async () => {
+  const w = await createDeployWorld();
+  world = w;
+  w.emulator.seedApp({ id: A, mode: 'workflow', name: 'echo', dsl: readDslFixture(PASSTHROUGH) });
+  const envelope = `${JSON.stringify({ app: { '*': A }, dsl_file: 'echo.dify.yml', name: 'echo', version: '1.0.0' }, null, 2)}\n`;
+  const head = await w.repo.commit({ 'workflows/echo.json': envelope, 'workflows/echo.dify.yml': readDslFixture(PASSTHROUGH) }, 'echo');
+  dify = await createDifyConsole({ baseUrl: w.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
+  const edited = readDslFixture(PASSTHROUGH).replace('title: Start', 'title: Begin');
+  expect((await dify.importDsl(A, edited)).status).toMatch(/^completed/);
+
+  const env = {
+    GITHUB_WORKSPACE: w.repo.dir,
+    INPUT_COMMAND: 'pull',
+    INPUT_WORKFLOW: 'echo',
+    'INPUT_PULL-REQUEST': 'true',
+    'INPUT_GITHUB-TOKEN': 'ghs_test_token',
+    'INPUT_DIFY-URL': w.emulator.url,
+    'INPUT_DIFY-EMAIL': EMAIL,
+    'INPUT_DIFY-PASSWORD': PASSWORD,
+    GITHUB_API_URL: w.github.url,
+    GITHUB_REPOSITORY: 'acme/flows',
+  };
+  const settings = settingsFor(readActionSettings(env), 'pull');
+  const sink = createCaptureSink();
+  expect((await runPull(settings, settings.options, { git: createGit(w.repo.dir), sink })).exitCode, sink.text()).toBe(0);
+  const branch = (await w.repo.git(['ls-remote', 'origin', 'refs/heads/dify-gitops/pull-production'])).split('\t')[0];
+  await w.repo.git(['fetch', '--quiet', 'origin', 'dify-gitops/pull-production']);
+  expect(await w.repo.git(['diff', '--name-only', head, branch])).toBe('workflows/echo.dify.yml');
+  expect(await w.repo.git(['show', `${branch}:workflows/echo.dify.yml`])).toBe((await dify.exportDsl(A)).trimEnd());
+  expect(w.github.state.pulls[0].body).toContain('- `echo` (`workflows/echo.json`, its DSL in `workflows/echo.dify.yml`)');
+});
