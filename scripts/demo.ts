@@ -2,7 +2,7 @@
 // emulator, makes a throw-away repository with the example definitions, and runs the built action
 // (dist/index.js) exactly as a GitHub runner would: deploy, a bad change rolled back automatically,
 // a manual rollback, and a key rotation. Exits non-zero if any step did not do what it says.
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '../test/emulator/server.js';
 import { createTempRepo, type TempRepo } from '../test/support/git-repo.js';
@@ -10,6 +10,7 @@ import { startGitHubApi, type GitHubApi } from '../test/support/github-api.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../test/support/run-action.js';
 import type { Definition } from '../src/definition/types.js';
 import { formatCanonical } from '../src/definition/canonical.js';
+import { loadDefinitionFiles } from '../src/definition/load.js';
 
 const EMAIL = 'demo@example.com';
 const PASSWORD = 'demo-password-1234';
@@ -75,7 +76,7 @@ async function main() {
 }
 
 async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
-  const defs = await loadExamples();
+  const { defs, texts } = await loadExamples();
   const appOf = (d: Definition) => (typeof d.app === 'string' ? d.app : (d.app.production ?? d.app['*']));
   for (const d of defs) {
     emulator.seedApp({ id: appOf(d), mode: d.dsl.app.mode, name: d.dsl.app.name });
@@ -89,7 +90,7 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   const files: Record<string, string> = {
     'schema/definition.schema.json': await readFile(path.join(REPO_ROOT, 'schema/definition.schema.json'), 'utf8'),
   };
-  for (const d of defs) files[`workflows/${d.name}.json`] = formatCanonical(d);
+  Object.assign(files, texts);
   const first = await repo.commit(files, 'Put our Dify apps under git');
   const action = async (name: string, inputs: Record<string, string>, env: Record<string, string> = {}) => {
     const result = await runAction({
@@ -202,10 +203,15 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   );
 }
 
-async function loadExamples(): Promise<Definition[]> {
-  const dir = path.join(REPO_ROOT, 'workflows');
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  return Promise.all(names.map(async (n) => JSON.parse(await readFile(path.join(dir, n), 'utf8')) as Definition));
+/** The example definitions as loaded (a DSL kept in a .dify.yml read into `dsl`), and their files' texts as committed. */
+async function loadExamples(): Promise<{ defs: Definition[]; texts: Record<string, string> }> {
+  const loaded = await loadDefinitionFiles(path.join(REPO_ROOT, 'workflows'), REPO_ROOT);
+  const texts: Record<string, string> = {};
+  for (const file of loaded) {
+    texts[file.file] = file.text;
+    if (file.dslFile) texts[file.dslFile.file] = file.dslFile.text;
+  }
+  return { defs: loaded.map((file) => file.value as Definition), texts };
 }
 
 main().catch((error) => {

@@ -6,15 +6,19 @@
 import path from 'node:path';
 import type { Git } from './git/git.js';
 import type { Definition, LoadedFile } from './definition/types.js';
-import { isDefinitionShaped, loadDefinitionFiles } from './definition/load.js';
+import { isDefinitionShaped, loadDefinitionFiles, readDefinition } from './definition/load.js';
+import { sourceText } from './definition/dsl-file.js';
 import { latestReleaseTag } from './release/tags.js';
 import { ensureTags } from './release/latest.js';
 import { UserError } from './support/errors.js';
 
 export interface Candidate {
   file: string;
+  /** The DSL file it keeps its DSL in, if any: a change there is a change to the definition. */
+  dslFile?: string;
   name: string;
   version: string;
+  /** Its text and its DSL file's (sourceText), to compare with a release. */
   text: string;
 }
 
@@ -34,7 +38,7 @@ export async function selectChanged<C extends Candidate>(
   if (options.all) return { selected: candidates.map((c) => ({ ...c, reason: 'all: true' })), basis: 'every definition (all: true)' };
   if (options.base && !ZERO_SHA.test(options.base)) {
     const base = await git.resolve(options.base);
-    if (base) return selectChangedBetween(git, candidates, (c) => c.file, { base, head: options.head, dir: options.dir });
+    if (base) return selectChangedBetween(git, candidates, filesOf, { base, head: options.head, dir: options.dir });
     options.log(
       `The push's base ${options.base.slice(0, 7)} is not in this clone; comparing each definition with its latest release tag instead.`,
     );
@@ -45,22 +49,34 @@ export async function selectChanged<C extends Candidate>(
   for (const c of candidates) {
     const tag = latestReleaseTag(tags, c.name);
     if (!tag) selected.push({ ...c, reason: 'never released' });
-    else if ((await git.show(tag, c.file)) !== c.text) selected.push({ ...c, reason: `differs from ${tag}` });
+    else if (await differsAt(git, tag, c)) selected.push({ ...c, reason: `differs from ${tag}` });
   }
   return { selected, basis: 'each definition against its latest release tag' };
 }
 
-/** The items whose file was added or modified between two resolved commits. */
+/** A definition's files: itself, and the DSL file it keeps its DSL in. */
+export function filesOf(c: { file: string; dslFile?: string }): string[] {
+  return c.dslFile ? [c.file, c.dslFile] : [c.file];
+}
+
+async function differsAt(git: Git, tag: string, c: Candidate): Promise<boolean> {
+  const released = await readDefinition((f) => git.show(tag, f), c.file);
+  return released === null || sourceText(released) !== c.text;
+}
+
+/** The items one of whose files was added or modified between two resolved commits. */
 export async function selectChangedBetween<T>(
   git: Git,
   items: T[],
-  fileOf: (item: T) => string,
+  fileOf: (item: T) => string[],
   range: { base: string; head: string; dir: string },
 ): Promise<{ selected: Array<T & { reason: string }>; basis: string }> {
   const { base, head } = range;
   const changed = new Set(await git.changedFiles(base, head, range.dir));
   return {
-    selected: items.filter((item) => changed.has(fileOf(item))).map((item) => ({ ...item, reason: `changed since ${base.slice(0, 7)}` })),
+    selected: items
+      .filter((item) => fileOf(item).some((file) => changed.has(file)))
+      .map((item) => ({ ...item, reason: `changed since ${base.slice(0, 7)}` })),
     basis: `changes between ${base.slice(0, 7)} and ${head.slice(0, 7)}`,
   };
 }

@@ -60,6 +60,8 @@ export interface AdoptOptions {
   file?: string;
   name?: string;
   app?: string;
+  /** json: the DSL inside the definition; yaml: in <name>.dify.yml beside it, as exported. */
+  form?: 'json' | 'yaml';
 }
 
 export interface RenderOptions {
@@ -206,7 +208,7 @@ function commandOptions(v: OptionValues, source: OptionSource, root: string): Co
     case 'fmt':
       return { check: v.check };
     case 'adopt':
-      return { file: source.args[0], name: v.name, app: v.app };
+      return { file: source.args[0], name: v.name, app: v.app, form: v.form };
     case 'render':
       return { names: source.args };
     case 'doctor':

@@ -20,6 +20,7 @@ import { notifyOutcomes } from '../notify/outcomes.js';
 import { checkEnvironments } from '../stages/target.js';
 import { createVariableLedgerStore } from '../rotation/ledger-store.js';
 import { NEVER_CANCELLED, type Cancellation } from '../support/cancellation.js';
+import { sourceText } from '../definition/dsl-file.js';
 
 export async function runDeploy(
   settings: CommonSettings,
@@ -43,9 +44,10 @@ export async function runDeploy(
   const head = settings.github.sha ?? (await git.headSha());
   const candidates = valid.map(({ file, definition }) => ({
     file: file.file,
+    dslFile: file.dslFile?.file,
     name: definition.name,
     version: definition.version,
-    text: file.text,
+    text: sourceText(file),
     definition,
   }));
   const selection = await selectChanged(candidates, {

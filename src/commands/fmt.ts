@@ -7,6 +7,7 @@ import type { CommonSettings, FmtOptions } from '../settings.js';
 import type { ReportSink } from '../report/sink.js';
 import { loadDefinitionFiles } from '../definition/load.js';
 import { formatCanonical, isCanonical } from '../definition/canonical.js';
+import { ownValue } from '../definition/dsl-file.js';
 
 export async function runFmt(
   settings: CommonSettings,
@@ -23,7 +24,9 @@ export async function runFmt(
       broken++;
       continue;
     }
-    if (isCanonical(file.text, file.value)) continue;
+    // Only the definition is formatted: a DSL file stays byte for byte as Dify exported it.
+    const own = ownValue(file);
+    if (isCanonical(file.text, own)) continue;
     changed.push(file.file);
     if (options.check) {
       deps.sink.diagnostic({
@@ -35,7 +38,7 @@ export async function runFmt(
         message: `Not in canonical form. Run "${cliCommand('fmt')}" and commit the result.`,
       });
     } else {
-      await writeFile(path.resolve(settings.root, file.file), formatCanonical(file.value));
+      await writeFile(path.resolve(settings.root, file.file), formatCanonical(own));
       deps.sink.info(`formatted ${file.file}`);
     }
   }

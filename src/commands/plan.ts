@@ -11,12 +11,12 @@ import { connectDify, connectGitHub } from '../stages/connect.js';
 import { ensureTags, readLatestRelease } from '../release/latest.js';
 import { exportDraft } from '../dify/drafts.js';
 import { resolveAppId } from '../stages/target.js';
-import { parseDefinition } from '../release/snapshots.js';
+import { readDefinitionAt } from '../release/snapshots.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { buildFailedPlan, buildLivePlan, buildOfflinePlan, type DefinitionPlan } from '../plan/build.js';
 import { planHasChanges, planMarker, renderPlanReport, reportPlanOutputs, toChangesJson, type PlanReport } from '../report/plan-comment.js';
 import { mapLimit } from '../support/concurrency.js';
-import { selectChangedBetween } from '../selection.js';
+import { filesOf, selectChangedBetween } from '../selection.js';
 import { describeError, UserError } from '../support/errors.js';
 
 interface Selected {
@@ -105,7 +105,12 @@ async function selectForPlan(
   }
   const head = settings.github.sha ?? (await git.headSha());
   const range = { base, head, dir: settings.workflowsDir };
-  const { selected, basis } = await selectChangedBetween(git, withStatus, (s) => s.file.file, range);
+  const { selected, basis } = await selectChangedBetween(
+    git,
+    withStatus,
+    (s) => filesOf({ file: s.file.file, dslFile: s.file.dslFile?.file }),
+    range,
+  );
   return { selected, basis: `definitions ${basis}`, base };
 }
 
@@ -153,8 +158,7 @@ async function planOffline(git: Git, settings: CommonSettings, s: Selected, base
   let before: Definition | null = null;
   try {
     if (base) {
-      const text = await git.show(base, s.file.file);
-      before = text === null ? null : parseDefinition(text, `${s.file.file}@${base.slice(0, 7)}`);
+      before = await readDefinitionAt(git, base, s.file.file);
     } else {
       // No base (a terminal run without Dify): the latest release is the best "before" there is.
       before = (await readLatestRelease(git, head.name, s.file.file, settings.environment))?.definition ?? null;

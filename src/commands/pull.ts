@@ -12,6 +12,7 @@ import { loadNamedDefinitions, type NamedDefinition } from '../selection.js';
 import { resolveAppId } from '../stages/target.js';
 import { rewriteFromExport } from '../plan/pull-rewrite.js';
 import { formatCanonical } from '../definition/canonical.js';
+import { ownValue } from '../definition/dsl-file.js';
 import { proposePulledChanges } from '../stages/pull-request.js';
 import { Outputs } from '../inputs.js';
 import { renderPullSummary, type PullOutcome } from '../report/pull-summary.js';
@@ -96,7 +97,7 @@ async function pullOne(
   { file, definition }: NamedDefinition,
   sink: ReportSink,
 ): Promise<PullOutcome> {
-  const outcome: PullOutcome = { name: definition.name, file: file.file, changed: false, warnings: [] };
+  const outcome: PullOutcome = { name: definition.name, file: file.file, dslFile: file.dslFile?.file, changed: false, warnings: [] };
   try {
     const appId = resolveAppId(definition, settings.environment);
     const yaml = await exportDraft(dify, appId);
@@ -104,13 +105,20 @@ async function pullOne(
       throw new UserError('usage', `App ${appId} has no draft to pull: open it in Dify's editor once, or deploy it first.`);
     const pulled = rewriteFromExport(definition, yaml, settings.environment, `app ${appId}`);
     outcome.warnings = pulled.warnings;
+    const written: string[] = [];
     if (!pulled.unchanged) {
       // Same workflow, different bytes (key order, formatting) is still "unchanged": only a real edit rewrites.
-      const text = formatCanonical(pulled.definition);
-      outcome.changed = text !== file.text;
-      if (outcome.changed) await writeFile(path.resolve(settings.root, file.file), text);
+      // The repository's form is kept: a DSL file gets the export as Dify gave it, the definition its envelope.
+      const dslFile = file.dslFile;
+      const text = formatCanonical(dslFile ? ownValue({ value: pulled.definition, dslFile }) : pulled.definition);
+      if (text !== file.text) written.push(file.file);
+      if (dslFile && pulled.dslText !== dslFile.text) written.push(dslFile.file);
+      for (const target of written) {
+        await writeFile(path.resolve(settings.root, target), target === file.file ? text : pulled.dslText);
+      }
+      outcome.changed = written.length > 0;
     }
-    sink.info(`${definition.name}: ${outcome.changed ? `rewrote ${file.file} from the live draft` : 'unchanged'}`);
+    sink.info(`${definition.name}: ${written.length ? `rewrote ${written.join(' and ')} from the live draft` : 'unchanged'}`);
     for (const w of pulled.warnings) sink.warn(`${definition.name}: ${w}`);
   } catch (error) {
     outcome.error = describeError(error);

@@ -5,7 +5,7 @@ import { UserError } from '../support/errors.js';
 import type { Git } from '../git/git.js';
 import type { ReportSink } from '../report/sink.js';
 import type { LoadedFile, ValidationReport, ValidDefinition } from '../definition/types.js';
-import { loadDefinitionFiles } from '../definition/load.js';
+import { findStrayDslFiles, loadDefinitionFiles, readDefinition } from '../definition/load.js';
 import { validateDefinitions } from '../definition/validate.js';
 import { renderValidationSummary } from '../report/validation-summary.js';
 import { Outputs } from '../inputs.js';
@@ -42,7 +42,7 @@ export async function validateWorkflowsDir(
         files.map((f) => f.file),
       )
     : undefined;
-  const report = validateDefinitions(files, { base });
+  const report = { ...validateDefinitions(files, { base }), warnings: await findStrayDslFiles(dir, settings.root, files) };
   // The report lists the files in their order; those that passed carry their definition, typed as valid.
   const valid = files.flatMap((file, i) => {
     const definition = report.files[i].definition;
@@ -51,7 +51,7 @@ export async function validateWorkflowsDir(
   return { report, files, valid };
 }
 
-async function readAtBase(git: Git, ref: string, files: string[]): Promise<Map<string, string | undefined>> {
+async function readAtBase(git: Git, ref: string, files: string[]): Promise<Map<string, LoadedFile | undefined>> {
   const commit = await git.resolve(ref);
   if (!commit) {
     throw new UserError('git.unknown-ref', `The base ref "${ref}" is not in this checkout.`, {
@@ -59,8 +59,10 @@ async function readAtBase(git: Git, ref: string, files: string[]): Promise<Map<s
       details: { args: [], exitCode: null, stderr: '' },
     });
   }
-  const texts = await Promise.all(files.map((file) => git.show(commit, file)));
-  return new Map(files.map((file, i) => [file, texts[i] ?? undefined]));
+  // With its DSL file, when it keeps one: a change to the DSL alone is a change that needs a bump.
+  const read = (file: string) => git.show(commit, file);
+  const loaded = await Promise.all(files.map((file) => readDefinition(read, file)));
+  return new Map(files.map((file, i) => [file, loaded[i] ?? undefined]));
 }
 
 /** Diagnostics on their lines, then one line per file, then outputs. */
@@ -73,6 +75,7 @@ export function reportValidation(report: ValidationReport, sink: ReportSink): vo
     const status = file.ok ? (file.warnings.length ? `ok, ${file.warnings.length} warning(s)` : 'ok') : `${file.errors.length} error(s)`;
     sink.info(`${file.ok ? '✓' : '✗'} ${label}: ${status}`);
   }
+  for (const d of report.warnings ?? []) sink.diagnostic(d);
   if (report.files.length === 0) sink.warn('No definitions found: nothing to validate.');
   sink.info(
     report.ok

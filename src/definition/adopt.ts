@@ -1,7 +1,7 @@
 // Turns a DSL exported from Dify (YAML) into a definition: the starting point for putting an
 // existing app under git. Secret values are blanked and mapped, so nothing secret is committed.
 import { isScalar, parseDocument } from 'yaml';
-import { PYYAML_PARSE_OPTIONS } from '../support/pyyaml.js';
+import { PYYAML_PARSE_OPTIONS, parsePyYaml } from '../support/pyyaml.js';
 import type { Definition, DifyDsl, EnvVariable } from './types.js';
 import { isRecord } from './diagnostics.js';
 import { UserError } from '../support/errors.js';
@@ -81,4 +81,17 @@ function blankSecrets(dsl: DifyDsl): Record<string, string> {
     secrets[variable.name] = variable.name;
   }
   return secrets;
+}
+
+/** Whether an export carries a secret variable's value (exported with secrets included): such text must not be committed as is. */
+export function exportHoldsSecretValues(yamlText: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = parsePyYaml(yamlText);
+  } catch {
+    return false; // adoptDsl reports what is wrong with it, with the line
+  }
+  const workflow = isRecord(parsed) ? parsed.workflow : undefined;
+  const variables = isRecord(workflow) ? workflow.environment_variables : undefined;
+  return Array.isArray(variables) && variables.some((v) => isRecord(v) && v.value_type === 'secret' && v.value !== '' && v.value != null);
 }

@@ -5,6 +5,12 @@ import { escapePointerToken } from './json-locate.js';
 import { parseDefinitionText } from './load.js';
 import { contentHash } from './canonical.js';
 import { bumpPatch, compareVersionText } from './versions.js';
+import type { LoadedFile } from './types.js';
+
+function withoutDslFile(value: Record<string, unknown>): Record<string, unknown> {
+  const { dsl_file: _file, ...rest } = value;
+  return rest;
+}
 
 interface Occurrence {
   reporter: Reporter;
@@ -54,16 +60,20 @@ function reportAcrossFiles(list: Occurrence[], message: (others: string) => stri
   }
 }
 
+/** The definition at the base ref: its text (an inline DSL), or as read with its DSL file. */
+export type BaseDefinition = string | LoadedFile | undefined;
+
 /** A definition whose content changed since the base ref must carry a strictly higher version. */
-export function checkVersionBumps(reporters: Reporter[], base: Map<string, string | undefined>): void {
+export function checkVersionBumps(reporters: Reporter[], base: Map<string, BaseDefinition>): void {
   for (const reporter of reporters) {
-    const baseText = base.get(reporter.file.file);
+    const baseFile = base.get(reporter.file.file);
     const value = reporter.file.value;
-    if (baseText === undefined || !isRecord(value) || typeof value.version !== 'string') continue;
-    const before = parseDefinitionText(reporter.file.file, baseText).value;
+    if (baseFile === undefined || !isRecord(value) || typeof value.version !== 'string') continue;
+    const before = (typeof baseFile === 'string' ? parseDefinitionText(reporter.file.file, baseFile) : baseFile).value;
     // An unreadable base cannot be compared; the file's own checks still apply.
     if (!isRecord(before) || typeof before.version !== 'string') continue;
-    if (contentHash(before) === contentHash(value)) continue;
+    // Moving the DSL into its own file (or back) changes no content: the DSL is compared, not where it is kept.
+    if (contentHash(withoutDslFile(before)) === contentHash(withoutDslFile(value))) continue;
     const order = compareVersionText(value.version, before.version);
     if (order === undefined || order > 0) continue;
     const suggestion = bumpPatch(before.version);

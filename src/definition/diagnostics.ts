@@ -1,5 +1,5 @@
 // Every check reports through a Reporter so each diagnostic carries file, pointer, line and column.
-import type { Diagnostic, LoadedFile } from './types.js';
+import type { Diagnostic, LoadedFile, Place } from './types.js';
 import { escapePointerToken, type Position } from './json-locate.js';
 
 export interface Reporter {
@@ -17,9 +17,10 @@ export interface Reporter {
 export function createReporter(file: LoadedFile): Reporter {
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
-  const make = (severity: Diagnostic['severity'], path: string, message: string, at = file.locate(path)): Diagnostic => ({
-    file: file.file,
-    path,
+  // A pointer under a DSL kept in its own file is reported in that file, with the pointer there.
+  const make = (severity: Diagnostic['severity'], path: string, message: string, at: Place = file.locate(path)): Diagnostic => ({
+    file: at.file ?? file.file,
+    path: at.path ?? path,
     line: at.line,
     column: at.column,
     severity,

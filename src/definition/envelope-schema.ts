@@ -3,6 +3,7 @@
 // is its canonical-form twin for editors, and a unit test keeps the two identical.
 import { APP_MODES } from './types.js';
 import { SEMVER_PATTERN } from './versions.js';
+import { DSL_FILE_PATTERN } from './dsl-file.js';
 
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 export const SLUG_PATTERN = '^[a-z0-9]+(?:-[a-z0-9]+)*$';
@@ -146,10 +147,12 @@ const dsl = {
 export const envelopeSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'dify-gitops app definition',
-  description: 'One Dify app under workflows/<name>.json: release metadata plus the exported Dify DSL.',
+  description:
+    'One Dify app under workflows/<name>.json: release metadata plus the exported Dify DSL, inline ("dsl") or in a file beside it ("dsl_file").',
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'version', 'app', 'dsl'],
+  required: ['name', 'version', 'app'],
+  anyOf: [{ required: ['dsl'] }, { required: ['dsl_file'] }],
   properties: {
     $schema: { type: 'string', description: `Path to this schema, "${SCHEMA_FILE_REF}".` },
     name: { type: 'string', pattern: SLUG_PATTERN, maxLength: 64, description: "The file's base name, a lowercase slug." },
@@ -189,5 +192,11 @@ export const envelopeSchema = {
     },
     smoke: { type: 'array', items: smokeCheck, description: 'Checks run through the service API after publishing.' },
     dsl,
+    dsl_file: {
+      type: 'string',
+      pattern: DSL_FILE_PATTERN,
+      description:
+        'Instead of "dsl": the name of a file beside this one (e.g. "<name>.dify.yml") holding the DSL byte for byte as Dify exports it.',
+    },
   },
 };

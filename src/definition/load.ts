@@ -1,11 +1,14 @@
-// Reads definition files and parses them with locations. Malformed files become diagnostics,
-// never exceptions, so one bad file does not stop the others from being checked.
+// Reads definition files (and the DSL file a definition names) and parses them with locations.
+// Malformed files become diagnostics, never exceptions, so one bad file does not stop the others
+// from being checked.
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Definition, Diagnostic, LoadedFile } from './types.js';
 import { DEFAULT_LIMITS, parseJsonWithLocations, type Position } from './json-locate.js';
 import { UserError } from '../support/errors.js';
+import { cliCommand } from '../version.js';
+import { type DslRead, dslFilePath, withDslFile } from './dsl-file.js';
 
 export const MAX_FILE_BYTES = DEFAULT_LIMITS.maxLength;
 
@@ -76,7 +79,9 @@ async function loadOne(absolute: string, root: string): Promise<LoadedFile> {
       const mb = (info.size / (1024 * 1024)).toFixed(1);
       return createFailedFile(file, '', `file is ${mb} MB, over the 5 MB limit; definitions must be smaller`, { line: 1, column: 1 });
     }
-    return parseDefinitionText(file, await readFile(absolute, 'utf8'));
+    const loaded = parseDefinitionText(file, await readFile(absolute, 'utf8'));
+    const dslPath = dslFilePath(loaded);
+    return dslPath ? withDslFile(loaded, await readDslFromDisk(path.resolve(root, dslPath), root)) : loaded;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     return createFailedFile(file, '', `cannot read file (${code}); check that it exists and is readable`, { line: 1, column: 1 });
@@ -117,7 +122,67 @@ export function parseDefinitionText(file: string, text: string): LoadedFile {
   return { file, text, value: parsed.value, locate, locateKey, diagnostics: [] };
 }
 
+/** The DSL file as the repository holds it: a regular file (a link would deploy what no one reviewed), 5 MB at most. */
+async function readDslFromDisk(absolute: string, root: string): Promise<DslRead> {
+  const file = toRepoPath(absolute, root);
+  try {
+    const info = await lstat(absolute);
+    if (info.isSymbolicLink()) {
+      const target = await readlink(absolute).catch(() => '?');
+      return {
+        problem: `${file} is a symbolic link (to ${target}); the DSL file must be a regular file in the repository: replace the link with a copy of the file`,
+      };
+    }
+    if (info.size > MAX_FILE_BYTES) return { problem: `${file} is ${(info.size / (1024 * 1024)).toFixed(1)} MB, over the 5 MB limit` };
+    return { text: await readFile(absolute, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    return {
+      problem:
+        code === 'ENOENT'
+          ? `${file} does not exist; add the DSL there (as Dify exports it) or fix "dsl_file"`
+          : `cannot read ${file} (${code}); check that it is readable`,
+    };
+  }
+}
+
 function createFailedFile(file: string, text: string, message: string, at: Position): LoadedFile {
   const diagnostic: Diagnostic = { file, path: '', line: at.line, column: at.column, severity: 'error', message };
   return { file, text, locate: () => ({ line: 1, column: 1 }), diagnostics: [diagnostic] };
+}
+
+/**
+ * A definition and the DSL file it names, as `read` gives them (git at a ref: the base of a pull
+ * request, a release tag); null when the definition does not exist there. Never throws on content.
+ */
+export async function readDefinition(read: (file: string) => Promise<string | null>, file: string): Promise<LoadedFile | null> {
+  const text = await read(file);
+  if (text === null) return null;
+  const loaded = parseDefinitionText(file, text);
+  const dslPath = dslFilePath(loaded);
+  if (!dslPath) return loaded;
+  const dslText = await read(dslPath);
+  return withDslFile(loaded, dslText === null ? { problem: `${dslPath} does not exist there` } : { text: dslText });
+}
+
+/**
+ * A YAML file in the definitions folder that no definition names as its DSL file is deployed by
+ * nothing: most likely an export dropped there to be adopted. Said, so it is not silently ignored.
+ */
+export async function findStrayDslFiles(dir: string, root: string, files: LoadedFile[]): Promise<Diagnostic[]> {
+  const named = new Set(files.map((file) => dslFilePath(file)).filter(Boolean));
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => /\.ya?ml$/i.test(entry.name) && !entry.isDirectory())
+    .map((entry) => toRepoPath(path.join(dir, entry.name), root))
+    .filter((file) => !named.has(file))
+    .sort()
+    .map((file) => ({
+      file,
+      path: '',
+      line: 1,
+      column: 1,
+      severity: 'warning' as const,
+      message: `no definition names this file as its "dsl_file", so nothing deploys it; to put the app under git, run "${cliCommand(`adopt ${file} --name <name> --app <app-id> --form yaml`)}" (then delete this copy), or name it in a definition's "dsl_file"`,
+    }));
 }

@@ -5,6 +5,7 @@ import { loadAjv } from './ajv-on-demand.cjs';
 import { APP_ENVIRONMENT_PATTERN, envelopeSchema, SLUG_PATTERN, UUID_PATTERN, VARIABLE_PATTERN } from './envelope-schema.js';
 import { escapePointerToken } from './json-locate.js';
 import { SEMVER_PATTERN } from './versions.js';
+import { DSL_FILE_PATTERN } from './dsl-file.js';
 import type { Reporter } from './diagnostics.js';
 
 let envelopeValidator: ValidateFunction | undefined;
@@ -27,6 +28,7 @@ const PATTERN_HINTS: Record<string, string> = {
   [SEMVER_PATTERN]: 'a semantic version such as 1.2.0',
   [VARIABLE_PATTERN]: 'a variable name (letters, digits and underscores, not starting with a digit)',
   [APP_ENVIRONMENT_PATTERN]: 'a lowercase environment name such as staging or production, or "*" for every environment',
+  [DSL_FILE_PATTERN]: 'the name of a .yml or .yaml file in the same folder as the definition, such as "support-bot.dify.yml"',
 };
 
 /**
@@ -59,6 +61,15 @@ export function describeSchemaError(error: ErrorObject): MappedError | undefined
   const params = error.params as Record<string, unknown>;
   const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
   if (error.keyword === 'if' || error.keyword === 'propertyNames') return undefined; // the inner error says more
+  // "dsl or dsl_file": one message for the pair, not one per branch.
+  if (error.schemaPath.startsWith('#/anyOf/')) return undefined;
+  if (error.keyword === 'anyOf' && at === '') {
+    return {
+      pointer: at,
+      message:
+        'the definition has no DSL; add "dsl" (the DSL inline) or "dsl_file" (the name of a file beside it holding the DSL as Dify exports it), e.g. with "dify-gitops adopt"',
+    };
+  }
   if (propertyName !== undefined) {
     const hint = error.keyword === 'pattern' ? PATTERN_HINTS[String(params.pattern)] : undefined;
     return {

@@ -38,8 +38,12 @@ export interface Definition {
   /** Knowledge base alias → environment (or "*") → dataset id. */
   datasets?: Record<string, Record<string, string>>;
   smoke?: SmokeCheck[];
-  /** The Dify DSL as Dify exports it (YAML parsed to an object). */
+  /** The Dify DSL as Dify exports it (YAML parsed to an object). With `dsl_file`, read from that
+   *  file when the definition is loaded: the file on disk then holds no `dsl`. */
   dsl: DifyDsl;
+  /** The DSL kept beside the definition, byte for byte as Dify exports it: a file name in the
+   *  definition's folder, such as "support-bot.dify.yml". */
+  dsl_file?: string;
 }
 
 declare const validated: unique symbol;
@@ -118,16 +122,37 @@ export interface Diagnostic {
   message: string;
 }
 
+/** Where a pointer of a definition is written: a line and column, in another file when it says so. */
+export interface Place {
+  line: number;
+  column: number;
+  /** Set when the place is in the definition's DSL file rather than the definition itself. */
+  file?: string;
+  /** The pointer inside that file (the definition's `/dsl/x` is `/x` there). */
+  path?: string;
+}
+
+/** The DSL file a definition names (`dsl_file`), as read beside it. */
+export interface DslFile {
+  /** Repo-relative path, forward slashes. */
+  file: string;
+  text: string;
+}
+
 /** A definition file read from disk, parsed with a location map. */
 export interface LoadedFile {
   file: string;
   text: string;
-  /** Present when the text parsed as JSON (even if the schema check later fails). */
+  /** Present when the text parsed as JSON (even if the schema check later fails). With a DSL
+   *  file, the DSL read from it is under `dsl`, as if it were written inline. */
   value?: unknown;
-  /** Maps a JSON Pointer to its line/column in `text` (nearest existing ancestor when absent). */
-  locate(pointer: string): { line: number; column: number };
+  /** The DSL file the definition names, when it names one that could be read. */
+  dslFile?: DslFile;
+  /** Maps a JSON Pointer to its line/column in `text` (nearest existing ancestor when absent),
+   *  or in the DSL file for pointers under /dsl when the DSL comes from one. */
+  locate(pointer: string): Place;
   /** Like `locate`, but for the property name of the member at `pointer` (falls back to `locate`). */
-  locateKey?(pointer: string): { line: number; column: number };
+  locateKey?(pointer: string): Place;
   /** Parse problems (bad JSON, too big, too deep). */
   diagnostics: Diagnostic[];
 }
@@ -146,4 +171,6 @@ export interface FileReport {
 export interface ValidationReport {
   ok: boolean;
   files: FileReport[];
+  /** About the folder rather than one definition: YAML files no definition names. */
+  warnings?: Diagnostic[];
 }

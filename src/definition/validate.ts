@@ -12,15 +12,16 @@ import { checkDslVersion } from './dsl-version.js';
 import { checkSecrets, scanForCredentials } from './secrets.js';
 import { checkSmoke } from './smoke.js';
 import { findFirstNonCanonicalLine } from './canonical.js';
-import { checkDuplicates, checkVersionBumps } from './cross-file.js';
+import { type BaseDefinition, checkDuplicates, checkVersionBumps } from './cross-file.js';
 import { escapePointerToken } from './json-locate.js';
+import { ownValue } from './dsl-file.js';
 
 /** The "app" key that serves every environment (stages/target.ts reads it the same way). */
 const EVERY = '*';
 
 export interface ValidateOptions {
-  /** File → its text at the PR's base ref; `undefined` when the file is new there. */
-  base?: Map<string, string | undefined>;
+  /** File → the definition at the PR's base ref (its text, or read with its DSL file); `undefined` when new there. */
+  base?: Map<string, BaseDefinition>;
 }
 
 export function validateDefinitions(files: LoadedFile[], options: ValidateOptions = {}): ValidationReport {
@@ -41,7 +42,7 @@ export function validateOne(file: LoadedFile): Reporter {
   scanForCredentials(reporter, value, '');
   if (!isRecord(value)) return reporter;
 
-  const nonCanonicalLine = findFirstNonCanonicalLine(file.text, value);
+  const nonCanonicalLine = findFirstNonCanonicalLine(file.text, ownValue(file));
   if (nonCanonicalLine !== undefined) {
     reporter.warn(
       '',
@@ -52,7 +53,8 @@ export function validateOne(file: LoadedFile): Reporter {
   checkName(reporter, value);
 
   const failedUnder = (prefix: string) => failed.some((p) => p === '' || p === prefix || p.startsWith(`${prefix}/`));
-  if (failedUnder('/dsl')) return reporter;
+  // A DSL file that could not be read left no DSL to check (its diagnostic says why).
+  if (failedUnder('/dsl') || !isRecord(value.dsl)) return reporter;
   const definition = value as unknown as Definition;
   checkDslVersion(reporter, definition.dsl);
   checkVariables(reporter, definition.dsl);

@@ -2,10 +2,10 @@
 // becomes a reviewable diff. The envelope stays (version, smoke checks, app ids); the DSL is
 // replaced, secrets stay blank and declared, and dataset ids go back to their aliases.
 import type { Definition, DifyDsl } from '../definition/types.js';
-import { adoptDsl } from '../definition/adopt.js';
+import { adoptDsl, exportHoldsSecretValues } from '../definition/adopt.js';
 import stableStringify from 'fast-json-stable-stringify';
 import { hashParts, mapDatasetAliases, mapDatasetIds, partsFromDsl } from '../definition/workflow-parts.js';
-import { parsePyYaml } from '../support/pyyaml.js';
+import { parsePyYaml, stringifyPyYaml } from '../support/pyyaml.js';
 import { findCredential } from '../definition/secrets.js';
 import { isRecord } from '../definition/diagnostics.js';
 import { UserError } from '../support/errors.js';
@@ -18,6 +18,9 @@ const API_VARIABLE_FIELDS = ['selector', 'edited', 'visible', 'editable'];
 
 export interface PulledDefinition {
   definition: Definition;
+  /** The DSL file's text for the YAML form: the export byte for byte as Dify gave it, unless
+   *  dataset ids had to become aliases or a secret value had to be blanked (then that DSL, in YAML). */
+  dslText: string;
   /** Things the reviewer must finish by hand (new secrets, unknown dataset ids). */
   warnings: string[];
   /** The draft holds nothing the definition does not (Dify's stamps aside): leave the file alone. */
@@ -27,7 +30,8 @@ export interface PulledDefinition {
 export function rewriteFromExport(current: Definition, yaml: string, environment: string, sourceFile: string): PulledDefinition {
   // Right after a deploy the export differs from the file only in what Dify stamps on it (its DSL
   // version, variable selectors): that is no edit, and rewriting the file would be a diff to review.
-  if (matchesDefinition(current, yaml, environment)) return { definition: current, warnings: [], unchanged: true };
+  if (matchesDefinition(current, yaml, environment)) return { definition: current, dslText: yaml, warnings: [], unchanged: true };
+  const secretValues = exportHoldsSecretValues(yaml);
   // adoptDsl parses the export the way adopt does: aliases capped, secret values blanked and found.
   const adopted = adoptDsl(yaml, { name: current.name, app: current.app, sourceFile });
   const warnings: string[] = [];
@@ -61,7 +65,13 @@ export function rewriteFromExport(current: Definition, yaml: string, environment
 
   const definition: Definition = { ...current, dsl: inRepoForm(dsl, current.dsl) };
   if (current.secrets !== undefined || live.length) definition.secrets = secrets;
-  return { definition, warnings, unchanged: false };
+  const asExported = !secretValues && stableStringify(dsl) === stableStringify(adopted.dsl);
+  if (current.dsl_file && !asExported) {
+    warnings.push(
+      `${current.dsl_file} is written from the export with ${secretValues ? 'secret values blanked' : 'dataset ids replaced by their aliases'}, so it is not byte for byte what Dify exported.`,
+    );
+  }
+  return { definition, dslText: asExported ? yaml : stringifyPyYaml(dsl), warnings, unchanged: false };
 }
 
 /**

@@ -2,7 +2,7 @@
 // definition file as it was at that tag. These are the rollback targets.
 import type { Git } from '../git/git.js';
 import type { Definition } from '../definition/types.js';
-import { isDefinitionShaped } from '../definition/load.js';
+import { isDefinitionShaped, readDefinition } from '../definition/load.js';
 import { latestReleaseTag, parseReleaseTag, previousReleaseTag, releaseTag } from './tags.js';
 import { compareVersionText } from '../definition/versions.js';
 import { UserError } from '../support/errors.js';
@@ -49,27 +49,34 @@ export async function listReleaseTags(git: Git, name: string): Promise<string[]>
 
 export async function readSnapshot(git: Git, tag: string, file: string): Promise<Snapshot> {
   const commit = (await git.tagTarget(tag)) ?? tag;
-  const text = await git.show(tag, file);
-  if (text === null)
+  const definition = await readDefinitionAt(git, tag, file);
+  if (definition === null)
     throw new UserError('snapshot.unreadable', `${file} does not exist at ${tag}.`, {
       hint: 'The definition was renamed or moved since that release; roll back from the file path it had then.',
     });
-  return { tag, commit, definition: parseDefinition(text, `${file}@${tag}`) };
+  return { tag, commit, definition };
 }
 
-/** Released files passed validation when they were tagged; a parse failure here means tampering. */
-export function parseDefinition(text: string, where: string): Definition {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UserError('snapshot.unreadable', `${where} is not valid JSON: ${(error as Error).message}`, {
-      hint: 'Restore from another release.',
-    });
-  }
-  if (!isDefinitionShaped(value))
+/**
+ * The definition as it was at `ref`, with the DSL file it named then; null when it did not exist.
+ * Released files passed validation when they were tagged; a parse failure here means tampering.
+ */
+export async function readDefinitionAt(git: Git, ref: string, file: string): Promise<Definition | null> {
+  const loaded = await readDefinition((f) => git.show(ref, f), file);
+  if (loaded === null) return null;
+  const where = `${file}@${ref.length === 40 ? ref.slice(0, 7) : ref}`;
+  const problem = loaded.diagnostics[0];
+  if (problem)
+    throw new UserError(
+      'snapshot.unreadable',
+      `${where} cannot be read: ${problem.file}:${problem.line}:${problem.column}: ${problem.message}`,
+      {
+        hint: 'Restore from another release.',
+      },
+    );
+  if (!isDefinitionShaped(loaded.value))
     throw new UserError('snapshot.unreadable', `${where} is not a definition (no name, app or dsl).`, {
       hint: 'Restore from another release.',
     });
-  return value;
+  return loaded.value;
 }

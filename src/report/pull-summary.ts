@@ -5,6 +5,8 @@ import { escapeCell } from './markdown.js';
 export interface PullOutcome {
   name: string;
   file: string;
+  /** The DSL file the definition keeps its DSL in, rewritten with it. */
+  dslFile?: string;
   changed: boolean;
   warnings: string[];
   error?: string;
@@ -13,6 +15,7 @@ export interface PullOutcome {
 export interface PulledFile {
   name: string;
   file: string;
+  dslFile?: string;
   warnings: string[];
 }
 
@@ -31,7 +34,7 @@ export function renderPullRequestBody(environment: string, pulled: PulledFile[])
   const lines = [
     `These definitions were rewritten from their live drafts in **${environment}** by \`dify-gitops pull\`, so edits made in Dify's UI can be reviewed and kept.`,
     '',
-    ...pulled.map((p) => `- \`${p.name}\` (\`${p.file}\`)`),
+    ...pulled.map((p) => `- \`${p.name}\` (\`${p.file}\`${p.dslFile ? `, its DSL in \`${p.dslFile}\`` : ''})`),
     '',
     'Before merging: bump each `version`, and check the plan comment (a deploy publishes exactly this).',
   ];

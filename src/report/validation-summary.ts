@@ -11,7 +11,7 @@ export function renderValidationSummary(report: ValidationReport, baseRef?: stri
     const result = f.ok ? (f.warnings.length ? `✅ ${f.warnings.length} warning(s)` : '✅') : `❌ ${f.errors.length} error(s)`;
     lines.push(`| ${escapeCell(f.name ?? '?')} | ${escapeCell(f.version ?? '?')} | \`${escapeCell(f.file)}\` | ${result} |`);
   }
-  const problems = report.files.flatMap((f) => [...f.errors, ...f.warnings]);
+  const problems = [...report.files.flatMap((f) => [...f.errors, ...f.warnings]), ...(report.warnings ?? [])];
   if (problems.length) {
     lines.push('', '### Problems', '');
     for (const d of problems) {

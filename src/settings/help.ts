@@ -15,8 +15,8 @@ const HELP: Record<Command, CommandHelp> = {
   fmt: { summary: 'rewrite definitions in canonical form (or check)', example: 'dify-gitops fmt --check' },
   adopt: {
     summary: 'turn a DSL exported from Dify into a definition',
-    usage: '<export.yml> --name NAME --app UUID',
-    example: 'dify-gitops adopt faq-bot.yml --name faq-bot --app 3f2a9c1e-…',
+    usage: '<export.yml> --name NAME --app UUID [--form json|yaml]',
+    example: 'dify-gitops adopt faq-bot.yml --name faq-bot --app 3f2a9c1e-… --form yaml',
   },
   render: {
     summary: 'print the exact YAML a deploy would import into the environment: secrets blank, knowledge bases mapped (like helm template)',

@@ -382,6 +382,15 @@ export const OPTIONS = {
       "The Dify app id the definition deploys to (the uuid in the app's URL), written under the environment given (production by default).",
     commands: ['adopt'],
   }),
+  form: option({
+    flag: 'form',
+    metavar: 'json|yaml',
+    parse: parse.oneOf(['json', 'yaml'], 'use json (the DSL inside <name>.json) or yaml (the DSL in <name>.dify.yml beside it).'),
+    default: 'json',
+    description:
+      'How adopt writes the definition: json keeps the DSL inside <name>.json; yaml keeps it in <name>.dify.yml beside it, byte for byte as Dify exported it, so prompts read as lines in a review. pull and fmt keep whichever form a definition uses.',
+    commands: ['adopt'],
+  }),
 } as const;
 
 export type OptionKey = keyof typeof OPTIONS;

@@ -18,11 +18,13 @@ import { buildMismatchMarks, carriesVerifiedHash } from '../release/marks.js';
 import { publishedWorkflowHash } from '../definition/workflow-hash.js';
 import { assertDslFitsServer } from '../definition/dsl-version.js';
 import type { DeployOptions } from '../settings.js';
+import { readDefinition } from '../definition/load.js';
+import { sourceText } from '../definition/dsl-file.js';
 
 export interface DeployItem {
   file: string;
   definition: ValidDefinition;
-  /** The file's text at the deployed commit, to compare with an existing release tag. */
+  /** The file's text (and its DSL file's: sourceText) at the deployed commit, to compare with an existing release tag. */
   text?: string;
 }
 
@@ -168,8 +170,8 @@ function throwIfCancelled(ctx: StageContext, when: string): void {
 async function assertVersionUnreleased(ctx: StageContext, item: DeployItem): Promise<void> {
   const tag = releaseTag(item.definition.name, item.definition.version);
   if (!(await releasedTags(ctx)).has(tag)) return;
-  const released = await ctx.git.show(tag, item.file);
-  if (released !== null && item.text !== undefined && released === item.text) return;
+  const released = await readDefinition((file) => ctx.git.show(tag, file), item.file);
+  if (released !== null && item.text !== undefined && sourceText(released) === item.text) return;
   throw new UserError(
     'release.exists',
     `${item.definition.name} ${item.definition.version} is already released (${tag}) with different content.`,

@@ -27,7 +27,7 @@ export async function proposePulledChanges(
   const names = pulled.map((p) => p.name).join(', ');
   const { commit } = await commitFilesToBranch(settings.root, {
     branch,
-    files: pulled.map((p) => p.file),
+    files: pulled.flatMap((p) => (p.dslFile ? [p.file, p.dslFile] : [p.file])),
     message: `Pull live edits of ${names} from Dify (${settings.environment})\n\nRewritten by dify-gitops pull from the live drafts.`,
   });
   if (!commit) {

@@ -85,7 +85,9 @@ describe('CLI settings', () => {
 
   it('keeps positional arguments for adopt', () => {
     const s = readCliSettings(['adopt', 'export.yml', '--name', 'faq', '--app', 'u-1'], {});
-    expect(s.options).toEqual({ file: 'export.yml', name: 'faq', app: 'u-1' });
+    expect(s.options).toEqual({ file: 'export.yml', name: 'faq', app: 'u-1', form: 'json' });
+    expect(readCliSettings(['adopt', 'export.yml', '--form', 'yaml'], {}).options).toMatchObject({ form: 'yaml' });
+    expect(() => readCliSettings(['adopt', 'export.yml', '--form', 'xml'], {})).toThrow(/--form.*"xml".*use json .* or yaml/);
   });
 
   it('reads switches, the negated --no-rollback, and names flags and variables in refusals', () => {

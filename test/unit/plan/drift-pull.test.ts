@@ -8,6 +8,7 @@ import { buildDriftResult } from '../../../src/plan/drift.js';
 import { renderDriftIssue, renderDriftSummary, toDriftedJson } from '../../../src/report/plan-drift.js';
 import { rewriteFromExport } from '../../../src/plan/pull-rewrite.js';
 import { mapDatasetAliases } from '../../../src/definition/workflow-parts.js';
+import { parsePyYaml } from '../../../src/support/pyyaml.js';
 import { asPublished, sampleDefinition } from './sample.js';
 
 const exported = (d: Definition) => stringify({ ...d.dsl, version: '0.6.0' });
@@ -104,6 +105,40 @@ describe('pull rewrite', () => {
     expect(definition.dsl.version).toBe('0.3.1'); // the definition's, not the one the server stamps
     expect(definition.dsl.workflow!.graph.nodes.find((n) => n.id === 'kb')!.data.dataset_ids).toEqual(['faq']);
     expect(definition.dsl.workflow!.graph.nodes[1].data.title).toBe('Summarize (edited in the UI)');
+  });
+
+  it('the YAML form gets the export byte for byte, unless dataset ids had to become aliases', () => {
+    const plain = { ...sampleDefinition(), dsl_file: 'summarizer.dify.yml' };
+    const edited = structuredClone(plain.dsl);
+    edited.workflow!.graph.nodes[1].data.title = 'Edited';
+    const yaml = `# as Dify gave it\n${stringify({ ...edited, version: '0.6.0' })}`;
+    expect(rewriteFromExport(plain, yaml, 'production', 'app')).toMatchObject({ dslText: yaml, warnings: [], unchanged: false });
+
+    const current = { ...withDatasets(), dsl_file: 'summarizer.dify.yml' };
+    const live = mapDatasetAliases(current, 'production').dsl;
+    live.workflow!.graph.nodes[1].data.title = 'Edited';
+    const pulled = rewriteFromExport(current, stringify(live), 'production', 'app');
+    expect(pulled.dslText).not.toContain('aaaaaaaa-0000-4000-8000-000000000001');
+    expect(parsePyYaml(pulled.dslText)).toMatchObject({
+      workflow: {
+        graph: {
+          nodes: expect.arrayContaining([expect.objectContaining({ id: 'kb', data: expect.objectContaining({ dataset_ids: ['faq'] }) })]),
+        },
+      },
+    });
+    expect(pulled.warnings).toEqual([
+      expect.stringMatching(/summarizer\.dify\.yml is written from the export with dataset ids replaced by their aliases/),
+    ]);
+  });
+
+  it('the YAML form never gets a secret value an export carried', () => {
+    const current = { ...sampleDefinition(), dsl_file: 'summarizer.dify.yml' };
+    const live = structuredClone(current.dsl);
+    for (const v of live.workflow!.environment_variables!) if (v.value_type === 'secret') v.value = 'sk-live-value-123';
+    live.workflow!.graph.nodes[1].data.title = 'Edited';
+    const pulled = rewriteFromExport(current, stringify(live), 'production', 'app');
+    expect(pulled.dslText).not.toContain('sk-live-value-123');
+    expect(pulled.warnings).toEqual([expect.stringMatching(/secret values blanked/)]);
   });
 
   it('an export equal to the definition but for what Dify stamps on it (DSL version, selectors, layout) is unchanged', () => {
