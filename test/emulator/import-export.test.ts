@@ -30,7 +30,7 @@ describe('export', () => {
     expect(Object.keys(res.body)).toEqual(['data']);
     const dsl = parse(res.body.data);
     expect(Object.keys(dsl)).toEqual(['app', 'dependencies', 'kind', 'version', 'workflow']);
-    expect(dsl).toMatchObject({ version: '0.6.0', kind: 'app', app: { name: 'echo', mode: 'workflow' }, dependencies: [] });
+    expect(dsl).toMatchObject({ version: '0.5.0', kind: 'app', app: { name: 'echo', mode: 'workflow' }, dependencies: [] });
     expect(Object.keys(dsl.workflow).sort()).toEqual(['conversation_variables', 'environment_variables', 'features', 'graph']);
     expect(dsl.workflow.environment_variables).toEqual([
       { id: SECRET_ID, name: 'API_KEY', value: '', value_type: 'secret', description: '', selector: ['env', 'API_KEY'] },
@@ -89,8 +89,8 @@ describe('import version rules', () => {
   it.each([
     [{ mode: 'yaml-file' }, 'Invalid import_mode: yaml-file'],
     [{ yaml_content: 'app: [unclosed' }, /^Invalid YAML format: /],
-    [{ yaml_content: 'version: "0.6.0"\nkind: app\n' }, 'Missing app data in YAML content'],
-    [{ yaml_content: 'version: "0.6.0"\napp:\n  name: x\n' }, 'loss app mode'],
+    [{ yaml_content: 'version: "0.5.0"\nkind: app\n' }, 'Missing app data in YAML content'],
+    [{ yaml_content: 'version: "0.5.0"\napp:\n  name: x\n' }, 'loss app mode'],
   ])('refuses bad content %#', async (patch, error) => {
     await boot();
     const res = await api('POST', '/apps/imports', { mode: 'yaml-content', yaml_content: passthrough, ...patch });

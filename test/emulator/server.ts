@@ -26,7 +26,8 @@ function resolveOptions(raw: EmulatorOptions): ResolvedOptions {
     role: raw.role ?? 'owner',
     openapi: raw.openapi ?? false,
     openapiToken: raw.openapiToken ?? 'dfoa_emulator_token_0123456789',
-    dslVersion: raw.dslVersion ?? '0.6.0',
+    // Dify 1.12.1's CURRENT_DSL_VERSION (api/services/app_dsl_service.py); 0.6.0 is only on Dify's main branch.
+    dslVersion: raw.dslVersion ?? '0.5.0',
     restoreEndpoint: raw.restoreEndpoint ?? true,
     latencyMs: raw.latencyMs ?? 0,
     pendingTtlMs: raw.pendingTtlMs ?? 10 * 60 * 1000,

@@ -41,7 +41,7 @@ describe('hints', () => {
     const dify = await createDifyConsole(connectionFor(emu, 'cookie'), quiet);
     const newer = WORKFLOW_DSL.replace(/^version: .*$/m, "version: '1.0.0'");
     const result = await dify.importDsl(app.id, newer);
-    expect(result).toMatchObject({ status: 'pending', imported_dsl_version: '1.0.0', current_dsl_version: '0.6.0' });
+    expect(result).toMatchObject({ status: 'pending', imported_dsl_version: '1.0.0', current_dsl_version: '0.5.0' });
     expect(hintForImport(result)).toMatch(/allow-dsl-version-change/);
     await dify.close?.();
   });
