@@ -87,12 +87,25 @@ async function checkDefinition(
   const environment = settings.environment;
   try {
     const appId = resolveAppId(definition, environment);
-    const [release, published, draftYaml] = await Promise.all([
+    const [release, published, draftYaml, app] = await Promise.all([
       readLatestRelease(git, definition.name, file.file, environment),
       dify.getPublished(appId),
       exportDraft(dify, appId),
+      dify.getApp(appId),
     ]);
-    const result = buildDriftResult({ name: definition.name, file: file.file, environment, appId, release, published, draftYaml });
+    // The published version's own export: its plugin dependencies, which the Workflow object lacks.
+    const publishedYaml = published ? await dify.exportDsl(appId, { workflowId: published.id }) : null;
+    const result = buildDriftResult({
+      name: definition.name,
+      file: file.file,
+      environment,
+      appId,
+      release,
+      published,
+      draftYaml,
+      app,
+      publishedYaml,
+    });
     if (result.published?.drifted && published?.marked_name) {
       const liveHash = hashParts(partsFromPublished(published));
       const named = { name: definition.name, file: file.file };

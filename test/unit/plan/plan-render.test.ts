@@ -348,7 +348,7 @@ describe('offline plan (fork pull requests)', () => {
     const plan = buildOfflinePlan({ file: 'workflows/summarizer.json', environment: 'production', base, head });
     expect(plan).toMatchObject({ mode: 'offline', status: 'update', versionFrom: '1.0.0', versionTo: '1.1.0', noop: null });
     const text = render(plan);
-    expect(text).toContain('**Change:** 1 node changed.');
+    expect(text).toContain('**Change:** 1 node changed, app settings changed.');
     expect(text).toContain('#### App\n\n- `description`: `"Summarizes text."` → `"Summarizes any text."`');
   });
 
