@@ -81,6 +81,16 @@ export function sameState(a: AppState, b: AppState): boolean {
   return isEmptyDiff(compareStates(a, b));
 }
 
+/** Whether a diff changes the workflow itself (graph, features, variables), not only the app block or dependencies. */
+export function workflowChanged(diff: WorkflowDiff): boolean {
+  return !isEmptyDiff({ ...diff, app: [], dependencies: { added: [], removed: [] } });
+}
+
+/** The app block and dependency changes of a diff, without its workflow changes. */
+export function withoutWorkflow(diff: WorkflowDiff): WorkflowDiff {
+  return { ...diffWorkflows(EMPTY_WORKFLOW, EMPTY_WORKFLOW), app: diff.app, dependencies: diff.dependencies };
+}
+
 /** Only keys both sides know are compared: a DSL without a name keeps the live one, so it cannot differ. */
 export function diffAppBlocks(before: AppBlock, after: AppBlock): ReturnType<typeof diffValues> {
   const pick = (block: AppBlock, other: AppBlock) =>
@@ -151,11 +161,7 @@ export function stateFromExport(app: AppInfo | undefined, yaml: string): AppStat
  * app's detail reports. Where the detail says nothing (the /openapi surface has no icon), the
  * definition keeps its own icon rather than the export's stand-in 🤖.
  */
-export function pulledAppBlock(
-  exported: Record<string, unknown>,
-  repo: Record<string, unknown>,
-  live: AppBlock,
-): Record<string, unknown> {
+export function pulledAppBlock(exported: Record<string, unknown>, repo: Record<string, unknown>, live: AppBlock): Record<string, unknown> {
   const block: Record<string, unknown> = { ...exported };
   for (const key of ['icon', 'icon_background', 'icon_type'] as const) {
     if (key in repo) block[key] = repo[key];

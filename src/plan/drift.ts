@@ -2,9 +2,9 @@
 // match the definition's last release? Pure: the command reads Dify and git, this compares.
 import type { DifyDsl } from '../definition/types.js';
 import type { AppInfo, WorkflowVersion } from '../dify/types.js';
-import type { WorkflowDiff } from './diff.js';
+import { isEmptyDiff, type WorkflowDiff } from './diff.js';
 import { partsFromPublished } from '../definition/workflow-parts.js';
-import { type AppState, compareStates, sameState, stateFromDsl, stateFromExport, stateFromLive } from './app-state.js';
+import { type AppState, compareStates, sameState, stateFromDsl, stateFromExport, stateFromLive, withoutWorkflow } from './app-state.js';
 import { parsePyYaml } from '../support/pyyaml.js';
 
 export interface LiveSideDrift {
@@ -75,6 +75,22 @@ export function buildDriftResult(input: DriftInput): DriftResult {
 function compare(released: AppState, live: AppState): LiveSideDrift {
   if (sameState(released, live)) return { drifted: false };
   return { drifted: true, diff: compareStates(released, live) };
+}
+
+/**
+ * The published workflow is an older release dify-gitops put back (a rollback): its workflow is no
+ * drift, but an edited app block or changed dependencies still are. The draft, when it holds what is
+ * published, is judged the same way.
+ */
+export function acceptRollback(result: DriftResult, matchesRelease: string): DriftResult {
+  const judge = (side: LiveSideDrift): LiveSideDrift => {
+    const rest = side.diff && withoutWorkflow(side.diff);
+    return rest && !isEmptyDiff(rest) ? { drifted: true, diff: rest } : { drifted: false };
+  };
+  const published = { ...judge(result.published!), versionName: result.published!.versionName, matchesRelease };
+  const draft = result.draft?.sameAsPublished ? { ...judge(result.draft), sameAsPublished: true } : result.draft;
+  const drifted = published.drifted || (draft?.drifted ?? false);
+  return { ...result, published, draft, status: drifted ? 'drifted' : 'in-sync' };
 }
 
 export function buildDriftError(input: { name: string; file: string; environment: string; error: string }): DriftResult {

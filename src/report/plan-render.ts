@@ -99,7 +99,11 @@ export function summarizeDiff(diff: WorkflowDiff): string {
     diff.features.length ? 'features changed' : '',
     diff.graph.length ? 'graph settings changed' : '',
     diff.app.length ? 'app settings changed' : '',
-    describeCounts(['plugin dependency', 'plugin dependencies'], { added: diff.dependencies.added.length, removed: diff.dependencies.removed.length, changed: 0 }),
+    describeCounts(['plugin dependency', 'plugin dependencies'], {
+      added: diff.dependencies.added.length,
+      removed: diff.dependencies.removed.length,
+      changed: 0,
+    }),
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'no workflow change';
 }
