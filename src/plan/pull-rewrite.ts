@@ -41,7 +41,9 @@ export function rewriteFromExport(
   // adoptDsl parses the export the way adopt does: aliases capped, secret values blanked and found.
   const adopted = adoptDsl(yaml, { name: current.name, app: current.app, sourceFile });
   const warnings: string[] = [];
-  const leak = findCredentialIn(adopted.dsl, '/dsl');
+  // The app block is written from the app's detail, so that is scanned too.
+  const liveApp = stateFromExport(app, yaml).app;
+  const leak = findCredentialIn(adopted.dsl, '/dsl') ?? findCredentialIn(liveApp, '/dsl/app');
   if (leak) {
     // Writing it would put the key in git history (and a pushed branch) before any review.
     throw new UserError(
@@ -70,7 +72,7 @@ export function rewriteFromExport(
   }
 
   const pulled = inRepoForm(dsl, current.dsl);
-  const block = pulledAppBlock(pulled.app, current.dsl.app, stateFromExport(app, yaml).app);
+  const block = pulledAppBlock(pulled.app, current.dsl.app, liveApp);
   const definition: Definition = { ...current, dsl: { ...pulled, app: block as DifyDsl['app'] } };
   if (current.secrets !== undefined || live.length) definition.secrets = secrets;
   return { definition, warnings, unchanged: false };
