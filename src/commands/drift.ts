@@ -13,7 +13,8 @@ import { exportDraft } from '../dify/drafts.js';
 import { loadNamedDefinitions, type NamedDefinition } from '../selection.js';
 import { resolveAppId } from '../stages/target.js';
 import { hashParts, partsFromDsl, partsFromPublished } from '../definition/workflow-parts.js';
-import { buildDriftError, buildDriftResult, type DriftResult } from '../plan/drift.js';
+import { acceptRollback, buildDriftError, buildDriftResult, type DriftResult } from '../plan/drift.js';
+import { workflowChanged } from '../plan/app-state.js';
 import {
   driftIssueTitle,
   driftMarker,
@@ -87,23 +88,35 @@ async function checkDefinition(
   const environment = settings.environment;
   try {
     const appId = resolveAppId(definition, environment);
-    const [release, published, draftYaml] = await Promise.all([
+    const [release, published, draftYaml, app] = await Promise.all([
       readLatestRelease(git, definition.name, file.file, environment),
       dify.getPublished(appId),
       exportDraft(dify, appId),
+      dify.getApp(appId),
     ]);
-    const result = buildDriftResult({ name: definition.name, file: file.file, environment, appId, release, published, draftYaml });
-    if (result.published?.drifted && published?.marked_name) {
+    // The published version's own export: its plugin dependencies, which the Workflow object lacks.
+    const publishedYaml = published ? await dify.exportDsl(appId, { workflowId: published.id }) : null;
+    const result = buildDriftResult({
+      name: definition.name,
+      file: file.file,
+      environment,
+      appId,
+      release,
+      published,
+      draftYaml,
+      app,
+      publishedYaml,
+    });
+    // Only a workflow that differs can be an older release put back; the app block and the
+    // dependencies are the app's own, compared with the latest release whatever version is live.
+    if (result.published?.diff && workflowChanged(result.published.diff) && published?.marked_name) {
       const liveHash = hashParts(partsFromPublished(published));
       const named = { name: definition.name, file: file.file };
-      result.published.matchesRelease = await findMatchingRelease(git, named, environment, published.marked_name, liveHash);
+      const matched = await findMatchingRelease(git, named, environment, published.marked_name, liveHash);
+      result.published.matchesRelease = matched;
       // A release dify-gitops put back itself (its verified marks say so, and the content is that
       // release's) is a rollback, not an edit outside git; the draft then holds the same content.
-      if (result.published.matchesRelease && verifiedHash(published.marked_comment)) {
-        result.published = { drifted: false, versionName: result.published.versionName, matchesRelease: result.published.matchesRelease };
-        if (result.draft?.sameAsPublished) result.draft = { drifted: false, sameAsPublished: true };
-        result.status = result.draft?.drifted ? 'drifted' : 'in-sync';
-      }
+      if (matched && verifiedHash(published.marked_comment)) return acceptRollback(result, matched);
     }
     return result;
   } catch (error) {

@@ -122,11 +122,14 @@ async function planLive(git: Git, dify: DifyConsole, settings: CommonSettings, s
     const appId = resolveAppId(definition, environment);
     const { dsl, unmapped } = mapDatasetAliases(definition, environment);
     // The draft too: the deploy imports over it, so unpublished edits made in Dify's editor are lost.
-    const [published, release, draftYaml] = await Promise.all([
+    const [published, release, draftYaml, app] = await Promise.all([
       dify.getPublished(appId),
       readLatestRelease(git, definition.name, s.file.file, environment),
       exportDraft(dify, appId),
+      dify.getApp(appId),
     ]);
+    // The published version's own export: its plugin dependencies, which the Workflow object lacks.
+    const publishedYaml = published ? await dify.exportDsl(appId, { workflowId: published.id }) : null;
     return buildLivePlan({
       name: definition.name,
       file: s.file.file,
@@ -138,6 +141,8 @@ async function planLive(git: Git, dify: DifyConsole, settings: CommonSettings, s
       published,
       release,
       draftYaml,
+      app,
+      publishedYaml,
     });
   } catch (error) {
     return buildFailedPlan({

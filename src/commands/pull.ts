@@ -100,10 +100,10 @@ async function pullOne(
   const outcome: PullOutcome = { name: definition.name, file: file.file, dslFile: file.dslFile?.file, changed: false, warnings: [] };
   try {
     const appId = resolveAppId(definition, settings.environment);
-    const yaml = await exportDraft(dify, appId);
+    const [yaml, app] = await Promise.all([exportDraft(dify, appId), dify.getApp(appId)]);
     if (yaml === null)
       throw new UserError('usage', `App ${appId} has no draft to pull: open it in Dify's editor once, or deploy it first.`);
-    const pulled = rewriteFromExport(definition, yaml, settings.environment, `app ${appId}`);
+    const pulled = rewriteFromExport(definition, yaml, settings.environment, `app ${appId}`, app);
     outcome.warnings = pulled.warnings;
     const written: string[] = [];
     if (!pulled.unchanged) {

@@ -22,6 +22,15 @@ export function pluginIdOf(dep: PluginDependency): string | undefined {
     .find((v): v is string => typeof v === 'string' && v !== '');
   return unique?.split(/[:@]/)[0];
 }
+
+/** The app settings plan, drift and pull compare (description and icon), when the answer carries them. */
+function copyAppSettings(body: Record<string, unknown>, info: AppInfo): void {
+  for (const key of ['description', 'icon_type', 'icon', 'icon_background'] as const) {
+    // A null (an app created before the field existed) is unknown, so it is not compared.
+    if (typeof body[key] === 'string') info[key] = body[key] as string;
+  }
+}
+
 const app = (appId: string) => `${api}/apps/${encodeURIComponent(appId)}`;
 
 export function createConsoleOps(session: ConsoleSession): ConsoleOps {
@@ -62,6 +71,7 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
       const info: AppInfo = { id: String(body.id ?? appId), name: String(body.name ?? ''), mode: String(body.mode ?? '') };
       info.workflow_id = typeof body.workflow_id === 'string' ? body.workflow_id : typeof workflow?.id === 'string' ? workflow.id : null;
       if (typeof body.enable_api === 'boolean') info.enable_api = body.enable_api;
+      copyAppSettings(body, info);
       return info;
     },
 

@@ -195,6 +195,8 @@ export async function createOpenApiOps(
       }
       const info: AppInfo = { id: String(row.id ?? appId), name: String(row.name ?? ''), mode: String(row.mode ?? '') };
       if (typeof row.enable_api === 'boolean') info.enable_api = row.enable_api;
+      // /openapi's app info has a description but no icon: the icon is then not compared.
+      if (typeof row.description === 'string') info.description = row.description;
       // Only graph apps have versions; the current one is the published workflow.
       if ((info.mode === 'workflow' || info.mode === 'advanced-chat') && find(OPS.listVersions)) {
         const current = (await versionPages(appId)).find((v) => v.current === true);

@@ -62,6 +62,11 @@ export interface AppInfo {
   workflow_id?: string | null;
   /** Whether the app's service API is on (absent when the server does not say). */
   enable_api?: boolean;
+  /** The app's settings, as far as the server reports them (the console's app detail has all four). */
+  description?: string;
+  icon_type?: string;
+  icon?: string;
+  icon_background?: string;
 }
 
 /** Who the credentials are, where: what doctor reports before a first deploy. */

@@ -1,6 +1,6 @@
 // What differs between two normalised workflows, as data: nodes added, removed and changed (with
-// the fields that changed), edges, variables and features. Pure and ordered, so the same two
-// inputs always give the same diff and the same rendered plan.
+// the fields that changed), edges, variables and features; app-state.ts adds the app block and the
+// dependencies. Pure and ordered, so the same two inputs always give the same diff and the same plan.
 import stableStringify from 'fast-json-stable-stringify';
 import type { DslEdge, DslNode } from '../definition/types.js';
 import { isRecord } from '../definition/diagnostics.js';
@@ -52,6 +52,10 @@ export interface WorkflowDiff {
   features: ValueChange[];
   /** Graph-level keys other than nodes and edges. */
   graph: ValueChange[];
+  /** The app block (name, description, icon): see app-state.ts. Empty when only workflows were compared. */
+  app: ValueChange[];
+  /** Plugin dependencies, as `type identifier` labels. */
+  dependencies: { added: string[]; removed: string[] };
 }
 
 /** Fields whose values are prose or code: reviewers need to see the lines that changed. */
@@ -86,6 +90,8 @@ export function diffWorkflows(before: WorkflowParts, after: WorkflowParts): Work
     ],
     features: diffValues(before.features, after.features, ''),
     graph: diffValues(omit(before.graph, ['nodes', 'edges']), omit(after.graph, ['nodes', 'edges']), ''),
+    app: [],
+    dependencies: { added: [], removed: [] },
   };
 }
 
@@ -101,6 +107,9 @@ export function isEmptyDiff(diff: WorkflowDiff): boolean {
     diff.variables,
     diff.features,
     diff.graph,
+    diff.app,
+    diff.dependencies.added,
+    diff.dependencies.removed,
   ].every((list) => list.length === 0);
 }
 

@@ -2,10 +2,12 @@
 // becomes a reviewable diff. The envelope stays (version, smoke checks, app ids); the DSL is
 // replaced, secrets stay blank and declared, and dataset ids go back to their aliases.
 import type { Definition, DifyDsl } from '../definition/types.js';
+import type { AppInfo } from '../dify/types.js';
 import { adoptDsl, exportHoldsSecretValues } from '../definition/adopt.js';
 import stableStringify from 'fast-json-stable-stringify';
-import { hashParts, mapDatasetAliases, mapDatasetIds, partsFromDsl } from '../definition/workflow-parts.js';
-import { parsePyYaml, stringifyPyYaml } from '../support/pyyaml.js';
+import { mapDatasetAliases, mapDatasetIds } from '../definition/workflow-parts.js';
+import { stringifyPyYaml } from '../support/pyyaml.js';
+import { pulledAppBlock, sameState, stateFromDsl, stateFromExport } from './app-state.js';
 import { findCredential } from '../definition/secrets.js';
 import { isRecord } from '../definition/diagnostics.js';
 import { UserError } from '../support/errors.js';
@@ -27,15 +29,27 @@ export interface PulledDefinition {
   unchanged: boolean;
 }
 
-export function rewriteFromExport(current: Definition, yaml: string, environment: string, sourceFile: string): PulledDefinition {
+/**
+ * `app`: the app's detail, whose name, description and icon are written into the definition's app
+ * block (the export's icon is a stand-in); without it, only the export's name and description are.
+ */
+export function rewriteFromExport(
+  current: Definition,
+  yaml: string,
+  environment: string,
+  sourceFile: string,
+  app?: AppInfo,
+): PulledDefinition {
   // Right after a deploy the export differs from the file only in what Dify stamps on it (its DSL
   // version, variable selectors): that is no edit, and rewriting the file would be a diff to review.
-  if (matchesDefinition(current, yaml, environment)) return { definition: current, dslText: yaml, warnings: [], unchanged: true };
+  if (matchesDefinition(current, yaml, environment, app)) return { definition: current, dslText: yaml, warnings: [], unchanged: true };
   const secretValues = exportHoldsSecretValues(yaml);
   // adoptDsl parses the export the way adopt does: aliases capped, secret values blanked and found.
   const adopted = adoptDsl(yaml, { name: current.name, app: current.app, sourceFile });
   const warnings: string[] = [];
-  const leak = findCredentialIn(adopted.dsl, '/dsl');
+  // The app block is written from the app's detail, so that is scanned too.
+  const liveApp = stateFromExport(app, yaml).app;
+  const leak = findCredentialIn(adopted.dsl, '/dsl') ?? findCredentialIn(liveApp, '/dsl/app');
   if (leak) {
     // Writing it would put the key in git history (and a pushed branch) before any review.
     throw new UserError(
@@ -63,7 +77,9 @@ export function rewriteFromExport(current: Definition, yaml: string, environment
     if (!live.includes(name)) warnings.push(`Secret ${name} is no longer a secret variable in the live app: removed from "secrets".`);
   }
 
-  const definition: Definition = { ...current, dsl: inRepoForm(dsl, current.dsl) };
+  const pulled = inRepoForm(dsl, current.dsl);
+  const block = pulledAppBlock(pulled.app, current.dsl.app, liveApp);
+  const definition: Definition = { ...current, dsl: { ...pulled, app: block as DifyDsl['app'] } };
   if (current.secrets !== undefined || live.length) definition.secrets = secrets;
   const asExported = !secretValues && stableStringify(dsl) === stableStringify(adopted.dsl);
   if (current.dsl_file && !asExported) {
@@ -75,23 +91,15 @@ export function rewriteFromExport(current: Definition, yaml: string, environment
 }
 
 /**
- * The draft holds what the definition holds: the same normalised workflow (as plan and drift
- * compare them), and the same app block values for the keys the definition writes (the import
- * renames the app from them, so a rename in the UI is an edit to pull).
+ * The draft holds what the definition holds, by the comparison plan and drift use: app block,
+ * normalised workflow and plugin dependencies.
  */
-function matchesDefinition(current: Definition, yaml: string, environment: string): boolean {
-  let exported: unknown;
+function matchesDefinition(current: Definition, yaml: string, environment: string, app: AppInfo | undefined): boolean {
   try {
-    exported = parsePyYaml(yaml);
+    return sameState(stateFromDsl(mapDatasetAliases(current, environment).dsl), stateFromExport(app, yaml));
   } catch {
     return false; // adoptDsl reports what is wrong with it, with the line
   }
-  if (!isRecord(exported)) return false;
-  if (hashParts(partsFromDsl(exported)) !== hashParts(partsFromDsl(mapDatasetAliases(current, environment).dsl))) return false;
-  const app: Record<string, unknown> = isRecord(exported.app) ? exported.app : {};
-  return Object.entries(current.dsl.app ?? {}).every(
-    ([key, value]) => stableStringify(app[key] ?? null) === stableStringify(value ?? null),
-  );
 }
 
 /**

@@ -33,6 +33,16 @@ export function buildPublishMarks(subject: { name: string; version: string; hash
   };
 }
 
+/**
+ * The marks of a live version re-released under a new version without an import (only the
+ * definition's envelope changed): the publish marks of that version, verified, since its smoke
+ * checks have just passed against it.
+ */
+export function buildReleaseMarks(subject: { name: string; version: string; hash: string }, commit: string): Marks {
+  const marks = buildPublishMarks(subject, commit);
+  return { markedName: marks.markedName, markedComment: clip(`${VERIFIED}${marks.markedComment}`, MARKED_COMMENT_MAX) };
+}
+
 /** The marks of a backup file published again by `rollback --from-backup`. */
 export function buildBackupRestoreMarks(backup: { sha256: string; file: string }): Marks {
   return {

@@ -81,6 +81,8 @@ function describeRow(p: DefinitionPlan): string {
       return `✏️ ${p.diff ? summarizeDiff(p.diff) : 'changed'}${drift}`;
     case 'republish':
       return `🔁 same content, published again${drift}`;
+    case 'release':
+      return `🏷️ same content, released as ${p.versionTo}${drift}`;
     case 'noop':
       return '✅ no-op';
     case 'unchanged':
@@ -116,6 +118,8 @@ export function toChangesJson(plans: DefinitionPlan[]): unknown[] {
     },
     variables: (p.diff?.variables ?? []).map((v) => ({ scope: v.scope, name: v.name, change: v.change })),
     features_changed: (p.diff?.features.length ?? 0) > 0,
+    app_changed: (p.diff?.app.length ?? 0) > 0,
+    dependencies: { added: p.diff?.dependencies.added ?? [], removed: p.diff?.dependencies.removed ?? [] },
     drift: p.drift ? { tag: p.drift.tag, adopted: p.drift.adoptedByThisChange, nodes_changed: countNodes(p.drift.diff) } : null,
     draft: p.draft
       ? {
@@ -140,7 +144,7 @@ export function reportPlanOutputs(sink: ReportSink, markdown: string, plans: Def
   sink.output(Outputs.hasChanges, String(planHasChanges(plans)));
 }
 
-/** A deploy would write something: a new app version, an update, or a republish. */
+/** A deploy would write something: a new app version, an update, a republish, or a release's marks and tag. */
 export function planHasChanges(plans: Pick<DefinitionPlan, 'status'>[]): boolean {
-  return plans.some((p) => p.status === 'create' || p.status === 'update' || p.status === 'republish');
+  return plans.some((p) => p.status === 'create' || p.status === 'update' || p.status === 'republish' || p.status === 'release');
 }

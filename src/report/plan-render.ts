@@ -11,6 +11,7 @@ const STATUS_ICON: Record<DefinitionPlan['status'], string> = {
   create: '🆕',
   update: '✏️',
   republish: '🔁',
+  release: '🏷️',
   noop: '✅',
   unchanged: '✅',
   invalid: '❌',
@@ -34,7 +35,6 @@ export function renderDefinitionPlan(plan: DefinitionPlan): string[] {
   if (plan.diff && (plan.status === 'create' ? plan.diff.nodes.added.length : !isEmptyDiff(plan.diff))) {
     lines.push(...(plan.status === 'create' ? renderFirstVersion(plan.diff) : renderDiff(plan.diff)));
   }
-  if (plan.app?.length) lines.push('#### App', '', ...renderValueList(plan.app), '');
   return lines;
 }
 
@@ -61,6 +61,8 @@ function describeStatus(plan: DefinitionPlan): string {
       return plan.mode === 'live' ? `imports and publishes ${plan.versionTo}: ${counts}.` : `${counts}.`;
     case 'republish':
       return `no workflow change, but the live version does not carry this definition's content hash: the deploy publishes it again as ${plan.versionTo}.`;
+    case 'release':
+      return `no content change, and the live version is verified with it: the deploy imports nothing, runs the smoke checks against the live app, re-marks it as ${plan.versionTo} and tags it.`;
     case 'noop':
       return 'no-op: the live version already carries this content.';
     case 'unchanged':
@@ -96,12 +98,18 @@ export function summarizeDiff(diff: WorkflowDiff): string {
     }),
     diff.features.length ? 'features changed' : '',
     diff.graph.length ? 'graph settings changed' : '',
+    diff.app.length ? 'app settings changed' : '',
+    describeCounts(['plugin dependency', 'plugin dependencies'], {
+      added: diff.dependencies.added.length,
+      removed: diff.dependencies.removed.length,
+      changed: 0,
+    }),
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'no workflow change';
 }
 
 /** "2 edges added", or "3 nodes (1 added, 2 changed)" when there are several kinds. */
-function describeCounts(word: string, counts: Record<'added' | 'removed' | 'changed', number>): string {
+function describeCounts(word: string | [string, string], counts: Record<'added' | 'removed' | 'changed', number>): string {
   const kinds = (['added', 'removed', 'changed'] as const).filter((k) => counts[k]);
   const total = kinds.reduce((n, k) => n + counts[k], 0);
   if (kinds.length === 0) return '';
@@ -173,6 +181,17 @@ export function renderDiff(diff: WorkflowDiff): string[] {
   }
   if (diff.features.length) lines.push('#### Features', '', ...renderValueList(diff.features), '');
   if (diff.graph.length) lines.push('#### Graph settings', '', ...renderValueList(diff.graph), '');
+  if (diff.app.length) lines.push('#### App', '', ...renderValueList(diff.app), '');
+  const { dependencies } = diff;
+  if (dependencies.added.length || dependencies.removed.length) {
+    lines.push(
+      '#### Plugin dependencies',
+      '',
+      ...dependencies.added.map((d) => `- ➕ ${code(d)}`),
+      ...dependencies.removed.map((d) => `- ➖ ${code(d)}`),
+      '',
+    );
+  }
   return lines;
 }
 
@@ -234,6 +253,8 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** `word` is the singular, or [singular, plural] for a word that does not take -s. */
+function plural(n: number, word: string | [string, string]): string {
+  const [one, many] = typeof word === 'string' ? [word, `${word}s`] : word;
+  return `${n} ${n === 1 ? one : many}`;
 }

@@ -1,5 +1,5 @@
 // One definition, start to finish: prepare → back up → import → publish → smoke-check → release,
-// or, on any failure after the first write, roll back. Returns a named outcome; never throws.
+// or, on any failure after the first write, roll back (content already live: release-unchanged.ts). Returns a named outcome; never throws.
 // A cancelled job is a failure like any other: checked before each write, it ends the smoke run
 // in progress, and whatever was written is rolled back while the job's time lasts.
 import { registerSecret } from '../support/redact.js';
@@ -20,6 +20,8 @@ import { assertDslFitsServer } from '../definition/dsl-version.js';
 import type { DeployOptions } from '../settings.js';
 import { readDefinition } from '../definition/load.js';
 import { sourceText } from '../definition/dsl-file.js';
+import { diffAppBlocks, stateFromDsl, stateFromLive } from '../plan/app-state.js';
+import { releaseUnchanged } from './release-unchanged.js';
 
 export interface DeployItem {
   file: string;
@@ -62,13 +64,25 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     assertDslFitsServer(target.dsl, ctx.dify.serverVersion(), policy.allowDslVersionChange);
     const published = await ctx.dify.getPublished(target.appId);
     liveAtStart = published;
-    if (published && carriesVerifiedHash(published, target.hash)) {
-      log(`already live (published version ${published.marked_name || published.id} carries this content hash): no write`);
-      // The marks say this release is live and verified: its tag and GitHub release must exist too
-      // (a rejected push leaves them missing), so finishReleases completes them.
-      const tag = published.marked_name === definition.version ? releaseTag(definition.name, definition.version) : undefined;
-      return done({ result: 'skipped', notes: ['already live'], tag, hash: tag && target.hash });
+    // Live and verified with this content, unless the app's settings were edited in Dify since: the
+    // import is what puts them back (plan shows the same test, in plan/build.ts).
+    const edited = published && carriesVerifiedHash(published, target.hash) ? await findAppEdits(ctx, target) : null;
+    if (published && edited?.length === 0) {
+      if (published.marked_name === definition.version) {
+        log(`already live (published version ${published.marked_name || published.id} carries this content hash): no write`);
+        // The marks say this release is live and verified: its tag and GitHub release must exist too
+        // (a rejected push leaves them missing), so finishReleases completes them.
+        return done({
+          result: 'skipped',
+          notes: ['already live'],
+          tag: releaseTag(definition.name, definition.version),
+          hash: target.hash,
+        });
+      }
+      await assertVersionUnreleased(ctx, item);
+      return done(await releaseUnchanged(ctx, { definition, target, live: published, dryRun: policy.dryRun }, log));
     }
+    if (edited?.length) log(`the app's ${edited.join(', ')} changed in Dify since this content was deployed: importing puts them back`);
     await assertVersionUnreleased(ctx, item);
     if (policy.dryRun) {
       log(
@@ -153,6 +167,12 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
   done({ result: 'deployed', checks: tallyHealth(health!), backupFile: backup.file, hash: target.hash });
   // The tag is created and pushed with every other release of the run, in one go (finishReleases).
   return done({ tag: releaseTag(definition.name, definition.version) });
+}
+
+/** The app settings (name, description, icon) that differ between the live app and the definition. */
+async function findAppEdits(ctx: StageContext, target: DeployTarget): Promise<string[]> {
+  const live = stateFromLive({ app: await ctx.dify.getApp(target.appId), workflow: null });
+  return diffAppBlocks(live.app, stateFromDsl(target.dsl).app).map((change) => change.path);
 }
 
 /** The job was cancelled: stop here. After a write, the caller's catch rolls back. */

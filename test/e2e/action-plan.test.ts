@@ -82,7 +82,7 @@ describe('command: plan', () => {
     ).toEqual(['<!-- dify-gitops:plan:production -->', '<!-- dify-gitops:plan:staging -->']);
   });
 
-  it('a change of layout only (positions, viewport, selection) plans as a no-op', async () => {
+  it('a change of layout only (positions, viewport, selection) plans no content change: a release without an import', async () => {
     const { w, base, pr } = await releasedWorld();
     world = w;
     const moved = echoDefinition('alpha', A, '1.0.1');
@@ -91,12 +91,15 @@ describe('command: plan', () => {
     await w.commit([moved, echoDefinition('beta', B)], 'tidy the canvas');
     const run = await w.run({ command: 'plan' }, { GITHUB_EVENT_PATH: await writePullRequestEvent(w, { number: pr, base }) });
     expect(run.code, run.stdout).toBe(0);
+    // The version was bumped, so the deploy releases it: smoke checks, marks and a tag, but no import.
     expect(JSON.parse(run.outputs.changes)[0]).toMatchObject({
-      status: 'noop',
-      noop: true,
+      status: 'release',
+      noop: false,
       nodes: { added: [], removed: [], changed: [] },
     });
-    expect(run.outputs.plan).toContain('**Deploy:** no-op: the live version already carries this content.');
+    expect(run.outputs.plan).toContain(
+      '**Deploy:** no content change, and the live version is verified with it: the deploy imports nothing',
+    );
     expect(run.outputs.plan).not.toContain('####');
   });
 

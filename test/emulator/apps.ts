@@ -3,9 +3,10 @@ import { requireConsole } from './auth.js';
 import type { Ctx } from './context.js';
 import { encryptDatasetId, mapDatasetIds } from './dataset-ids.js';
 import { buildAppDsl, dumpYaml } from './dsl.js';
+import { exportDependencies, pluginRows } from './plugins.js';
 import { APP_MODES, WORKFLOW_MODES } from './apply-dsl.js';
 import { badParam, HttpError, json, notFound, readJson, type Reply, type Req } from './http.js';
-import { createApiKey, createAppRecord, currentPublished, type AppRecord, type WorkflowRecord } from './state.js';
+import { createApiKey, createAppRecord, currentPublished, nowSeconds, type AppRecord, type WorkflowRecord } from './state.js';
 
 const MAX_KEYS = 10;
 
@@ -105,6 +106,27 @@ export function handleCreateApp(ctx: Ctx, req: Req): Reply {
   return json(201, appJson(ctx, app, req));
 }
 
+/**
+ * PUT /console/api/apps/{app_id}: the editor's "Edit info" (Dify 1.12.1 controllers/console/app/app.py AppApi.put
+ * → AppService.update_app): name required; every other field is written as sent, "" (or false) when left out.
+ */
+export function handleUpdateApp(ctx: Ctx, req: Req): Reply {
+  requireConsole(ctx, req, 'editor');
+  const app = findApp(ctx, req.params.app_id);
+  const body = readJson(req);
+  if (typeof body.name !== 'string' || body.name === '') throw badParam('name is required', 'name');
+  const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
+  if (text('description').length > 400) throw badParam('description must be at most 400 characters', 'description');
+  app.name = body.name;
+  app.description = text('description');
+  app.icon_type = text('icon_type');
+  app.icon = text('icon');
+  app.icon_background = text('icon_background');
+  app.use_icon_as_answer_icon = body.use_icon_as_answer_icon === true;
+  app.updated_at = nowSeconds();
+  return json(200, appJson(ctx, app, req));
+}
+
 /** DELETE /console/api/apps/{app_id}: 204, editor role (Dify deletes the app's workflows and keys with it). */
 export function handleDeleteApp(ctx: Ctx, req: Req): Reply {
   requireConsole(ctx, req, 'editor');
@@ -136,24 +158,7 @@ export function handleListPlugins(ctx: Ctx, req: Req): Reply {
   requireConsole(ctx, req);
   const page = intParam(req, 'page', 1, 1, 99999);
   const pageSize = intParam(req, 'page_size', 256, 1, 256);
-  const identifiers = new Set(ctx.options.installedPlugins);
-  for (const app of ctx.store.apps.values()) {
-    for (const dep of app.dependencies as Array<{ value?: Record<string, unknown> }>) {
-      for (const value of Object.values(dep?.value ?? {})) {
-        if (typeof value === 'string' && value.includes(':') && !value.includes('missing')) identifiers.add(value);
-      }
-    }
-  }
-  const plugins = [...identifiers].sort().map((unique) => {
-    const [pluginId, rest = ''] = unique.split(':');
-    return {
-      plugin_id: pluginId,
-      plugin_unique_identifier: unique,
-      version: rest.split('@')[0],
-      name: pluginId.split('/').pop(),
-      source: 'marketplace',
-    };
-  });
+  const plugins = pluginRows(ctx);
   return json(200, { plugins: plugins.slice((page - 1) * pageSize, page * pageSize), total: plugins.length });
 }
 
@@ -207,7 +212,7 @@ export function handleExport(ctx: Ctx, req: Req): Reply {
       if (!workflow) throw badParam('Missing draft workflow configuration, please check.');
     }
   }
-  const dsl = buildAppDsl(app, workflow, ctx.options.dslVersion, includeSecret);
+  const dsl = buildAppDsl(app, workflow, ctx.options.dslVersion, includeSecret, exportDependencies(ctx, workflow));
   if (ctx.options.encryptDatasetIds) mapDatasetIds(dsl, (id) => encryptDatasetId(id, ctx.workspace.id));
   return json(200, { data: dumpYaml(dsl) });
 }

@@ -139,7 +139,17 @@ export function buildWorkflowDsl(workflow: WorkflowRecord, includeSecret: boolea
 }
 
 /** The DSL object Dify's make_app_dsl builds; `workflow` null exports model_config (chat-like apps). */
-export function buildAppDsl(app: AppRecord, workflow: WorkflowRecord | null, dslVersion: string, includeSecret: boolean): StateDsl {
+/**
+ * `dependencies`: what the export lists (plugins.ts exportDependencies); the state snapshot shows the
+ * ones the last import declared.
+ */
+export function buildAppDsl(
+  app: AppRecord,
+  workflow: WorkflowRecord | null,
+  dslVersion: string,
+  includeSecret: boolean,
+  dependencies: unknown[] = app.dependencies,
+): StateDsl {
   const dsl: StateDsl = {
     version: dslVersion,
     kind: 'app',
@@ -153,7 +163,7 @@ export function buildAppDsl(app: AppRecord, workflow: WorkflowRecord | null, dsl
       description: app.description,
       use_icon_as_answer_icon: app.use_icon_as_answer_icon,
     },
-    dependencies: clone(app.dependencies),
+    dependencies: clone(dependencies),
   };
   if (workflow) dsl.workflow = buildWorkflowDsl(workflow, includeSecret) as StateDsl['workflow'];
   else dsl.model_config = clone(app.model_config ?? {});

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { leakedDependencies, WORKFLOW_MODES } from './apply-dsl.js';
 import type { Ctx } from './context.js';
 import { buildAppDsl, dumpYaml } from './dsl.js';
+import { exportDependencies } from './plugins.js';
 import { checkPublishable } from './graph.js';
 import { json, readJson, type Reply, type Req } from './http.js';
 import { confirmPending, importHttpStatus, runImport, type ImportObject } from './imports.js';
@@ -136,7 +137,7 @@ export function createOpenapiRouter(ctx: Ctx): Router {
       workflow = workflowId ? (app.published.find((w) => w.id === workflowId) ?? null) : app.draft;
       if (!workflow) throw apiError(404, 'not_found', workflowId ? 'version not found' : 'draft workflow not found');
     }
-    const data = dumpYaml(buildAppDsl(app, workflow, ctx.options.dslVersion, include));
+    const data = dumpYaml(buildAppDsl(app, workflow, ctx.options.dslVersion, include, exportDependencies(ctx, workflow)));
     return ok({ data, draft_hash: app.draft?.hash ?? null });
   });
   add('GET', '/apps/{app_id}/dependencies:check', (req) => {

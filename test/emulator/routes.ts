@@ -8,6 +8,7 @@ import {
   handleSystemFeatures,
   handleCreateKey,
   handleDeleteApp,
+  handleUpdateApp,
   handleDeleteKey,
   handleExport,
   handleGetApp,
@@ -52,6 +53,7 @@ export function createDifyRouter(ctx: Ctx): Router {
   add('GET', `${c}/workspaces/current/plugin/list`, handleListPlugins);
   add('POST', `${c}/apps`, handleCreateApp);
   add('GET', `${c}/apps/{app_id}`, handleGetApp);
+  add('PUT', `${c}/apps/{app_id}`, handleUpdateApp);
   add('DELETE', `${c}/apps/{app_id}`, handleDeleteApp);
   add('GET', `${c}/apps/{app_id}/export`, handleExport);
   add('POST', `${c}/apps/{app_id}/api-enable`, handleApiEnable);

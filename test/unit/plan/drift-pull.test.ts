@@ -208,6 +208,15 @@ describe('pull rewrite', () => {
     );
   });
 
+  it("refuses as well when the credential sits in the app's settings (read from its detail, not the export)", () => {
+    const current = withDatasets();
+    const live = mapDatasetAliases(current, 'production').dsl;
+    const app = { id: 'app-1', name: 'summarizer', mode: 'workflow', description: 'key: sk-proj-4f8a1c9e7b2d6f0a3e5c8b1d9f7a' };
+    expect(() => rewriteFromExport(current, stringify(live), 'production', 'app', app)).toThrow(
+      'holds what looks like a OpenAI-style API key (sk-proj********) at /dsl/app/description; nothing was written.',
+    );
+  });
+
   it('blanks and declares a new secret, drops a stale one, and flags unknown dataset ids', () => {
     const current = withDatasets();
     const live = mapDatasetAliases(current, 'production').dsl;

@@ -348,7 +348,7 @@ describe('offline plan (fork pull requests)', () => {
     const plan = buildOfflinePlan({ file: 'workflows/summarizer.json', environment: 'production', base, head });
     expect(plan).toMatchObject({ mode: 'offline', status: 'update', versionFrom: '1.0.0', versionTo: '1.1.0', noop: null });
     const text = render(plan);
-    expect(text).toContain('**Change:** 1 node changed.');
+    expect(text).toContain('**Change:** 1 node changed, app settings changed.');
     expect(text).toContain('#### App\n\n- `description`: `"Summarizes text."` → `"Summarizes any text."`');
   });
 
@@ -356,5 +356,55 @@ describe('offline plan (fork pull requests)', () => {
     const head = sampleDefinition('1.0.1');
     head.smoke = [{ name: 'works', inputs: { text: 'x' }, expect: {} }];
     expect(buildOfflinePlan({ file: 'f', environment: 'production', base: sampleDefinition(), head }).status).toBe('unchanged');
+  });
+});
+
+describe('content live and verified', () => {
+  const verified = (d: Definition) => ({
+    name: '1.0.0',
+    comment: `✓ sha256:${dslContentHash(d.dsl).slice(0, 16)} commit abc dify-gitops summarizer@1.0.0`,
+  });
+  const plan = (d: Definition, extra: { app?: Record<string, string>; publishedYaml?: string } = {}) =>
+    buildLivePlan({
+      name: d.name,
+      file: 'workflows/summarizer.json',
+      environment: 'production',
+      appId: 'app-1',
+      versionTo: d.version,
+      dsl: d.dsl,
+      unmapped: [],
+      published: asPublished(d.dsl, verified(d)) as WorkflowVersion,
+      release: { tag: 'summarizer@v1.0.0', dsl: d.dsl },
+      draftYaml: null,
+      app: { id: 'app-1', name: d.dsl.app.name, mode: 'workflow', icon_type: 'emoji', icon: String(d.dsl.app.icon ?? ''), ...extra.app },
+      publishedYaml: extra.publishedYaml,
+    });
+
+  it('a bumped version with the same content is a release: no import, smoke checks, marks and a tag', () => {
+    const bumped = { ...sampleDefinition('1.0.1'), dsl: sampleDefinition().dsl };
+    const p = plan(bumped);
+    expect(p).toMatchObject({ status: 'release', noop: false });
+    expect(render(p)).toContain(
+      'the deploy imports nothing, runs the smoke checks against the live app, re-marks it as 1.0.1 and tags it.',
+    );
+    expect(plan(sampleDefinition())).toMatchObject({ status: 'noop', noop: true });
+  });
+
+  it('an app renamed in the UI is an update that renames it back, shown as drift', () => {
+    const p = plan(sampleDefinition(), { app: { name: 'Renamed in the UI', icon: '🚀' } });
+    expect(p.status).toBe('update');
+    const text = render(p);
+    expect(text).toContain('app settings changed');
+    expect(text).toContain('- `name`: `"Renamed in the UI"` → `"summarizer"`');
+    expect(text).toContain('> **Drift:** the live app differs from the last release `summarizer@v1.0.0`');
+  });
+
+  it('plugin dependencies only the live export has: listed, with a note that an import cannot change them', () => {
+    const d = sampleDefinition();
+    const dependency = { type: 'marketplace', value: { marketplace_plugin_unique_identifier: 'langgenius/openai:0.2.0@x', version: null } };
+    const p = plan(d, { publishedYaml: stringify({ ...d.dsl, dependencies: [dependency] }) });
+    expect(p.status).toBe('noop');
+    expect(p.notes.join('\n')).toContain('an import cannot change them; "pull summarizer" writes them into the definition');
+    expect(render(p)).toContain('#### Plugin dependencies\n\n- ➖ `marketplace langgenius/openai:0.2.0@x`');
   });
 });

@@ -151,6 +151,8 @@ describe('changes output', () => {
         edges: { added: 0, removed: 0, changed: 0 },
         variables: [],
         features_changed: false,
+        app_changed: false,
+        dependencies: { added: [], removed: [] },
         drift: null,
         draft: null,
         notes: [],
