@@ -14,7 +14,15 @@ import { resolveAppId } from '../stages/target.js';
 import { parseDefinition } from '../release/snapshots.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { buildFailedPlan, buildLivePlan, buildOfflinePlan, type DefinitionPlan } from '../plan/build.js';
-import { planHasChanges, planMarker, renderPlanReport, reportPlanOutputs, toChangesJson, type PlanReport } from '../report/plan-comment.js';
+import {
+  planHasChanges,
+  planMarker,
+  renderPlanReport,
+  reportPlanOutputs,
+  SUMMARY_LIMIT,
+  toChangesJson,
+  type PlanReport,
+} from '../report/plan-comment.js';
 import { mapLimit } from '../support/concurrency.js';
 import { selectChangedBetween } from '../selection.js';
 import { describeError, UserError } from '../support/errors.js';
@@ -59,10 +67,11 @@ export async function runPlan(
     plans,
     sha: settings.github.pullHead ?? settings.github.sha,
     runUrl: settings.github.runUrl,
+    changesOnly: options.changesOnly,
   };
   const markdown = renderPlanReport(planReport);
   reportPlanOutputs(sink, markdown, plans);
-  await sink.summary(renderPlanReport(planReport, { maxChars: 900_000 }));
+  await sink.summary(renderPlanReport(planReport, SUMMARY_LIMIT));
   await tryPostComment(settings, sink, markdown);
   if (settings.surface === 'cli' && !settings.json) sink.info(`\n${markdown.trimEnd()}`);
   const ok = report.ok && plans.every((p) => p.status !== 'error' && p.status !== 'invalid');

@@ -7,6 +7,7 @@ import { dslContentHash } from '../definition/canonical.js';
 import { carriesVerifiedHash } from '../release/marks.js';
 import { diffValues, diffWorkflows, EMPTY_WORKFLOW, isEmptyDiff, type ValueChange, type WorkflowDiff } from './diff.js';
 import { hashParts, partsFromDsl, partsFromExport, partsFromPublished, type WorkflowParts } from '../definition/workflow-parts.js';
+import { shapeOf, type GraphChange } from './graph-shape.js';
 
 /**
  * create: first published version (or, offline, a new definition); update: the workflow changes;
@@ -50,6 +51,8 @@ export interface DefinitionPlan {
   /** Whether a deploy would write nothing; null when it cannot be known (offline). */
   noop: boolean | null;
   diff?: WorkflowDiff;
+  /** The graph before and after, for the report's picture of it. */
+  graph?: GraphChange;
   /** Offline only: changes to the DSL's app block (name, description, icon). */
   app?: ValueChange[];
   drift?: DriftNote;
@@ -96,6 +99,7 @@ export function buildLivePlan(input: LivePlanInput): DefinitionPlan {
     versionTo: input.versionTo,
     noop,
     diff,
+    graph: { before: shapeOf(live), after: shapeOf(repo) },
     notes,
   };
   if (published && input.release) {
@@ -136,7 +140,8 @@ function findDraftEdits(input: LivePlanInput, live: WorkflowParts, repo: Workflo
 
 export function buildOfflinePlan(input: { file: string; environment: string; base: Definition | null; head: Definition }): DefinitionPlan {
   const { base, head } = input;
-  const diff = diffWorkflows(base ? partsFromDsl(base.dsl) : EMPTY_WORKFLOW, partsFromDsl(head.dsl));
+  const [before, after] = [base ? partsFromDsl(base.dsl) : EMPTY_WORKFLOW, partsFromDsl(head.dsl)];
+  const diff = diffWorkflows(before, after);
   const app = base ? diffValues(base.dsl.app, head.dsl.app, '') : [];
   const status: PlanStatus = !base ? 'create' : isEmptyDiff(diff) && app.length === 0 ? 'unchanged' : 'update';
   return {
@@ -149,6 +154,7 @@ export function buildOfflinePlan(input: { file: string; environment: string; bas
     versionTo: head.version,
     noop: null,
     diff,
+    graph: { before: shapeOf(before), after: shapeOf(after) },
     app,
     notes: [],
   };

@@ -1,0 +1,97 @@
+// A picture of a definition's graph for the plan: a Mermaid flowchart (GitHub draws ```mermaid
+// blocks) with the nodes the change adds, changes and removes coloured, and its new and removed
+// edges drawn thick and dashed. Titles are user text: every character that could mean something
+// to Mermaid or to Markdown is written as a Mermaid entity code.
+import type { WorkflowDiff } from '../plan/diff.js';
+import type { GraphChange, ShapeEdge, ShapeNode } from '../plan/graph-shape.js';
+
+type Status = 'added' | 'removed' | 'changed' | 'same';
+
+/** Past this a flowchart is a blur (and nears Mermaid's text limit on GitHub): say so instead. */
+const MAX_NODES = 150;
+const MAX_TITLE_CHARS = 60;
+
+const CLASSES: Record<Exclude<Status, 'same'>, string> = {
+  added: 'fill:#dafbe1,stroke:#1a7f37,color:#0f5323,stroke-width:2px',
+  changed: 'fill:#fff8c5,stroke:#9a6700,color:#4d2d00,stroke-width:2px',
+  removed: 'fill:#ffebe9,stroke:#cf222e,color:#82071e,stroke-width:2px,stroke-dasharray:5 5',
+};
+const MARK: Record<Status, string> = { added: '➕ ', changed: '✏️ ', removed: '➖ ', same: '' };
+const LINK = { added: 'stroke:#1a7f37,stroke-width:3px', removed: 'stroke:#cf222e,stroke-dasharray:5 5' };
+
+/** Whether the change touches the graph itself: nodes or edges (not only variables or features). */
+export function graphChanged(diff: WorkflowDiff): boolean {
+  const { nodes, edges } = diff;
+  return [nodes.added, nodes.removed, nodes.changed, edges.added, edges.removed, edges.changed].some((list) => list.length > 0);
+}
+
+/** The flowchart section, or nothing when the graph did not change. */
+export function renderGraph(graph: GraphChange | undefined, diff: WorkflowDiff | undefined): string[] {
+  if (!graph || !diff || !graphChanged(diff)) return [];
+  const after = new Set(graph.after.nodes.map((n) => n.id));
+  const before = new Set(graph.before.nodes.map((n) => n.id));
+  const changed = new Set(diff.nodes.changed.map((n) => n.id));
+  const nodes: Array<ShapeNode & { status: Status }> = [
+    ...graph.after.nodes.map((n) => ({ ...n, status: statusOf(n.id, before, changed) })),
+    ...graph.before.nodes.filter((n) => !after.has(n.id)).map((n) => ({ ...n, status: 'removed' as const })),
+  ];
+  const head = ['#### Graph', ''];
+  if (nodes.length > MAX_NODES) return [...head, `_${nodes.length} nodes: too many to draw; the changes are listed below._`, ''];
+  const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
+  const lines = ['```mermaid', 'flowchart LR'];
+  for (const n of nodes) lines.push(`  ${ids.get(n.id)}${shape(n.type, `${MARK[n.status]}${clip(n.title)}`)}`);
+  const afterKeys = new Set(graph.after.edges.map((e) => e.key));
+  const edges: Array<ShapeEdge & { status: 'added' | 'removed' | 'same' }> = [
+    ...graph.after.edges.map((e) => ({
+      ...e,
+      status: diff.edges.added.some((a) => a.key === e.key) ? ('added' as const) : ('same' as const),
+    })),
+    ...graph.before.edges.filter((e) => !afterKeys.has(e.key)).map((e) => ({ ...e, status: 'removed' as const })),
+  ].filter((e) => ids.has(e.source) && ids.has(e.target));
+  const styled: Record<'added' | 'removed', number[]> = { added: [], removed: [] };
+  edges.forEach((e, i) => {
+    const arrow = e.status === 'added' ? '==>' : e.status === 'removed' ? '-.->' : '-->';
+    const label = e.handle !== 'source' && e.handle !== '' ? `|"${mermaidText(clip(e.handle))}"|` : '';
+    lines.push(`  ${ids.get(e.source)} ${arrow}${label} ${ids.get(e.target)}`);
+    if (e.status !== 'same') styled[e.status].push(i);
+  });
+  for (const status of ['added', 'changed', 'removed'] as const) {
+    const members = nodes.filter((n) => n.status === status).map((n) => ids.get(n.id));
+    if (members.length) lines.push(`  classDef ${status} ${CLASSES[status]}`, `  class ${members.join(',')} ${status}`);
+  }
+  for (const status of ['added', 'removed'] as const) {
+    if (styled[status].length) lines.push(`  linkStyle ${styled[status].join(',')} ${LINK[status]}`);
+  }
+  lines.push('```', '');
+  return [...head, ...lines, legend(nodes), ''];
+}
+
+function statusOf(id: string, before: Set<string>, changed: Set<string>): Status {
+  return !before.has(id) ? 'added' : changed.has(id) ? 'changed' : 'same';
+}
+
+/** Start and end nodes as stadiums, branches as diamonds, everything else as a box. */
+function shape(type: string, title: string): string {
+  const text = `"${mermaidText(title)}"`;
+  if (type === 'start' || type === 'end' || type === 'answer') return `([${text}])`;
+  if (type === 'if-else' || type === 'question-classifier') return `{${text}}`;
+  return `[${text}]`;
+}
+
+function legend(nodes: Array<{ status: Status }>): string {
+  const present = (['added', 'changed', 'removed'] as const).filter((s) => nodes.some((n) => n.status === s));
+  return `_${present.map((s) => `${MARK[s].trim()} ${s}`).join(' · ')}_`;
+}
+
+function clip(text: string): string {
+  const chars = [...text.replace(/\s+/g, ' ').trim()];
+  return chars.length > MAX_TITLE_CHARS ? `${chars.slice(0, MAX_TITLE_CHARS - 1).join('')}…` : chars.join('');
+}
+
+/**
+ * Letters, digits and spaces as they are; every other character as `#<code point>;`, which Mermaid
+ * reads as that character, so no quote, bracket, pipe or tag in a title reaches Mermaid's parser.
+ */
+export function mermaidText(text: string): string {
+  return [...text].map((ch) => (/[\p{L}\p{N} ]/u.test(ch) ? ch : `#${ch.codePointAt(0)};`)).join('');
+}
