@@ -167,8 +167,11 @@ export function diffWords(before: string, after: string, options: { context?: nu
   while (i < changed.length) {
     let j = i;
     while (j + 1 < changed.length && wordsBetween(tokens, changed[j], changed[j + 1]) <= 2 * context) j++;
-    const from = reach(tokens, changed[i], -1, context);
-    const to = reach(tokens, changed[j], 1, context) + 1;
+    let from = reach(tokens, changed[i], -1, context);
+    // Clipped context starts at a word, not at the punctuation or space before it.
+    while (from > 0 && from < changed[i] && !WORD.test(tokens[from].text)) from++;
+    let to = reach(tokens, changed[j], 1, context) + 1;
+    while (to < tokens.length && to - 1 > changed[j] && !/\S/.test(tokens[to - 1].text)) to--;
     hunks.push({ segments: joinSegments(tokens.slice(from, to)), clippedStart: from > 0, clippedEnd: to < tokens.length });
     i = j + 1;
   }
