@@ -11,6 +11,8 @@ const MAX_DIFF_LINES = 60;
 const MAX_WORD_HUNKS = 20;
 const MAX_CONTEXT_CHARS = 160;
 const MAX_CHANGE_CHARS = 1500;
+/** One field's word diff stays below this, so a rewritten prompt cannot crowd out the rest. */
+const MAX_BLOCK_CHARS = 8000;
 
 /** Fields that hold program code: a line diff reads better than a word diff there. */
 const CODE_FIELDS = new Set(['code']);
@@ -35,14 +37,25 @@ export function renderCodeDiff(label: string, before: string, after: string): st
  */
 export function renderWordDiff(label: string, before: string, after: string): string[] {
   const diff = diffWords(before, after);
-  const hunks = diff.hunks.slice(0, MAX_WORD_HUNKS).map(renderHunk);
+  const hunks: string[] = [];
+  let length = 0;
+  let complete = true;
+  for (const hunk of diff.hunks.slice(0, MAX_WORD_HUNKS)) {
+    if (hunks.length > 0 && length >= MAX_BLOCK_CHARS) break;
+    const shown = renderHunk(hunk, MAX_BLOCK_CHARS - length);
+    hunks.push(shown.text);
+    length += shown.text.length;
+    complete = shown.complete;
+    if (!complete) break;
+  }
   const body = hunks.join('\n⋯\n');
   const lines = [`${label} (${diff.changes} ${diff.changes === 1 ? 'change' : 'changes'}, word by word):`, '', `<pre>${body}</pre>`];
-  if (diff.hunks.length > hunks.length) lines.push('', `_${diff.hunks.length - hunks.length} more changed passage(s) not shown._`);
+  if (!complete || diff.hunks.length > hunks.length) lines.push('', '_The rest of the changes to this field are not shown._');
   return [...lines, ''];
 }
 
-function renderHunk(hunk: WordHunk): string {
+/** The hunk as HTML, cut at a segment once it passes `budget` characters (`complete` false then). */
+function renderHunk(hunk: WordHunk, budget: number): { text: string; complete: boolean } {
   // The repo side was checked for pasted credentials, the live side (edited in Dify's UI) was not.
   const side = (op: '-' | '+') =>
     hunk.segments
@@ -50,7 +63,7 @@ function renderHunk(hunk: WordHunk): string {
       .map((s) => s.text)
       .join('');
   const found = findCredential(side('-')) ?? findCredential(side('+'));
-  if (found) return escapeHtml(`‹hidden: looks like a ${found.kind} (${found.masked})›`);
+  if (found) return { text: escapeHtml(`‹hidden: looks like a ${found.kind} (${found.masked})›`), complete: true };
   const last = hunk.segments.length - 1;
   let cutStart = hunk.clippedStart;
   let cutEnd = hunk.clippedEnd;
@@ -73,7 +86,11 @@ function renderHunk(hunk: WordHunk): string {
           : `${s.text.slice(0, half)} … ${s.text.slice(-half)}`;
     return escapeHtml(text);
   });
-  return `${cutStart ? '…' : ''}${parts.join('')}${cutEnd ? '…' : ''}`;
+  let kept = 0;
+  let length = 0;
+  while (kept < parts.length && (kept < 2 || length + parts[kept].length <= budget)) length += parts[kept++].length;
+  const complete = kept === parts.length;
+  return { text: `${cutStart ? '…' : ''}${parts.slice(0, kept).join('')}${cutEnd || !complete ? '…' : ''}`, complete };
 }
 
 function clipChange(text: string): string {

@@ -68,6 +68,24 @@ describe('the plan comment', () => {
     expect(folded).not.toContain('Rule 1:');
   });
 
+  it('bounds a prompt rewritten throughout, saying how many passages it left out, and shows whitespace changes', () => {
+    const rewritten = plan('summarizer', (before, after) => {
+      system(before).text = Array.from({ length: 400 }, (_, i) => `old${i} ${'x'.repeat(40)} a b c d e f g h i j k`).join(' ');
+      system(after).text = Array.from({ length: 400 }, (_, i) => `new${i} ${'x'.repeat(40)} a b c d e f g h i j k`).join(' ');
+    });
+    const text = renderPlanReport(report([rewritten]));
+    const block = text.slice(text.indexOf('<pre>'), text.indexOf('</pre>'));
+    expect(block.length).toBeLessThan(9000);
+    expect(block).toContain('<del>old0</del><ins><b>new0</b></ins>');
+    expect(text).toContain('…</pre>\n\n_The rest of the changes to this field are not shown._');
+    const spaced = plan('summarizer', (_before, after) => {
+      system(after).text = 'You summarize text.\n\nBe brief.\nUse a {{#env.TONE#}} tone.';
+    });
+    expect(renderPlanReport(report([spaced]))).toContain(
+      '<pre>[system]\nYou summarize text.<del>↵\n</del><ins><b>↵\n↵\n</b></ins>Be brief.',
+    );
+  });
+
   it('folds definitions that change nothing, and lists only changes in changes-only mode', () => {
     const same = plan('steady', () => {});
     const noop = { ...same, status: 'noop' as const, noop: true };
