@@ -8,6 +8,8 @@ export interface ShapeNode {
   id: string;
   type: string;
   title: string;
+  /** The iteration or loop the node runs inside. */
+  parent?: string;
 }
 
 export interface ShapeEdge {
@@ -34,11 +36,14 @@ export function shapeOf(parts: WorkflowParts): GraphShape {
   return {
     nodes: parts.graph.nodes.map((node) => {
       const data = isRecord(node.data) ? node.data : { type: '?' };
-      return {
+      const shape: ShapeNode = {
         id: String(node.id),
         type: String(data.type ?? '?'),
-        title: typeof data.title === 'string' && data.title ? data.title : String(node.id),
+        // Untitled nodes (an iteration's start) read better by their kind than by a timestamp id.
+        title: typeof data.title === 'string' && data.title ? data.title : String(data.type ?? node.id),
       };
+      if (typeof node.parentId === 'string' && node.parentId) shape.parent = node.parentId;
+      return shape;
     }),
     edges: parts.graph.edges.map((e) => ({
       key: edgeKey(e),

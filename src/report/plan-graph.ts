@@ -31,15 +31,14 @@ export function renderGraph(graph: GraphChange | undefined, diff: WorkflowDiff |
   const after = new Set(graph.after.nodes.map((n) => n.id));
   const before = new Set(graph.before.nodes.map((n) => n.id));
   const changed = new Set(diff.nodes.changed.map((n) => n.id));
-  const nodes: Array<ShapeNode & { status: Status }> = [
+  const nodes: Drawn[] = [
     ...graph.after.nodes.map((n) => ({ ...n, status: statusOf(n.id, before, changed) })),
     ...graph.before.nodes.filter((n) => !after.has(n.id)).map((n) => ({ ...n, status: 'removed' as const })),
   ];
   const head = ['#### Graph', ''];
   if (nodes.length > MAX_NODES) return [...head, `_${nodes.length} nodes: too many to draw; the changes are listed below._`, ''];
   const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
-  const lines = ['```mermaid', 'flowchart LR'];
-  for (const n of nodes) lines.push(`  ${ids.get(n.id)}${shape(n.type, `${MARK[n.status]}${clip(n.title)}`)}`);
+  const lines = ['```mermaid', 'flowchart LR', ...drawNodes(nodes, ids)];
   const afterKeys = new Set(graph.after.edges.map((e) => e.key));
   const edges: Array<ShapeEdge & { status: 'added' | 'removed' | 'same' }> = [
     ...graph.after.edges.map((e) => ({
@@ -55,9 +54,12 @@ export function renderGraph(graph: GraphChange | undefined, diff: WorkflowDiff |
     lines.push(`  ${ids.get(e.source)} ${arrow}${label} ${ids.get(e.target)}`);
     if (e.status !== 'same') styled[e.status].push(i);
   });
+  const containers = new Set(nodes.flatMap((n) => (n.parent && ids.has(n.parent) ? [n.parent] : [])));
   for (const status of ['added', 'changed', 'removed'] as const) {
-    const members = nodes.filter((n) => n.status === status).map((n) => ids.get(n.id));
+    const members = nodes.filter((n) => n.status === status && !containers.has(n.id)).map((n) => ids.get(n.id));
     if (members.length) lines.push(`  classDef ${status} ${CLASSES[status]}`, `  class ${members.join(',')} ${status}`);
+    // An iteration or loop is drawn as a subgraph, which takes a style rather than a class.
+    for (const n of nodes) if (n.status === status && containers.has(n.id)) lines.push(`  style ${ids.get(n.id)} ${CLASSES[status]}`);
   }
   for (const status of ['added', 'removed'] as const) {
     if (styled[status].length) lines.push(`  linkStyle ${styled[status].join(',')} ${LINK[status]}`);
@@ -66,15 +68,38 @@ export function renderGraph(graph: GraphChange | undefined, diff: WorkflowDiff |
   return [...head, ...lines, legend(nodes), ''];
 }
 
+type Drawn = ShapeNode & { status: Status };
+
+/** Nodes in the DSL's order; an iteration's or loop's nodes inside it, as a subgraph named after it. */
+function drawNodes(nodes: Drawn[], ids: Map<string, string>): string[] {
+  const inside = (n: Drawn) => n.parent !== undefined && n.parent !== n.id && ids.has(n.parent);
+  const children = new Map<string, Drawn[]>();
+  for (const n of nodes.filter(inside)) children.set(n.parent!, [...(children.get(n.parent!) ?? []), n]);
+  const seen = new Set<string>();
+  const draw = (n: Drawn, indent: string): string[] => {
+    // A parent cycle in a hand-edited DSL must not recurse forever.
+    if (seen.has(n.id)) return [];
+    seen.add(n.id);
+    const label = `${MARK[n.status]}${clip(n.title)}`;
+    const kids = children.get(n.id);
+    if (!kids) return [`${indent}${ids.get(n.id)}${shape(n.type, label)}`];
+    return [`${indent}subgraph ${ids.get(n.id)} ["${mermaidText(label)}"]`, ...kids.flatMap((k) => draw(k, `${indent}  `)), `${indent}end`];
+  };
+  const drawn = nodes.filter((n) => !inside(n)).flatMap((n) => draw(n, '  '));
+  // Nodes whose parents form a loop belong to no drawn subgraph: draw them on their own.
+  return [...drawn, ...nodes.filter((n) => !seen.has(n.id)).map((n) => `  ${ids.get(n.id)}${shape(n.type, clip(n.title))}`)];
+}
+
 function statusOf(id: string, before: Set<string>, changed: Set<string>): Status {
   return !before.has(id) ? 'added' : changed.has(id) ? 'changed' : 'same';
 }
 
-/** Start and end nodes as stadiums, branches as diamonds, everything else as a box. */
+/** Start and end nodes as stadiums, branches as diamonds, an iteration's start as a circle, the rest as boxes. */
 function shape(type: string, title: string): string {
   const text = `"${mermaidText(title)}"`;
   if (type === 'start' || type === 'end' || type === 'answer') return `([${text}])`;
   if (type === 'if-else' || type === 'question-classifier') return `{${text}}`;
+  if (type === 'iteration-start' || type === 'loop-start') return `((${text}))`;
   return `[${text}]`;
 }
 

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Definition, DslNode } from '../../../src/definition/types.js';
 import type { WorkflowVersion } from '../../../src/dify/types.js';
-import { buildLivePlan } from '../../../src/plan/build.js';
+import { readFileSync } from 'node:fs';
+import { buildLivePlan, buildOfflinePlan } from '../../../src/plan/build.js';
 import { COMMENT_LIMIT, renderPlanReport, SUMMARY_LIMIT, type PlanReport } from '../../../src/report/plan-comment.js';
 import { asPublished, sampleDefinition } from './sample.js';
 
@@ -167,6 +168,31 @@ describe('the plan comment', () => {
     // A change of variables alone draws no graph.
     const vars = plan('summarizer', (_b, after) => (after.dsl.workflow!.environment_variables![0].value = 'formal'));
     expect(renderPlanReport(report([vars]))).not.toContain('```mermaid');
+  });
+});
+
+describe('the graph of an iteration', () => {
+  it('draws the nodes inside an iteration as a subgraph named after it', () => {
+    const base = JSON.parse(readFileSync(new URL('../../../workflows/iteration-format.json', import.meta.url), 'utf8')) as Definition;
+    const head = structuredClone(base);
+    head.version = '1.1.0';
+    const template = head.dsl.workflow!.graph.nodes.find((n) => n.data.type === 'template-transform')!;
+    template.data.template = 'item: {{ arg1 }}';
+    const text = renderPlanReport(
+      report([buildOfflinePlan({ file: 'workflows/iteration-format.json', environment: 'production', base, head })]),
+    );
+    expect(text).toContain(
+      [
+        '  n0(["Start"])',
+        '  subgraph n1 ["Iteration"]',
+        '    n2(("iteration#45;start"))',
+        '    n4["#9999;#65039; Template"]',
+        '  end',
+        '  n3["Code"]',
+        '  n5(["End"])',
+      ].join('\n'),
+    );
+    expect(text).toContain('<pre><del>output</del><ins><b>item</b></ins>: {{ arg1 }}</pre>');
   });
 });
 
