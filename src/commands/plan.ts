@@ -23,6 +23,7 @@ import {
   toChangesJson,
   type PlanReport,
 } from '../report/plan-comment.js';
+import { planForTerminal } from '../report/plan-terminal.js';
 import { mapLimit } from '../support/concurrency.js';
 import { selectChangedBetween } from '../selection.js';
 import { describeError, UserError } from '../support/errors.js';
@@ -71,9 +72,11 @@ export async function runPlan(
   };
   const markdown = renderPlanReport(planReport);
   reportPlanOutputs(sink, markdown, plans);
-  await sink.summary(renderPlanReport(planReport, SUMMARY_LIMIT));
+  // The job summary has room for every diff; the comment falls back to the table when it has not.
+  const full = renderPlanReport(planReport, SUMMARY_LIMIT);
+  await sink.summary(full);
   await tryPostComment(settings, sink, markdown);
-  if (settings.surface === 'cli' && !settings.json) sink.info(`\n${markdown.trimEnd()}`);
+  if (settings.surface === 'cli' && !settings.json) sink.info(`\n${planForTerminal(full).trimEnd()}`);
   const ok = report.ok && plans.every((p) => p.status !== 'error' && p.status !== 'invalid');
   const hasChanges = planHasChanges(plans);
   const exitCode = !ok ? 1 : options.detailedExitcode && hasChanges ? 2 : 0;

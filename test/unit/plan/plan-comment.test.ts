@@ -6,6 +6,7 @@ import type { WorkflowVersion } from '../../../src/dify/types.js';
 import { readFileSync } from 'node:fs';
 import { buildLivePlan, buildOfflinePlan } from '../../../src/plan/build.js';
 import { COMMENT_LIMIT, renderPlanReport, SUMMARY_LIMIT, type PlanReport } from '../../../src/report/plan-comment.js';
+import { planForTerminal } from '../../../src/report/plan-terminal.js';
 import { asPublished, sampleDefinition } from './sample.js';
 
 const node = (d: Definition, id: string): DslNode => d.dsl.workflow!.graph.nodes.find((n) => n.id === id)!;
@@ -225,5 +226,18 @@ describe('300 changed definitions', () => {
     const capped = renderPlanReport(report(plans), { ...SUMMARY_LIMIT, max: 20_000 });
     expect(Buffer.byteLength(capped)).toBeLessThan(20_000);
     expect(capped).toMatch(/_Details of \d+ more definitions do not fit in one job summary/);
+  });
+});
+
+describe('the plan in a terminal', () => {
+  it('reads as plain text: word changes as [-old-]{+new+}, no HTML, no picture', () => {
+    const hostile = plan('summarizer', (before, after) => {
+      system(before).text = longPrompt('English');
+      system(after).text = longPrompt('French <b> & "friends"');
+    });
+    const text = planForTerminal(renderPlanReport(report([hostile])));
+    expect(text).toContain('### ✏️ `summarizer`: 1.0.0 → 1.1.0 · 1 node changed\n');
+    expect(text).toContain('…keep the summary faithful to the source. Always answer in [-English-]{+French <b> & "friends"+}.');
+    expect(text).not.toMatch(/<\/?(details|summary|pre|del|ins)>|```mermaid|&lt;|&amp;/);
   });
 });
