@@ -9,6 +9,7 @@ type Status = 'added' | 'removed' | 'changed' | 'same';
 
 /** Past this a flowchart is a blur (and nears Mermaid's text limit on GitHub): say so instead. */
 const MAX_NODES = 150;
+const MAX_EDGES = 300;
 const MAX_TITLE_CHARS = 60;
 
 const CLASSES: Record<Exclude<Status, 'same'>, string> = {
@@ -35,10 +36,7 @@ export function renderGraph(graph: GraphChange | undefined, diff: WorkflowDiff |
     ...graph.after.nodes.map((n) => ({ ...n, status: statusOf(n.id, before, changed) })),
     ...graph.before.nodes.filter((n) => !after.has(n.id)).map((n) => ({ ...n, status: 'removed' as const })),
   ];
-  const head = ['#### Graph', ''];
-  if (nodes.length > MAX_NODES) return [...head, `_${nodes.length} nodes: too many to draw; the changes are listed below._`, ''];
   const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
-  const lines = ['```mermaid', 'flowchart LR', ...drawNodes(nodes, ids)];
   const afterKeys = new Set(graph.after.edges.map((e) => e.key));
   const edges: Array<ShapeEdge & { status: 'added' | 'removed' | 'same' }> = [
     ...graph.after.edges.map((e) => ({
@@ -47,6 +45,11 @@ export function renderGraph(graph: GraphChange | undefined, diff: WorkflowDiff |
     })),
     ...graph.before.edges.filter((e) => !afterKeys.has(e.key)).map((e) => ({ ...e, status: 'removed' as const })),
   ].filter((e) => ids.has(e.source) && ids.has(e.target));
+  const head = ['#### Graph', ''];
+  if (nodes.length > MAX_NODES || edges.length > MAX_EDGES) {
+    return [...head, `_${nodes.length} nodes and ${edges.length} edges: too many to draw; the changes are listed below._`, ''];
+  }
+  const lines = ['```mermaid', 'flowchart LR', ...drawNodes(nodes, ids)];
   const styled: Record<'added' | 'removed', number[]> = { added: [], removed: [] };
   edges.forEach((e, i) => {
     const arrow = e.status === 'added' ? '==>' : e.status === 'removed' ? '-.->' : '-->';
@@ -65,7 +68,8 @@ export function renderGraph(graph: GraphChange | undefined, diff: WorkflowDiff |
     if (styled[status].length) lines.push(`  linkStyle ${styled[status].join(',')} ${LINK[status]}`);
   }
   lines.push('```', '');
-  return [...head, ...lines, legend(nodes), ''];
+  const key = legend(nodes, styled);
+  return [...head, ...lines, ...(key ? [key, ''] : [])];
 }
 
 type Drawn = ShapeNode & { status: Status };
@@ -103,9 +107,13 @@ function shape(type: string, title: string): string {
   return `[${text}]`;
 }
 
-function legend(nodes: Array<{ status: Status }>): string {
-  const present = (['added', 'changed', 'removed'] as const).filter((s) => nodes.some((n) => n.status === s));
-  return `_${present.map((s) => `${MARK[s].trim()} ${s}`).join(' · ')}_`;
+function legend(nodes: Array<{ status: Status }>, edges: Record<'added' | 'removed', number[]>): string {
+  const parts = [
+    ...(['added', 'changed', 'removed'] as const).filter((s) => nodes.some((n) => n.status === s)).map((s) => `${MARK[s].trim()} ${s}`),
+    edges.added.length ? 'thick: new edge' : '',
+    edges.removed.length ? 'dashed: removed edge' : '',
+  ].filter(Boolean);
+  return parts.length ? `_${parts.join(' · ')}_` : '';
 }
 
 function clip(text: string): string {

@@ -163,9 +163,20 @@ describe('the plan comment', () => {
         '  linkStyle 3,4 stroke:#cf222e,stroke-dasharray:5 5',
         '```',
         '',
-        '_➕ added · ✏️ changed · ➖ removed_',
+        '_➕ added · ✏️ changed · ➖ removed · thick: new edge · dashed: removed edge_',
       ].join('\n'),
     );
+    // Rewired edges alone: no node is coloured, the legend names the edges.
+    const rewiredOnly = plan('summarizer', (_before, after) => {
+      const { edges } = after.dsl.workflow!.graph;
+      edges.splice(1, 2, { id: 'x', source: 'llm', sourceHandle: 'source', target: 'end', targetHandle: 'target' });
+    });
+    const picture = renderPlanReport(report([rewiredOnly]));
+    expect(picture).toContain(
+      '  n1 ==> n3\n  n1 -.-> n2\n  n2 -.-> n3\n  linkStyle 1 stroke:#1a7f37,stroke-width:3px\n  linkStyle 2,3 stroke:#cf222e,stroke-dasharray:5 5\n```',
+    );
+    expect(picture).toContain('```\n\n_thick: new edge · dashed: removed edge_\n');
+    expect(picture).not.toContain('classDef');
     // A change of variables alone draws no graph.
     const vars = plan('summarizer', (_b, after) => (after.dsl.workflow!.environment_variables![0].value = 'formal'));
     expect(renderPlanReport(report([vars]))).not.toContain('```mermaid');
