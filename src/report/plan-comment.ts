@@ -59,22 +59,8 @@ export function renderPlanReport(report: PlanReport, limit: RenderLimit = COMMEN
   const sections = shown.map((p) => renderDefinitionPlan(p).join('\n'));
   const full = finish([...head, ...TABLE_HEAD, ...rows, '', ...hiddenNote, ...sections]);
   if (size(full) <= limit.max) return full;
-  if (limit.overflow === 'sections') {
-    const out = [...head, ...TABLE_HEAD, ...rows, '', ...hiddenNote];
-    let length = size(out.join('\n'));
-    const reserve = 400;
-    for (const [i, section] of sections.entries()) {
-      if (length + size(section) + reserve > limit.max) {
-        out.push(
-          `_Details of ${plural(shown.length - i, 'more definition')} do not fit in one job summary: run \`${cliCommand('plan')}\` locally to see them._`,
-        );
-        break;
-      }
-      out.push(section);
-      length += size(section) + 1;
-    }
-    return finish(out);
-  }
+  if (limit.overflow === 'sections')
+    return finish(fitSections([...head, ...TABLE_HEAD, ...rows, '', ...hiddenNote], sections, limit.max, size));
   // The comment: the table alone, and where to read the rest.
   const where = report.runUrl ? `the [job summary](${report.runUrl})` : "this run's job summary";
   const note = [
@@ -82,18 +68,38 @@ export function renderPlanReport(report: PlanReport, limit: RenderLimit = COMMEN
     `> **This plan is too long for a pull request comment** (${thousands(size(full))} characters; GitHub allows 65,536), so only its table is shown here. Every diff is in ${where}, or run \`${cliCommand('plan')}\` locally.`,
     '',
   ];
-  const out = [...head, ...note, ...TABLE_HEAD];
-  let length = size([...out, ...hiddenNote].join('\n'));
+  return finish([...fitRows([...head, ...note, ...TABLE_HEAD], rows, limit.max - size(hiddenNote.join('\n')), size), '', ...hiddenNote]);
+}
+
+/** As many sections as fit after `top`, then how many did not. */
+function fitSections(top: string[], sections: string[], max: number, size: (text: string) => number): string[] {
+  const out = [...top];
+  let length = size(out.join('\n'));
+  for (const [i, section] of sections.entries()) {
+    if (length + size(section) + 400 > max) {
+      const rest = plural(sections.length - i, 'more definition');
+      out.push(`_Details of ${rest} do not fit in one job summary: run \`${cliCommand('plan')}\` locally to see them._`);
+      break;
+    }
+    out.push(section);
+    length += size(section) + 1;
+  }
+  return out;
+}
+
+/** Even the table can be too long (hundreds of definitions with long names): count the rows left out. */
+function fitRows(top: string[], rows: string[], max: number, size: (text: string) => number): string[] {
+  const out = [...top];
+  let length = size(out.join('\n'));
   for (const [i, row] of rows.entries()) {
-    // Even the table can be too long (hundreds of definitions with long names): count the rest.
-    if (length + size(row) + 200 > limit.max) {
+    if (length + size(row) + 200 > max) {
       out.push(`| … | | ${plural(rows.length - i, 'more definition')}: see the job summary |`);
       break;
     }
     out.push(row);
     length += size(row) + 1;
   }
-  return finish([...out, '', ...hiddenNote]);
+  return out;
 }
 
 const TABLE_HEAD = ['| Workflow | Version | Plan |', '| --- | --- | --- |'];
