@@ -143,6 +143,7 @@ export function summarizeDiff(diff: WorkflowDiff): string {
     }),
     diff.features.length ? 'features changed' : '',
     diff.graph.length ? 'graph settings changed' : '',
+    ...otherChanges(diff).map(([key]) => `${words(key)} changed`),
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'no workflow change';
 }
@@ -218,7 +219,45 @@ export function renderDiff(diff: WorkflowDiff): string[] {
   }
   if (diff.features.length) lines.push('#### Features', '', ...renderValues(diff.features), '');
   if (diff.graph.length) lines.push('#### Graph settings', '', ...renderValues(diff.graph), '');
+  for (const [key, changes] of otherChanges(diff)) lines.push(`#### ${sentence(words(key))}`, '', ...renderOther(changes), '');
   return lines;
+}
+
+const KNOWN_PARTS = new Set(['nodes', 'edges', 'variables', 'features', 'graph']);
+
+/**
+ * Kinds of change the diff may grow (the app block, dependencies…) that have no section of their
+ * own here yet: non-empty lists under any other key, shown generically rather than dropped.
+ */
+function otherChanges(diff: WorkflowDiff): Array<[string, unknown[]]> {
+  return Object.entries(diff as unknown as Record<string, unknown>)
+    .filter((entry): entry is [string, unknown[]] => !KNOWN_PARTS.has(entry[0]) && Array.isArray(entry[1]) && entry[1].length > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Value changes as the other sections show them; any other entry as its JSON. */
+function renderOther(changes: unknown[]): string[] {
+  const isValueChange = (c: unknown): c is ValueChange =>
+    typeof c === 'object' && c !== null && 'path' in c && ('before' in c || 'after' in c);
+  if (changes.every(isValueChange)) return renderValues(changes);
+  const items = changes.slice(0, MAX_VALUE_CHANGES).map((c) => {
+    const json = JSON.stringify(c) ?? 'null';
+    return `- ${code(hideCredential(json.length > 200 ? `${json.slice(0, 199)}…` : json))}`;
+  });
+  if (changes.length > MAX_VALUE_CHANGES) items.push(`- _${changes.length - MAX_VALUE_CHANGES} more change(s) not shown._`);
+  return items;
+}
+
+/** "dependencies" → "dependencies", "appBlock" / "app_block" → "app block". */
+function words(key: string): string {
+  return key
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+}
+
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function renderField(field: FieldChange): string[] {

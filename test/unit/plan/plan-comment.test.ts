@@ -183,6 +183,22 @@ describe('the plan comment', () => {
   });
 });
 
+describe('kinds of change without a section of their own', () => {
+  it('are shown generically, never dropped', () => {
+    const p = plan('summarizer', (_before, after) => (after.dsl.workflow!.environment_variables![0].value = 'formal'));
+    Object.assign(p.diff!, {
+      dependencies: [{ path: 'langgenius/openai.version', before: '0.0.1', after: '0.0.2' }],
+      app_block: [{ kind: 'icon', from: '🤖', to: '🧠' }],
+      empty: [],
+    });
+    const text = renderPlanReport(report([p]));
+    expect(text).toContain('1 variable changed, app block changed, dependencies changed');
+    expect(text).toContain('#### App block\n\n- `{"kind":"icon","from":"🤖","to":"🧠"}`\n');
+    expect(text).toContain('#### Dependencies\n\n- `langgenius/openai.version`: `"0.0.1"` → `"0.0.2"`\n');
+    expect(text).not.toContain('Empty');
+  });
+});
+
 describe('the graph of an iteration', () => {
   it('draws the nodes inside an iteration as a subgraph named after it', () => {
     const base = JSON.parse(readFileSync(new URL('../../../workflows/iteration-format.json', import.meta.url), 'utf8')) as Definition;
