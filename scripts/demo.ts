@@ -1,7 +1,8 @@
 // `npm run demo`: the whole release process on a laptop, no Dify needed. Starts the bundled Dify
 // emulator, makes a throw-away repository with the example definitions, and runs the built action
-// (dist/index.js) exactly as a GitHub runner would: deploy, a bad change rolled back automatically,
-// a manual rollback, and a key rotation. Exits non-zero if any step did not do what it says.
+// (dist/index.js) exactly as a GitHub runner would: deploy, a pull request's plan comment, a bad
+// change rolled back automatically, a manual rollback, and a key rotation. Exits non-zero if any
+// step did not do what it says.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '../test/emulator/server.js';
@@ -132,7 +133,17 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   );
   check(github.state.releases.length === defs.length, `a GitHub release per workflow (${github.state.releases.length})`);
 
-  step('3. A bad change: passthrough 1.1.0 wires its output to the wrong input');
+  step('3. A pull request changes a word of a template and a line of code: the plan comment');
+  const planned = await planPullRequest(repo, github, first, defs, action);
+  check(planned.code === 0 && planned.outputs['has-changes'] === 'true', 'the plan says the merge would change something (has-changes)');
+  const comment = String(github.state.comments.find((c) => String(c.body).includes('dify-gitops:plan:production'))?.body ?? '');
+  const showsChange = (text: string) => text.includes('`iteration-format`') && /\bitem\b/.test(text);
+  check(
+    showsChange(comment) && showsChange(planned.summary),
+    'one sticky plan comment on the pull request shows the changed word (and the job summary the same plan)',
+  );
+
+  step('4. A bad change: passthrough 1.1.0 wires its output to the wrong input');
   // Valid on paper (every reference resolves), wrong at run time: only a smoke check catches it.
   const good = defs.find((d) => d.name === 'passthrough')!;
   const bad = structuredClone(good);
@@ -151,7 +162,7 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   const before = await repo.commit({ 'workflows/passthrough.json': formatCanonical(bad) }, 'passthrough: add a locale input');
   const eventFile = path.join(repo.dir, '..', 'push.json');
   await writeFile(eventFile, JSON.stringify({ before: first, after: before }));
-  const failed = await action('3-deploy-bad-change', { command: 'deploy' }, { GITHUB_EVENT_PATH: eventFile });
+  const failed = await action('4-deploy-bad-change', { command: 'deploy' }, { GITHUB_EVENT_PATH: eventFile });
   check(failed.code === 1, 'the job fails (as it must: the change was bad)');
   check(
     JSON.parse(failed.outputs.failed ?? '[]').some(
@@ -161,7 +172,7 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   );
   check(live(good)?.marked_name === '1.0.0', 'Dify serves passthrough 1.0.0 again (read from the emulator, not from the log)');
 
-  step('4. Manual rollback: loop-counter back to 1.0.0 after a 1.0.1 release');
+  step('5. Manual rollback: loop-counter back to 1.0.0 after a 1.0.1 release');
   const loop = defs.find((d) => d.name === 'loop-counter')!;
   const loop2 = structuredClone(loop);
   loop2.version = '1.0.1';
@@ -173,15 +184,15 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
     { status: 'succeeded', outputs: { num: 5 } },
     { status: 'succeeded', outputs: { num: 5 } },
   ]);
-  const release = await action('4a-deploy-loop-counter', { command: 'deploy' }, { GITHUB_EVENT_PATH: eventFile });
+  const release = await action('5a-deploy-loop-counter', { command: 'deploy' }, { GITHUB_EVENT_PATH: eventFile });
   check(release.code === 0 && live(loop)?.marked_name === '1.0.1', 'loop-counter 1.0.1 is live');
-  const manual = await action('4b-rollback', { command: 'rollback', workflow: 'loop-counter', to: '1.0.0' });
+  const manual = await action('5b-rollback', { command: 'rollback', workflow: 'loop-counter', to: '1.0.0' });
   check(manual.code === 0 && live(loop)?.marked_name === '1.0.0', 'loop-counter 1.0.0 is live again, hash verified');
 
-  step('5. Scheduled key rotation for passthrough');
+  step('6. Scheduled key rotation for passthrough');
   const app = () => emulator.state().apps.find((a) => a.id === appOf(good))!;
   const keysBefore = app().api_keys.map((k) => k.id);
-  const rotate = await action('5-rotate-keys', {
+  const rotate = await action('6-rotate-keys', {
     command: 'rotate-keys',
     workflow: 'passthrough',
     'secret-name': 'PASSTHROUGH_API_KEY',
@@ -201,6 +212,41 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
     [...github.state.variables.values()].some((v) => v.name === 'DIFY_GITOPS_KEYS'),
     'the key ledger (ids only) is in the DIFY_GITOPS_KEYS variable',
   );
+}
+
+/**
+ * On a branch: iteration-format says "item" where it said "output" and returns one more number;
+ * then `plan` runs for the pull request, as pull-request.yml does, and main is checked out again.
+ */
+async function planPullRequest(
+  repo: TempRepo,
+  github: GitHubApi,
+  base: string,
+  defs: Definition[],
+  action: (name: string, inputs: Record<string, string>, env?: Record<string, string>) => Promise<ActionRun>,
+): Promise<ActionRun> {
+  const changed = structuredClone(defs.find((d) => d.name === 'iteration-format')!);
+  changed.version = '1.1.0';
+  const node = (type: string) => changed.dsl.workflow!.graph.nodes.find((n) => n.data.type === type)!;
+  node('template-transform').data.template = String(node('template-transform').data.template).replace('output', 'item');
+  node('code').data.code = String(node('code').data.code).replace('[1, 2, 3]', '[1, 2, 3, 4]');
+  await repo.git(['checkout', '--quiet', '-b', 'tweak-iteration-format']);
+  await writeFile(path.join(repo.dir, 'workflows/iteration-format.json'), formatCanonical(changed));
+  await repo.git(['commit', '--quiet', '--all', '--message', 'iteration-format: say "item"']);
+  const head = await repo.git(['rev-parse', 'HEAD']);
+  const number = github.addIssue({ title: 'iteration-format: say "item"', pull: true });
+  const own = { full_name: 'acme/dify-apps', fork: false };
+  const eventFile = path.join(repo.dir, '..', 'pull-request.json');
+  await writeFile(eventFile, JSON.stringify({ pull_request: { number, base: { sha: base, repo: own }, head: { sha: head, repo: own } } }));
+  try {
+    return await action(
+      '3-plan',
+      { command: 'plan' },
+      { GITHUB_EVENT_PATH: eventFile, GITHUB_EVENT_NAME: 'pull_request', GITHUB_SHA: head },
+    );
+  } finally {
+    await repo.git(['checkout', '--quiet', 'main']);
+  }
 }
 
 /** The example definitions as loaded (a DSL kept in a .dify.yml read into `dsl`), and their files' texts as committed. */

@@ -75,6 +75,8 @@ export interface PlanOptions {
   concurrency: number;
   /** CLI: exit 2 when the plan changes anything (0 no changes, 1 error), as terraform's -detailed-exitcode. */
   detailedExitcode: boolean;
+  /** List only the definitions a deploy would change in the comment and the summary. */
+  changesOnly: boolean;
 }
 
 export interface DeployOptions {
@@ -214,7 +216,7 @@ function commandOptions(v: OptionValues, source: OptionSource, root: string): Co
     case 'doctor':
       return {};
     case 'plan':
-      return { concurrency: v.concurrency, detailedExitcode: v.detailedExitcode };
+      return { concurrency: v.concurrency, detailedExitcode: v.detailedExitcode, changesOnly: v.changesOnly };
     case 'deploy': {
       const { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, stateVariable } = v;
       return { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, backupDir, notify, stateVariable };

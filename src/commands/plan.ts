@@ -14,7 +14,16 @@ import { resolveAppId } from '../stages/target.js';
 import { readDefinitionAt } from '../release/snapshots.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { buildFailedPlan, buildLivePlan, buildOfflinePlan, type DefinitionPlan } from '../plan/build.js';
-import { planHasChanges, planMarker, renderPlanReport, reportPlanOutputs, toChangesJson, type PlanReport } from '../report/plan-comment.js';
+import {
+  planHasChanges,
+  planMarker,
+  renderPlanReport,
+  reportPlanOutputs,
+  SUMMARY_LIMIT,
+  toChangesJson,
+  type PlanReport,
+} from '../report/plan-comment.js';
+import { planForTerminal } from '../report/plan-terminal.js';
 import { mapLimit } from '../support/concurrency.js';
 import { filesOf, selectChangedBetween } from '../selection.js';
 import { describeError, UserError } from '../support/errors.js';
@@ -59,12 +68,15 @@ export async function runPlan(
     plans,
     sha: settings.github.pullHead ?? settings.github.sha,
     runUrl: settings.github.runUrl,
+    changesOnly: options.changesOnly,
   };
   const markdown = renderPlanReport(planReport);
   reportPlanOutputs(sink, markdown, plans);
-  await sink.summary(renderPlanReport(planReport, { maxChars: 900_000 }));
+  // The job summary has room for every diff; the comment falls back to the table when it has not.
+  const full = renderPlanReport(planReport, SUMMARY_LIMIT);
+  await sink.summary(full);
   await tryPostComment(settings, sink, markdown);
-  if (settings.surface === 'cli' && !settings.json) sink.info(`\n${markdown.trimEnd()}`);
+  if (settings.surface === 'cli' && !settings.json) sink.info(`\n${planForTerminal(full).trimEnd()}`);
   const ok = report.ok && plans.every((p) => p.status !== 'error' && p.status !== 'invalid');
   const hasChanges = planHasChanges(plans);
   const exitCode = !ok ? 1 : options.detailedExitcode && hasChanges ? 2 : 0;

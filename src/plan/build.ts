@@ -9,6 +9,7 @@ import { EMPTY_WORKFLOW, isEmptyDiff, type WorkflowDiff } from './diff.js';
 import { partsFromPublished } from '../definition/workflow-parts.js';
 import { type AppState, compareStates, diffAppBlocks, sameState, stateFromDsl, stateFromExport, stateFromLive } from './app-state.js';
 import { parsePyYaml } from '../support/pyyaml.js';
+import { shapeOf, type GraphChange } from './graph-shape.js';
 
 /**
  * create: first published version (or, offline, a new definition); update: the app changes;
@@ -54,6 +55,8 @@ export interface DefinitionPlan {
   noop: boolean | null;
   /** Live → repo (offline: base → head), every family: app block, workflow, dependencies. */
   diff?: WorkflowDiff;
+  /** The graph before and after, for the report's picture of it. */
+  graph?: GraphChange;
   drift?: DriftNote;
   draft?: DraftNote;
   notes: string[];
@@ -119,6 +122,7 @@ export function buildLivePlan(input: LivePlanInput): DefinitionPlan {
     versionTo: input.versionTo,
     noop,
     diff,
+    graph: { before: shapeOf(live.workflow), after: shapeOf(repo.workflow) },
     notes,
   };
   if (published && input.release) {
@@ -166,7 +170,8 @@ function findDraftEdits(input: LivePlanInput, live: AppState, repo: AppState): D
 export function buildOfflinePlan(input: { file: string; environment: string; base: Definition | null; head: Definition }): DefinitionPlan {
   const { base, head } = input;
   const after = stateFromDsl(head.dsl);
-  const diff = compareStates(base ? stateFromDsl(base.dsl) : { ...after, app: {}, workflow: EMPTY_WORKFLOW, dependencies: [] }, after);
+  const before = base ? stateFromDsl(base.dsl) : { ...after, app: {}, workflow: EMPTY_WORKFLOW, dependencies: [] };
+  const diff = compareStates(before, after);
   const status: PlanStatus = !base ? 'create' : isEmptyDiff(diff) ? 'unchanged' : 'update';
   return {
     name: head.name,
@@ -178,6 +183,7 @@ export function buildOfflinePlan(input: { file: string; environment: string; bas
     versionTo: head.version,
     noop: null,
     diff,
+    graph: { before: shapeOf(before.workflow), after: shapeOf(after.workflow) },
     notes: [],
   };
 }

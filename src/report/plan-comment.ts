@@ -4,9 +4,9 @@ import { cliCommand } from '../version.js';
 import type { ReportSink } from './sink.js';
 import type { DefinitionPlan } from '../plan/build.js';
 import type { WorkflowDiff } from '../plan/diff.js';
-import { code, renderDefinitionPlan, summarizeDiff } from './plan-render.js';
+import { describePlan, planWantsAttention, renderDefinitionPlan } from './plan-render.js';
 import { Outputs } from '../inputs.js';
-import { escapeCell } from './markdown.js';
+import { code, escapeCell } from './markdown.js';
 
 export interface PlanReport {
   environment: string;
@@ -21,17 +21,90 @@ export interface PlanReport {
   /** The commit planned (a pull request's head), and the run that planned it: reviewers see both. */
   sha?: string;
   runUrl?: string;
+  /** List only the definitions a deploy would change (and those that failed to plan). */
+  changesOnly?: boolean;
+}
+
+export interface RenderLimit {
+  /** The most the document may hold. */
+  max: number;
+  /** GitHub counts a comment in characters and a job summary in bytes. */
+  unit: 'chars' | 'bytes';
+  /**
+   * Over the limit, a comment keeps only the table and points at the job summary (which has room
+   * for every diff); the job summary itself keeps as many sections as fit.
+   */
+  overflow: 'table' | 'sections';
 }
 
 /** GitHub refuses comments over 65,536 characters; leave room for the marker. */
-const MAX_COMMENT_CHARS = 60_000;
+export const COMMENT_LIMIT: RenderLimit = { max: 60_000, unit: 'chars', overflow: 'table' };
+/** A step's job summary holds at most 1 MiB; leave room for the validation summary beside it. */
+export const SUMMARY_LIMIT: RenderLimit = { max: 900_000, unit: 'bytes', overflow: 'sections' };
 
 /** The hidden marker of the one plan comment per environment on a pull request. */
 export function planMarker(environment: string): string {
   return `dify-gitops:plan:${environment.replace(/-{2,}|>/g, '_')}`;
 }
 
-export function renderPlanReport(report: PlanReport, options: { maxChars?: number } = {}): string {
+export function renderPlanReport(report: PlanReport, limit: RenderLimit = COMMENT_LIMIT): string {
+  const size = (text: string) => (limit.unit === 'bytes' ? Buffer.byteLength(text) : text.length);
+  const head = renderHead(report);
+  const shown = report.changesOnly ? report.plans.filter(planWantsAttention) : report.plans;
+  const hidden = report.plans.length - shown.length;
+  const hiddenNote = hidden ? [`_${plural(hidden, 'definition')} without changes not listed (changes-only)._`, ''] : [];
+  if (report.plans.length === 0) return finish([...head, 'No definition changed: nothing to deploy.']);
+  if (shown.length === 0) return finish([...head, 'No definition changes anything: nothing to deploy.', '', ...hiddenNote]);
+  const rows = shown.map(tableRow);
+  const sections = shown.map((p) => renderDefinitionPlan(p).join('\n'));
+  const full = finish([...head, ...TABLE_HEAD, ...rows, '', ...hiddenNote, ...sections]);
+  if (size(full) <= limit.max) return full;
+  if (limit.overflow === 'sections')
+    return finish(fitSections([...head, ...TABLE_HEAD, ...rows, '', ...hiddenNote], sections, limit.max, size));
+  // The comment: the table alone, and where to read the rest.
+  const where = report.runUrl ? `the [job summary](${report.runUrl})` : "this run's job summary";
+  const note = [
+    '> [!NOTE]',
+    `> **This plan is too long for a pull request comment** (${thousands(size(full))} characters; GitHub allows 65,536), so only its table is shown here. Every diff is in ${where}, or run \`${cliCommand('plan')}\` locally.`,
+    '',
+  ];
+  return finish([...fitRows([...head, ...note, ...TABLE_HEAD], rows, limit.max - size(hiddenNote.join('\n')), size), '', ...hiddenNote]);
+}
+
+/** As many sections as fit after `top`, then how many did not. */
+function fitSections(top: string[], sections: string[], max: number, size: (text: string) => number): string[] {
+  const out = [...top];
+  let length = size(out.join('\n'));
+  for (const [i, section] of sections.entries()) {
+    if (length + size(section) + 400 > max) {
+      const rest = plural(sections.length - i, 'more definition');
+      out.push(`_Details of ${rest} do not fit in one job summary: run \`${cliCommand('plan')}\` locally to see them._`);
+      break;
+    }
+    out.push(section);
+    length += size(section) + 1;
+  }
+  return out;
+}
+
+/** Even the table can be too long (hundreds of definitions with long names): count the rows left out. */
+function fitRows(top: string[], rows: string[], max: number, size: (text: string) => number): string[] {
+  const out = [...top];
+  let length = size(out.join('\n'));
+  for (const [i, row] of rows.entries()) {
+    if (length + size(row) + 200 > max) {
+      out.push(`| … | | ${plural(rows.length - i, 'more definition')}: see the job summary |`);
+      break;
+    }
+    out.push(row);
+    length += size(row) + 1;
+  }
+  return out;
+}
+
+const TABLE_HEAD = ['| Workflow | Version | Plan |', '| --- | --- | --- |'];
+
+function renderHead(report: PlanReport): string[] {
   const head = [`## dify-gitops plan: ${report.environment}`, ''];
   if (report.mode === 'offline') {
     head.push(
@@ -41,57 +114,35 @@ export function renderPlanReport(report: PlanReport, options: { maxChars?: numbe
     );
   }
   head.push(`Planned: ${report.basis}.`, '');
-  const context = [report.sha && `commit ${code(report.sha.slice(0, 7))}`, report.runUrl && `[workflow run](${report.runUrl})`].filter(
-    Boolean,
-  );
+  const context = [
+    report.sha && `commit ${commitLink(report.sha, report.runUrl)}`,
+    report.runUrl && `[workflow run](${report.runUrl})`,
+  ].filter(Boolean);
   if (context.length) head.push(`Planned for ${context.join(' · ')}.`, '');
-  if (report.plans.length === 0) return `${[...head, 'No definition changed: nothing to deploy.'].join('\n')}\n`;
-  head.push('| Workflow | Version | Plan |', '| --- | --- | --- |');
-  for (const p of report.plans)
-    head.push(
-      `| ${escapeCell(code(p.name))} | ${escapeCell(`${p.versionFrom ?? '–'} → ${p.versionTo}`)} | ${escapeCell(describeRow(p))} |`,
-    );
-  head.push('');
-  const max = options.maxChars ?? MAX_COMMENT_CHARS;
-  const out = [...head];
-  let length = out.join('\n').length;
-  for (const [i, p] of report.plans.entries()) {
-    const section = renderDefinitionPlan(p).join('\n');
-    if (length + section.length > max) {
-      out.push(
-        `_Details of ${report.plans.length - i} more definition(s) are too long for one comment: see the job summary, or run \`${cliCommand('plan')}\` locally._`,
-        '',
-      );
-      break;
-    }
-    out.push(section);
-    length += section.length + 1;
-  }
-  return `${out.join('\n').replace(/\n+$/, '')}\n`;
+  return head;
 }
 
-function describeRow(p: DefinitionPlan): string {
-  const drift =
-    (p.drift && !p.drift.adoptedByThisChange ? ' · ⚠️ live drifted' : '') +
-    (p.draft && !p.draft.adoptedByThisChange ? ' · ⚠️ unpublished draft edits' : '');
-  switch (p.status) {
-    case 'create':
-      return (p.mode === 'live' ? '🆕 first version' : '🆕 new definition') + drift;
-    case 'update':
-      return `✏️ ${p.diff ? summarizeDiff(p.diff) : 'changed'}${drift}`;
-    case 'republish':
-      return `🔁 same content, published again${drift}`;
-    case 'release':
-      return `🏷️ same content, released as ${p.versionTo}${drift}`;
-    case 'noop':
-      return '✅ no-op';
-    case 'unchanged':
-      return '✅ no workflow change';
-    case 'invalid':
-      return '❌ invalid';
-    case 'error':
-      return '❌ not planned';
-  }
+/** The short SHA, linked to the commit when the run's URL says where the repository lives. */
+function commitLink(sha: string, runUrl: string | undefined): string {
+  const repository = runUrl?.match(/^(https?:\/\/[^ ]+?)\/actions\/runs\/\d+/)?.[1];
+  return repository ? `[${code(sha.slice(0, 7))}](${repository}/commit/${sha})` : code(sha.slice(0, 7));
+}
+
+function tableRow(p: DefinitionPlan): string {
+  return `| ${escapeCell(code(p.name))} | ${escapeCell(`${p.versionFrom ?? '–'} → ${p.versionTo}`)} | ${escapeCell(describePlan(p))} |`;
+}
+
+function finish(lines: string[]): string {
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+/** 65536 → "65,536", the same on every runner (no locale). */
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The `changes` output: one entry per definition, snake_case like the other outputs. */

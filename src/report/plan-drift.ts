@@ -2,9 +2,9 @@
 import { cliCommand } from '../version.js';
 import type { ReportSink } from './sink.js';
 import type { DriftResult } from '../plan/drift.js';
-import { code, renderDiff, summarizeDiff } from './plan-render.js';
+import { renderDiff, summarizeDiff } from './plan-render.js';
 import { Outputs } from '../inputs.js';
-import { escapeCell } from './markdown.js';
+import { code, escapeCell } from './markdown.js';
 
 const STATUS: Record<DriftResult['status'], string> = {
   'in-sync': '✅ in sync',

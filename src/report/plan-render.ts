@@ -1,11 +1,14 @@
-// A definition's plan as Markdown, for a PR comment and the job summary. Pure and deterministic:
+// A definition's plan as Markdown, for a PR comment and the job summary: one folded <details>
+// section per definition, open when the deploy would change something. Pure and deterministic:
 // the same plan always renders to the same bytes (no clock, no locale, everything sorted).
 import { cliCommand } from '../version.js';
 import type { DefinitionPlan } from '../plan/build.js';
-import type { FieldChange, ValueChange, WorkflowDiff } from '../plan/diff.js';
+import type { FieldChange, WorkflowDiff } from '../plan/diff.js';
 import { isEmptyDiff } from '../plan/diff.js';
-import { renderUnifiedDiff } from '../plan/text-diff.js';
-import { findCredential } from '../definition/secrets.js';
+import { code, escapeHtml, escapeInline } from './markdown.js';
+import { renderTextChange } from './text-render.js';
+import { listValues, otherChanges, renderOther, renderValues, sentence, words } from './plan-values.js';
+import { renderGraph } from './plan-graph.js';
 
 const STATUS_ICON: Record<DefinitionPlan['status'], string> = {
   create: '🆕',
@@ -17,21 +20,41 @@ const STATUS_ICON: Record<DefinitionPlan['status'], string> = {
   invalid: '❌',
   error: '❌',
 };
-/** Diff lines shown per text field, and value changes per field, before a "not shown" note. */
-const MAX_DIFF_LINES = 60;
-const MAX_VALUE_CHANGES = 20;
-const MAX_VALUE_CHARS = 100;
+/** A deploy would write something (or the definition needs fixing): its section starts open. */
+export function planWantsAttention(plan: Pick<DefinitionPlan, 'status'>): boolean {
+  return !(plan.status === 'noop' || plan.status === 'unchanged');
+}
 
 export function renderDefinitionPlan(plan: DefinitionPlan): string[] {
   const where = [code(plan.file), plan.appId ? `app ${code(plan.appId)}` : '', plan.environment].filter(Boolean).join(' · ');
-  if (plan.status === 'invalid' || plan.status === 'error') return renderFailure(plan, where);
-  const from = plan.versionFrom ?? (plan.mode === 'live' ? (plan.status === 'create' ? 'nothing published' : 'unnamed version') : 'new');
-  const lines = [`### ${STATUS_ICON[plan.status]} ${code(plan.name)}: ${from} → ${plan.versionTo}`, ''];
-  lines.push(where, '', `**${plan.mode === 'live' ? 'Deploy' : 'Change'}:** ${describeStatus(plan)}`, '');
+  const failed = plan.status === 'invalid' || plan.status === 'error';
+  const body = failed ? renderFailure(plan, where) : renderBody(plan, where);
+  const name = `<code>${escapeHtml(plan.name)}</code>`;
+  const title = failed
+    ? `${name} ${escapeHtml(plan.versionTo)}: ${plan.status === 'invalid' ? 'invalid' : 'not planned'}`
+    : `${name}: ${escapeHtml(`${versionFrom(plan)} → ${plan.versionTo} · ${describeOutcome(plan)}`)}`;
+  return [
+    `<details${planWantsAttention(plan) ? ' open' : ''}>`,
+    `<summary>${STATUS_ICON[plan.status]} ${title}</summary>`,
+    '',
+    ...trimEnd(body),
+    '',
+    '</details>',
+    '',
+  ];
+}
+
+function versionFrom(plan: DefinitionPlan): string {
+  return plan.versionFrom ?? (plan.mode === 'live' ? (plan.status === 'create' ? 'nothing published' : 'unnamed version') : 'new');
+}
+
+function renderBody(plan: DefinitionPlan, where: string): string[] {
+  const lines = [where, '', `**${plan.mode === 'live' ? 'Deploy' : 'Change'}:** ${describeStatus(plan)}`, ''];
   for (const note of plan.notes) lines.push(`- ⚠️ ${note}`);
   if (plan.notes.length) lines.push('');
   if (plan.drift) lines.push(...renderDrift(plan));
   if (plan.draft) lines.push(...renderDraft(plan));
+  lines.push(...renderGraph(plan.graph, plan.diff));
   if (plan.diff && (plan.status === 'create' ? plan.diff.nodes.added.length : !isEmptyDiff(plan.diff))) {
     lines.push(...(plan.status === 'create' ? renderFirstVersion(plan.diff) : renderDiff(plan.diff)));
   }
@@ -42,14 +65,37 @@ export function renderDefinitionPlan(plan: DefinitionPlan): string[] {
 function renderFailure(plan: DefinitionPlan, where: string): string[] {
   const invalid = plan.status === 'invalid';
   const error = (plan.error ?? 'could not be planned.').replace(/^invalid: /, '');
-  return [
-    `### ❌ ${code(plan.name)} ${plan.versionTo}: ${invalid ? 'invalid' : 'not planned'}`,
-    '',
-    where,
-    '',
-    `**${invalid ? 'Invalid' : 'Error'}:** ${error}`,
-    '',
-  ];
+  return [where, '', `**${invalid ? 'Invalid' : 'Error'}:** ${error}`, ''];
+}
+
+/** One line per definition, for the table: "✏️ 1 node changed · ⚠️ live drifted". */
+export function describePlan(p: DefinitionPlan): string {
+  return `${STATUS_ICON[p.status]} ${describeOutcome(p)}`;
+}
+
+/** What the deploy would do, in a few words (the section's folded title). */
+function describeOutcome(p: DefinitionPlan): string {
+  const drift =
+    (p.drift && !p.drift.adoptedByThisChange ? ' · ⚠️ live drifted' : '') +
+    (p.draft && !p.draft.adoptedByThisChange ? ' · ⚠️ unpublished draft edits' : '');
+  switch (p.status) {
+    case 'create':
+      return (p.mode === 'live' ? 'first version' : 'new definition') + drift;
+    case 'update':
+      return `${p.diff ? summarizeDiff(p.diff) : 'changed'}${drift}`;
+    case 'republish':
+      return `same content, published again${drift}`;
+    case 'release':
+      return `same content, released as ${p.versionTo}${drift}`;
+    case 'noop':
+      return 'no-op';
+    case 'unchanged':
+      return 'no workflow change';
+    case 'invalid':
+      return 'invalid';
+    case 'error':
+      return 'not planned';
+  }
 }
 
 function describeStatus(plan: DefinitionPlan): string {
@@ -104,6 +150,7 @@ export function summarizeDiff(diff: WorkflowDiff): string {
       removed: diff.dependencies.removed.length,
       changed: 0,
     }),
+    ...otherChanges(diff).map(([key]) => `${words(key)} changed`),
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'no workflow change';
 }
@@ -122,15 +169,8 @@ function renderDrift(plan: DefinitionPlan): string[] {
   const head = drift.adoptedByThisChange
     ? `> [!NOTE]\n> The live app differs from the last release ${code(drift.tag)} (edited outside git), and this change brings the repository up to date with it: nothing live is lost.`
     : `> [!WARNING]\n> **Drift:** the live app differs from the last release ${code(drift.tag)}: someone changed it outside git (in Dify's UI?). Deploying this change overwrites those edits.`;
-  return [
-    head,
-    '',
-    `<details><summary>Live edits since ${escapeHtml(drift.tag)} (${summarizeDiff(drift.diff)})</summary>`,
-    '',
-    ...renderDiff(drift.diff),
-    '</details>',
-    '',
-  ];
+  const summary = `Live edits since ${drift.tag} (${summarizeDiff(drift.diff)})`;
+  return [head, '', `<details><summary>${escapeHtml(summary)}</summary>`, '', ...renderDiff(drift.diff), '</details>', ''];
 }
 
 function renderFirstVersion(diff: WorkflowDiff): string[] {
@@ -170,87 +210,41 @@ export function renderDiff(diff: WorkflowDiff): string[] {
   }
   if (diff.variables.length) {
     lines.push('#### Variables', '');
+    const blocks: string[] = [];
     for (const v of diff.variables) {
       const icon = v.change === 'added' ? '➕' : v.change === 'removed' ? '➖' : '✏️';
       const label = `- ${icon} ${v.change} ${v.scope} variable ${code(v.name)}`;
-      const changes = v.changes.filter((c) => !(v.secret && c.path === 'value'));
+      const values = listValues(
+        v.changes.filter((c) => !(v.secret && c.path === 'value')),
+        `${v.scope} variable ${code(v.name)}: `,
+      );
       lines.push(v.secret ? `${label} (secret: values are never shown or compared)` : label);
-      lines.push(...renderValueList(changes).map((l) => `  ${l}`));
+      lines.push(...values.items.map((l) => `  ${l}`));
+      blocks.push(...values.blocks);
     }
-    lines.push('');
+    lines.push('', ...blocks);
   }
-  if (diff.features.length) lines.push('#### Features', '', ...renderValueList(diff.features), '');
-  if (diff.graph.length) lines.push('#### Graph settings', '', ...renderValueList(diff.graph), '');
-  if (diff.app.length) lines.push('#### App', '', ...renderValueList(diff.app), '');
-  const { dependencies } = diff;
-  if (dependencies.added.length || dependencies.removed.length) {
-    lines.push(
-      '#### Plugin dependencies',
-      '',
-      ...dependencies.added.map((d) => `- ➕ ${code(d)}`),
-      ...dependencies.removed.map((d) => `- ➖ ${code(d)}`),
-      '',
-    );
+  if (diff.features.length) lines.push('#### Features', '', ...renderValues(diff.features), '');
+  if (diff.graph.length) lines.push('#### Graph settings', '', ...renderValues(diff.graph), '');
+  if (diff.app.length) lines.push('#### App', '', ...renderValues(diff.app), '');
+  const plugins = diff.dependencies;
+  if (plugins.added.length || plugins.removed.length) {
+    const entries = [...plugins.added.map((d) => `- ➕ ${code(d)}`), ...plugins.removed.map((d) => `- ➖ ${code(d)}`)];
+    lines.push('#### Plugin dependencies', '', ...entries, '');
   }
+  for (const [key, changes] of otherChanges(diff)) lines.push(`#### ${sentence(words(key))}`, '', ...renderOther(changes), '');
   return lines;
 }
 
 function renderField(field: FieldChange): string[] {
-  if (field.kind === 'values') {
-    return [...renderValueList(field.changes.map((c) => ({ ...c, path: c.path ? `${field.field}.${c.path}` : field.field }))), ''];
-  }
-  const diff = renderUnifiedDiff(field.before, field.after, { maxLines: MAX_DIFF_LINES });
-  const shown = diff.lines.map((line) => (line.startsWith('@@') ? line : line[0] + hideCredential(line.slice(1))));
-  const fence = fenceFor(shown.join('\n'));
-  const lines = [`${code(field.field)} (+${diff.added} −${diff.removed} lines):`, '', `${fence}diff`, ...shown, fence];
-  if (diff.omitted) lines.push(`_${diff.omitted} more diff line(s) not shown._`);
-  return [...lines, ''];
+  if (field.kind === 'text') return renderTextChange(field.field, field.before, field.after);
+  return [...renderValues(field.changes.map((c) => ({ ...c, path: c.path ? `${field.field}.${c.path}` : field.field }))), ''];
 }
 
-function renderValueList(changes: ValueChange[]): string[] {
-  const shown = changes
-    .slice(0, MAX_VALUE_CHANGES)
-    .map((c) => `- ${code(c.path || '(value)')}: ${formatValue(c.before)} → ${formatValue(c.after)}`);
-  if (changes.length > shown.length) shown.push(`- _${changes.length - shown.length} more change(s) not shown._`);
-  return shown;
-}
-
-function formatValue(value: unknown): string {
-  if (value === undefined) return '_(unset)_';
-  let text = hideCredential(JSON.stringify(value) ?? 'null');
-  if (text.length > MAX_VALUE_CHARS) text = `${text.slice(0, MAX_VALUE_CHARS - 1)}…`;
-  return code(text);
-}
-
-/**
- * The repo side was checked for pasted credentials, but the live side (edited in Dify's UI) was not,
- * and plans end up in PR comments and issues: a line that looks like a key is replaced, never shown.
- */
-function hideCredential(text: string): string {
-  const found = findCredential(text);
-  return found ? `‹hidden: looks like a ${found.kind} (${found.masked})›` : text;
-}
-
-/** Inline code that survives backticks inside the text. */
-export function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const ticks = '`'.repeat(longest + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${ticks}${pad}${text}${pad}${ticks}`;
-}
-
-/** A code fence longer than any backtick run in the block, so a prompt cannot close it early. */
-function fenceFor(body: string): string {
-  const longest = Math.max(0, ...(body.match(/`{3,}/g) ?? []).map((run) => run.length));
-  return '`'.repeat(Math.max(3, longest + 1));
-}
-
-function escapeInline(text: string): string {
-  return text.replace(/[\\*_`<>[\]|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+function trimEnd(lines: string[]): string[] {
+  let end = lines.length;
+  while (end > 0 && lines[end - 1] === '') end--;
+  return lines.slice(0, end);
 }
 
 /** `word` is the singular, or [singular, plural] for a word that does not take -s. */

@@ -349,6 +349,16 @@ export const OPTIONS = {
     description: 'Exit 2 when the plan changes anything, 0 when it changes nothing, 1 on an error (as terraform plan -detailed-exitcode).',
     commands: ['plan'],
   }),
+  changesOnly: option({
+    input: 'changes-only',
+    flag: 'changes-only',
+    flagKind: 'switch',
+    parse: parse.bool,
+    default: 'false',
+    description:
+      'plan: list only the definitions a deploy would change (and any that could not be planned) in the comment and the job summary; the rest are counted.',
+    commands: ['plan'],
+  }),
   json: option({
     flag: 'json',
     flagKind: 'switch',

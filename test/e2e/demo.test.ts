@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { REPO_ROOT, spawnNode } from '../support/run-action.js';
 
-it('the demo deploys, rolls back automatically and by hand, rotates a key, and exits 0', async () => {
+it('the demo deploys, plans a pull request, rolls back automatically and by hand, rotates a key, and exits 0', async () => {
   const started = performance.now();
   const run = await spawnNode(
     ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/demo.ts')],
@@ -14,6 +14,7 @@ it('the demo deploys, rolls back automatically and by hand, rotates a key, and e
   expect(run.code, run.stdout + run.stderr).toBe(0);
   expect(run.stdout).not.toContain('✘');
   for (const claim of [
+    'one sticky plan comment on the pull request shows the changed word',
     'passthrough was rolled back automatically',
     'Dify serves passthrough 1.0.0 again',
     'loop-counter 1.0.0 is live again',

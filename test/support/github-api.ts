@@ -110,6 +110,13 @@ export async function startGitHubApi(options: { token?: string; repository?: str
     body: { message, documentation_url: 'https://docs.github.com/rest', ...(errors ? { errors } : {}), status: String(status) },
   });
   const invalid = (resource: string, field: string, code = 'missing_field') => error(422, 'Validation Failed', [{ resource, field, code }]);
+  // GitHub refuses a comment body over 65,536 characters (422, "Body is too long").
+  const tooLong = (text: unknown): Reply | undefined =>
+    typeof text === 'string' && [...text].length > 65_536
+      ? error(422, 'Validation Failed', [
+          { resource: 'IssueComment', code: 'custom', field: 'body', message: 'Body is too long (maximum is 65536 characters)' },
+        ])
+      : undefined;
 
   function addIssue(fields: { title: string; body?: string; pull?: boolean; labels?: string[] }): number {
     const number = state.issues.length + 1;
@@ -286,6 +293,7 @@ export async function startGitHubApi(options: { token?: string; repository?: str
       ({ params: [number], body }) => {
         if (!issueOf(number)) return error(404);
         if (typeof body.body !== 'string') return invalid('IssueComment', 'body');
+        if (tooLong(body.body)) return tooLong(body.body)!;
         const id = addComment(Number(number), body.body);
         return { status: 201, body: state.comments.find((c) => c.id === id) };
       },
@@ -296,6 +304,7 @@ export async function startGitHubApi(options: { token?: string; repository?: str
       ({ params: [id], body }) => {
         const comment = state.comments.find((c) => c.id === Number(id));
         if (!comment) return error(404);
+        if (tooLong(body.body)) return tooLong(body.body)!;
         Object.assign(comment, { body: body.body, updated_at: now() });
         return { status: 200, body: comment };
       },

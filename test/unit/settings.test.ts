@@ -23,7 +23,7 @@ describe('action settings', () => {
   });
 
   it('gives each command only its own options', () => {
-    expect(Object.keys(action({ command: 'plan' }).options)).toEqual(['concurrency', 'detailedExitcode']);
+    expect(Object.keys(action({ command: 'plan' }).options)).toEqual(['concurrency', 'detailedExitcode', 'changesOnly']);
     expect(action({ command: 'rollback', workflow: 'faq', to: 'previous' }).options).toMatchObject({ workflow: 'faq', to: 'previous' });
     expect(action({ command: 'rollback' }).options).not.toHaveProperty('concurrency');
   });

@@ -58,8 +58,8 @@ const cases: Array<{
         'You summarize text.\nBe very brief.\nUse a {{#env.TONE#}} tone.'),
     nodes: { changed: { llm: ['prompt_template'] } },
     shows: [
-      '`prompt_template` (+1 −1 lines):',
-      '```diff\n@@ -1,6 +1,6 @@\n [system]\n You summarize text.\n-Be brief.\n+Be very brief.\n Use a {{#env.TONE#}} tone.\n [user]\n {{#start.text#}}\n```',
+      '`prompt_template` (1 change, word by word):',
+      '<pre>[system]\nYou summarize text.\nBe <ins><b>very </b></ins>brief.\nUse a {{#env.TONE#}} tone.\n[user]\n{{#start.text#}}</pre>',
     ],
   },
   {
@@ -132,7 +132,7 @@ describe('plan: each kind of change', () => {
     expect(plan.diff!.nodes.removed.map((n) => n.id)).toEqual(nodes.removed ?? []);
     expect(Object.fromEntries(plan.diff!.nodes.changed.map((n) => [n.id, n.fields.map((f) => f.field)]))).toEqual(nodes.changed ?? {});
     const text = render(plan);
-    expect(text).toContain('### ✏️ `summarizer`: 1.0.0 → 1.1.0');
+    expect(text).toContain('<summary>✏️ <code>summarizer</code>: 1.0.0 → 1.1.0 · ');
     for (const s of shows) expect(text).toContain(s);
     // Exact and stable: the same inputs render the same bytes.
     expect(render(livePlan(before, after))).toBe(text);
@@ -157,7 +157,7 @@ describe('plan: credentials pasted into the live app', () => {
     live.dsl.workflow!.environment_variables![0].value = `Bearer ${key}`;
     const text = render(livePlan(live, sampleDefinition('1.1.0')));
     expect(text).not.toContain(key);
-    expect(text).toContain('-‹hidden: looks like a OpenAI-style API key (sk-proj********)›');
+    expect(text).toContain('‹hidden: looks like a OpenAI-style API key (sk-proj********)›');
     expect(text).toContain('- `value`: `‹hidden: looks like a');
   });
 });
@@ -193,7 +193,7 @@ describe('plan: what is not a change', () => {
     });
     expect(plan).toMatchObject({ status: 'noop', noop: true, versionFrom: '1.0.0' });
     expect(render(plan)).toBe(
-      '### ✅ `summarizer`: 1.0.0 → 1.0.0\n\n`workflows/summarizer.json` · app `app-1` · production\n\n**Deploy:** no-op: the live version already carries this content.\n',
+      '<details>\n<summary>✅ <code>summarizer</code>: 1.0.0 → 1.0.0 · no-op</summary>\n\n`workflows/summarizer.json` · app `app-1` · production\n\n**Deploy:** no-op: the live version already carries this content.\n\n</details>\n',
     );
   });
 
@@ -213,7 +213,7 @@ describe('plan: what is not a change', () => {
     });
     expect(plan).toMatchObject({ status: 'create', versionFrom: null, noop: false });
     const text = render(plan);
-    expect(text).toContain('### 🆕 `summarizer`: nothing published → 1.0.0');
+    expect(text).toContain('<details open>\n<summary>🆕 <code>summarizer</code>: nothing published → 1.0.0 · first version</summary>');
     expect(text).toContain(
       'creates the first published version (1.0.0): 4 nodes added, 3 edges added, 2 variables added, features changed.',
     );
@@ -245,7 +245,7 @@ describe('plan: drift from the last release', () => {
     expect(text).toContain('> **Drift:** the live app differs from the last release `summarizer@v1.0.0`');
     expect(text).toContain('<details><summary>Live edits since summarizer@v1.0.0 (1 node changed)</summary>');
     expect(text).toContain('- `title`: `"Trim"` → `"Trim (hotfix)"`');
-    expect(text).toContain('### ✏️ `summarizer`: unnamed version → 1.1.0');
+    expect(text).toContain('<summary>✏️ <code>summarizer</code>: unnamed version → 1.1.0 · 2 nodes changed · ⚠️ live drifted</summary>');
   });
 
   it('says nothing is lost when the change brings the repo up to the live edits', () => {

@@ -48,7 +48,7 @@ describe('renderPlanReport', () => {
     expect(text).toContain('| `summarizer` | 1.0.0 → 1.1.0 | ✏️ 1 node changed |');
     expect(text).toContain('| `broken` | – → 2.0.0 | ❌ invalid |');
     expect(text).toContain(
-      '### ❌ `broken` 2.0.0: invalid\n\n`workflows/broken.json` · production\n\n**Invalid:** workflows/broken.json:3:5: bad\n',
+      '<details open>\n<summary>❌ <code>broken</code> 2.0.0: invalid</summary>\n\n`workflows/broken.json` · production\n\n**Invalid:** workflows/broken.json:3:5: bad\n\n</details>\n',
     );
     expect(text).not.toContain('**Deploy:** invalid');
     expect(text).not.toMatch(/\d{4}-\d\d-\d\dT/); // no timestamps: the same inputs give the same bytes
@@ -63,7 +63,13 @@ describe('renderPlanReport', () => {
       sha: '0123456789abcdef0123456789abcdef01234567',
       runUrl: 'https://github.example/acme/flows/actions/runs/42',
     });
-    expect(text).toContain('Planned for commit `0123456` · [workflow run](https://github.example/acme/flows/actions/runs/42).');
+    expect(text).toContain(
+      'Planned for commit [`0123456`](https://github.example/acme/flows/commit/0123456789abcdef0123456789abcdef01234567) · [workflow run](https://github.example/acme/flows/actions/runs/42).',
+    );
+    // Without a run, the commit is named but not linked.
+    expect(renderPlanReport({ environment: 'p', mode: 'live', basis: 'x', plans: [], sha: 'abcdef0123' })).toContain(
+      'Planned for commit `abcdef0`.',
+    );
   });
 
   it('says when nothing changed', () => {
@@ -96,7 +102,7 @@ describe('renderPlanReport', () => {
     const text = renderPlanReport({ environment: 'production', mode: 'live', basis: 'x', plans: [failed] });
     expect(text).toContain('| `alpha` | – → 1.1.0 | ❌ not planned |');
     expect(text).toContain(
-      '### ❌ `alpha` 1.1.0: not planned\n\n`workflows/alpha.json` · production\n\n**Error:** Dify answered 502 for GET /console/api/apps/x/workflows/publish\n  → Check that Dify is up, then run again.\n',
+      '<summary>❌ <code>alpha</code> 1.1.0: not planned</summary>\n\n`workflows/alpha.json` · production\n\n**Error:** Dify answered 502 for GET /console/api/apps/x/workflows/publish\n  → Check that Dify is up, then run again.\n',
     );
     expect(text).not.toContain('unnamed version');
     expect(text).not.toContain('**Deploy:**');
@@ -121,16 +127,6 @@ describe('renderPlanReport', () => {
       '> **Offline plan.** This pull request comes from a fork. The definitions were validated offline and compared with the base `origin/main`, not with the live apps.',
     );
     expect(text).toContain('| `summarizer` | 1.0.0 → 1.0.1 | ✅ no workflow change |');
-  });
-
-  it('stays under the comment size limit, pointing at the summary for the rest', () => {
-    const plans = ['a', 'b', 'c', 'd'].map((n) => updatePlan(n));
-    const full = renderPlanReport({ environment: 'production', mode: 'live', basis: 'x', plans });
-    const capped = renderPlanReport({ environment: 'production', mode: 'live', basis: 'x', plans }, { maxChars: 3000 });
-    expect(full.length).toBeGreaterThan(3000);
-    expect(capped.length).toBeLessThanOrEqual(3300);
-    expect(capped).toMatch(/_Details of \d more definition\(s\) are too long for one comment: see the job summary/);
-    expect(capped).toContain('| `d` |'); // the table always lists everything
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffLines, renderUnifiedDiff, splitLines } from '../../../src/plan/text-diff.js';
+import { diffLines, diffWords, renderUnifiedDiff, splitLines, splitWords, type WordHunk } from '../../../src/plan/text-diff.js';
 
 const show = (before: string, after: string) =>
   diffLines(splitLines(before), splitLines(after))
@@ -72,5 +72,49 @@ describe('renderUnifiedDiff', () => {
 
   it('gives nothing for equal texts', () => {
     expect(renderUnifiedDiff('same\ntext', 'same\ntext')).toEqual({ lines: [], omitted: 0, added: 0, removed: 0 });
+  });
+});
+
+/** A hunk as git --word-diff prints it: [-removed-]{+added+}. */
+const words = (h: WordHunk) =>
+  `${h.clippedStart ? '…' : ''}${h.segments.map((s) => (s.op === ' ' ? s.text : s.op === '-' ? `[-${s.text}-]` : `{+${s.text}+}`)).join('')}${h.clippedEnd ? '…' : ''}`;
+
+describe('diffWords', () => {
+  const text = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `w${i + from}`).join(' ');
+
+  it('finds one changed word in a long text and shows it with context either side', () => {
+    const diff = diffWords(`${text(300)} answer in English, please.`, `${text(300)} answer in French, please.`, { context: 4 });
+    expect(diff.hunks.map(words)).toEqual(['…w298 w299 answer in [-English-]{+French+}, please.']);
+    expect(diff.changes).toBe(1);
+  });
+
+  it('reads a replaced phrase as one removal and one addition', () => {
+    expect(diffWords('say a b now', 'say x y now').hunks.map(words)).toEqual(['say [-a b-]{+x y+} now']);
+  });
+
+  it('keeps distant changes apart and joins near ones', () => {
+    const before = `A ${text(50)} B`;
+    expect(diffWords(before, `a ${text(50)} b`, { context: 3 }).hunks.map(words)).toEqual([
+      '[-A-]{+a+} w0 w1 w2…',
+      '…w47 w48 w49 [-B-]{+b+}',
+    ]);
+    expect(diffWords('A w0 w1 B', 'a w0 w1 b', { context: 3 }).hunks.map(words)).toEqual(['[-A-]{+a+} w0 w1 [-B-]{+b+}']);
+  });
+
+  it('splits Chinese and Japanese text by character, other scripts by word', () => {
+    expect(splitWords('你好世界 hello, wörld_1')).toEqual(['你', '好', '世', '界', ' ', 'hello', ',', ' ', 'wörld_1']);
+    expect(diffWords('请用英文回答', '请用中文回答').hunks.map(words)).toEqual(['请用[-英-]{+中+}文回答']);
+  });
+
+  it('stays correct past its edit budget: everything in between is replaced', () => {
+    const diff = diffWords(text(400), text(400, 1000), { maxEdits: 10, context: 0 });
+    const side = (op: '-' | '+') =>
+      diff.hunks.flatMap((h) => h.segments.filter((s) => s.op !== (op === '-' ? '+' : '-')).map((s) => s.text)).join('');
+    expect(side('-')).toBe(text(400));
+    expect(side('+')).toBe(text(400, 1000));
+  });
+
+  it('gives nothing for equal texts', () => {
+    expect(diffWords('same words', 'same words')).toEqual({ hunks: [], changes: 0 });
   });
 });
