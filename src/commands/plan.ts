@@ -15,6 +15,7 @@ import { parseDefinition } from '../release/snapshots.js';
 import { mapDatasetAliases } from '../definition/workflow-parts.js';
 import { buildFailedPlan, buildLivePlan, buildOfflinePlan, type DefinitionPlan } from '../plan/build.js';
 import { planHasChanges, planMarker, renderPlanReport, reportPlanOutputs, toChangesJson, type PlanReport } from '../report/plan-comment.js';
+import { plannedChanges, reportChanged } from '../report/changed-output.js';
 import { mapLimit } from '../support/concurrency.js';
 import { selectChangedBetween } from '../selection.js';
 import { describeError, UserError } from '../support/errors.js';
@@ -62,6 +63,7 @@ export async function runPlan(
   };
   const markdown = renderPlanReport(planReport);
   reportPlanOutputs(sink, markdown, plans);
+  reportChanged(sink, plannedChanges(plans));
   await sink.summary(renderPlanReport(planReport, { maxChars: 900_000 }));
   await tryPostComment(settings, sink, markdown);
   if (settings.surface === 'cli' && !settings.json) sink.info(`\n${markdown.trimEnd()}`);
@@ -70,7 +72,14 @@ export async function runPlan(
   const exitCode = !ok ? 1 : options.detailedExitcode && hasChanges ? 2 : 0;
   return {
     exitCode,
-    json: { ok, environment: settings.environment, mode: planReport.mode, hasChanges, changes: toChangesJson(plans) },
+    json: {
+      ok,
+      environment: settings.environment,
+      mode: planReport.mode,
+      hasChanges,
+      changed: plannedChanges(plans),
+      changes: toChangesJson(plans),
+    },
   };
 }
 

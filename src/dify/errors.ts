@@ -106,6 +106,9 @@ export function hintFor(
     if (d.status === 401 || code === 'authentication_failed')
       return 'Check the email and password (inputs dify-email and dify-password; DIFY_EMAIL and DIFY_PASSWORD from a terminal). Each run spends at most one failed attempt, and Dify locks the account on the 7th attempt after 6 failures, so fix the credentials before re-running.';
   }
+  // Dify's own 403s carry its {code, message} body; a bare one (HTML, or empty) comes from something in front of it.
+  if (d.status === 403 && !d.difyCode)
+    return "Something in front of Dify refused the request (HTTP 403 without Dify's error body): an access proxy such as Cloudflare Access or Google IAP. Send the headers it asks for (e.g. a service token's CF-Access-Client-Id and CF-Access-Client-Secret) with dify-headers (DIFY_HEADERS from a terminal).";
   if (code === 'workspace_not_found')
     return 'The account belongs to no workspace. Ask a Dify admin to invite it into the workspace that owns the apps.';
   if (code === 'api_keys_need_console')
@@ -125,7 +128,7 @@ export function hintFor(
   if (message.includes('plugin') || code.includes('plugin'))
     return 'A plugin the app needs is missing in this workspace. Install it in Dify (Plugins) and re-run.';
   if (code === 'non_json_response')
-    return 'Something other than the Dify API answered: check that the URL points at Dify (not its web UI or a proxy login page).';
+    return 'Something other than the Dify API answered: check that the URL points at Dify (not its web UI or a proxy login page). Behind an access proxy, send the headers it asks for with dify-headers.';
   if (d.status === 401) {
     if (d.surface === 'service') return 'The app API key was refused: it is wrong or was deleted. Check the key configured for this app.';
     if (d.surface === 'openapi') return 'The dfoa_ token was refused: it expired or was revoked. Mint a new one with `difyctl login`.';
