@@ -103,6 +103,9 @@ export function hintFor(
       return 'Dify has locked password logins for this account after 6 failures, for 24 hours by default (LOGIN_LOCKOUT_DURATION); a correct password does not lift it. Fix the password, then wait, or ask the Dify admin to clear the Redis key login_error_rate_limit:<email>.';
     if (code === 'account_banned') return 'This Dify account is banned. Ask a workspace admin to re-enable it, or use another account.';
     if (code === 'account_in_freeze') return "This account's email is frozen on this Dify instance. Ask the Dify admin.";
+    // Dify answers its own 403 `forbidden` to a login when password sign-in is off (controllers/console/wraps.py).
+    if (d.status === 403 && code === 'forbidden')
+      return 'This Dify does not allow signing in with a password (ENABLE_EMAIL_PASSWORD_LOGIN is off, or SSO is enforced). Use a dfoa_ account token (dify-token), or ask the admin for a service account that may sign in with a password; see "When the account signs in through SSO" in the README.';
     if (d.status === 401 || code === 'authentication_failed')
       return 'Check the email and password (inputs dify-email and dify-password; DIFY_EMAIL and DIFY_PASSWORD from a terminal). Each run spends at most one failed attempt, and Dify locks the account on the 7th attempt after 6 failures, so fix the credentials before re-running.';
   }

@@ -40,6 +40,7 @@ function resolveOptions(raw: EmulatorOptions): ResolvedOptions {
     installedPlugins: raw.installedPlugins ?? [],
     openapiRateLimitPerMinute: raw.openapiRateLimitPerMinute ?? 60,
     requireHeaders: raw.requireHeaders ?? {},
+    emailPasswordLogin: raw.emailPasswordLogin ?? true,
   };
 }
 

@@ -50,6 +50,11 @@ export interface EmulatorOptions {
    * Not Dify behaviour; {} (default) requires none. The control API is exempt.
    */
   requireHeaders?: Record<string, string>;
+  /**
+   * Password sign-in allowed (Dify's ENABLE_EMAIL_PASSWORD_LOGIN, default true). Off, as when a
+   * workspace signs in through SSO only: the console login is 403 `forbidden`, and system-features says so.
+   */
+  emailPasswordLogin?: boolean;
 }
 
 export type ResolvedOptions = Required<EmulatorOptions>;

@@ -95,3 +95,18 @@ it('the same headers as a JSON object, switched on through the control API mid-l
   expect(result.exitCode, sink.text()).toBe(0);
   expect(sink.text()).not.toContain('gw-key-0123456789abcdef');
 });
+
+it('a Dify that allows no password sign-in (SSO only): the login is refused with the way out, and a dfoa_ token connects', async () => {
+  world = await createDeployWorld({ emailPasswordLogin: false, openapi: true });
+  const features = (await (await fetch(`${world.emulator.url}/console/api/system-features`)).json()) as Record<string, unknown>;
+  expect(features.enable_email_password_login).toBe(false);
+  const conn = { baseUrl: world.emulator.url, timeoutMs: 5000, maxAttempts: 1 };
+  const error = await createDifyConsole({ ...conn, email: EMAIL, password: PASSWORD }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: 'dify.auth' });
+  expect((error as { hint?: string }).hint).toMatch(/does not allow signing in with a password.*dfoa_ account token.*service account/s);
+  // Refused before the password is checked: no failed attempt counts toward the lock.
+  expect(world.emulator.state().loginFailures).toBe(0);
+  const token = await createDifyConsole({ ...conn, token: 'dfoa_emulator_token_0123456789' });
+  expect(token.authMode).toBe('openapi');
+  await token.close?.();
+});

@@ -96,7 +96,14 @@ beforeAll(async () => {
 
 describe('workflows', () => {
   it('examples/ holds the four workflows teams copy (and drift); .github/workflows/ runs CI and validation', () => {
-    expect(examples.map((e) => e.name)).toEqual(['deploy.yml', 'drift.yml', 'fleet.yml', 'pull-request.yml', 'rollback.yml', 'rotate-keys.yml']);
+    expect(examples.map((e) => e.name)).toEqual([
+      'deploy.yml',
+      'drift.yml',
+      'fleet.yml',
+      'pull-request.yml',
+      'rollback.yml',
+      'rotate-keys.yml',
+    ]);
     expect(own.map((e) => e.name)).toEqual(expect.arrayContaining(['ci.yml', 'validate.yml']));
   });
 
