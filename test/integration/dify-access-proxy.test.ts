@@ -62,7 +62,11 @@ it('a deploy with dify-headers passes the proxy on every request, smoke runs inc
   const env = deployEnv(world, { 'INPUT_DIFY-HEADERS': headers });
   const sink = createCaptureSink();
   const settings = deploySettings(env);
-  const result = await runDeploy(settings, settings.options, { git: createGit(world.repo.dir), sink, env });
+  // The client's debug log goes to stderr too, where the suite-wide leak scan reads it.
+  process.env.DIFY_GITOPS_DEBUG = '1';
+  const result = await runDeploy(settings, settings.options, { git: createGit(world.repo.dir), sink, env }).finally(() => {
+    delete process.env.DIFY_GITOPS_DEBUG;
+  });
 
   expect(result.exitCode, sink.text()).toBe(0);
   const outcome = (result.json as { outcomes: Array<{ result: string }> }).outcomes[0];

@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runDeploy } from '../../src/commands/deploy.js';
 import { runPlan } from '../../src/commands/plan.js';
 import { runValidate } from '../../src/commands/validate.js';
+import { runDrift } from '../../src/commands/drift.js';
+import { runRender } from '../../src/commands/render.js';
 import { createGit } from '../../src/git/git.js';
 import { readActionSettings } from '../../src/settings.js';
 import { createCaptureSink } from '../support/capture-sink.js';
@@ -203,5 +205,39 @@ describe('a fleet fanned out across runners', () => {
     const limited = await plan(world, { INPUT_WORKFLOWS: 'bot-3\nbot-1' });
     expect(limited.changed).toEqual(['bot-1', 'bot-3']);
     expect(world.emulator.state().requests.some((r) => r.path.includes(appId(2)))).toBe(false);
+  });
+
+  it('the other commands keep to the list too: drift reads only the named apps, render prints only them', async () => {
+    world = await createDeployWorld();
+    const defs = fleet(3);
+    for (const d of defs) world.seed(d);
+    await world.commit(defs);
+    const deployed = await Promise.all(defs.map((d) => deployJob(world!, d.name)));
+    for (const job of deployed) expect(job.result.exitCode, job.sink.text()).toBe(0);
+    await world.repo.git(['fetch', '--quiet', '--tags', 'origin']);
+
+    const since = world.emulator.state().requests.length;
+    const sink = createCaptureSink();
+    const settings = settingsFor(readActionSettings(inputs(world, world.repo.dir, 'drift', { INPUT_WORKFLOWS: 'bot-3' })), 'drift');
+    expect(settings.options.workflow).toBe('all');
+    const drift = await runDrift(settings, settings.options, { git: createGit(world.repo.dir), sink });
+    expect(drift.exitCode, sink.text()).toBe(0);
+    expect((drift.json as { results: Array<{ name: string }> }).results.map((r) => r.name)).toEqual(['bot-3']);
+    const read = world.emulator.state().requests.slice(since);
+    expect(read.some((r) => r.path.includes(appId(3)))).toBe(true);
+    expect(read.some((r) => r.path.includes(appId(1)) || r.path.includes(appId(2)))).toBe(false);
+
+    const printed: string[] = [];
+    const common = { root: world.repo.dir, workflowsDir: 'workflows', environment: 'production', json: false };
+    await runRender(
+      { ...common, only: ['bot-1', 'bot-3'] },
+      { names: [] },
+      { sink: createCaptureSink(), write: (t) => void printed.push(t) },
+    );
+    const headers = printed.join('').match(/^# .*$/gm);
+    expect(headers).toEqual([`# bot-1 → app ${appId(1)} (production)`, `# bot-3 → app ${appId(3)} (production)`]);
+    await expect(runRender({ ...common, only: ['bot-1'] }, { names: ['bot-2'] }, { sink: createCaptureSink() })).rejects.toThrow(
+      /"bot-2" is not among the definitions "workflows" limits this run to \(bot-1\)/,
+    );
   });
 });
