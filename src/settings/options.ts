@@ -222,7 +222,7 @@ export const OPTIONS = {
     metavar: 'NAME',
     parse: parse.optionalText,
     default: '',
-    description: 'rollback, rotate-keys, pull, drift: the definition name, or "all".',
+    description: 'rollback, rotate-keys, pull, drift: the definition name, or "all" (with only "workflows" given: every one it lists).',
     commands: ['rollback', 'rotate-keys', 'drift', 'pull'],
   }),
   workflows: option({
