@@ -25,8 +25,8 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
   const git = createGit(settings.root);
   switch (settings.command) {
     case 'validate': {
-      const { report, exitCode } = await runValidate(settings, { git, sink });
-      return { exitCode, json: toJsonReport(report) };
+      const { report, exitCode, changed } = await runValidate(settings, { git, sink });
+      return { exitCode, json: { ...toJsonReport(report), changed } };
     }
     case 'fmt':
       return runFmt(settings, settings.options, { sink });

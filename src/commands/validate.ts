@@ -14,6 +14,8 @@ import { checkKnownNames, definitionNameOf } from '../selection.js';
 export interface ValidateResult {
   report: ValidationReport;
   exitCode: number;
+  /** The `changed` output: names whose file differs from the base ref (every one without it). */
+  changed: string[];
 }
 
 /** Load, validate and report; the caller decides nothing but the exit code. */
@@ -22,7 +24,7 @@ export async function runValidate(settings: CommonSettings, deps: { git: Git; si
   reportValidation(report, deps.sink);
   deps.sink.output(Outputs.changed, JSON.stringify(changed));
   if (settings.surface === 'action') await deps.sink.summary(renderValidationSummary(report, settings.baseRef));
-  return { report, exitCode: report.ok ? 0 : 1 };
+  return { report, exitCode: report.ok ? 0 : 1, changed };
 }
 
 /** The validation every command starts with: load the folder, read each file at the base ref, check. */

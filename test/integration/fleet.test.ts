@@ -187,8 +187,10 @@ describe('a fleet fanned out across runners', () => {
     const run = async (extra: Record<string, string>) => {
       const sink = createCaptureSink();
       const settings = settingsFor(readActionSettings(inputs(world!, world!.repo.dir, 'validate', extra)), 'validate');
-      const { exitCode } = await runValidate(settings, { git: createGit(world!.repo.dir), sink });
-      return { exitCode, sink, changed: JSON.parse(sink.outputs.changed) as string[] };
+      const result = await runValidate(settings, { git: createGit(world!.repo.dir), sink });
+      // The output and the result --json prints say the same.
+      expect(result.changed).toEqual(JSON.parse(sink.outputs.changed));
+      return { exitCode: result.exitCode, sink, changed: result.changed };
     };
     expect((await run({ 'INPUT_BASE-REF': base })).changed).toEqual(['bot-2', 'bot-3']);
     const limited = await run({ 'INPUT_BASE-REF': base, INPUT_WORKFLOWS: '["bot-1","bot-3"]' });
