@@ -1,8 +1,8 @@
 // `npm run demo`: the whole release process on a laptop, no Dify needed. Starts the bundled Dify
 // emulator, makes a throw-away repository with the example definitions, and runs the built action
 // (dist/index.js) exactly as a GitHub runner would: deploy, a pull request's plan comment, a bad
-// change rolled back automatically, a manual rollback, and a key rotation. Exits non-zero if any
-// step did not do what it says.
+// change rolled back automatically, a manual rollback, a key rotation, and a fleet fanned out
+// across runners behind an access proxy. Exits non-zero if any step did not do what it says.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '../test/emulator/server.js';
@@ -12,6 +12,7 @@ import { REPO_ROOT, runAction, type ActionRun } from '../test/support/run-action
 import type { Definition } from '../src/definition/types.js';
 import { formatCanonical } from '../src/definition/canonical.js';
 import { loadDefinitionFiles } from '../src/definition/load.js';
+import { runFleetStep } from './demo-fleet.js';
 
 const EMAIL = 'demo@example.com';
 const PASSWORD = 'demo-password-1234';
@@ -93,9 +94,9 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   };
   Object.assign(files, texts);
   const first = await repo.commit(files, 'Put our Dify apps under git');
-  const action = async (name: string, inputs: Record<string, string>, env: Record<string, string> = {}) => {
+  const action = async (name: string, inputs: Record<string, string>, env: Record<string, string> = {}, workspace = repo.dir) => {
     const result = await runAction({
-      workspace: repo.dir,
+      workspace,
       inputs: { 'dify-url': emulator.url, 'dify-email': EMAIL, 'dify-password': PASSWORD, 'github-token': GITHUB_TOKEN, ...inputs },
       env: {
         SEARCH_API_KEY: 'demo-search-key-not-real',
@@ -212,6 +213,8 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
     [...github.state.variables.values()].some((v) => v.name === 'DIFY_GITOPS_KEYS'),
     'the key ledger (ids only) is in the DIFY_GITOPS_KEYS variable',
   );
+
+  await runFleetStep({ emulator, repo, github, defs, appOf, action, live, step, check });
 }
 
 /**

@@ -4,6 +4,7 @@
 export const Outputs = {
   healthy: 'healthy',
   hasChanges: 'has-changes',
+  changed: 'changed',
   valid: 'valid',
   errors: 'errors',
   definitions: 'definitions',

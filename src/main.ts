@@ -18,13 +18,13 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
   switch (settings.command) {
     case 'validate': {
       const { runValidate } = await import(/* webpackMode: "eager" */ './commands/validate.js');
-      const { report, exitCode } = await runValidate(settings, { git, sink });
-      return { exitCode, json: toJsonReport(report) };
+      const { report, exitCode, changed } = await runValidate(settings, { git, sink });
+      return { exitCode, json: { ...toJsonReport(report), changed } };
     }
     case 'fmt':
-      return (await import(/* webpackMode: \"eager\" */ './commands/fmt.js')).runFmt(settings, settings.options, { sink });
+      return (await import(/* webpackMode: "eager" */ './commands/fmt.js')).runFmt(settings, settings.options, { sink });
     case 'adopt':
-      return (await import(/* webpackMode: \"eager\" */ './commands/adopt.js')).runAdopt(settings, settings.options, { sink });
+      return (await import(/* webpackMode: "eager" */ './commands/adopt.js')).runAdopt(settings, settings.options, { sink });
     case 'deploy': {
       const { runDeploy } = await import('./commands/online.js');
       // A cancelled job (SIGINT, then SIGTERM) rolls back what it half did instead of dying mid-publish.

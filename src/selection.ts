@@ -11,6 +11,7 @@ import { sourceText } from './definition/dsl-file.js';
 import { latestReleaseTag } from './release/tags.js';
 import { ensureTags } from './release/latest.js';
 import { UserError } from './support/errors.js';
+import { nearest } from './support/nearest.js';
 
 export interface Candidate {
   file: string;
@@ -99,8 +100,8 @@ export interface UnreadableDefinition {
  * not be read as definitions: a broken file must fail the run, not vanish from it.
  */
 export async function loadNamedDefinitions(
-  settings: { root: string; workflowsDir: string },
-  names: string[] | 'all',
+  settings: { root: string; workflowsDir: string; only?: readonly string[] },
+  requested: string[] | 'all',
 ): Promise<{ definitions: NamedDefinition[]; unreadable: UnreadableDefinition[] }> {
   const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
   const known: NamedDefinition[] = [];
@@ -109,6 +110,7 @@ export async function loadNamedDefinitions(
     if (isDefinitionShaped(file.value)) known.push({ file, definition: file.value });
     else broken.push(describeUnreadable(file));
   }
+  const names = withinLimit(requested, settings.only, [...known.map((k) => k.definition.name), ...broken.map((b) => b.name)]);
   if (names === 'all') return { definitions: known, unreadable: broken };
   const unreadable = broken.filter((b) => names.includes(b.name));
   const missing = names.filter((n) => !known.some((k) => k.definition.name === n) && !unreadable.some((u) => u.name === n));
@@ -121,9 +123,49 @@ export async function loadNamedDefinitions(
   return { definitions: known.filter((k) => names.includes(k.definition.name)), unreadable };
 }
 
+/**
+ * The names a command acts on once `workflows` limits it: all of them for 'all', and a name outside
+ * the limit is refused rather than silently dropped. Unknown names in the limit are refused first.
+ */
+function withinLimit(requested: string[] | 'all', only: readonly string[] | undefined, known: string[]): string[] | 'all' {
+  if (!only) return requested;
+  checkKnownNames(only, known);
+  if (requested === 'all') return [...only];
+  const outside = requested.filter((n) => !only.includes(n));
+  if (outside.length)
+    throw new UserError(
+      'usage',
+      `${outside.map((n) => `"${n}"`).join(', ')} is not among the definitions "workflows" limits this run to (${only.join(', ')}).`,
+    );
+  return requested;
+}
+
+/** Refuse names no definition declares, with the nearest known name when there is one: a typo must not deploy nothing quietly. */
+export function checkKnownNames(names: readonly string[], known: readonly string[]): void {
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length === 0) return;
+  const guesses = unknown.map((n) => {
+    const guess = nearest(n, known);
+    return guess ? `"${n}" (did you mean "${guess}"?)` : `"${n}"`;
+  });
+  throw new UserError(
+    'usage',
+    `"workflows" names ${unknown.length === 1 ? 'a definition that does not exist' : 'definitions that do not exist'}: ${guesses.join(', ')}.`,
+    {
+      hint: `Known: ${[...known].sort().join(', ') || 'none'}. A definition's name is its "name" field (also its file name and tag prefix).`,
+    },
+  );
+}
+
+/** The name of each item, or its file name when it declares none: what `workflows` matches against. */
+export function definitionNameOf(file: LoadedFile): string {
+  const value = (file.value ?? {}) as Partial<Definition>;
+  return typeof value.name === 'string' && value.name ? value.name : file.file.replace(/^.*\//, '').replace(/\.json$/, '');
+}
+
 function describeUnreadable(file: LoadedFile): UnreadableDefinition {
   const value = (file.value ?? {}) as Partial<Definition>;
-  const name = typeof value.name === 'string' && value.name ? value.name : file.file.replace(/^.*\//, '').replace(/\.json$/, '');
+  const name = definitionNameOf(file);
   const problem = file.diagnostics[0];
   const missing = (['name', 'app', 'dsl'] as const).filter((key) => !value[key] || (key === 'name' && typeof value.name !== 'string'));
   const why = problem

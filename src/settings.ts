@@ -22,6 +22,8 @@ export interface DifySettings {
   timeoutMs: number;
   /** How the login sends the password: pinning it spends one login attempt per run instead of up to two. */
   passwordEncoding: 'auto' | 'base64' | 'plain';
+  /** dify-headers: what an access proxy in front of Dify demands on every request; values are secrets. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** deploy, rollback, rotate-keys: where signed webhook events go (src/notify/). */
@@ -45,6 +47,8 @@ export interface CommonSettings {
   environment: string;
   /** Undefined until a command that needs Dify is run without a URL. */
   dify?: DifySettings;
+  /** workflows: the command acts on these definitions only (undefined: on those it would pick anyway). */
+  only?: readonly string[];
   github: GitHubSettings;
 }
 
@@ -192,6 +196,7 @@ function buildSettings(v: OptionValues, source: OptionSource, root: string, env:
     baseRef: v.baseRef,
     environment: v.environment,
     dify: readDifyFor(v.command, v),
+    only: v.workflows,
     github: readGitHub(env, v.githubToken ?? ''),
   };
   const settings = { ...common, command: v.command, options: Object.freeze(commandOptions(v, source, root)) } as Settings;
@@ -204,6 +209,8 @@ function commandOptions(v: OptionValues, source: OptionSource, root: string): Co
   // Checked whatever the command, so a bad combination never waits for the run that reads it.
   const notify = readNotify(v, source.surface);
   checkOneTarget(v, source.surface);
+  // `workflows` alone names what rollback, rotate-keys, drift and pull act on: every one it lists.
+  const workflow = v.workflow ?? (v.workflows && source.args.length === 0 ? 'all' : undefined);
   switch (v.command) {
     case 'validate':
       return {};
@@ -222,10 +229,10 @@ function commandOptions(v: OptionValues, source: OptionSource, root: string): Co
       return { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, backupDir, notify, stateVariable };
     }
     case 'rollback':
-      return { workflow: v.workflow, to: v.to, fromBackup: v.fromBackup, smokeRetries: v.smokeRetries, backupDir, notify };
+      return { workflow, to: v.to, fromBackup: v.fromBackup, smokeRetries: v.smokeRetries, backupDir, notify };
     case 'rotate-keys':
       return {
-        workflow: v.workflow,
+        workflow,
         all: v.all,
         dryRun: v.dryRun,
         rotation: {
@@ -245,14 +252,14 @@ function commandOptions(v: OptionValues, source: OptionSource, root: string): Co
     case 'drift':
       // From a terminal drift always reports through its exit code (3); nothing opens issues.
       return {
-        workflow: v.workflow,
+        workflow,
         names: source.args,
         concurrency: v.concurrency,
         failOnDrift: source.surface === 'cli' || v.failOnDrift,
         driftIssues: source.surface === 'action' && v.driftIssues,
       };
     case 'pull':
-      return { workflow: v.workflow, names: source.args, all: v.all, pullRequest: source.surface === 'action' && v.pullRequest };
+      return { workflow, names: source.args, all: v.all, pullRequest: source.surface === 'action' && v.pullRequest };
   }
 }
 
@@ -291,6 +298,7 @@ function readDifyFor(command: Command, v: OptionValues): DifySettings | undefine
     token,
     timeoutMs: v.timeoutSeconds * 1000,
     passwordEncoding: v.difyPasswordEncoding,
+    headers: v.difyHeaders,
   };
 }
 

@@ -37,7 +37,7 @@ export async function runDoctor(
   // 1. The server, before any credential is sent.
   let server: Awaited<ReturnType<typeof inspectDifyServer>> | undefined;
   try {
-    server = await inspectDifyServer(dify.url, dify.timeoutMs);
+    server = await inspectDifyServer(dify.url, dify.timeoutMs, { headers: dify.headers });
     const surfaces = [server.console !== 'unknown' ? `console (${server.console})` : 'console', ...(server.openapi ? ['openapi'] : [])];
     add({
       subject: 'server',

@@ -8,13 +8,16 @@ import type { ReportSink } from '../report/sink.js';
 import { loadDefinitionFiles } from '../definition/load.js';
 import { formatCanonical, isCanonical } from '../definition/canonical.js';
 import { ownValue } from '../definition/dsl-file.js';
+import { checkKnownNames, definitionNameOf } from '../selection.js';
 
 export async function runFmt(
   settings: CommonSettings,
   options: FmtOptions,
   deps: { sink: ReportSink },
 ): Promise<{ exitCode: number; changed: string[] }> {
-  const files = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
+  const everyFile = await loadDefinitionFiles(path.resolve(settings.root, settings.workflowsDir), settings.root);
+  if (settings.only) checkKnownNames(settings.only, everyFile.map(definitionNameOf));
+  const files = settings.only ? everyFile.filter((f) => settings.only?.includes(definitionNameOf(f))) : everyFile;
   const changed: string[] = [];
   let broken = 0;
   for (const file of files) {

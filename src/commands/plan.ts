@@ -24,6 +24,7 @@ import {
   type PlanReport,
 } from '../report/plan-comment.js';
 import { planForTerminal } from '../report/plan-terminal.js';
+import { plannedChanges, reportChanged } from '../report/changed-output.js';
 import { mapLimit } from '../support/concurrency.js';
 import { filesOf, selectChangedBetween } from '../selection.js';
 import { describeError, UserError } from '../support/errors.js';
@@ -72,6 +73,7 @@ export async function runPlan(
   };
   const markdown = renderPlanReport(planReport);
   reportPlanOutputs(sink, markdown, plans);
+  reportChanged(sink, plannedChanges(plans));
   // The job summary has room for every diff; the comment falls back to the table when it has not.
   const full = renderPlanReport(planReport, SUMMARY_LIMIT);
   await sink.summary(full);
@@ -82,7 +84,14 @@ export async function runPlan(
   const exitCode = !ok ? 1 : options.detailedExitcode && hasChanges ? 2 : 0;
   return {
     exitCode,
-    json: { ok, environment: settings.environment, mode: planReport.mode, hasChanges, changes: toChangesJson(plans) },
+    json: {
+      ok,
+      environment: settings.environment,
+      mode: planReport.mode,
+      hasChanges,
+      changed: plannedChanges(plans),
+      changes: toChangesJson(plans),
+    },
   };
 }
 

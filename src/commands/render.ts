@@ -8,13 +8,14 @@ import { renderTarget } from '../stages/target.js';
 import { UserError } from '../support/errors.js';
 
 export async function runRender(
-  settings: Pick<CommonSettings, 'root' | 'workflowsDir' | 'environment' | 'json'>,
+  settings: Pick<CommonSettings, 'root' | 'workflowsDir' | 'environment' | 'json' | 'only'>,
   options: RenderOptions,
   deps: { sink: ReportSink; write?: (text: string) => void },
 ): Promise<RunOutcome> {
-  if (options.names.length === 0)
-    throw new UserError('usage', 'Name the definition to render: dify-gitops render NAME [--environment ENV].');
-  const { definitions, unreadable } = await loadNamedDefinitions(settings, options.names);
+  // --workflows alone names what to render; with names as well, they must be among it.
+  const names = options.names.length ? options.names : settings.only ? 'all' : [];
+  if (names.length === 0) throw new UserError('usage', 'Name the definition to render: dify-gitops render NAME [--environment ENV].');
+  const { definitions, unreadable } = await loadNamedDefinitions(settings, names);
   if (unreadable.length) throw new UserError('definition.unreadable', unreadable[0].error, { location: { file: unreadable[0].file } });
   const write = deps.write ?? ((text: string) => process.stdout.write(text));
   const rendered = definitions.map(({ definition, file }) => {

@@ -9,18 +9,22 @@ import { findStrayDslFiles, loadDefinitionFiles, readDefinition } from '../defin
 import { validateDefinitions } from '../definition/validate.js';
 import { renderValidationSummary } from '../report/validation-summary.js';
 import { Outputs } from '../inputs.js';
+import { checkKnownNames, definitionNameOf } from '../selection.js';
 
 export interface ValidateResult {
   report: ValidationReport;
   exitCode: number;
+  /** The `changed` output: names whose file differs from the base ref (every one without it). */
+  changed: string[];
 }
 
 /** Load, validate and report; the caller decides nothing but the exit code. */
 export async function runValidate(settings: CommonSettings, deps: { git: Git; sink: ReportSink }): Promise<ValidateResult> {
-  const { report } = await validateWorkflowsDir(settings, deps.git);
+  const { report, changed } = await validateWorkflowsDir(settings, deps.git);
   reportValidation(report, deps.sink);
+  deps.sink.output(Outputs.changed, JSON.stringify(changed));
   if (settings.surface === 'action') await deps.sink.summary(renderValidationSummary(report, settings.baseRef));
-  return { report, exitCode: report.ok ? 0 : 1 };
+  return { report, exitCode: report.ok ? 0 : 1, changed };
 }
 
 /** The validation every command starts with: load the folder, read each file at the base ref, check. */
@@ -32,7 +36,13 @@ export interface ValidFile {
 export async function validateWorkflowsDir(
   settings: CommonSettings,
   git: Git,
-): Promise<{ report: ValidationReport; files: LoadedFile[]; valid: ValidFile[] }> {
+): Promise<{
+  report: ValidationReport;
+  files: LoadedFile[];
+  valid: ValidFile[];
+  /** Names of the definitions whose file differs from the base ref (every one without a base ref). */
+  changed: string[];
+}> {
   const dir = path.resolve(settings.root, settings.workflowsDir);
   const files = await loadDefinitionFiles(dir, settings.root);
   const base = settings.baseRef
@@ -42,13 +52,35 @@ export async function validateWorkflowsDir(
         files.map((f) => f.file),
       )
     : undefined;
-  const report = { ...validateDefinitions(files, { base }), warnings: await findStrayDslFiles(dir, settings.root, files) };
+  const all = validateDefinitions(files, { base });
+  // `workflows` limits the run after the whole folder is checked: duplicate names and app ids are
+  // found across every file, but only the definitions named are reported, planned or deployed.
+  const kept = limitedIndexes(files, settings.only);
+  const report = {
+    ok: kept.every((i) => all.files[i].ok),
+    files: kept.map((i) => all.files[i]),
+    warnings: await findStrayDslFiles(dir, settings.root, files),
+  };
   // The report lists the files in their order; those that passed carry their definition, typed as valid.
-  const valid = files.flatMap((file, i) => {
-    const definition = report.files[i].definition;
-    return definition ? [{ file, definition }] : [];
+  const valid = kept.flatMap((i) => {
+    const definition = all.files[i].definition;
+    return definition ? [{ file: files[i], definition }] : [];
   });
-  return { report, files, valid };
+  const changed = kept.filter((i) => !base || differs(base.get(files[i].file), files[i])).map((i) => definitionNameOf(files[i]));
+  return { report, files: kept.map((i) => files[i]), valid, changed };
+}
+
+/** A definition differs from the base when its file or its .dify.yml does. */
+function differs(before: LoadedFile | undefined, now: LoadedFile): boolean {
+  return !before || before.text !== now.text || before.dslFile?.text !== now.dslFile?.text;
+}
+
+/** The positions of the files `workflows` names (every file without it); an unknown name is refused. */
+function limitedIndexes(files: LoadedFile[], only: readonly string[] | undefined): number[] {
+  const names = files.map(definitionNameOf);
+  if (!only) return names.map((_, i) => i);
+  checkKnownNames(only, names);
+  return names.flatMap((name, i) => (only.includes(name) ? [i] : []));
 }
 
 async function readAtBase(git: Git, ref: string, files: string[]): Promise<Map<string, LoadedFile | undefined>> {

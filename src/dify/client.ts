@@ -44,6 +44,7 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
     dispatcher: deps.dispatcher,
     openapiPerMinute: conn.openapiPerMinute,
     signal: deps.signal,
+    extraHeaders: conn.headers,
   });
   const hasPassword = Boolean(conn.email && conn.password);
   const login = () =>
@@ -112,10 +113,15 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
  * What a server says about itself without credentials: its version, which console auth era that is,
  * and whether /openapi answers. Throws (unreachable) when nothing answers at all.
  */
-export async function inspectDifyServer(baseUrl: string, timeoutMs: number, deps: ClientDeps = {}): Promise<ServerSurface> {
+export async function inspectDifyServer(
+  baseUrl: string,
+  timeoutMs: number,
+  deps: ClientDeps & { headers?: Readonly<Record<string, string>> } = {},
+): Promise<ServerSurface> {
   const http = createHttpClient({
     baseUrl: checkUrl(baseUrl),
     timeoutMs,
+    extraHeaders: deps.headers,
     maxAttempts: 2,
     clock: deps.clock ?? createSystemClock(),
     log: deps.log ?? createDefaultLog(),
@@ -131,7 +137,7 @@ export async function inspectDifyServer(baseUrl: string, timeoutMs: number, deps
 }
 
 export function createDifyService(
-  opts: { serviceUrl: string; apiKey: string; timeoutMs: number; maxAttempts: number },
+  opts: { serviceUrl: string; apiKey: string; timeoutMs: number; maxAttempts: number; headers?: Readonly<Record<string, string>> },
   deps: ClientDeps = {},
 ): DifyService {
   const clock = deps.clock ?? createSystemClock();
@@ -143,6 +149,7 @@ export function createDifyService(
     log: deps.log ?? createDefaultLog(),
     dispatcher: deps.dispatcher,
     signal: deps.signal,
+    extraHeaders: opts.headers,
   });
   return { ...createServiceOps(http, opts.apiKey, clock), close: () => http.close() };
 }

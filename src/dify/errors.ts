@@ -103,9 +103,15 @@ export function hintFor(
       return 'Dify has locked password logins for this account after 6 failures, for 24 hours by default (LOGIN_LOCKOUT_DURATION); a correct password does not lift it. Fix the password, then wait, or ask the Dify admin to clear the Redis key login_error_rate_limit:<email>.';
     if (code === 'account_banned') return 'This Dify account is banned. Ask a workspace admin to re-enable it, or use another account.';
     if (code === 'account_in_freeze') return "This account's email is frozen on this Dify instance. Ask the Dify admin.";
+    // Dify answers its own 403 `forbidden` to a login when password sign-in is off (controllers/console/wraps.py).
+    if (d.status === 403 && code === 'forbidden')
+      return 'This Dify does not allow signing in with a password (ENABLE_EMAIL_PASSWORD_LOGIN is off, or SSO is enforced). Use a dfoa_ account token (dify-token), or ask the admin for a service account that may sign in with a password; see "When the account signs in through SSO" in the README.';
     if (d.status === 401 || code === 'authentication_failed')
       return 'Check the email and password (inputs dify-email and dify-password; DIFY_EMAIL and DIFY_PASSWORD from a terminal). Each run spends at most one failed attempt, and Dify locks the account on the 7th attempt after 6 failures, so fix the credentials before re-running.';
   }
+  // Dify's own 403s carry its {code, message} body; a bare one (HTML, or empty) comes from something in front of it.
+  if (d.status === 403 && !d.difyCode)
+    return "Something in front of Dify refused the request (HTTP 403 without Dify's error body): an access proxy such as Cloudflare Access or Google IAP. Send the headers it asks for (e.g. a service token's CF-Access-Client-Id and CF-Access-Client-Secret) with dify-headers (DIFY_HEADERS from a terminal).";
   if (code === 'workspace_not_found')
     return 'The account belongs to no workspace. Ask a Dify admin to invite it into the workspace that owns the apps.';
   if (code === 'api_keys_need_console')
@@ -125,7 +131,7 @@ export function hintFor(
   if (message.includes('plugin') || code.includes('plugin'))
     return 'A plugin the app needs is missing in this workspace. Install it in Dify (Plugins) and re-run.';
   if (code === 'non_json_response')
-    return 'Something other than the Dify API answered: check that the URL points at Dify (not its web UI or a proxy login page).';
+    return 'Something other than the Dify API answered: check that the URL points at Dify (not its web UI or a proxy login page). Behind an access proxy, send the headers it asks for with dify-headers.';
   if (d.status === 401) {
     if (d.surface === 'service') return 'The app API key was refused: it is wrong or was deleted. Check the key configured for this app.';
     if (d.surface === 'openapi') return 'The dfoa_ token was refused: it expired or was revoked. Mint a new one with `difyctl login`.';

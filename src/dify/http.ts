@@ -9,6 +9,7 @@ import { retry, parseRetryAfter, type BackoffOptions, type Outcome, type RetryVe
 import type { DifySurface } from './errors.js';
 import { isUserError } from '../support/errors.js';
 import { toUnreachable } from './net-errors.js';
+import { RESERVED_HEADERS } from './extra-headers.js';
 
 /**
  * How a request may be retried. This is the safety argument of the whole client:
@@ -81,6 +82,11 @@ export interface HttpOptions {
   openapiPerMinute?: number;
   /** Abandons every request of this client, in flight or later (the job's time is up). */
   signal?: AbortSignal;
+  /**
+   * dify-headers: sent with every request, for an access proxy in front of Dify (Cloudflare Access,
+   * IAP, a gateway key). Checked by parseExtraHeaders; a reserved name is refused here too.
+   */
+  extraHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Dify's OPENAPI_RATE_LIMIT_PER_TOKEN default. */
@@ -93,6 +99,15 @@ export function createDefaultLog(): (line: string) => void {
   if (process.env.GITHUB_ACTIONS === 'true') return (line) => core.debug(line);
   if (process.env.DIFY_GITOPS_DEBUG) return (line) => process.stderr.write(`debug: ${line}\n`);
   return () => {};
+}
+
+/** A reserved name would be replaced by (or replace) what the client sets: a programming error past settings. */
+function checkedExtraHeaders(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  for (const name of Object.keys(headers ?? {})) {
+    if ((RESERVED_HEADERS as readonly string[]).includes(name.toLowerCase()))
+      throw new Error(`Header ${name} is set by the Dify client itself; it cannot be an extra header.`);
+  }
+  return { ...headers };
 }
 
 function reasonOf(signal: AbortSignal): string {
@@ -111,6 +126,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   const dispatcher = createLazyDispatcher(options.dispatcher);
   const log = (line: string) => options.log(redact(line));
   let serverVersion: string | undefined;
+  const extra = checkedExtraHeaders(options.extraHeaders);
 
   function urlOf(req: HttpRequest): string {
     const url = new URL(base.origin + prefix + req.path);
@@ -119,7 +135,8 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   }
 
   function headersOf(req: HttpRequest, accept: string): Record<string, string> {
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept, ...req.headers };
+    // The proxy's headers first: ours (session, token, content type) are never replaced by them.
+    const headers: Record<string, string> = { ...extra, 'user-agent': USER_AGENT, accept, ...req.headers };
     if (req.json !== undefined) headers['content-type'] = 'application/json';
     return headers;
   }

@@ -14,6 +14,8 @@ export interface DifyConnection {
   token?: string;
   /** Per-request timeout. */
   timeoutMs: number;
+  /** Sent with every request (dify-headers): what an access proxy in front of Dify demands. */
+  headers?: Readonly<Record<string, string>>;
   /** Attempts for retryable calls (first try included). */
   maxAttempts: number;
   /**

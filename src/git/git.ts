@@ -51,8 +51,13 @@ function assertReleaseTagName(tag: string): void {
   }
 }
 
-export function createGit(cwd: string, deps: { log?: (line: string) => void } = {}): Git {
+/** Tag pushes refused while other jobs push to the same origin are tried this many times in all. */
+const PUSH_ATTEMPTS = 3;
+const PUSH_RETRY_MS = 1000;
+
+export function createGit(cwd: string, deps: { log?: (line: string) => void; sleep?: (ms: number) => Promise<void> } = {}): Git {
   const run = createGitRunner(cwd, deps.log);
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   /** Runs a command that must succeed and returns its stdout. */
   async function output(args: string[], env?: Record<string, string>): Promise<string> {
@@ -311,13 +316,23 @@ export function createGit(cwd: string, deps: { log?: (line: string) => void } = 
         toPush.push(tag);
       }
       if (toPush.length === 0) return { pushed: [] };
-      const args = ['push', remote, ...toPush.map((tag) => `refs/tags/${tag}:refs/tags/${tag}`)];
-      const result = await run(args);
-      if (result.exitCode !== 0) {
+      let pending = toPush;
+      for (let attempt = 1; pending.length; attempt++) {
+        const args = ['push', remote, ...pending.map((tag) => `refs/tags/${tag}:refs/tags/${tag}`)];
+        const result = await run(args);
+        if (result.exitCode === 0) break;
         // Another job may have pushed the same releases meanwhile; only a real difference is a failure.
         const after = await remoteTagTargets(remote);
-        const still = locals.filter(([tag, sha]) => toPush.includes(tag) && after.get(tag) !== sha);
-        if (still.length) throw toGitError(args, result);
+        const moved = locals.find(([tag, sha]) => pending.includes(tag) && after.has(tag) && after.get(tag) !== sha);
+        if (moved) {
+          const fix = `if the remote tag is wrong, delete it on purpose (git push ${remote} :refs/tags/${moved[0]})`;
+          throw tagConflict(moved[0], `on ${remote}`, after.get(moved[0])!, moved[1]!, fix);
+        }
+        // Jobs of a fleet push to one origin at once: a push refused meanwhile (a busy remote, a ref
+        // lock) usually passes the next time, and a tag missing on origin would leave a release unrecorded.
+        pending = pending.filter((tag) => !after.has(tag));
+        if (pending.length && attempt >= PUSH_ATTEMPTS) throw toGitError(args, result);
+        if (pending.length) await sleep(PUSH_RETRY_MS * attempt);
       }
       return { pushed: toPush };
     },

@@ -48,8 +48,35 @@ export interface RestClient {
   pages<T = GitHubObject>(route: string, params?: Params): AsyncIterable<RestResponse<T[]>>;
 }
 
-export function createRestClient(options: { token: string; baseUrl: string; userAgent: string }): RestClient {
+/** A secondary rate limit is waited out at most this often per call, and for at most this long each time. */
+const RATE_LIMIT_RETRIES = 2;
+const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+
+/**
+ * How long GitHub asks us to wait before sending this request again, or undefined when it does not.
+ * Secondary rate limits (403 or 429, "You have exceeded a secondary rate limit", Retry-After) come from
+ * many requests at once, as a fleet of deploy jobs creating releases makes: GitHub refused the request
+ * without acting on it, so even a POST may be sent again. A spent primary limit (remaining 0, no
+ * Retry-After) lasts up to an hour and is not waited for.
+ */
+function rateLimitWait(status: number, headers: Record<string, string | undefined>, message: string | undefined): number | undefined {
+  const retryAfter = Number(headers['retry-after']);
+  const secondary = /secondary rate limit/i.test(message ?? '');
+  if (!(status === 429 || (status === 403 && (secondary || headers['retry-after'] !== undefined)))) return undefined;
+  // Without Retry-After, GitHub's advice is to wait at least a minute.
+  const ms = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : MAX_RATE_LIMIT_WAIT_MS;
+  return ms <= MAX_RATE_LIMIT_WAIT_MS ? ms : undefined;
+}
+
+export function createRestClient(options: {
+  token: string;
+  baseUrl: string;
+  userAgent: string;
+  /** Waits out a secondary rate limit; tests pass one that returns at once. */
+  sleep?: (ms: number) => Promise<void>;
+}): RestClient {
   const dispatcher = createLazyDispatcher();
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const headers = {
     accept: 'application/vnd.github+json',
     authorization: `token ${options.token}`,
@@ -57,7 +84,12 @@ export function createRestClient(options: { token: string; baseUrl: string; user
     'x-github-api-version': '2022-11-28',
   };
 
-  async function call<T>(method: string, url: string, body?: Record<string, unknown>): Promise<RestResponse<T>> {
+  async function call<T>(
+    method: string,
+    url: string,
+    body?: Record<string, unknown>,
+    retries = RATE_LIMIT_RETRIES,
+  ): Promise<RestResponse<T>> {
     const { request: send } = await loadUndici();
     const response = await send(url, {
       method: method as 'GET',
@@ -77,6 +109,12 @@ export function createRestClient(options: { token: string; baseUrl: string; user
     }
     if (response.statusCode >= 400) {
       const said = (data as { message?: unknown } | undefined)?.message;
+      const wait =
+        retries > 0 ? rateLimitWait(response.statusCode, responseHeaders, typeof said === 'string' ? said : undefined) : undefined;
+      if (wait !== undefined) {
+        await sleep(wait);
+        return call<T>(method, url, body, retries - 1);
+      }
       throw new GitHubRequestError(typeof said === 'string' ? said : `HTTP ${response.statusCode}`, response.statusCode, {
         data,
         headers: responseHeaders,

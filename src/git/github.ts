@@ -54,6 +54,8 @@ export interface GitHubOptions {
   repository: string;
   /** REST root; GitHub Enterprise Server uses https://HOST/api/v3. */
   apiUrl?: string;
+  /** Waits out a secondary rate limit (tests pass one that returns at once). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** GitHub rejects longer deployment descriptions with a 422. */
@@ -68,7 +70,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
     );
   }
   const apiUrl = (options.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
-  const octokit = createRestClient({ token: options.token, baseUrl: apiUrl, userAgent: 'dify-gitops' });
+  const octokit = createRestClient({ token: options.token, baseUrl: apiUrl, userAgent: 'dify-gitops', sleep: options.sleep });
   const where = { owner, repo };
 
   /** Runs one call, translating any failure into a GitHubError naming the endpoint and the fix. */

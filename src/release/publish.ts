@@ -37,10 +37,20 @@ export async function finishReleases(
   const fresh = deployed.filter((d) => d.outcome.result === 'deployed' && d.outcome.tag && !d.outcome.error);
   const tagged = [...fresh, ...(await missingReleases(ctx, deployed))];
   if (tagged.length === 0) return;
+  /** The commit each tag names: this run's, or the one an earlier release of the same version tagged. */
+  const commitOf = new Map<string, string>();
   try {
+    // A version released before (live again after a rollback, redeployed by a later commit: the
+    // deploy checked its content is the released one) keeps its tag where it is: releases are immutable.
+    // One listing for the run; only those already tagged (rare) are looked up one by one.
+    const existing = new Set(await ctx.git.listTags('*@v*'));
+    const commits = await Promise.all(
+      tagged.map(async (d) => (existing.has(d.outcome.tag!) ? await ctx.git.tagTarget(d.outcome.tag!) : null) ?? ctx.commit),
+    );
+    for (const [i, d] of tagged.entries()) commitOf.set(d.outcome.tag!, commits[i]);
     // All tags of the run in one git process and one push: per-tag git calls dominate a wide fan-out.
     const { created } = await ctx.git.createAnnotatedTags(
-      tagged.map((d) => ({ tag: d.outcome.tag!, commit: ctx.commit, message: tagMessage(d.outcome, ctx.commit) })),
+      tagged.map((d, i) => ({ tag: d.outcome.tag!, commit: commits[i], message: tagMessage(d.outcome, commits[i]) })),
     );
     for (const d of tagged)
       ctx.sink.info(`[${d.outcome.name}] tagged ${d.outcome.tag}${created.includes(d.outcome.tag!) ? '' : ' (already there)'}`);
@@ -62,7 +72,7 @@ export async function finishReleases(
       const url = await publishGitHubRelease(github, {
         tag: outcome.tag!,
         subject: outcome,
-        commit: ctx.commit,
+        commit: commitOf.get(outcome.tag!) ?? ctx.commit,
         changes,
         runUrl: ctx.runUrl,
       });

@@ -102,7 +102,9 @@ export function renderCommandHelp(command: Command): string {
   const flags = specs(command).filter((spec) => spec.flag);
   const variables = specs(command).filter((spec) => spec.env);
   if (flags.length) lines.push('', 'Flags:', ...flags.flatMap((spec) => entry(flagText(spec), describe(spec))));
-  if (variables.length) lines.push('', 'Environment:', ...variables.flatMap((spec) => entry(spec.env!, describe(spec))));
+  // A variable that stands in for a flag (set once for every step of a job) points at the flag's text.
+  const explain = (spec: OptionSpec<unknown>) => (spec.flag ? `The same as --${spec.flag}, when the flag is not given.` : describe(spec));
+  if (variables.length) lines.push('', 'Environment:', ...variables.flatMap((spec) => entry(spec.env!, explain(spec))));
   lines.push('', 'Example:', `  ${help.example}`);
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@ import { COMMANDS, type Command } from '../inputs.js';
 import { UserError } from '../support/errors.js';
 import * as parse from './parse.js';
 import type { Parser } from './parse.js';
+import { parseExtraHeaders } from '../dify/extra-headers.js';
 
 export interface OptionSpec<T> {
   /** The action input, as action.yml spells it; absent for options only the CLI has. */
@@ -114,6 +115,16 @@ export const OPTIONS = {
     secret: true,
     commands: DIFY,
   }),
+  difyHeaders: option({
+    input: 'dify-headers',
+    env: 'DIFY_HEADERS',
+    parse: parseExtraHeaders,
+    default: '',
+    description:
+      'Headers added to every request to Dify, for an access proxy in front of it (Cloudflare Access service token, IAP, a gateway key): one `Name: value` per line, or a JSON object. Masked like a secret; pass it from a secret. Authorization, Cookie, X-CSRF-Token and Content-Type are refused: dify-gitops sets those itself.',
+    secret: true,
+    commands: DIFY,
+  }),
   difyPasswordEncoding: option({
     input: 'dify-password-encoding',
     env: 'DIFY_PASSWORD_ENCODING',
@@ -211,8 +222,19 @@ export const OPTIONS = {
     metavar: 'NAME',
     parse: parse.optionalText,
     default: '',
-    description: 'rollback, rotate-keys, pull, drift: the definition name, or "all".',
+    description: 'rollback, rotate-keys, pull, drift: the definition name, or "all" (with only "workflows" given: every one it lists).',
     commands: ['rollback', 'rotate-keys', 'drift', 'pull'],
+  }),
+  workflows: option({
+    input: 'workflows',
+    flag: 'workflows',
+    metavar: 'NAMES',
+    env: 'DIFY_GITOPS_WORKFLOWS',
+    parse: parse.nameList,
+    default: '',
+    description:
+      "Limit the command to these definitions: names separated by commas or new lines, or a JSON list (a plan's `changed` output, or one shard of it). Every other definition is left alone; an unknown name is refused. One matrix job per definition (or shard) spreads a fleet across runners.",
+    commands: COMMANDS.filter((c) => c !== 'adopt'),
   }),
   to: option({
     input: 'to',

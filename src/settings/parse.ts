@@ -62,3 +62,24 @@ export const variableName: Parser<string> = (raw, label) =>
   isActionsName(raw)
     ? raw
     : refuse(label, raw, 'an Actions variable name uses letters, digits and _, does not start with a digit or GITHUB_.');
+
+/**
+ * Definition names: comma- or newline-separated, or a JSON list (a `changed` output, or one shard of
+ * it, passed on as is). Empty means "not given"; an empty list given (`[]`) selects nothing, never
+ * everything. Names are checked against the folder later, where the known names are.
+ */
+export const nameList: Parser<string[] | undefined> = (raw, label) => {
+  const text = raw.trim();
+  if (!text) return undefined;
+  let names: unknown[] = text.split(/[,\n]/);
+  if (text.startsWith('[')) {
+    try {
+      names = JSON.parse(text) as unknown[];
+    } catch {
+      return refuse(label, raw, 'a JSON list of names must parse, e.g. ["support-bot","triage"]; or use commas or new lines.');
+    }
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))
+      return refuse(label, raw, 'a JSON list must hold definition names (strings) only.');
+  }
+  return [...new Set((names as string[]).map((n) => n.trim()).filter(Boolean))];
+};

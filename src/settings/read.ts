@@ -58,8 +58,10 @@ export function createCliSource(argv: string[], env: Env): OptionSource {
     given: (key, spec) => {
       if (key === 'command') return { raw: command, label: 'the command' };
       const label = optionLabel(spec, 'cli');
-      if (spec.flag) return { raw: values.get(spec.flag) ?? '', label };
-      if (spec.env) return { raw: env[spec.env] ?? '', label };
+      // A flag wins over its environment variable (DIFY_GITOPS_WORKFLOWS), which a job may set once for every step.
+      const flagged = spec.flag ? values.get(spec.flag) : undefined;
+      if (flagged !== undefined || (spec.flag && !spec.env)) return { raw: flagged ?? '', label };
+      if (spec.env) return { raw: env[spec.env] ?? '', label: spec.flag ? spec.env : label };
       return { raw: '', label };
     },
   };

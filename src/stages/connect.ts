@@ -36,13 +36,15 @@ export async function connectDify(
     timeoutMs: dify.timeoutMs,
     maxAttempts: 3,
     passwordEncoding: dify.passwordEncoding,
+    headers: dify.headers,
   };
   const console = await createDifyConsole(connection, { signal });
   sink.info(`Signed in to ${dify.url} (${console.authMode} auth).`);
   const serviceUrl = `${dify.url}/v1`;
   return {
     console,
-    service: (apiKey) => createDifyService({ serviceUrl, apiKey, timeoutMs: dify.timeoutMs, maxAttempts: 3 }, { signal }),
+    service: (apiKey) =>
+      createDifyService({ serviceUrl, apiKey, timeoutMs: dify.timeoutMs, maxAttempts: 3, headers: dify.headers }, { signal }),
   };
 }
 

@@ -136,12 +136,12 @@ export function handleDeleteApp(ctx: Ctx, req: Req): Reply {
 }
 
 /** GET /console/api/system-features: no session needed (Dify 1.8.1 and 1.12.1); the fields a deployer may read. */
-export function handleSystemFeatures(_ctx: Ctx, _req: Req): Reply {
+export function handleSystemFeatures(ctx: Ctx, _req: Req): Reply {
   return json(200, {
     sso_enforced_for_signin: false,
     enable_marketplace: false,
     enable_email_code_login: false,
-    enable_email_password_login: true,
+    enable_email_password_login: ctx.options.emailPasswordLogin,
     is_allow_register: false,
     is_allow_create_workspace: false,
     license: { status: 'none', expired_at: '' },

@@ -75,6 +75,16 @@ function issueTokens(ctx: Ctx): { access: string; refresh: string; setCookies: s
 }
 
 export function handleLogin(ctx: Ctx, req: Req): Reply {
+  // Dify 1.12.1 controllers/console/wraps.py email_password_login_enabled: with password sign-in off
+  // (ENABLE_EMAIL_PASSWORD_LOGIN=false, or SSO enforced by the enterprise edition) the login is
+  // abort(403) before the body is read: libs/external_api.py shapes it as {code: "forbidden", …}.
+  if (!ctx.options.emailPasswordLogin) {
+    throw new HttpError(
+      403,
+      'forbidden',
+      "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server.",
+    );
+  }
   const body = readJson(req);
   if (typeof body.email !== 'string' || !body.email) throw badParam('email is required', 'email');
   if (typeof body.password !== 'string' || !body.password) throw badParam('password is required', 'password');

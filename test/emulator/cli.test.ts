@@ -51,4 +51,17 @@ describe('cli', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it('--require-header stands an access proxy in front: 403 without the header, Dify with it, the control API exempt', async () => {
+    const { child, ready, exited } = startCli(['--port', '0', '--require-header', 'CF-Access-Client-Secret=s3cr3t=with=equals'], 3);
+    const url = (await ready).find((l) => l.startsWith('DIFY_EMULATOR_URL='))!.split('=')[1];
+    const without = await fetch(`${url}/console/api/system-features`);
+    expect(without.status).toBe(403);
+    expect(without.headers.get('content-type')).toMatch(/^text\/html/);
+    const withIt = await fetch(`${url}/console/api/system-features`, { headers: { 'cf-access-client-secret': 's3cr3t=with=equals' } });
+    expect(withIt.status).toBe(200);
+    expect((await fetch(`${url}/__emulator/state`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
 });

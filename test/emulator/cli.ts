@@ -1,6 +1,6 @@
 // Run the emulator on its own:
 //   node --import tsx test/emulator/cli.ts --port 5001 [--email E --password P] [--auth cookie|bearer]
-//        [--latency-ms N] [--seed workflows] [--openapi]
+//        [--latency-ms N] [--seed workflows] [--openapi] [--require-header NAME=VALUE …]
 // Prints DIFY_EMULATOR_URL=… once listening, then the login, then seeded app ids; stops on SIGTERM/SIGINT.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +38,17 @@ function planSeeds(dir: string): SeedPlan[] {
   return plans;
 }
 
+/** `NAME=VALUE` pairs (the value may itself hold `=`). */
+function parseRequiredHeaders(pairs: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--require-header needs NAME=VALUE, got "${pair}"`);
+    headers[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return headers;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -48,6 +59,8 @@ async function main(): Promise<void> {
       'latency-ms': { type: 'string', default: '0' },
       seed: { type: 'string' },
       openapi: { type: 'boolean', default: false },
+      // As an access proxy in front of Dify: requests without this header (exact value) get 403.
+      'require-header': { type: 'string', multiple: true, default: [] },
     },
   });
   if (values.auth !== 'cookie' && values.auth !== 'bearer') throw new Error('--auth must be cookie or bearer');
@@ -56,6 +69,7 @@ async function main(): Promise<void> {
     auth: values.auth,
     latencyMs: Number(values['latency-ms']),
     openapi: values.openapi,
+    requireHeaders: parseRequiredHeaders(values['require-header']),
   };
   if (values.email) options.email = values.email;
   if (values.password) options.password = values.password;

@@ -10,6 +10,7 @@ import { createOpenapiRouter } from './openapi.js';
 import type { Router } from './router.js';
 import { createDifyRouter } from './routes.js';
 import { createStore, snapshotState } from './state.js';
+import { passesAccessProxy, sendAccessDenied } from './access-proxy.js';
 import type { Emulator, EmulatorOptions, RequestLogEntry, ResolvedOptions } from './types.js';
 
 export type * from './types.js';
@@ -39,6 +40,8 @@ function resolveOptions(raw: EmulatorOptions): ResolvedOptions {
     pingIntervalMs: raw.pingIntervalMs ?? 10_000,
     installedPlugins: raw.installedPlugins ?? [],
     openapiRateLimitPerMinute: raw.openapiRateLimitPerMinute ?? 60,
+    requireHeaders: raw.requireHeaders ?? {},
+    emailPasswordLogin: raw.emailPasswordLogin ?? true,
   };
 }
 
@@ -88,6 +91,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     // Dify's app_factory stamps every answer with its version; the client reads it to pick the password form.
     if (ctx.options.serverVersion) res.setHeader('X-Version', ctx.options.serverVersion);
     await ctx.sleep(ctx.options.latencyMs);
+    // The access proxy answers before Dify sees anything: no X-Version, no fault, no handler.
+    if (!passesAccessProxy(incoming.headers, ctx.options.requireHeaders)) {
+      incoming.resume();
+      res.removeHeader('X-Version');
+      return sendAccessDenied(res, log);
+    }
     const fault = takeFault(store.faults, method, url.pathname);
     if (fault) {
       await ctx.sleep(fault.latency_ms ?? 0);

@@ -44,6 +44,17 @@ export interface EmulatorOptions {
   installedPlugins?: string[];
   /** /openapi requests a token may make per minute (Dify's OPENAPI_RATE_LIMIT_PER_TOKEN, 60); 0 for none. */
   openapiRateLimitPerMinute?: number;
+  /**
+   * Headers (name → exact value; names case-insensitive) every request must carry, as an access proxy
+   * in front of Dify demands (Cloudflare Access service tokens, IAP): without them, a 403 HTML page.
+   * Not Dify behaviour; {} (default) requires none. The control API is exempt.
+   */
+  requireHeaders?: Record<string, string>;
+  /**
+   * Password sign-in allowed (Dify's ENABLE_EMAIL_PASSWORD_LOGIN, default true). Off, as when a
+   * workspace signs in through SSO only: the console login is 403 `forbidden`, and system-features says so.
+   */
+  emailPasswordLogin?: boolean;
 }
 
 export type ResolvedOptions = Required<EmulatorOptions>;

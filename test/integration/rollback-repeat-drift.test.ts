@@ -108,3 +108,24 @@ it('drift still flags an edit made outside git', async () => {
   expect((drift.json as { drifted: unknown[] }).drifted).toHaveLength(1);
   expect(world.github.state.issues).toHaveLength(1);
 });
+
+it('after a rollback, deploying the released version again from a later commit keeps its tag where it is', async () => {
+  world = await createDeployWorld();
+  await world.commit([titled('1.0.0', 'Start v1')], 'v1');
+  world.seed(titled('1.0.0', 'Start v1'));
+  expect((await deploy(world)).exitCode).toBe(0);
+  const released = await world.commit([titled('1.1.0', 'Start v2')], 'v2');
+  expect((await deploy(world)).exitCode).toBe(0);
+  expect((await rollbackTo(world, '1.0.0')).outcome.result).toBe('rolled-back');
+  // Someone else's commit lands; a deploy of everything (a fleet job's `all: true`) puts 1.1.0 back.
+  await world.repo.commit({ 'NOTES.md': 'unrelated\n' }, 'notes');
+
+  const again = await deploy(world);
+  const outcome = (again.json as { outcomes: DefinitionOutcome[] }).outcomes[0];
+  expect(again.exitCode, JSON.stringify(outcome)).toBe(0);
+  expect(outcome).toMatchObject({ result: 'deployed', tag: 'alpha@v1.1.0' });
+  expect(await world.repo.git(['rev-parse', 'alpha@v1.1.0^{commit}'])).toBe(released);
+  expect(await world.repo.git(['ls-remote', 'origin', 'refs/tags/alpha@v1.1.0^{}'])).toMatch(new RegExp(`^${released}\\s`));
+  const app = world.emulator.state().apps.find((a) => a.id === A)!;
+  expect(app.published.find((p) => p.id === app.workflow_id)?.marked_name).toBe('1.1.0');
+});

@@ -10,6 +10,8 @@ const SECRETS = [
   'dfoa_emulator_token_0123456789',
   'ghs_test_token',
   'sk-live-4f8a1c9e7b2d6f0a3e5c8b1d',
+  // dify-headers: the access-proxy service token of test/integration/dify-access-proxy.test.ts.
+  'c0ffee5ecret-9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e',
 ];
 
 const printed: string[] = [];

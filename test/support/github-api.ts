@@ -51,7 +51,13 @@ export interface GitHubApi {
   state: GitHubApiState;
   requests: RecordedRequest[];
   /** The next `times` requests matching answer `status` with a GitHub-shaped error. */
-  failNext(match: { method: string; path: string | RegExp }, status: number, times?: number): void;
+  /** `reply` shapes the failure as GitHub does (a secondary rate limit: its message and Retry-After). */
+  failNext(
+    match: { method: string; path: string | RegExp },
+    status: number,
+    times?: number,
+    reply?: { message?: string; headers?: Record<string, string> },
+  ): void;
   /** Seeds an issue (or, with `pull`, a pull request) and returns its number. */
   addIssue(fields: { title: string; body?: string; pull?: boolean }): number;
   /** Seeds a comment on an existing issue or pull request and returns its id. */
@@ -100,7 +106,13 @@ export async function startGitHubApi(options: { token?: string; repository?: str
     variables: new Map(),
   };
   const requests: RecordedRequest[] = [];
-  const failures: Array<{ method: string; path: string | RegExp; status: number; times: number }> = [];
+  const failures: Array<{
+    method: string;
+    path: string | RegExp;
+    status: number;
+    times: number;
+    reply?: { message?: string; headers?: Record<string, string> };
+  }> = [];
   let nextId = 1000;
   let origin = '';
   const now = () => new Date().toISOString();
@@ -456,7 +468,7 @@ export async function startGitHubApi(options: { token?: string; repository?: str
     );
     if (failure) {
       failure.times--;
-      return error(failure.status);
+      return { ...error(failure.status, failure.reply?.message), headers: failure.reply?.headers };
     }
     if (authorization !== `token ${token}` && authorization !== `Bearer ${token}`) return error(401);
     const prefix = `/repos/${owner}/${repo}`;
@@ -497,8 +509,8 @@ export async function startGitHubApi(options: { token?: string; repository?: str
     url: `${origin}${API_BASE_PATH}`,
     state,
     requests,
-    failNext(match, status, times = 1) {
-      failures.push({ method: match.method.toUpperCase(), path: match.path, status, times });
+    failNext(match, status, times = 1, reply) {
+      failures.push({ method: match.method.toUpperCase(), path: match.path, status, times, reply });
     },
     addIssue,
     addComment(issueNumber, body) {

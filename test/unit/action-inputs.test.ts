@@ -49,7 +49,7 @@ describe('option table', () => {
     for (const [key, spec] of specs) {
       if (spec.secret) expect(spec.flag, key).toBeUndefined();
     }
-    for (const key of ['difyPassword', 'difyToken', 'notifySecret', 'githubToken'] as const)
+    for (const key of ['difyPassword', 'difyToken', 'difyHeaders', 'notifySecret', 'githubToken'] as const)
       expect(OPTIONS[key]).toMatchObject({ secret: true });
   });
 });

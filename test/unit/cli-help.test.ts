@@ -14,10 +14,12 @@ describe('CLI help', () => {
 
   it.each(COMMANDS)('%s --help lists exactly its flags and variables, with help text and an example', (command) => {
     const help = renderCommandHelp(command);
+    // A whole word: --workflow must not be found inside --workflows.
+    const lists = (word: string) => new RegExp(`  ${word}(?![\\w-])`).test(help);
     for (const spec of Object.values(OPTIONS)) {
       const used = (spec.commands as readonly string[]).includes(command);
-      if ('flag' in spec && spec.flag) expect(help.includes(`  --${spec.flag}`), `${command} --${spec.flag}`).toBe(used);
-      if ('env' in spec && spec.env) expect(help.includes(`  ${spec.env}`), `${command} ${spec.env}`).toBe(used);
+      if ('flag' in spec && spec.flag) expect(lists(`--${spec.flag}`), `${command} --${spec.flag}`).toBe(used);
+      if ('env' in spec && spec.env) expect(lists(spec.env), `${command} ${spec.env}`).toBe(used);
     }
     expect(help).toMatch(new RegExp(`Example:\\n  dify-gitops ${command}`));
   });

@@ -34,10 +34,18 @@ const INPUTS = new Set(Object.keys(action.inputs));
 /** The major tag the release workflow moves for package.json's version (v0 for 0.x). */
 const MAJOR_TAG = `v${(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version.split('.')[0]}`;
 /** Inputs whose value is a credential: only ever `${{ secrets.X }}`, never a literal or a variable. */
-const SECRET_INPUTS = ['dify-password', 'dify-token', 'notify-secret', 'github-token'];
+const SECRET_INPUTS = ['dify-password', 'dify-token', 'dify-headers', 'notify-secret', 'github-token'];
 
 type Step = { uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, unknown> };
-type Job = { steps?: Step[]; needs?: string | string[]; environment?: unknown; if?: string };
+type Job = {
+  steps?: Step[];
+  needs?: string | string[];
+  environment?: unknown;
+  if?: string;
+  outputs?: Record<string, string>;
+  strategy?: { matrix?: Record<string, unknown>; 'fail-fast'?: boolean };
+  concurrency?: { group?: string; 'cancel-in-progress'?: boolean };
+};
 type Workflow = { on: Record<string, unknown>; permissions?: Record<string, string>; concurrency?: unknown; jobs: Record<string, Job> };
 
 const isOurAction = (uses: string | undefined) => uses === './' || /^your-org\/dify-gitops@/.test(uses ?? '');
@@ -88,7 +96,14 @@ beforeAll(async () => {
 
 describe('workflows', () => {
   it('examples/ holds the four workflows teams copy (and drift); .github/workflows/ runs CI and validation', () => {
-    expect(examples.map((e) => e.name)).toEqual(['deploy.yml', 'drift.yml', 'pull-request.yml', 'rollback.yml', 'rotate-keys.yml']);
+    expect(examples.map((e) => e.name)).toEqual([
+      'deploy.yml',
+      'drift.yml',
+      'fleet.yml',
+      'pull-request.yml',
+      'rollback.yml',
+      'rotate-keys.yml',
+    ]);
     expect(own.map((e) => e.name)).toEqual(expect.arrayContaining(['ci.yml', 'validate.yml']));
   });
 
@@ -179,6 +194,29 @@ describe('examples', () => {
       expect(upload?.if).toBe('always()');
       expect(upload?.with?.path).toBe((action.inputs['backup-dir'] as { default: string }).default);
     }
+  });
+
+  it("fleet.yml: plan's changed output fans out to one deploy job per definition, one concurrency group per app", () => {
+    const w = byName('fleet.yml');
+    expect(Object.keys(w.on).sort()).toEqual(['push', 'workflow_dispatch']);
+    expect(w.permissions).toEqual({ contents: 'write', deployments: 'write' });
+    // No workflow-wide group: that would queue the whole fleet behind one run.
+    expect(w.concurrency).toBeUndefined();
+    const { plan, deploy } = w.jobs;
+    const [planStep] = ours(plan);
+    expect(planStep.with?.command).toBe('plan');
+    expect(plan.outputs?.changed).toBe(`\${{ steps.${(planStep as { id?: string }).id}.outputs.changed }}`);
+    expect(deploy.needs).toBe('plan');
+    expect(deploy.if).toBe("needs.plan.outputs.changed != '[]'");
+    expect(deploy.strategy?.matrix).toEqual({ workflow: '${{ fromJSON(needs.plan.outputs.changed) }}' });
+    expect(deploy.strategy?.['fail-fast']).toBe(false);
+    expect(deploy.concurrency).toEqual({ group: 'dify-deploy-production-${{ matrix.workflow }}', 'cancel-in-progress': false });
+    const [step] = ours(deploy);
+    // Each job deploys its own definition, whether or not the push touched it (plan compared with Dify).
+    expect(step.with).toMatchObject({ command: 'deploy', workflows: '${{ matrix.workflow }}', all: true });
+    expect(planStep.with?.environment).toBe(step.with?.environment);
+    const upload = stepsOf(deploy).find((s) => s.uses === 'actions/upload-artifact@v4');
+    expect(String(upload?.with?.name)).toContain('${{ matrix.workflow }}');
   });
 
   it('rollback.yml: dispatched with workflow, to and an environment choice', () => {
