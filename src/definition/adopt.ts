@@ -1,6 +1,6 @@
 // Turns a DSL exported from Dify (YAML) into a definition: the starting point for putting an
 // existing app under git. Secret values are blanked and mapped, so nothing secret is committed.
-import { isScalar, parseDocument } from 'yaml';
+import { loadYaml } from '../support/on-demand.cjs';
 import { PYYAML_PARSE_OPTIONS, parsePyYaml } from '../support/pyyaml.js';
 import type { Definition, DifyDsl, EnvVariable } from './types.js';
 import { isRecord } from './diagnostics.js';
@@ -25,6 +25,7 @@ export function adoptDsl(yamlText: string, opts: AdoptOptions): Definition {
   if (yamlText.length > MAX_DSL_BYTES) {
     throw new UserError('dsl.invalid', 'the DSL is larger than 5 MB; export a smaller app or remove embedded data', { location: { file } });
   }
+  const { isScalar, parseDocument } = loadYaml();
   const doc = parseDocument(yamlText, { ...PYYAML_PARSE_OPTIONS, uniqueKeys: true, prettyErrors: true });
   const problem = doc.errors[0];
   if (problem) {

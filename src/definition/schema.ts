@@ -1,7 +1,7 @@
 // Envelope schema check with ajv (compiled once, lazily), turning ajv's errors into diagnostics
 // that point at the exact value or key and say how to fix it.
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import { loadAjv } from './ajv-on-demand.cjs';
+import { loadAjv } from '../support/on-demand.cjs';
 import { APP_ENVIRONMENT_PATTERN, envelopeSchema, SLUG_PATTERN, UUID_PATTERN, VARIABLE_PATTERN } from './envelope-schema.js';
 import { escapePointerToken } from './json-locate.js';
 import { SEMVER_PATTERN } from './versions.js';

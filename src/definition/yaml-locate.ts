@@ -1,7 +1,8 @@
 // Parses a DSL file kept as YAML (as Dify exports it) the way PyYAML reads it, and records where
 // every value and key starts, so a check that names a JSON Pointer into the DSL can point at a
 // line and column of the YAML file: the twin of json-locate.ts for the sibling form.
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, Scalar, visit } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { loadYaml } from '../support/on-demand.cjs';
 import { isAmbiguousForPyYaml, PYYAML_PARSE_OPTIONS } from '../support/pyyaml.js';
 import { escapePointerToken, type Position } from './json-locate.js';
 
@@ -20,6 +21,7 @@ export type ParseYamlResult = ({ ok: true } & LocatedYaml) | { ok: false; error:
 
 /** Parses `text`; never throws. Syntax errors, duplicate keys and alias bombs come back as `error`. */
 export function parseYamlWithLocations(text: string): ParseYamlResult {
+  const { LineCounter, parseDocument } = loadYaml();
   const lines = new LineCounter();
   const position = (offset: number): Position => {
     const { line, col } = lines.linePos(offset);
@@ -77,6 +79,7 @@ function record(node: Node | null | unknown, pointer: string, values: Map<string
   if (!node || typeof node !== 'object' || !('range' in node)) return;
   const range = (node as Node).range;
   if (range) values.set(pointer, range[0]);
+  const { isMap, isPair, isScalar, isSeq } = loadYaml();
   if (isMap(node)) {
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
@@ -93,7 +96,8 @@ function record(node: Node | null | unknown, pointer: string, values: Map<string
 }
 
 /** The first unquoted scalar we read as text that PyYAML would read as something else (`1_000`, `12:30`, `2024-01-01`). */
-function findAmbiguousScalar(doc: ReturnType<typeof parseDocument>): { text: string; offset: number } | undefined {
+function findAmbiguousScalar(doc: Document.Parsed): { text: string; offset: number } | undefined {
+  const { Scalar, visit } = loadYaml();
   let found: { text: string; offset: number } | undefined;
   visit(doc, {
     Scalar(_key, node) {

@@ -3,7 +3,9 @@
 // comment carries the content hash, and a leading ✓ once the version passed its smoke checks.
 // Every write of marks is built here, so the limits and the format live in one place.
 import path from 'node:path';
-import { MARKED_COMMENT_MAX, MARKED_NAME_MAX, type WorkflowVersion } from '../dify/index.js';
+// Constants and a type only: the barrel (dify/index.js) would load the whole client into validate.
+import { MARKED_COMMENT_MAX, MARKED_NAME_MAX } from '../dify/wire.js';
+import type { WorkflowVersion } from '../dify/types.js';
 
 /** The characters of the hash carried in a comment: enough to tell versions apart, short enough to fit. */
 const HASH_CHARS = 16;

@@ -3,7 +3,8 @@
 // positions stays a key). YAML 1.2 (this library's default) would send a string "on" unquoted and
 // Dify would read it as True; YAML 1.1 proper would turn `y:` keys into booleans. So: the core
 // schema with PyYAML's own boolean rule, used for everything we send to or read from Dify.
-import { Document, parse, Scalar, type ScalarTag, type Tags, visit } from 'yaml';
+import type { ScalarTag, Tags } from 'yaml';
+import { loadYaml } from './on-demand.cjs';
 
 const TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
 const BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
@@ -21,7 +22,7 @@ const customTags = (tags: Tags): Tags => [pyBool, ...tags.filter((t) => (t as Sc
 
 /** Parse YAML as PyYAML would (limits: 100 aliases, so a billion-laughs export cannot blow up). */
 export function parsePyYaml(text: string): unknown {
-  return parse(text, { schema: 'core', customTags, maxAliasCount: 100 });
+  return loadYaml().parse(text, { schema: 'core', customTags, maxAliasCount: 100 });
 }
 
 /**
@@ -44,6 +45,7 @@ export function isAmbiguousForPyYaml(text: string): boolean {
 
 /** YAML that PyYAML reads back as exactly `value`: every string its resolvers would take for something else is quoted. */
 export function stringifyPyYaml(value: unknown, options: { sortKeys?: boolean } = {}): string {
+  const { Document, Scalar, visit } = loadYaml();
   const doc = new Document(value, { schema: 'core', customTags, sortMapEntries: options.sortKeys ?? false });
   visit(doc, {
     Scalar(_key, node) {

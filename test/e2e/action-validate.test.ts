@@ -15,7 +15,7 @@ afterEach(async () => {
 /** The repo's own example definitions, as a team would commit them. */
 async function exampleFiles(): Promise<Record<string, string>> {
   const dir = path.join(REPO_ROOT, 'workflows');
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json') || n.endsWith('.dify.yml'));
   const files: Record<string, string> = {};
   for (const n of names) files[`workflows/${n}`] = await readFile(path.join(dir, n), 'utf8');
   // Definitions point at the schema by relative path; ship it too so editors and ajv agree.
@@ -24,7 +24,9 @@ async function exampleFiles(): Promise<Record<string, string>> {
 }
 
 function passthrough(files: Record<string, string>): { file: string; value: any } {
-  const file = Object.keys(files).find((f) => f.startsWith('workflows/') && JSON.parse(files[f]).dsl.app.mode === 'workflow')!;
+  const file = Object.keys(files).find(
+    (f) => f.startsWith('workflows/') && f.endsWith('.json') && JSON.parse(files[f]).dsl?.app.mode === 'workflow',
+  )!;
   return { file, value: JSON.parse(files[file]) };
 }
 
@@ -39,7 +41,8 @@ describe('command: validate (dist/index.js)', () => {
     expect(run.outputs.valid).toBe('true');
     expect(run.outputs.errors).toBe('0');
     const defs = JSON.parse(run.outputs.definitions);
-    expect(defs).toHaveLength(Object.keys(files).length - 1);
+    // One per definition file: the schema and the .dify.yml a definition names are not definitions.
+    expect(defs).toHaveLength(Object.keys(files).filter((f) => f.startsWith('workflows/') && f.endsWith('.json')).length);
     expect(defs.every((d: { ok: boolean }) => d.ok)).toBe(true);
     expect(run.summary).toContain('dify-gitops: validate ✅');
   });

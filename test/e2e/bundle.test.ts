@@ -56,8 +56,8 @@ describe('dist/', () => {
     const probe = path.join(workspace, 'loaded.cjs');
     try {
       await mkdir(path.join(workspace, 'workflows'));
-      // The example definitions: a validate that reads, parses and checks real files.
-      for (const name of (await readdir(path.join(dist, '../workflows'))).filter((n) => n.endsWith('.json')))
+      // The example definitions (a .dify.yml among them): a validate that reads, parses and checks real files.
+      for (const name of await readdir(path.join(dist, '../workflows')))
         await writeFile(path.join(workspace, 'workflows', name), readFileSync(path.join(dist, '../workflows', name)));
       await writeFile(probe, "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(process.moduleLoadList) + '\\n'));");
       const env = { PATH: process.env.PATH ?? '', GITHUB_WORKSPACE: workspace, INPUT_COMMAND: 'validate' };

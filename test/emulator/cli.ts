@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { startEmulator, type Emulator, type EmulatorOptions } from './server.js';
 
 interface SeedPlan {
@@ -25,7 +26,10 @@ function planSeeds(dir: string): SeedPlan[] {
         name?: string;
         app?: unknown;
         dsl?: { app?: { mode?: string; name?: string } };
+        dsl_file?: string;
       };
+      // A definition in the YAML form keeps its DSL in the .dify.yml it names, beside it.
+      if (!def.dsl && typeof def.dsl_file === 'string') def.dsl = parseYaml(readFileSync(join(dir, def.dsl_file), 'utf8'));
       const mode = def.dsl?.app?.mode;
       const name = def.dsl?.app?.name ?? def.name ?? file.replace(/\.json$/, '');
       const ids = typeof def.app === 'string' ? [def.app] : def.app && typeof def.app === 'object' ? Object.values(def.app) : [];

@@ -1,2 +1,0 @@
-// Types of ajv-on-demand.cjs.
-export function loadAjv(): typeof import('ajv');
