@@ -10,7 +10,7 @@ import { readActionSettings } from '../../src/settings.js';
 import type { Definition } from '../../src/definition/types.js';
 import { runGit } from '../support/git-repo.js';
 import { deploySettings, settingsFor } from '../support/settings.js';
-import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
+import { actionInputs, createDeployWorld, echoDefinition, type DeployWorld } from '../support/deploy-world.js';
 import { createCaptureSink } from '../support/capture-sink.js';
 import { consoleApi, consoleSession } from '../emulator/helpers.js';
 
@@ -21,21 +21,8 @@ afterEach(async () => {
   world = undefined;
 });
 
-function inputs(w: DeployWorld, extra: Record<string, string>): Record<string, string> {
-  return {
-    GITHUB_WORKSPACE: w.repo.dir,
-    GITHUB_API_URL: w.github.url,
-    GITHUB_REPOSITORY: 'acme/flows',
-    'INPUT_DIFY-URL': w.emulator.url,
-    'INPUT_DIFY-EMAIL': EMAIL,
-    'INPUT_DIFY-PASSWORD': PASSWORD,
-    'INPUT_GITHUB-TOKEN': 'ghs_test_token',
-    ...extra,
-  };
-}
-
 async function deploy(w: DeployWorld) {
-  const env = inputs(w, { INPUT_ALL: 'true' });
+  const env = actionInputs(w, { INPUT_ALL: 'true' });
   const settings = deploySettings(env);
   const sink = createCaptureSink();
   const result = await runDeploy(settings, settings.options, { git: createGit(w.repo.dir), sink, env });
@@ -43,7 +30,7 @@ async function deploy(w: DeployWorld) {
 }
 
 async function planStatus(w: DeployWorld): Promise<string> {
-  const env = inputs(w, { INPUT_COMMAND: 'plan' });
+  const env = actionInputs(w, { INPUT_COMMAND: 'plan' });
   const settings = readActionSettings(env);
   const result = await runPlan(settings, settingsFor(settings, 'plan').options, { git: createGit(w.repo.dir), sink: createCaptureSink() });
   return (result.json as { changes: Array<{ status: string }> }).changes[0].status;

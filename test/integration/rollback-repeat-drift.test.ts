@@ -11,7 +11,7 @@ import { deploySettings, settingsFor } from '../support/settings.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import { publishedWorkflowHash, workflowHash } from '../../src/definition/workflow-hash.js';
 import type { DefinitionOutcome } from '../../src/outcomes.js';
-import { createDeployWorld, echoDefinition, EMAIL, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
+import { actionInputs, createDeployWorld, EMAIL, echoDefinition, PASSWORD, type DeployWorld } from '../support/deploy-world.js';
 import { createCaptureSink } from '../support/capture-sink.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
@@ -21,27 +21,14 @@ afterEach(async () => {
   world = undefined;
 });
 
-function inputs(w: DeployWorld, extra: Record<string, string>): Record<string, string> {
-  return {
-    GITHUB_WORKSPACE: w.repo.dir,
-    GITHUB_API_URL: w.github.url,
-    GITHUB_REPOSITORY: 'acme/flows',
-    'INPUT_DIFY-URL': w.emulator.url,
-    'INPUT_DIFY-EMAIL': EMAIL,
-    'INPUT_DIFY-PASSWORD': PASSWORD,
-    'INPUT_GITHUB-TOKEN': 'ghs_test_token',
-    ...extra,
-  };
-}
-
 async function deploy(w: DeployWorld) {
-  const env = inputs(w, { INPUT_ALL: 'true' });
+  const env = actionInputs(w, { INPUT_ALL: 'true' });
   const settings = deploySettings(env);
   return runDeploy(settings, settings.options, { git: createGit(w.repo.dir), sink: createCaptureSink(), env });
 }
 
 async function rollbackTo(w: DeployWorld, to: string) {
-  const env = inputs(w, { INPUT_COMMAND: 'rollback', INPUT_WORKFLOW: 'alpha', INPUT_TO: to });
+  const env = actionInputs(w, { INPUT_COMMAND: 'rollback', INPUT_WORKFLOW: 'alpha', INPUT_TO: to });
   const settings = settingsFor(readActionSettings(env), 'rollback');
   const sink = createCaptureSink();
   const result = await runRollback(settings, settings.options, { git: createGit(w.repo.dir), sink, env, clock: createVirtualClock() });
@@ -80,7 +67,7 @@ it('a second identical rollback writes nothing; drift calls the rolled-back rele
   const live = app().published.find((p) => p.id === app().workflow_id)!;
   expect(publishedWorkflowHash(live.dsl.workflow)).toBe(workflowHash(v1.dsl));
 
-  const env = inputs(world, { INPUT_COMMAND: 'drift', 'INPUT_DRIFT-ISSUES': 'true' });
+  const env = actionInputs(world, { INPUT_COMMAND: 'drift', 'INPUT_DRIFT-ISSUES': 'true' });
   const settings = settingsFor(readActionSettings(env), 'drift');
   const sink = createCaptureSink();
   const drift = await runDrift(settings, settings.options, { git: createGit(world.repo.dir), sink });
@@ -102,7 +89,7 @@ it('drift still flags an edit made outside git', async () => {
   const dify = await createDifyConsole({ baseUrl: world.emulator.url, email: EMAIL, password: PASSWORD, timeoutMs: 5000, maxAttempts: 1 });
   await dify.importDsl(A, stringifyPyYaml(titled('1.0.0', 'Edited by hand').dsl));
   await dify.publish(A, { markedName: '1.0.0', markedComment: 'hand edit' });
-  const env = inputs(world, { INPUT_COMMAND: 'drift', 'INPUT_DRIFT-ISSUES': 'true' });
+  const env = actionInputs(world, { INPUT_COMMAND: 'drift', 'INPUT_DRIFT-ISSUES': 'true' });
   const settings = settingsFor(readActionSettings(env), 'drift');
   const drift = await runDrift(settings, settings.options, { git: createGit(world.repo.dir), sink: createCaptureSink() });
   expect((drift.json as { drifted: unknown[] }).drifted).toHaveLength(1);

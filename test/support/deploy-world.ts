@@ -103,6 +103,20 @@ export async function createDeployWorld(options: EmulatorOptions = {}): Promise<
   return world;
 }
 
+/** The runner's environment for the action in the world's repository (INPUT_* as action.yml names them). */
+export function actionInputs(w: DeployWorld, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    GITHUB_WORKSPACE: w.repo.dir,
+    GITHUB_API_URL: w.github.url,
+    GITHUB_REPOSITORY: 'acme/flows',
+    'INPUT_DIFY-URL': w.emulator.url,
+    'INPUT_DIFY-EMAIL': EMAIL,
+    'INPUT_DIFY-PASSWORD': PASSWORD,
+    'INPUT_GITHUB-TOKEN': 'ghs_test_token',
+    ...extra,
+  };
+}
+
 /** `npx dify-gitops <args>` in the world's repository, as a person at a terminal runs it. */
 export function runCli(world: DeployWorld, args: string[], env: Record<string, string> = {}) {
   return spawnNode(
