@@ -56,6 +56,7 @@ export function createAppRecord(fields: { id?: string; name: string; mode: strin
     api_keys: [],
     dependencies: [],
     scripted: [],
+    rules: [],
     tested_hash: null,
     conversations: new Map(),
   };
