@@ -5,6 +5,7 @@ import { type DifyError, difyError } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';
 import type { ConsoleSession } from './console-session.js';
 import { errorFromResponse, expectJson, isRecord, parseJson } from './responses.js';
+import { foldStream } from './service.js';
 import type { AppInfo, DifyConsole, PluginDependency, WorkflowVersion } from './types.js';
 import { MAX_PAGES, readImportResult, toApiKey, toWorkflowVersion, validateMarks } from './wire.js';
 
@@ -106,6 +107,23 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
         safety: 'write',
       });
       return readImportResult(res, req);
+    },
+
+    async runDraft(appId, run, options = {}) {
+      // Dify 1.12.1 streams every draft run (controllers/console/app/workflow.py: streaming=True).
+      const path = run.mode === 'advanced-chat' ? `${app(appId)}/advanced-chat/workflows/draft/run` : `${app(appId)}/workflows/draft/run`;
+      const json = run.mode === 'advanced-chat' ? { inputs: run.inputs, query: run.query ?? '' } : { inputs: run.inputs };
+      // A run executes the app (and whatever its nodes call): retried only when Dify certainly did not start it.
+      const req: HttpRequest = { method: 'POST', path, json, safety: 'write', surface: 'console', signal: options.signal };
+      const started = performance.now();
+      const res = await session.open(req);
+      if (res.status !== 200 || !res.chunks) throw errorFromResponse(res, req);
+      return foldStream(
+        res,
+        req,
+        () => performance.now() - started,
+        () => {},
+      );
     },
 
     async checkDependencies(appId) {
