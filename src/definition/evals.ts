@@ -1,7 +1,7 @@
 // Eval cases that cannot mean anything are caught before any run: inputs the start node does not
 // declare or declares with another type, a chatflow case without a query, outputs the app never
 // produces, regular expressions and schemas that do not compile, and two cases with one name.
-import { isRecord, type Reporter } from './diagnostics.js';
+import type { Reporter } from './diagnostics.js';
 import { readEvalsFile } from './evals-file.js';
 import type { GraphIndex } from './graph.js';
 import { escapePointerToken } from './json-locate.js';
