@@ -13,6 +13,7 @@ import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js'
 import { restoreCommandFor, rollbackDefinition } from './rollback.js';
 import { runSmokeChecks, smokeKeyFor, tallyHealth, type HealthReport } from './smoke-check.js';
 import { prepareTarget, type DeployTarget } from './target.js';
+import { gateOnEvals, restoreDraftAfterGate } from './eval-gate.js';
 import { releaseTag } from '../release/tags.js';
 import { buildMismatchMarks, carriesVerifiedHash } from '../release/marks.js';
 import { publishedWorkflowHash } from '../definition/workflow-hash.js';
@@ -100,6 +101,8 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     if (imported.warning) outcome.notes.push(imported.warning);
     await assertLiveUnmoved(ctx, target.appId, liveAtStart?.id ?? null);
     throwIfCancelled(ctx, 'after importing the draft, before publishing');
+    await gateOnEvals(ctx, definition, target.appId, liveAtStart !== null, outcome, log);
+    throwIfCancelled(ctx, 'after the evals, before publishing');
     await publishDraft(ctx.dify, target, ctx.commit);
     published = true;
     ours = await assertPublishedOurs(ctx, target, log);
@@ -119,6 +122,10 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
   } catch (error) {
     log(`✗ ${describeError(error)}`);
     const failure = describeError(error);
+    if (isUserError(error, 'deploy.eval-gate')) {
+      // Nothing was published: put the draft back as it was, and leave live alone.
+      return done(await restoreDraftAfterGate(ctx, { item, target, backup, liveBefore: liveAtStart, log, error: failure }));
+    }
     if (isUserError(error, 'deploy.concurrent')) {
       // Another run owns the app now: restoring our backup would undo its work. Stop, loudly.
       return done({ result: 'failed', error: failure, backupFile: backup.file });
