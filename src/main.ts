@@ -7,6 +7,7 @@ import { runValidate } from './commands/validate.js';
 import { runFmt } from './commands/fmt.js';
 import { runAdopt } from './commands/adopt.js';
 import { runDeploy } from './commands/deploy.js';
+import { runEval } from './commands/eval.js';
 import { runRollback } from './commands/rollback.js';
 import { runRotateKeys } from './commands/rotate-keys.js';
 import { runPlan } from './commands/plan.js';
@@ -36,6 +37,15 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
       // A cancelled job (SIGINT, then SIGTERM) rolls back what it half did instead of dying mid-publish.
       return withSignalCancellation((cancel) => runDeploy(settings, settings.options, { git, sink, cancel }), {
         onSignal: (line) => sink.warn(line),
+      });
+    case 'eval':
+      // A cancelled eval starts no further run and still puts every draft back.
+      return withSignalCancellation((cancel) => runEval(settings, settings.options, { git, sink, cancel }), {
+        onSignal: (line) => sink.warn(line),
+        says: {
+          first: 'cancelling. No further eval run starts; every draft is put back from its backup.',
+          again: 'putting the drafts back while time allows, then reporting.',
+        },
       });
     case 'rollback':
       // Restores not yet begun are not started; the one in flight verifies while time lasts, else says how to finish.

@@ -91,6 +91,25 @@ export interface DeployOptions {
   notify?: NotifySettings;
   /** The rotation ledger's variable: smoke checks use the newest key it knows. */
   stateVariable: string;
+  /** Eval cases run at once per side; undefined: the definition's evals.concurrency, else 4. */
+  evalConcurrency?: number;
+}
+
+export interface EvalOptions {
+  /** One definition by name ("all": every one with eval cases); unset: those changed against the base. */
+  workflow?: string;
+  /** Every definition with eval cases, not only changed ones. */
+  all: boolean;
+  /** Definitions evaluated at once. */
+  concurrency: number;
+  /** Eval cases run at once per side; undefined: the definition's evals.concurrency, else 4. */
+  caseConcurrency?: number;
+  allowDslVersionChange: boolean;
+  /** Absolute: the draft backed up before the candidate is imported into it. */
+  backupDir: string;
+  /** Absolute path of the JSON report. */
+  reportFile: string;
+  stateVariable: string;
 }
 
 export interface RollbackOptions {
@@ -147,6 +166,7 @@ export interface CommandOptions {
   doctor: DoctorOptions;
   plan: PlanOptions;
   deploy: DeployOptions;
+  eval: EvalOptions;
   rollback: RollbackOptions;
   'rotate-keys': RotateOptions;
   drift: DriftOptions;
@@ -215,8 +235,31 @@ function commandOptions(v: OptionValues, source: OptionSource, root: string): Co
       return { concurrency: v.concurrency, detailedExitcode: v.detailedExitcode };
     case 'deploy': {
       const { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, stateVariable } = v;
-      return { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, backupDir, notify, stateVariable };
+      const evalConcurrency = v.evalConcurrency;
+      return {
+        all,
+        dryRun,
+        concurrency,
+        allowDslVersionChange,
+        rollbackOnFailure,
+        smokeRetries,
+        backupDir,
+        notify,
+        stateVariable,
+        evalConcurrency,
+      };
     }
+    case 'eval':
+      return {
+        workflow: v.workflow,
+        all: v.all,
+        concurrency: v.concurrency,
+        caseConcurrency: v.evalConcurrency,
+        allowDslVersionChange: v.allowDslVersionChange,
+        backupDir,
+        reportFile: path.resolve(root, v.evalReport),
+        stateVariable: v.stateVariable,
+      };
     case 'rollback':
       return { workflow: v.workflow, to: v.to, fromBackup: v.fromBackup, smokeRetries: v.smokeRetries, backupDir, notify };
     case 'rotate-keys':

@@ -34,7 +34,7 @@ export interface OptionSpec<T> {
 const option = <T>(spec: OptionSpec<T>) => spec;
 
 /** Live Dify: the commands that connect to it. */
-const DIFY: readonly Command[] = ['doctor', 'plan', 'deploy', 'rollback', 'rotate-keys', 'drift', 'pull'];
+const DIFY: readonly Command[] = ['doctor', 'plan', 'deploy', 'eval', 'rollback', 'rotate-keys', 'drift', 'pull'];
 const NOTIFY: readonly Command[] = ['deploy', 'rollback', 'rotate-keys'];
 
 /** The action refuses the commands only the CLI runs (src/settings.ts). */
@@ -48,7 +48,7 @@ export const OPTIONS = {
     input: 'command',
     parse: parseCommand,
     default: 'validate',
-    description: 'What to do: validate | doctor | plan | deploy | rollback | rotate-keys | drift | pull',
+    description: 'What to do: validate | doctor | plan | deploy | eval | rollback | rotate-keys | drift | pull',
     commands: [],
   }),
   workflowsDir: option({
@@ -68,7 +68,7 @@ export const OPTIONS = {
     default: '',
     description:
       'Git ref to compare against (the pull request base). With validate, changed definitions must bump their version against it.',
-    commands: ['validate', 'plan', 'deploy'],
+    commands: ['validate', 'plan', 'deploy', 'eval'],
   }),
   environment: option({
     input: 'environment',
@@ -130,7 +130,7 @@ export const OPTIONS = {
     parse: parse.bool,
     default: 'false',
     description: 'deploy, rotate-keys, pull: every definition, not only those changed by the push (deploy) or named by "workflow".',
-    commands: ['deploy', 'rotate-keys', 'pull'],
+    commands: ['deploy', 'eval', 'rotate-keys', 'pull'],
   }),
   dryRun: option({
     input: 'dry-run',
@@ -148,7 +148,7 @@ export const OPTIONS = {
     parse: parse.positiveInt,
     default: '4',
     description: 'How many definitions to deploy (plan, drift: to read from Dify) at once.',
-    commands: ['plan', 'deploy', 'drift'],
+    commands: ['plan', 'deploy', 'eval', 'drift'],
   }),
   allowDslVersionChange: option({
     input: 'allow-dsl-version-change',
@@ -158,7 +158,7 @@ export const OPTIONS = {
     default: 'false',
     description:
       'Confirm imports that Dify holds as pending because the DSL version differs by a major version or is newer than the server.',
-    commands: ['deploy'],
+    commands: ['deploy', 'eval'],
   }),
   rollbackOnFailure: option({
     input: 'rollback-on-failure',
@@ -193,7 +193,7 @@ export const OPTIONS = {
     parse: parse.text,
     default: '.dify-gitops/backups',
     description: 'Where the live definitions exported before any write are kept (upload it as an artifact).',
-    commands: ['deploy', 'rollback', 'rotate-keys'],
+    commands: ['deploy', 'eval', 'rollback', 'rotate-keys'],
   }),
   githubToken: option({
     input: 'github-token',
@@ -203,7 +203,7 @@ export const OPTIONS = {
     actionDefault: '${{ github.token }}',
     description: 'Token for releases and deployments (contents: write, deployments: write).',
     secret: true,
-    commands: ['plan', 'deploy', 'rollback', 'rotate-keys', 'drift', 'pull'],
+    commands: ['plan', 'deploy', 'eval', 'rollback', 'rotate-keys', 'drift', 'pull'],
   }),
   workflow: option({
     input: 'workflow',
@@ -211,8 +211,8 @@ export const OPTIONS = {
     metavar: 'NAME',
     parse: parse.optionalText,
     default: '',
-    description: 'rollback, rotate-keys, pull, drift: the definition name, or "all".',
-    commands: ['rollback', 'rotate-keys', 'drift', 'pull'],
+    description: 'rollback, rotate-keys, pull, drift, eval: the definition name, or "all".',
+    commands: ['eval', 'rollback', 'rotate-keys', 'drift', 'pull'],
   }),
   to: option({
     input: 'to',
@@ -260,7 +260,7 @@ export const OPTIONS = {
     default: 'DIFY_GITOPS_KEYS',
     description:
       'rotate-keys: the repository Actions variable holding the key ledger (JSON: which key ids dify-gitops created, which is current, when older ones may be revoked; never key values). deploy reads it to smoke-check with the newest key it knows, so a concurrent rotation never revokes the key in use.',
-    commands: ['rotate-keys', 'deploy'],
+    commands: ['rotate-keys', 'deploy', 'eval'],
   }),
   grace: option({
     input: 'grace',
@@ -341,6 +341,26 @@ export const OPTIONS = {
       'pull: after rewriting the definitions from the live apps, commit them on a branch and open (or update) a pull request. Needs contents: write and pull-requests: write.',
     commands: ['pull'],
   }),
+  evalReport: option({
+    input: 'eval-report',
+    flag: 'report',
+    metavar: 'FILE',
+    parse: parse.text,
+    default: '.dify-gitops/eval-report.json',
+    description:
+      'eval: where the JSON report is written (per definition: cases, pass rate, latency p50/p95, tokens, price, regressions, gates), relative to the repository root.',
+    commands: ['eval'],
+  }),
+  evalConcurrency: option({
+    input: 'eval-concurrency',
+    flag: 'eval-concurrency',
+    metavar: 'N',
+    parse: parse.optionalPositiveInt,
+    default: '',
+    description:
+      "eval, deploy: how many eval cases run at once against each side (candidate and live); default the definition's evals.concurrency, else 4.",
+    commands: ['eval', 'deploy'],
+  }),
   detailedExitcode: option({
     flag: 'detailed-exitcode',
     flagKind: 'switch',
@@ -355,7 +375,7 @@ export const OPTIONS = {
     parse: parse.bool,
     default: 'false',
     description: 'Print the result as one JSON document on stdout (progress goes to stderr).',
-    commands: ['validate', 'render', 'doctor', 'plan', 'deploy', 'rollback', 'rotate-keys', 'drift', 'pull'],
+    commands: ['validate', 'render', 'doctor', 'plan', 'deploy', 'eval', 'rollback', 'rotate-keys', 'drift', 'pull'],
   }),
   check: option({
     flag: 'check',

@@ -27,7 +27,7 @@ export interface DeployItem {
 }
 
 /** What a deploy may do to one definition: the deploy options its stages read. */
-export type DeployPolicy = Pick<DeployOptions, 'dryRun' | 'backupDir' | 'allowDslVersionChange' | 'rollbackOnFailure'>;
+export type DeployPolicy = Pick<DeployOptions, 'dryRun' | 'backupDir' | 'allowDslVersionChange' | 'rollbackOnFailure' | 'evalConcurrency'>;
 
 export async function deployDefinition(ctx: StageContext, item: DeployItem, policy: DeployPolicy): Promise<DefinitionOutcome> {
   const started = performance.now();
@@ -101,7 +101,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     if (imported.warning) outcome.notes.push(imported.warning);
     await assertLiveUnmoved(ctx, target.appId, liveAtStart?.id ?? null);
     throwIfCancelled(ctx, 'after importing the draft, before publishing');
-    await gateOnEvals(ctx, definition, target.appId, liveAtStart !== null, outcome, log);
+    await gateOnEvals(ctx, definition, target.appId, { live: liveAtStart !== null, concurrency: policy.evalConcurrency }, outcome, log);
     throwIfCancelled(ctx, 'after the evals, before publishing');
     await publishDraft(ctx.dify, target, ctx.commit);
     published = true;

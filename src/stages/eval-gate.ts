@@ -17,12 +17,12 @@ export async function gateOnEvals(
   ctx: StageContext,
   definition: ValidDefinition,
   appId: string,
-  live: boolean,
+  sides: { live: boolean; concurrency?: number },
   outcome: DefinitionOutcome,
   log: (line: string) => void,
 ): Promise<void> {
   if ((definition.evals?.cases ?? []).length === 0) return;
-  const evaluation = await evaluateCandidate(ctx, definition, appId, { live, log, signal: ctx.cancel?.requested });
+  const evaluation = await evaluateCandidate(ctx, definition, appId, { ...sides, log, signal: ctx.cancel?.requested });
   outcome.evaluation = evaluation;
   const failed = evaluation.gates.filter((g) => !g.passed);
   const regressed = evaluation.regressions.length ? `; regressed: ${evaluation.regressions.join(', ')}` : '';
