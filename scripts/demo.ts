@@ -1,7 +1,8 @@
 // `npm run demo`: the whole release process on a laptop, no Dify needed. Starts the bundled Dify
 // emulator, makes a throw-away repository with the example definitions, and runs the built action
 // (dist/index.js) exactly as a GitHub runner would: deploy, a bad change rolled back automatically,
-// a manual rollback, and a key rotation. Exits non-zero if any step did not do what it says.
+// a manual rollback, a key rotation, and an eval-gated release (a regressing candidate refused, the
+// fix released: scripts/demo-evals.ts). Exits non-zero if any step did not do what it says.
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '../test/emulator/server.js';
@@ -10,6 +11,7 @@ import { startGitHubApi, type GitHubApi } from '../test/support/github-api.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../test/support/run-action.js';
 import type { Definition } from '../src/definition/types.js';
 import { formatCanonical } from '../src/definition/canonical.js';
+import { evalGatedRelease } from './demo-evals.js';
 
 const EMAIL = 'demo@example.com';
 const PASSWORD = 'demo-password-1234';
@@ -199,6 +201,12 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   check(
     [...github.state.variables.values()].some((v) => v.name === 'DIFY_GITOPS_KEYS'),
     'the key ledger (ids only) is in the DIFY_GITOPS_KEYS variable',
+  );
+
+  await evalGatedRelease(
+    { emulator, repo, github, action, step, check, liveName: () => live(good)?.marked_name, head, eventFile },
+    good,
+    appOf(good),
   );
 }
 

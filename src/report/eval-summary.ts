@@ -31,7 +31,8 @@ function delta(candidate: number, live: number | undefined, unit: (n: number) =>
   if (live === undefined) return '–';
   const diff = candidate - live;
   if (Math.abs(diff) < 1e-9) return '±0';
-  const worse = lowerIsBetter ? diff > 0 : diff < 0;
+  // Flag only what a reviewer should look at: worse by more than a tenth of live's value (noise aside).
+  const worse = (lowerIsBetter ? diff > 0 : diff < 0) && Math.abs(diff) > Math.abs(live) * 0.1;
   return `${diff > 0 ? '+' : '−'}${unit(Math.abs(diff))}${worse ? ' ⚠️' : ''}`;
 }
 
