@@ -40,8 +40,11 @@ describe('console draft runs', () => {
     const key = em.state().apps[0].api_keys[0].token;
     const live = await serviceApi(em, key)('POST', '/workflows/run', { inputs: { query: 'x' }, user: 'u', response_mode: 'blocking' });
     expect(live.body.data).toMatchObject({ outputs: { query: 'live' }, total_tokens: 10 });
-    expect((await draftRun(id, { inputs: { query: 'x' } }, 'advanced-chat/workflows/draft/run')).status).toBe(400);
-    expect((await draftRun(id, {})).status).toBe(400);
+    // As Dify 1.12.1 answers (checked against a running server): the other mode's route is a 404.
+    const other = await draftRun(id, { inputs: { query: 'x' } }, 'advanced-chat/workflows/draft/run');
+    expect(other).toMatchObject({ status: 404, body: { code: 'app_not_found' } });
+    expect(other.body.message).toContain("App mode is not in the supported list: {'advanced-chat'}");
+    expect(await draftRun(id, {})).toMatchObject({ status: 400, body: { code: 'invalid_param' } });
     const blank = (await consoleApi(em, session)('POST', '/apps', { name: 'blank', mode: 'workflow' })).body.id;
     expect((await draftRun(blank, { inputs: {} })).body).toMatchObject({ code: 'invalid_param', message: 'Workflow not initialized' });
     expect((await call(em, 'POST', `/console/api/apps/${id}/workflows/draft/run`, { body: { inputs: {} } })).status).toBe(401);
@@ -59,6 +62,10 @@ describe('console draft runs', () => {
     ).toBe('ten');
     const end = events.find((e) => e.event === 'message_end');
     expect(end.metadata.usage).toMatchObject({ total_tokens: 7, total_price: '0.0007', currency: 'USD' });
+    expect(await draftRun(id, { inputs: {} }, 'advanced-chat/workflows/draft/run')).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_param', message: 'query is required' },
+    });
   });
 });
 

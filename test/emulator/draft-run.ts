@@ -17,8 +17,14 @@ import { nowSeconds, type AppRecord, type WorkflowRecord } from './state.js';
 function draftOf(ctx: Ctx, req: Req, mode: 'workflow' | 'advanced-chat'): { app: AppRecord; draft: WorkflowRecord } {
   requireConsole(ctx, req, 'editor');
   const app = findApp(ctx, req.params.app_id);
-  // get_app_model(mode=[…]) refuses an app of another mode before the body is read.
-  if (app.mode !== mode) throw new HttpError(400, 'app_unavailable', 'App unavailable, please check your app configurations.');
+  // get_app_model(mode=[…]) refuses an app of another mode before the body is read (checked on 1.12.1).
+  if (app.mode !== mode) {
+    throw new HttpError(
+      404,
+      'app_not_found',
+      `App mode is not in the supported list: {'${mode}'}. You have requested this URI [${req.path}]`,
+    );
+  }
   // AppGenerateService._get_workflow: a DEBUGGER run of an app without a draft is a ValueError.
   if (!app.draft) throw badParam('Workflow not initialized');
   return { app, draft: app.draft };
@@ -27,7 +33,7 @@ function draftOf(ctx: Ctx, req: Req, mode: 'workflow' | 'advanced-chat'): { app:
 function readInputs(body: Record<string, unknown>, required: boolean): Record<string, unknown> {
   const inputs = body.inputs;
   if (inputs === undefined || inputs === null) {
-    if (required) throw badParam('inputs: Field required', 'inputs');
+    if (required) throw badParam('1 validation error for DraftWorkflowRunPayload\ninputs\n  Field required', 'inputs');
     return {};
   }
   if (typeof inputs !== 'object' || Array.isArray(inputs)) throw badParam('inputs: Input should be a valid dictionary', 'inputs');
@@ -51,8 +57,9 @@ export async function handleDraftWorkflowRun(ctx: Ctx, req: Req): Promise<Reply 
 export async function handleDraftChatRun(ctx: Ctx, req: Req): Promise<Reply | void> {
   const { app, draft } = draftOf(ctx, req, 'advanced-chat');
   const body = readJson(req);
-  // AdvancedChatWorkflowRunPayload: query defaults to "", inputs to None.
+  // The payload defaults query to "", but the chat generator refuses an empty one (1.12.1: 400 "query is required").
   const query = typeof body.query === 'string' ? body.query : '';
+  if (!query) throw badParam('query is required', 'query');
   const inputs = readInputs(body, false);
   validateInputs(startVariables(app, draft), inputs);
   const conversationId = randomUUID();
