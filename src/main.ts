@@ -8,6 +8,7 @@ import { runFmt } from './commands/fmt.js';
 import { runAdopt } from './commands/adopt.js';
 import { runDeploy } from './commands/deploy.js';
 import { runEval } from './commands/eval.js';
+import { runCleanupPreviews } from './commands/cleanup-previews.js';
 import { runRollback } from './commands/rollback.js';
 import { runRotateKeys } from './commands/rotate-keys.js';
 import { runPlan } from './commands/plan.js';
@@ -47,6 +48,8 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
           again: 'putting the drafts back while time allows, then reporting.',
         },
       });
+    case 'cleanup-previews':
+      return runCleanupPreviews(settings, settings.options, { sink });
     case 'rollback':
       // Restores not yet begun are not started; the one in flight verifies while time lasts, else says how to finish.
       return withSignalCancellation((cancel) => runRollback(settings, settings.options, { git, sink, cancel }), {

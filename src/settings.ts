@@ -110,7 +110,11 @@ export interface EvalOptions {
   /** Absolute path of the JSON report. */
   reportFile: string;
   stateVariable: string;
+  /** Run the candidates in the pull request's preview apps, not in the environment apps' drafts. */
+  preview: boolean;
 }
+
+export type CleanupPreviewsOptions = Record<string, never>;
 
 export interface RollbackOptions {
   /** Definition name or "all". */
@@ -167,6 +171,7 @@ export interface CommandOptions {
   plan: PlanOptions;
   deploy: DeployOptions;
   eval: EvalOptions;
+  'cleanup-previews': CleanupPreviewsOptions;
   rollback: RollbackOptions;
   'rotate-keys': RotateOptions;
   drift: DriftOptions;
@@ -259,7 +264,10 @@ function commandOptions(v: OptionValues, source: OptionSource, root: string): Co
         backupDir,
         reportFile: path.resolve(root, v.evalReport),
         stateVariable: v.stateVariable,
+        preview: v.preview,
       };
+    case 'cleanup-previews':
+      return {};
     case 'rollback':
       return { workflow: v.workflow, to: v.to, fromBackup: v.fromBackup, smokeRetries: v.smokeRetries, backupDir, notify };
     case 'rotate-keys':

@@ -15,6 +15,7 @@ import type { CommonSettings, EvalOptions } from '../settings.js';
 import { connectDify, connectGitHub } from '../stages/connect.js';
 import type { StageContext } from '../stages/context.js';
 import { evalDefinition } from '../stages/eval-definition.js';
+import { evalInPreview, type PreviewRef } from '../stages/preview.js';
 import { checkEnvironments } from '../stages/target.js';
 import { type Cancellation, NEVER_CANCELLED } from '../support/cancellation.js';
 import { mapLimit } from '../support/concurrency.js';
@@ -60,6 +61,7 @@ export async function runEval(
 
   let entries: EvalEntry[] = [];
   if (selected.length > 0) {
+    const preview = options.preview ? previewRef(settings) : undefined;
     checkEnvironments(selected, settings.environment);
     const ctx = await sink.group('Connect', async () => {
       const dify = await connectDify(settings, sink, cancel.expired);
@@ -80,8 +82,11 @@ export async function runEval(
       cancel,
       ...ctx,
     };
+    const difyUrl = settings.dify?.url ?? '';
     entries = await sink.group(`Evaluate ${selected.length} definition(s), ${options.concurrency} at a time`, () =>
-      mapLimit(selected, options.concurrency, (item) => evalDefinition(stage, item, options)),
+      mapLimit(selected, options.concurrency, (item) =>
+        preview ? evalInPreview(stage, item, { ...options, difyUrl, preview }) : evalDefinition(stage, item, options),
+      ),
     );
     await ctx.dify.close?.();
   }
@@ -106,6 +111,17 @@ export async function runEval(
     json,
     failure: failed.length ? `dify-gitops eval: ${failed.join(', ')} failed (see the summary).` : undefined,
   };
+}
+
+/** Previews belong to a pull request: refused before anything is written when there is none. */
+function previewRef(settings: CommonSettings): PreviewRef {
+  const { pullNumber, repository } = settings.github;
+  if (!pullNumber || !repository) {
+    throw new UserError('usage', 'preview: true runs on a pull request (its number names the preview apps), and this run has none.', {
+      hint: "Use it in a pull_request workflow, or drop preview to evaluate in the environment apps' drafts.",
+    });
+  }
+  return { repository, pullNumber };
 }
 
 /** A named definition, every one, or those changed against the base (the pull request's). */

@@ -6,7 +6,7 @@ import type { HttpRequest, HttpResponse } from './http.js';
 import type { ConsoleSession } from './console-session.js';
 import { errorFromResponse, expectJson, isRecord, parseJson } from './responses.js';
 import { foldStream } from './service.js';
-import type { AppInfo, DifyConsole, PluginDependency, WorkflowVersion } from './types.js';
+import type { AppInfo, AppSummary, DifyConsole, PluginDependency, WorkflowVersion } from './types.js';
 import { MAX_PAGES, readImportResult, toApiKey, toWorkflowVersion, validateMarks } from './wire.js';
 
 type ConsoleOps = Omit<DifyConsole, 'authMode' | 'passwordEncoding' | 'close'>;
@@ -124,6 +124,41 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
         () => performance.now() - started,
         () => {},
       );
+    },
+
+    async listApps(name) {
+      const apps: AppSummary[] = [];
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const body = await get(`${api}/apps`, { page, limit: 100, name });
+        const data = Array.isArray(body.data) ? body.data.filter(isRecord) : [];
+        for (const a of data)
+          apps.push({ id: String(a.id), name: String(a.name ?? ''), mode: String(a.mode ?? ''), description: String(a.description ?? '') });
+        if (body.has_more !== true) break;
+      }
+      return apps;
+    },
+
+    async createApp(fields) {
+      // The console's "Create from blank" body (controllers/console/app/app.py, CreateAppPayload).
+      const json = { ...fields, icon_type: 'emoji', icon: '🤖', icon_background: '#FFEAD5' };
+      // Not repeated: a lost answer could mean two apps; the caller looks the app up by name first.
+      const { res, req } = await call({ method: 'POST', path: `${api}/apps`, json, safety: 'once' });
+      // Dify answers a created app with 201 (controllers/console/app/app.py).
+      if (res.status !== 201 && res.status !== 200) throw errorFromResponse(res, req);
+      const body = parseJson(res, req);
+      return {
+        id: String(body.id),
+        name: String(body.name ?? fields.name),
+        mode: String(body.mode ?? fields.mode),
+        description: String(body.description ?? ''),
+      };
+    },
+
+    async deleteApp(appId) {
+      const { res, req } = await call({ method: 'DELETE', path: app(appId), safety: 'read' });
+      // A retried DELETE that finds nothing most likely succeeded the first time.
+      if (res.status === 404 && res.attempts > 1) return;
+      if (res.status !== 204 && res.status !== 200) throw errorFromResponse(res, req);
     },
 
     async checkDependencies(appId) {

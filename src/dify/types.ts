@@ -64,6 +64,13 @@ export interface AppInfo {
   enable_api?: boolean;
 }
 
+export interface AppSummary {
+  id: string;
+  name: string;
+  mode: string;
+  description: string;
+}
+
 /** Who the credentials are, where: what doctor reports before a first deploy. */
 export interface AccountAccess {
   workspaceId?: string;
@@ -123,6 +130,11 @@ export interface DifyConsole {
    * surfaces that cannot (the /openapi token client).
    */
   runDraft?(appId: string, run: DraftRun, options?: { signal?: AbortSignal }): Promise<RunResult>;
+  /** Apps whose name contains `name` (every page). Console sessions only, like the two below. */
+  listApps?(name: string): Promise<AppSummary[]>;
+  /** A blank app, as the console's "Create from blank" makes it (no draft until an import). */
+  createApp?(app: { name: string; mode: string; description: string }): Promise<AppSummary>;
+  deleteApp?(appId: string): Promise<void>;
   /** Release the client's connections (keep-alive sockets). */
   close?(): Promise<void>;
 }

@@ -35,6 +35,8 @@ export interface GitHub {
     section: string;
     body: string;
   }): Promise<{ id: number; created: boolean }>;
+  /** Numbers of the repository's open pull requests. */
+  openPullRequests(): Promise<number[]>;
   /** One open issue per marker, edited in place while it stays open. */
   upsertIssue(issue: {
     title: string;
@@ -249,6 +251,18 @@ export function createGitHub(options: GitHubOptions): GitHub {
       upsertComment(issueNumber, marker, (previous) => carrySections(previous ?? '', body)),
     upsertCommentSection: ({ issueNumber, marker, section, body }) =>
       upsertComment(issueNumber, marker, (previous) => setSection(previous ?? '', section, body)),
+
+    async openPullRequests() {
+      // The issues list carries pull requests too (marked pull_request), and answers for any token with issues: read.
+      const list = 'GET /repos/{owner}/{repo}/issues';
+      return call(list, 'pull-requests', async () => {
+        const numbers: number[] = [];
+        for await (const page of octokit.pages(list, { ...where, state: 'open', per_page: 100 })) {
+          for (const issue of page.data) if (issue.pull_request) numbers.push(issue.number);
+        }
+        return numbers;
+      });
+    },
 
     async upsertIssue({ title, marker, body, labels }) {
       const tag = markerComment(marker);

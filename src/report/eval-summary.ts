@@ -15,6 +15,8 @@ export interface EvalEntry {
   skipped?: string;
   backupFile?: string;
   manualCommand?: string;
+  /** The pull request's preview app in Dify, where the candidate ran. */
+  previewUrl?: string;
 }
 
 const pct = (rate: number) => `${(rate * 100).toFixed(0)}%`;
@@ -39,6 +41,7 @@ function delta(candidate: number, live: number | undefined, unit: (n: number) =>
 /** The numbers and verdict for one definition. */
 export function renderEvalComparison(entry: EvalEntry): string[] {
   const lines = [`### ${escapeCell(entry.name)} (${escapeCell(entry.environment)})`, ''];
+  if (entry.previewUrl) lines.push(`The candidate ran in its [preview app](${entry.previewUrl}).`, '');
   if (entry.skipped) return [...lines, entry.skipped, ''];
   const c = entry.comparison;
   if (!c) {
@@ -133,6 +136,7 @@ export function toEvalJson(entries: EvalEntry[]): unknown[] {
       },
       live: k.live ? { passed: k.live.passed, ms: k.live.elapsedMs, tokens: k.live.tokens ?? null, failures: k.live.failures } : null,
     })),
+    preview_url: e.previewUrl ?? null,
     backup_file: e.backupFile ?? null,
     manual_command: e.manualCommand ?? null,
   }));

@@ -42,6 +42,10 @@ const HELP: Record<Command, CommandHelp> = {
     usage: '[--workflow NAME] | --all',
     example: 'dify-gitops eval --environment staging --base origin/main',
   },
+  'cleanup-previews': {
+    summary: "delete the preview apps (eval --preview) of this repository's pull requests that are no longer open",
+    example: 'dify-gitops cleanup-previews',
+  },
   rollback: {
     summary:
       'restore a released version, verify it, smoke-check it; or restore a backup a deploy wrote (never-released apps), verify it, probe GET /v1/parameters',

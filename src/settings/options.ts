@@ -34,7 +34,7 @@ export interface OptionSpec<T> {
 const option = <T>(spec: OptionSpec<T>) => spec;
 
 /** Live Dify: the commands that connect to it. */
-const DIFY: readonly Command[] = ['doctor', 'plan', 'deploy', 'eval', 'rollback', 'rotate-keys', 'drift', 'pull'];
+const DIFY: readonly Command[] = ['doctor', 'plan', 'deploy', 'eval', 'cleanup-previews', 'rollback', 'rotate-keys', 'drift', 'pull'];
 const NOTIFY: readonly Command[] = ['deploy', 'rollback', 'rotate-keys'];
 
 /** The action refuses the commands only the CLI runs (src/settings.ts). */
@@ -48,7 +48,7 @@ export const OPTIONS = {
     input: 'command',
     parse: parseCommand,
     default: 'validate',
-    description: 'What to do: validate | doctor | plan | deploy | eval | rollback | rotate-keys | drift | pull',
+    description: 'What to do: validate | doctor | plan | deploy | eval | cleanup-previews | rollback | rotate-keys | drift | pull',
     commands: [],
   }),
   workflowsDir: option({
@@ -203,7 +203,7 @@ export const OPTIONS = {
     actionDefault: '${{ github.token }}',
     description: 'Token for releases and deployments (contents: write, deployments: write).',
     secret: true,
-    commands: ['plan', 'deploy', 'eval', 'rollback', 'rotate-keys', 'drift', 'pull'],
+    commands: ['plan', 'deploy', 'eval', 'cleanup-previews', 'rollback', 'rotate-keys', 'drift', 'pull'],
   }),
   workflow: option({
     input: 'workflow',
@@ -351,6 +351,16 @@ export const OPTIONS = {
       'eval: where the JSON report is written (per definition: cases, pass rate, latency p50/p95, tokens, price, regressions, gates), relative to the repository root.',
     commands: ['eval'],
   }),
+  preview: option({
+    input: 'preview',
+    flag: 'preview',
+    flagKind: 'switch',
+    parse: parse.bool,
+    default: 'false',
+    description:
+      'eval on a pull request: run each candidate in a preview app of its own ("<name> (PR #N)", created once, its own API key) instead of the environment app\'s draft, and link it from the comment. cleanup-previews deletes it once the pull request is closed.',
+    commands: ['eval'],
+  }),
   evalConcurrency: option({
     input: 'eval-concurrency',
     flag: 'eval-concurrency',
@@ -375,7 +385,7 @@ export const OPTIONS = {
     parse: parse.bool,
     default: 'false',
     description: 'Print the result as one JSON document on stdout (progress goes to stderr).',
-    commands: ['validate', 'render', 'doctor', 'plan', 'deploy', 'eval', 'rollback', 'rotate-keys', 'drift', 'pull'],
+    commands: ['validate', 'render', 'doctor', 'plan', 'deploy', 'eval', 'cleanup-previews', 'rollback', 'rotate-keys', 'drift', 'pull'],
   }),
   check: option({
     flag: 'check',

@@ -20,6 +20,8 @@ export interface EvaluateOptions {
   /** Whether a published version exists to compare with. */
   live: boolean;
   log: (line: string) => void;
+  /** The live app, when the candidate runs in another (a pull request's preview app); default `appId`. */
+  liveAppId?: string;
   /** Overrides `evals.concurrency`. */
   concurrency?: number;
   signal?: AbortSignal;
@@ -54,7 +56,7 @@ export async function evaluateCandidate(
   try {
     const live: Runner | undefined = options.live
       ? await (async () => {
-          service = ctx.service(await smokeKeyFor(ctx, definition, appId));
+          service = ctx.service(await smokeKeyFor(ctx, definition, options.liveAppId ?? appId));
           const s = service;
           return (c, signal) =>
             mode === 'workflow'

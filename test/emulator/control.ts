@@ -52,6 +52,12 @@ export function scriptRuns(ctx: Ctx, appId: string, runs: ScriptedRun[]): void {
 }
 
 export function scriptRules(ctx: Ctx, appId: string, rules: RunRule[], options: { replace?: boolean } = {}): void {
+  if (appId === '*') {
+    const checked = checkRules(rules);
+    if (options.replace) ctx.store.everyAppRules = [];
+    ctx.store.everyAppRules.push(...checked);
+    return;
+  }
   const app = ctx.store.apps.get(appId);
   if (!app) throw new HttpError(404, 'not_found', 'App not found.');
   const checked = checkRules(rules);

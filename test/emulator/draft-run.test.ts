@@ -87,6 +87,11 @@ describe('run rules', () => {
     expect(await finished('a')).toMatchObject({ outputs: { query: 'queued' } });
     await call(em, 'POST', `/__emulator/apps/${id}/rules`, { body: { rules: [], replace: true } });
     expect(await finished('a')).toMatchObject({ outputs: { query: 'a' } });
+    // "*" answers runs of every app, after the app's own rules.
+    await call(em, 'POST', '/__emulator/apps/*/rules', {
+      body: { rules: [{ when: { inputs: { query: 'z' } }, outputs: { query: 'any app' } }] },
+    });
+    expect(await finished('z')).toMatchObject({ outputs: { query: 'any app' } });
     const bad = await call(em, 'POST', `/__emulator/apps/${id}/rules`, { body: { rules: [{ when: { version: 'beta' } }] } });
     expect(bad).toMatchObject({ status: 400, body: { message: 'rules[0].when.version must be "draft" or "published"' } });
   });

@@ -46,7 +46,11 @@ export async function handleDraftWorkflowRun(ctx: Ctx, req: Req): Promise<Reply 
   validateInputs(startVariables(app, draft), inputs);
   const ids = newRunIds(draft, inputs);
   const sys = { user_id: ctx.account.id, app_id: app.id, workflow_id: draft.id, workflow_run_id: ids.runId, files: [] };
-  const outcome = computeRun(draft, { inputs, sys, conversation: {} }, pickScripted(app, { inputs, version: 'draft', workflow: draft }));
+  const outcome = computeRun(
+    draft,
+    { inputs, sys, conversation: {} },
+    pickScripted(app, { inputs, version: 'draft', workflow: draft }, ctx.store.everyAppRules),
+  );
   const started = Date.now();
   const stream = openStream(req.res, req.log, ctx.options.pingIntervalMs);
   await streamWorkflow(ctx, stream, ids, outcome);
@@ -67,7 +71,7 @@ export async function handleDraftChatRun(ctx: Ctx, req: Req): Promise<Reply | vo
   const defaults = Object.fromEntries(draft.conversation_variables.map((v) => [v.name, v.value]));
   const runIds = { ...newRunIds(draft, inputs), taskId: ids.taskId };
   const sys = { query, user_id: ctx.account.id, conversation_id: conversationId, files: [], app_id: app.id, workflow_id: draft.id };
-  const scripted = pickScripted(app, { inputs, query, version: 'draft', workflow: draft });
+  const scripted = pickScripted(app, { inputs, query, version: 'draft', workflow: draft }, ctx.store.everyAppRules);
   const outcome = computeRun(draft, { inputs, sys, conversation: defaults }, scripted);
   app.conversations.set(conversationId, outcome.conversation);
   return streamChat(ctx, req, app, ids, outcome, runIds);

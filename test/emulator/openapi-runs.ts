@@ -79,7 +79,7 @@ async function streamRun(ctx: Ctx, req: Req, app: AppRecord, workflow: WorkflowR
   const outcome = computeRun(
     workflow,
     { inputs: body.inputs, sys, conversation: {} },
-    pickScripted(app, { inputs: body.inputs, version: markTested ? 'draft' : 'published', workflow }),
+    pickScripted(app, { inputs: body.inputs, version: markTested ? 'draft' : 'published', workflow }, ctx.store.everyAppRules),
   );
   const stream = openStream(req.res, req.log, ctx.options.pingIntervalMs);
   await streamWorkflow(ctx, stream, ids, outcome);

@@ -106,6 +106,8 @@ export interface Store {
   lastLoginFailureAt: number;
   /** app id → leaked dependencies a direct import computed, and when Dify's Redis key expires. */
   dependencyChecks: Map<string, { leaked: unknown[]; expiresAt: number }>;
+  /** Run rules given for app id "*": every app tries them after its own. */
+  everyAppRules: RunRule[];
   /** /openapi token → times of its requests in the last minute (the per-token rate limit). */
   openapiHits: Map<string, number[]>;
 }

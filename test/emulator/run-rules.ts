@@ -25,10 +25,11 @@ function matches(rule: RunRule, run: RunContext): boolean {
   return true;
 }
 
-export function pickScripted(app: AppRecord, run: RunContext): ScriptedRun | undefined {
+/** `everyApp`: rules given for app id "*", tried after the app's own (a preview app made during a test). */
+export function pickScripted(app: AppRecord, run: RunContext, everyApp: RunRule[] = []): ScriptedRun | undefined {
   const queued = app.scripted.shift();
   if (queued) return queued;
-  const rule = app.rules.find((candidate) => matches(candidate, run));
+  const rule = [...app.rules, ...everyApp].find((candidate) => matches(candidate, run));
   if (!rule) return undefined;
   const { when: _when, ...answer } = rule;
   return answer;

@@ -135,7 +135,7 @@ export async function handleChat(ctx: Ctx, req: Req): Promise<Reply | void> {
   validateInputs(startVariables(app, workflow), inputs);
   const conversationId = existing ?? randomUUID();
   const ids: MessageIds = { taskId: randomUUID(), messageId: randomUUID(), conversationId, createdAt: nowSeconds() };
-  const scripted = pickScripted(app, { inputs, query, version: 'published', workflow });
+  const scripted = pickScripted(app, { inputs, query, version: 'published', workflow }, ctx.store.everyAppRules);
   let outcome: RunOutcome;
   let runIds: ReturnType<typeof newRunIds> | undefined;
   if (workflow) {

@@ -144,7 +144,11 @@ export async function handleWorkflowRun(ctx: Ctx, req: Req): Promise<Reply | voi
   validateInputs(startVariables(app, workflow), inputs);
   const ids = newRunIds(workflow, inputs);
   const sys = { user_id: user, app_id: app.id, workflow_id: workflow.id, workflow_run_id: ids.runId, files: [] };
-  const outcome = computeRun(workflow, { inputs, sys, conversation: {} }, pickScripted(app, { inputs, version: 'published', workflow }));
+  const outcome = computeRun(
+    workflow,
+    { inputs, sys, conversation: {} },
+    pickScripted(app, { inputs, version: 'published', workflow }, ctx.store.everyAppRules),
+  );
   const started = Date.now();
   if (mode === 'streaming') {
     const stream = openStream(req.res, req.log, ctx.options.pingIntervalMs);

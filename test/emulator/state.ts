@@ -17,6 +17,7 @@ export function createStore(): Store {
     lastLoginFailureAt: 0,
     dependencyChecks: new Map(),
     openapiHits: new Map(),
+    everyAppRules: [],
   };
 }
 

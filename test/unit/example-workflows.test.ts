@@ -88,7 +88,14 @@ beforeAll(async () => {
 
 describe('workflows', () => {
   it('examples/ holds the four workflows teams copy (and drift); .github/workflows/ runs CI and validation', () => {
-    expect(examples.map((e) => e.name)).toEqual(['deploy.yml', 'drift.yml', 'pull-request.yml', 'rollback.yml', 'rotate-keys.yml']);
+    expect(examples.map((e) => e.name)).toEqual([
+      'deploy.yml',
+      'drift.yml',
+      'previews.yml',
+      'pull-request.yml',
+      'rollback.yml',
+      'rotate-keys.yml',
+    ]);
     expect(own.map((e) => e.name)).toEqual(expect.arrayContaining(['ci.yml', 'validate.yml']));
   });
 
@@ -195,6 +202,13 @@ describe('examples', () => {
       to: '${{ inputs.to }}',
       environment: '${{ inputs.environment }}',
     });
+  });
+
+  it('previews.yml: cleanup-previews when a pull request closes and on a schedule (a missed run is caught the next day)', () => {
+    const w = byName('previews.yml');
+    expect(w.on).toMatchObject({ pull_request: { types: ['closed'] }, schedule: [expect.any(Object)] });
+    const [job] = Object.values(w.jobs);
+    expect(ours(job).map((s) => s.with?.command)).toEqual(['cleanup-previews']);
   });
 
   it('rotate-keys.yml: on a schedule and on demand', () => {
