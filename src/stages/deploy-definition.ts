@@ -13,7 +13,7 @@ import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js'
 import { restoreCommandFor, rollbackDefinition } from './rollback.js';
 import { runSmokeChecks, smokeKeyFor, tallyHealth, type HealthReport } from './smoke-check.js';
 import { prepareTarget, type DeployTarget } from './target.js';
-import { gateOnEvals, restoreDraftAfterGate } from './eval-gate.js';
+import { assertCanEvaluate, gateOnEvals, restoreDraftAfterGate } from './eval-gate.js';
 import { releaseTag } from '../release/tags.js';
 import { buildMismatchMarks, carriesVerifiedHash } from '../release/marks.js';
 import { publishedWorkflowHash } from '../definition/workflow-hash.js';
@@ -66,6 +66,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
       return done({ result: 'skipped', notes: ['already live'], tag, hash: tag && target.hash });
     }
     await assertVersionUnreleased(ctx, item);
+    assertCanEvaluate(ctx, definition);
     if (policy.dryRun) {
       log(
         `would import into app ${target.appId}, publish as ${definition.version}, run ${definition.smoke?.length ?? 0} smoke check(s) and tag ${definition.name}@v${definition.version}`,

@@ -12,6 +12,15 @@ import { importDraft } from './import-publish.js';
 import { restoreCommandFor, targetFromExport } from './rollback.js';
 import type { DeployTarget } from './target.js';
 
+/** Before any write: a definition with eval cases needs draft runs, which a dfoa_ token alone cannot make. */
+export function assertCanEvaluate(ctx: Pick<StageContext, 'dify'>, definition: ValidDefinition): void {
+  if ((definition.evals?.cases ?? []).length === 0 || ctx.dify.runDraft) return;
+  throw new UserError('eval.unsupported', `${definition.name} has eval cases, and this sign-in cannot run a draft to evaluate them.`, {
+    hint: 'Give dify-email and dify-password (or a console token) besides the dfoa_ token; nothing was written.',
+    location: { path: '/evals' },
+  });
+}
+
 /** Throws `deploy.eval-gate` when a gate fails; records the comparison on the outcome either way. */
 export async function gateOnEvals(
   ctx: StageContext,

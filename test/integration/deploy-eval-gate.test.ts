@@ -158,4 +158,31 @@ describe('deploy gated on evals', () => {
     expect(existsSync(run.outcome.backupFile!)).toBe(true);
     expect(app(w).versions).toBe(1);
   });
+
+  it('refuses, before writing anything, to deploy eval cases with a token that cannot run a draft', async () => {
+    world = await createDeployWorld({ openapi: true });
+    const w = world;
+    const v1 = version('1.0.0', 'Start', { min_pass_rate: 1 });
+    v1.service_key = { '*': 'SUPPORT_KEY' };
+    const { api_key } = w.emulator.seedApp({ id: A, mode: 'workflow', name: 'support' });
+    await w.commit([v1], 'v1');
+    const since = w.emulator.state().requests.length;
+    const sink = createCaptureSink();
+    const env: Record<string, string> = {
+      GITHUB_WORKSPACE: w.repo.dir,
+      INPUT_COMMAND: 'deploy',
+      INPUT_ALL: 'true',
+      'INPUT_DIFY-URL': w.emulator.url,
+      'INPUT_DIFY-TOKEN': 'dfoa_emulator_token_0123456789',
+      'INPUT_BACKUP-DIR': path.join(w.repo.dir, '..', 'backups'),
+      SUPPORT_KEY: api_key,
+    };
+    const settings = deploySettings(env);
+    const result = await runDeploy(settings, settings.options, { git: createGit(w.repo.dir), sink, env, clock: createVirtualClock() });
+    const outcome = (result.json as { outcomes: DefinitionOutcome[] }).outcomes[0];
+    expect(result.exitCode).toBe(1);
+    expect(outcome).toMatchObject({ result: 'failed', pointer: '/evals' });
+    expect(outcome.error).toContain('cannot run a draft');
+    expect(w.writes(since)).toEqual([]);
+  });
 });
