@@ -14,6 +14,7 @@ import { readActionSettings } from '../../src/settings.js';
 import { createCaptureSink } from '../support/capture-sink.js';
 import { createDeployWorld, type DeployWorld, EMAIL, echoDefinition, PASSWORD } from '../support/deploy-world.js';
 import { settingsFor } from '../support/settings.js';
+import { type Cancellation, createCancellation } from '../../src/support/cancellation.js';
 
 const A = '33333333-3333-4333-8333-333333333333';
 let world: DeployWorld | undefined;
@@ -32,7 +33,7 @@ function version(v: string, marker: string): Definition {
   return d;
 }
 
-async function run(w: DeployWorld, command: 'eval' | 'plan', base: string, pr: number) {
+async function run(w: DeployWorld, command: 'eval' | 'plan', base: string, pr: number, cancel?: Cancellation) {
   const event = path.join(w.repo.dir, '..', 'event.json');
   await writeFile(
     event,
@@ -60,7 +61,7 @@ async function run(w: DeployWorld, command: 'eval' | 'plan', base: string, pr: n
   const git = createGit(w.repo.dir);
   const result =
     command === 'eval'
-      ? await runEval(settings, settingsFor(settings, 'eval').options, { git, sink, env })
+      ? await runEval(settings, settingsFor(settings, 'eval').options, { git, sink, env, cancel })
       : await runPlan(settings, settingsFor(settings, 'plan').options, { git, sink });
   return { ...result, sink };
 }
@@ -135,5 +136,33 @@ describe('command: eval', () => {
     });
     expect(result.sink.text()).toContain('the app had no draft before: the candidate stays in it, unpublished');
     expect(w.emulator.state().apps[0].published).toHaveLength(0);
+  });
+
+  it('cancelled mid-eval: starts no further run and still puts the draft back', async () => {
+    world = await createDeployWorld();
+    const w = world;
+    const v1 = version('1.0.0', 'Start');
+    w.seed(v1, { published: true, draft: true });
+    const base = await w.commit([v1], 'v1');
+    const v2 = version('1.1.0', 'Start v2');
+    v2.evals!.concurrency = 1;
+    v2.evals!.cases = ['a', 'b', 'c', 'd'].map((q) => ({ name: q, inputs: { query: q }, expect: { equals: { query: q } } }));
+    await w.commit([v2], 'v2');
+    w.emulator.scriptRules(A, [{ when: { version: 'draft' }, latency_ms: 150 }]);
+    const cancel = createCancellation();
+    const draftRuns = () => w.emulator.state().requests.filter((r) => r.path === `/console/api/apps/${A}/workflows/draft/run`).length;
+    const watcher = (async () => {
+      while (draftRuns() === 0) await new Promise((r) => setTimeout(r, 5));
+      cancel.cancel('SIGINT');
+    })();
+    const result = await run(w, 'eval', base, w.github.addIssue({ title: 'x', pull: true }), cancel);
+    await watcher;
+    cancel.dispose();
+    expect(result.exitCode).toBe(1);
+    expect(draftRuns()).toBeLessThan(4);
+    const app = w.emulator.state().apps[0];
+    expect(publishedWorkflowHash(app.draft!.dsl.workflow)).toBe(workflowHash(v1.dsl));
+    expect(app.published).toHaveLength(1);
+    expect(result.sink.text()).toContain('draft put back from the backup');
   });
 });
