@@ -52,18 +52,10 @@ export async function evaluateCandidate(
   }
   const limit = options.concurrency ?? definition.evals?.concurrency ?? DEFAULT_EVAL_CONCURRENCY;
   const candidate: Runner = (c, signal) => runDraft.call(ctx.dify, appId, { mode, inputs: c.inputs, query: c.query }, { signal });
-  let service: DifyService | undefined;
+  // Live runs as its consumers call it: the service API with the app's key, streamed.
+  const service = options.live ? ctx.service(await smokeKeyFor(ctx, definition, options.liveAppId ?? appId)) : undefined;
   try {
-    const live: Runner | undefined = options.live
-      ? await (async () => {
-          service = ctx.service(await smokeKeyFor(ctx, definition, options.liveAppId ?? appId));
-          const s = service;
-          return (c, signal) =>
-            mode === 'workflow'
-              ? s.runWorkflow(c.inputs, { stream: true, signal })
-              : s.sendChat(c.query ?? '', c.inputs, { stream: true, signal });
-        })()
-      : undefined;
+    const live = service && liveRunner(service, mode);
     options.log(
       `eval: ${cases.length} case(s), ${limit} at a time, against the candidate${live ? ' and live' : ' (nothing live to compare with)'}`,
     );
@@ -75,6 +67,13 @@ export async function evaluateCandidate(
   } finally {
     await service?.close?.();
   }
+}
+
+function liveRunner(service: DifyService, mode: 'workflow' | 'advanced-chat'): Runner {
+  return (c, signal) =>
+    mode === 'workflow'
+      ? service.runWorkflow(c.inputs, { stream: true, signal })
+      : service.sendChat(c.query ?? '', c.inputs, { stream: true, signal });
 }
 
 function runSide(side: string, cases: EvalCase[], runner: Runner, limit: number, options: EvaluateOptions): Promise<CaseRun[]> {
