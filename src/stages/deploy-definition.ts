@@ -69,7 +69,7 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     assertCanEvaluate(ctx, definition);
     if (policy.dryRun) {
       log(
-        `would import into app ${target.appId}, publish as ${definition.version}, run ${definition.smoke?.length ?? 0} smoke check(s) and tag ${definition.name}@v${definition.version}`,
+        `would import into app ${target.appId}, ${gateWords(definition)}publish as ${definition.version}, run ${definition.smoke?.length ?? 0} smoke check(s) and tag ${definition.name}@v${definition.version}`,
       );
       return done({ result: 'would-deploy' });
     }
@@ -156,6 +156,12 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
   done({ result: 'deployed', checks: tallyHealth(health!), backupFile: backup.file, hash: target.hash });
   // The tag is created and pushed with every other release of the run, in one go (finishReleases).
   return done({ tag: releaseTag(definition.name, definition.version) });
+}
+
+/** What a dry run says of the eval gate, when there is one. */
+function gateWords(definition: ValidDefinition): string {
+  const cases = definition.evals?.cases?.length ?? 0;
+  return cases ? `run ${cases} eval case(s) against the draft and live (publishing only if every gate passes), ` : '';
 }
 
 /** The job was cancelled: stop here. After a write, the caller's catch rolls back. */

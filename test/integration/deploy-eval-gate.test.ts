@@ -36,7 +36,7 @@ function version(v: string, marker: string, gates: NonNullable<Definition['evals
   return d;
 }
 
-async function deploy(w: DeployWorld) {
+async function deploy(w: DeployWorld, extra: Record<string, string> = {}) {
   const sink = createCaptureSink();
   const env: Record<string, string> = {
     GITHUB_WORKSPACE: w.repo.dir,
@@ -50,6 +50,7 @@ async function deploy(w: DeployWorld) {
     'INPUT_SMOKE-RETRIES': '0',
     'INPUT_BACKUP-DIR': path.join(w.repo.dir, '..', 'backups'),
     'INPUT_GITHUB-TOKEN': 'ghs_test_token',
+    ...extra,
   };
   const settings = deploySettings(env);
   const result = await runDeploy(settings, settings.options, { git: createGit(w.repo.dir), sink, env, clock: createVirtualClock() });
@@ -125,6 +126,9 @@ describe('deploy gated on evals', () => {
     ]);
     const v2 = version('1.1.0', 'Start v2', { max_token_increase_pct: 20 });
     await world.commit([v2], 'v2');
+    const dry = await deploy(world, { 'INPUT_DRY-RUN': 'true' });
+    expect(dry.sink.text()).toContain('run 3 eval case(s) against the draft and live (publishing only if every gate passes)');
+    expect(world.emulator.state().requests.some((r) => r.path.endsWith('/draft/run'))).toBe(false);
     const tokens = await deploy(world);
     expect(tokens.exitCode).toBe(1);
     expect(tokens.outcome.error).toContain('tokens 300 live → 390 candidate (+30.0%, allowed +20%)');
