@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseDefinitionText } from '../src/definition/load.js';
 import { validateDefinitions } from '../src/definition/validate.js';
 import { runDeploy } from '../src/commands/deploy.js';
+import { runEval } from '../src/commands/eval.js';
 import { createGit } from '../src/git/git.js';
 import { readActionSettings } from '../src/settings.js';
 import { settingsFor } from '../test/support/settings.js';
@@ -122,6 +123,50 @@ function deploy(dir: string, url: string, concurrency: number, extra: Record<str
   return runDeploy(settings, settings.options, { git: createGit(dir), sink: createCaptureSink(), env });
 }
 
+/**
+ * One definition's eval with `count` cases, `concurrency` at a time per side (candidate by draft run,
+ * live by the service API, both at once), on the same remote emulator: the eval fan-out.
+ */
+async function timeEval(count: number, concurrency: number) {
+  const emulator = await startRemoteEmulator({ email: EMAIL, password: PASSWORD, latencyMs: LATENCY_MS });
+  const repo = await createTempRepo();
+  try {
+    const d = echoDefinition('graded', '00000000-0000-4000-8000-0000000000e1');
+    d.evals = {
+      cases: Array.from({ length: count }, (_, i) => ({
+        name: `case ${i}`,
+        inputs: { query: `q${i}` },
+        expect: { equals: { query: `q${i}` } },
+      })),
+    };
+    await emulator.seedApp({
+      id: Object.values(d.app)[0],
+      mode: d.dsl.app.mode,
+      name: d.dsl.app.name,
+      dsl: stringifyPyYaml(d.dsl),
+      published: true,
+    });
+    await repo.commit({ [`workflows/${d.name}.json`]: formatCanonical(d) }, 'definitions');
+    const env = {
+      GITHUB_WORKSPACE: repo.dir,
+      INPUT_COMMAND: 'eval',
+      INPUT_ALL: 'true',
+      'INPUT_EVAL-CONCURRENCY': String(concurrency),
+      'INPUT_DIFY-URL': emulator.url,
+      'INPUT_DIFY-EMAIL': EMAIL,
+      'INPUT_DIFY-PASSWORD': PASSWORD,
+      'INPUT_BACKUP-DIR': path.join(repo.dir, '..', 'backups'),
+      'INPUT_EVAL-REPORT': path.join(repo.dir, '..', 'eval.json'),
+    };
+    const settings = settingsFor(readActionSettings(env), 'eval');
+    const started = performance.now();
+    const result = await runEval(settings, settings.options, { git: createGit(repo.dir), sink: createCaptureSink(), env });
+    return { ms: performance.now() - started, exitCode: result.exitCode };
+  } finally {
+    await Promise.all([emulator.close(), repo.cleanup()]);
+  }
+}
+
 /** Failing smoke check → verified restore, against one import+publish+smoke round trip (from the emulator's clock). */
 async function rollbackRatio(): Promise<{ ratio: number; roundTripMs: number; restoreMs: number }> {
   const world = await createDeployWorld({ latencyMs: LATENCY_MS });
@@ -186,7 +231,10 @@ async function main() {
   const sequential = await timeDeploy(32, 1);
   const unchanged = await timeDeploy(32, 32, { again: true });
   const rollback = await rollbackRatio();
-  for (const r of [one, fanout, sequential, unchanged]) if (r.exitCode !== 0) throw new Error('a benchmark deploy failed');
+  const evalOne = await timeEval(1, 1);
+  const evalFanout = await timeEval(32, 32);
+  for (const r of [one, fanout, sequential, unchanged, evalOne, evalFanout])
+    if (r.exitCode !== 0) throw new Error('a benchmark deploy failed');
   const results = {
     validate_per_s: Math.round(validatePerS),
     cold_start_ms: Math.round(cold.ms),
@@ -196,6 +244,7 @@ async function main() {
     fanout_ratio: round2(fanout.ms / one.ms),
     sequential_ratio: round2(sequential.ms / one.ms),
     rollback_ratio: round2(rollback.ratio),
+    eval_fanout_ratio: round2(evalFanout.ms / evalOne.ms),
     requests_changed: round2(fanout.requestsPerDefinition),
     requests_unchanged: round2(unchanged.requestsPerDefinition),
   };
@@ -225,6 +274,12 @@ async function main() {
       `${results.rollback_ratio}× (${rollback.restoreMs} ms vs ${rollback.roundTripMs} ms round trip)`,
       '≤ 1.5×',
       pass(results.rollback_ratio <= 1.5),
+    ],
+    [
+      'eval fan-out: 32 cases, concurrency 32 vs 1 case',
+      `${results.eval_fanout_ratio}× (${Math.round(evalFanout.ms)} ms vs ${Math.round(evalOne.ms)} ms)`,
+      '≤ 1.5×',
+      pass(results.eval_fanout_ratio <= 1.5),
     ],
     ['requests per changed definition', String(results.requests_changed), 'minimal', ''],
     ['requests per unchanged definition', String(results.requests_unchanged), '≤ 2', pass(results.requests_unchanged <= 2)],

@@ -1,7 +1,8 @@
 // `npm run demo`: the whole release process on a laptop, no Dify needed. Starts the bundled Dify
 // emulator, makes a throw-away repository with the example definitions, and runs the built action
 // (dist/index.js) exactly as a GitHub runner would: deploy, a pull request's plan comment, a bad
-// change rolled back automatically, a manual rollback, a key rotation, and a fleet fanned out
+// change rolled back automatically, a manual rollback, a key rotation, an eval-gated release (a
+// regressing candidate refused, the fix released: scripts/demo-evals.ts), and a fleet fanned out
 // across runners behind an access proxy. Exits non-zero if any step did not do what it says.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import type { Definition } from '../src/definition/types.js';
 import { formatCanonical } from '../src/definition/canonical.js';
 import { loadDefinitionFiles } from '../src/definition/load.js';
 import { runFleetStep } from './demo-fleet.js';
+import { evalGatedRelease } from './demo-evals.js';
 
 const EMAIL = 'demo@example.com';
 const PASSWORD = 'demo-password-1234';
@@ -212,6 +214,12 @@ async function run(emulator: Emulator, repo: TempRepo, github: GitHubApi) {
   check(
     [...github.state.variables.values()].some((v) => v.name === 'DIFY_GITOPS_KEYS'),
     'the key ledger (ids only) is in the DIFY_GITOPS_KEYS variable',
+  );
+
+  await evalGatedRelease(
+    { emulator, repo, github, action, step, check, liveName: () => live(good)?.marked_name, head, eventFile },
+    good,
+    appOf(good),
   );
 
   await runFleetStep({ emulator, repo, github, defs, appOf, action, live, step, check });

@@ -27,6 +27,8 @@ export const COMMANDS = [
   'render',
   'doctor',
   'deploy',
+  'eval',
+  'cleanup-previews',
   'rollback',
   'rotate-keys',
   'plan',
@@ -35,4 +37,15 @@ export const COMMANDS = [
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 /** Commands the action runs; fmt and adopt edit files, render prints YAML: they exist only on the CLI. */
-export const ACTION_COMMANDS: readonly Command[] = ['validate', 'doctor', 'deploy', 'rollback', 'rotate-keys', 'plan', 'drift', 'pull'];
+export const ACTION_COMMANDS: readonly Command[] = [
+  'validate',
+  'doctor',
+  'deploy',
+  'eval',
+  'cleanup-previews',
+  'rollback',
+  'rotate-keys',
+  'plan',
+  'drift',
+  'pull',
+];

@@ -32,6 +32,19 @@ export async function runCommand(settings: Settings, sink: ReportSink): Promise<
         onSignal: (line) => sink.warn(line),
       });
     }
+    case 'eval': {
+      const { runEval } = await import('./commands/online.js');
+      // A cancelled eval starts no further run and still puts every draft back.
+      return withSignalCancellation((cancel) => runEval(settings, settings.options, { git, sink, cancel }), {
+        onSignal: (line) => sink.warn(line),
+        says: {
+          first: 'cancelling. No further eval run starts; every draft is put back from its backup.',
+          again: 'putting the drafts back while time allows, then reporting.',
+        },
+      });
+    }
+    case 'cleanup-previews':
+      return (await import('./commands/online.js')).runCleanupPreviews(settings, settings.options, { sink });
     case 'rollback': {
       const { runRollback } = await import('./commands/online.js');
       // Restores not yet begun are not started; the one in flight verifies while time lasts, else says how to finish.

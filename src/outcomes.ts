@@ -1,6 +1,8 @@
 // What a deploy or rollback ends with, per definition: the named result the summary, the outputs,
 // the notifications and the exit code are all read from.
 
+import type { EvalComparison } from './stages/eval-compare.js';
+
 /** The terminal state of one definition in a run. Every failure ends in one of the last three. */
 export type Result = 'deployed' | 'skipped' | 'would-deploy' | 'rolled-back' | 'failed' | 'restore-failed';
 
@@ -13,6 +15,8 @@ export interface DefinitionOutcome {
   tag?: string;
   /** Content hash of the deployed DSL (carried in the publish marks and the release). */
   hash?: string;
+  /** The candidate's evals against live, when the definition has eval cases (the deploy's gate). */
+  evaluation?: EvalComparison;
   /** Smoke checks passed / run, on the version that ended up live. */
   checks?: { passed: number; total: number; retries: number };
   durationMs: number;

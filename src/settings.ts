@@ -99,7 +99,30 @@ export interface DeployOptions {
   notify?: NotifySettings;
   /** The rotation ledger's variable: smoke checks use the newest key it knows. */
   stateVariable: string;
+  /** Eval cases run at once per side; undefined: the definition's evals.concurrency, else 4. */
+  evalConcurrency?: number;
 }
+
+export interface EvalOptions {
+  /** One definition by name ("all": every one with eval cases); unset: those changed against the base. */
+  workflow?: string;
+  /** Every definition with eval cases, not only changed ones. */
+  all: boolean;
+  /** Definitions evaluated at once. */
+  concurrency: number;
+  /** Eval cases run at once per side; undefined: the definition's evals.concurrency, else 4. */
+  caseConcurrency?: number;
+  allowDslVersionChange: boolean;
+  /** Absolute: the draft backed up before the candidate is imported into it. */
+  backupDir: string;
+  /** Absolute path of the JSON report. */
+  reportFile: string;
+  stateVariable: string;
+  /** Run the candidates in the pull request's preview apps, not in the environment apps' drafts. */
+  preview: boolean;
+}
+
+export type CleanupPreviewsOptions = Record<string, never>;
 
 export interface RollbackOptions {
   /** Definition name or "all". */
@@ -155,6 +178,8 @@ export interface CommandOptions {
   doctor: DoctorOptions;
   plan: PlanOptions;
   deploy: DeployOptions;
+  eval: EvalOptions;
+  'cleanup-previews': CleanupPreviewsOptions;
   rollback: RollbackOptions;
   'rotate-keys': RotateOptions;
   drift: DriftOptions;
@@ -226,8 +251,34 @@ function commandOptions(v: OptionValues, source: OptionSource, root: string): Co
       return { concurrency: v.concurrency, detailedExitcode: v.detailedExitcode, changesOnly: v.changesOnly };
     case 'deploy': {
       const { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, stateVariable } = v;
-      return { all, dryRun, concurrency, allowDslVersionChange, rollbackOnFailure, smokeRetries, backupDir, notify, stateVariable };
+      const evalConcurrency = v.evalConcurrency;
+      return {
+        all,
+        dryRun,
+        concurrency,
+        allowDslVersionChange,
+        rollbackOnFailure,
+        smokeRetries,
+        backupDir,
+        notify,
+        stateVariable,
+        evalConcurrency,
+      };
     }
+    case 'eval':
+      return {
+        workflow: v.workflow,
+        all: v.all,
+        concurrency: v.concurrency,
+        caseConcurrency: v.evalConcurrency,
+        allowDslVersionChange: v.allowDslVersionChange,
+        backupDir,
+        reportFile: path.resolve(root, v.evalReport),
+        stateVariable: v.stateVariable,
+        preview: v.preview,
+      };
+    case 'cleanup-previews':
+      return {};
     case 'rollback':
       return { workflow, to: v.to, fromBackup: v.fromBackup, smokeRetries: v.smokeRetries, backupDir, notify };
     case 'rotate-keys':

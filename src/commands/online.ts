@@ -8,3 +8,5 @@ export { runPull } from './pull.js';
 export { runRender } from './render.js';
 export { runRollback } from './rollback.js';
 export { runRotateKeys } from './rotate-keys.js';
+export { runEval } from './eval.js';
+export { runCleanupPreviews } from './cleanup-previews.js';

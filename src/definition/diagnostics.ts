@@ -14,9 +14,10 @@ export interface Reporter {
   warnAtKey(pointer: string, message: string): void;
 }
 
-export function createReporter(file: LoadedFile): Reporter {
-  const errors: Diagnostic[] = [];
-  const warnings: Diagnostic[] = [];
+/** `into`: collect into another reporter's lists (a companion file's lines reported with their definition). */
+export function createReporter(file: LoadedFile, into?: Pick<Reporter, 'errors' | 'warnings'>): Reporter {
+  const errors: Diagnostic[] = into?.errors ?? [];
+  const warnings: Diagnostic[] = into?.warnings ?? [];
   // A pointer under a DSL kept in its own file is reported in that file, with the pointer there.
   const make = (severity: Diagnostic['severity'], path: string, message: string, at: Place = file.locate(path)): Diagnostic => ({
     file: at.file ?? file.file,

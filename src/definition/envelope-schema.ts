@@ -58,6 +58,60 @@ const smokeCheck = {
   },
 };
 
+const fieldMap = (values: Record<string, unknown>, description: string) => ({ type: 'object', additionalProperties: values, description });
+
+/** One eval case; also the shape of each line of <name>.evals.jsonl. */
+export const evalCaseSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'inputs', 'expect'],
+  properties: {
+    name: { type: 'string', minLength: 1, description: "Unique among the definition's cases; names the case in reports." },
+    inputs: { type: 'object', description: 'Start-node inputs: each a declared start variable, of its type.' },
+    query: { type: 'string', description: 'Chat query; required for advanced-chat apps.' },
+    expect: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        status: smokeCheck.properties.expect.properties.status,
+        equals: fieldMap({}, 'Output field → the exact value it must have.'),
+        contains: fieldMap({ type: 'string' }, 'Output field → text it must contain.'),
+        regex: fieldMap({ type: 'string' }, 'Output field → regular expression (JavaScript) its text must match.'),
+        outputs: { ...jsonSchema, description: "JSON Schema the run's outputs must satisfy." },
+        json_output: smokeCheck.properties.expect.properties.json_output,
+        max_latency_ms: { type: 'number', exclusiveMinimum: 0, description: 'The run must take at most this long.' },
+        max_tokens: { type: 'integer', minimum: 0, description: 'The run must use at most this many tokens.' },
+      },
+    },
+  },
+};
+
+const fraction = (description: string) => ({ type: 'number', minimum: 0, maximum: 1, description });
+
+const evals = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Eval cases run against the candidate and against live, and the gates a deploy applies to the comparison.',
+  properties: {
+    cases: { type: 'array', items: evalCaseSchema, description: 'More cases may sit beside the file in <name>.evals.jsonl, one a line.' },
+    gates: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        min_pass_rate: fraction('Share of cases the candidate must pass (0–1).'),
+        max_pass_rate_drop: fraction("How far the candidate's pass rate may fall below live's (0–1; 0.1 = ten points)."),
+        max_p95_latency_ms: { type: 'number', exclusiveMinimum: 0, description: "The candidate's 95th-percentile latency, in ms." },
+        max_token_increase_pct: {
+          type: 'number',
+          minimum: 0,
+          description: "How much the candidate's total tokens may exceed live's, in percent.",
+        },
+      },
+    },
+    concurrency: { type: 'integer', minimum: 1, maximum: 64, description: 'Cases run at once against each side (default 4).' },
+  },
+};
+
 const dslNode = {
   type: 'object',
   required: ['id', 'data'],
@@ -191,6 +245,7 @@ export const envelopeSchema = {
       },
     },
     smoke: { type: 'array', items: smokeCheck, description: 'Checks run through the service API after publishing.' },
+    evals,
     dsl,
     dsl_file: {
       type: 'string',

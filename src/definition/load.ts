@@ -27,13 +27,21 @@ export async function loadDefinitionFiles(dir: string, root: string = process.cw
         : `cannot read definitions directory ${dir} (${code ?? 'unknown error'})`,
     );
   }
+  // A definition's extra eval cases: <name>.evals.jsonl beside it, a regular file (links refused as above).
+  const jsonl = new Set(entries.filter((entry) => entry.isFile() && entry.name.endsWith(EVALS_SUFFIX)).map((entry) => entry.name));
   const json = entries.filter((entry) => entry.name.endsWith('.json')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return Promise.all(
     json
       .filter((entry) => entry.isFile() || entry.isSymbolicLink())
-      .map((entry) => (entry.isSymbolicLink() ? refuseLink(path.join(dir, entry.name), root) : loadOne(path.join(dir, entry.name), root))),
+      .map((entry) => {
+        if (entry.isSymbolicLink()) return refuseLink(path.join(dir, entry.name), root);
+        const evals = entry.name.replace(/\.json$/, EVALS_SUFFIX);
+        return loadOne(path.join(dir, entry.name), root, jsonl.has(evals) ? path.join(dir, evals) : undefined);
+      }),
   );
 }
+
+export const EVALS_SUFFIX = '.evals.jsonl';
 
 /**
  * What is deployed must be what the repository holds: a folder (or a link on the way to it)
@@ -71,7 +79,16 @@ function toRepoPath(absolute: string, root: string): string {
   return path.relative(root, path.resolve(absolute)).split(path.sep).join('/');
 }
 
-async function loadOne(absolute: string, root: string): Promise<LoadedFile> {
+async function loadOne(absolute: string, root: string, evalsAbsolute?: string): Promise<LoadedFile> {
+  const loaded = await loadText(absolute, root);
+  if (!evalsAbsolute) return loaded;
+  const evals = await loadText(evalsAbsolute, root);
+  if (evals.diagnostics.length > 0) loaded.diagnostics.push(...evals.diagnostics);
+  else loaded.evalsFile = { file: evals.file, text: evals.text };
+  return loaded;
+}
+
+async function loadText(absolute: string, root: string, parse = absolute.endsWith('.json')): Promise<LoadedFile> {
   const file = toRepoPath(absolute, root);
   try {
     const info = await stat(absolute);
@@ -79,7 +96,9 @@ async function loadOne(absolute: string, root: string): Promise<LoadedFile> {
       const mb = (info.size / (1024 * 1024)).toFixed(1);
       return createFailedFile(file, '', `file is ${mb} MB, over the 5 MB limit; definitions must be smaller`, { line: 1, column: 1 });
     }
-    const loaded = parseDefinitionText(file, await readFile(absolute, 'utf8'));
+    const text = await readFile(absolute, 'utf8');
+    if (!parse) return { file, text, locate: () => ({ line: 1, column: 1 }), diagnostics: [] };
+    const loaded = parseDefinitionText(file, text);
     const dslPath = dslFilePath(loaded);
     return dslPath ? withDslFile(loaded, await readDslFromDisk(path.resolve(root, dslPath), root)) : loaded;
   } catch (error) {

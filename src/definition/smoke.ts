@@ -60,17 +60,19 @@ function reportBadSchema(reporter: Reporter, pointer: string, schema: unknown): 
   }
 }
 
-interface StartVariable {
+export interface StartVariable {
   name: string;
+  /** Dify's variable type: text-input, paragraph, select, number, checkbox, json_object, file, file-list. */
+  type: string;
   required: boolean;
 }
 
-function readStartVariables(index: GraphIndex): StartVariable[] | undefined {
+export function readStartVariables(index: GraphIndex): StartVariable[] | undefined {
   const start = index.nodes.find((node) => node.data.type === 'start' && node.parentId === undefined);
   if (!start || !Array.isArray(start.data.variables)) return undefined;
   return start.data.variables
     .filter((v): v is Record<string, unknown> => isRecord(v) && typeof v.variable === 'string')
-    .map((v) => ({ name: v.variable as string, required: v.required === true }));
+    .map((v) => ({ name: v.variable as string, type: String(v.type ?? ''), required: v.required === true }));
 }
 
 function checkInputs(reporter: Reporter, pointer: string, inputs: Record<string, unknown>, variables: StartVariable[]): void {
@@ -91,7 +93,7 @@ function checkInputs(reporter: Reporter, pointer: string, inputs: Record<string,
   }
 }
 
-function readEndOutputs(index: GraphIndex): Set<string> | undefined {
+export function readEndOutputs(index: GraphIndex): Set<string> | undefined {
   const ends = index.nodes.filter((node) => node.data.type === 'end');
   if (ends.length === 0) return undefined;
   const names = new Set<string>();

@@ -23,6 +23,51 @@ export interface SmokeExpect {
   max_latency_ms?: number;
 }
 
+/** One eval case: run against the candidate and against what is live, and judged the same way. */
+export interface EvalCase {
+  name: string;
+  /** Start-node inputs; each must be a declared start variable of the right type. */
+  inputs: Record<string, unknown>;
+  /** Chat query; required for chatflow apps. */
+  query?: string;
+  expect: EvalExpect;
+}
+
+export interface EvalExpect {
+  status?: SmokeExpect['status'];
+  /** Output field → the exact value it must have (JSON equality). */
+  equals?: Record<string, unknown>;
+  /** Output field → text it must contain. */
+  contains?: Record<string, string>;
+  /** Output field → regular expression (JavaScript syntax) its text must match. */
+  regex?: Record<string, string>;
+  /** JSON Schema the outputs must satisfy. */
+  outputs?: Record<string, unknown>;
+  /** Parse a text output as JSON (forgivingly, as smoke checks do) and validate it. */
+  json_output?: { field: string; schema: Record<string, unknown> };
+  max_latency_ms?: number;
+  max_tokens?: number;
+}
+
+/** Thresholds a candidate must meet before it is published; each is off unless set. */
+export interface EvalGates {
+  /** Share of cases the candidate passes, 0–1. */
+  min_pass_rate?: number;
+  /** How far the pass rate may fall below live's, 0–1 (0.1 = ten points). */
+  max_pass_rate_drop?: number;
+  /** The candidate's 95th-percentile latency, in ms. */
+  max_p95_latency_ms?: number;
+  /** How much the candidate's total tokens may exceed live's, in percent. */
+  max_token_increase_pct?: number;
+}
+
+export interface EvalSuite {
+  cases?: EvalCase[];
+  gates?: EvalGates;
+  /** Cases run at once against each side (default 4). */
+  concurrency?: number;
+}
+
 export interface Definition {
   $schema?: string;
   name: string;
@@ -38,6 +83,8 @@ export interface Definition {
   /** Knowledge base alias → environment (or "*") → dataset id. */
   datasets?: Record<string, Record<string, string>>;
   smoke?: SmokeCheck[];
+  /** Eval cases and release gates; more cases may sit beside the file in <name>.evals.jsonl. */
+  evals?: EvalSuite;
   /** The Dify DSL as Dify exports it (YAML parsed to an object). With `dsl_file`, read from that
    *  file when the definition is loaded: the file on disk then holds no `dsl`. */
   dsl: DifyDsl;
@@ -155,6 +202,8 @@ export interface LoadedFile {
   locateKey?(pointer: string): Place;
   /** Parse problems (bad JSON, too big, too deep). */
   diagnostics: Diagnostic[];
+  /** `<name>.evals.jsonl` beside the file, when there is one: more eval cases, one a line. */
+  evalsFile?: { file: string; text: string };
 }
 
 export interface FileReport {

@@ -11,6 +11,8 @@ import { checkVariables } from './dsl-variables.js';
 import { checkDslVersion } from './dsl-version.js';
 import { checkSecrets, scanForCredentials } from './secrets.js';
 import { checkSmoke } from './smoke.js';
+import { checkEvals } from './evals.js';
+import { readEvalsFile } from './evals-file.js';
 import { findFirstNonCanonicalLine } from './canonical.js';
 import { type BaseDefinition, checkDuplicates, checkVersionBumps } from './cross-file.js';
 import { escapePointerToken } from './json-locate.js';
@@ -65,6 +67,7 @@ export function validateOne(file: LoadedFile): Reporter {
   }
   checkSecrets(reporter, definition, !failedUnder('/secrets'));
   if (!failedUnder('/smoke')) checkSmoke(reporter, definition, index);
+  if (!failedUnder('/evals')) checkEvals(reporter, definition, index, file);
   if (!failedUnder('/app')) checkEveryEnvironment(reporter, definition);
   if (!failedUnder('/app') && !failedUnder('/datasets')) checkDatasetEnvironments(reporter, definition);
   return reporter;
@@ -113,6 +116,14 @@ export function baseName(file: string): string {
   return last.endsWith('.json') ? last.slice(0, -'.json'.length) : last;
 }
 
+/** The cases of <name>.evals.jsonl (checked above) join the inline ones, so commands read one list. */
+function withFileCases(file: LoadedFile, definition: ValidDefinition): ValidDefinition {
+  if (!file.evalsFile) return definition;
+  const extra = readEvalsFile(file.evalsFile, createReporter(file)).map((c) => c.value);
+  if (extra.length === 0) return definition;
+  return { ...definition, evals: { ...definition.evals, cases: [...(definition.evals?.cases ?? []), ...extra] } };
+}
+
 function toFileReport(reporter: Reporter): FileReport {
   const value = reporter.file.value;
   const errors = [...reporter.errors].sort(compareDiagnostics);
@@ -121,6 +132,6 @@ function toFileReport(reporter: Reporter): FileReport {
   if (isRecord(value) && typeof value.name === 'string') report.name = value.name;
   if (isRecord(value) && typeof value.version === 'string') report.version = value.version;
   // The one place a definition becomes valid: every check above passed.
-  if (report.ok) report.definition = value as ValidDefinition;
+  if (report.ok) report.definition = withFileCases(reporter.file, value as ValidDefinition);
   return report;
 }

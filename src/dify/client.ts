@@ -6,7 +6,7 @@ import { registerSecret } from '../support/redact.js';
 import { createConsoleOps } from './console-api.js';
 import { createTokenSession, loginWithPassword, type ConsoleSession } from './console-session.js';
 import { difyError } from './errors.js';
-import { createDefaultLog, createHttpClient, type HttpClient } from './http.js';
+import { createDefaultLog, createHttpClient, type HttpClient, type Pacer } from './http.js';
 import { createOpenApiOps, probeOpenApi } from './openapi-api.js';
 import { createServiceOps } from './service.js';
 import { COOKIE_SESSIONS_SINCE, readServerVersion, type ServerSurface, versionAtLeast } from './server-version.js';
@@ -20,6 +20,8 @@ export interface ClientDeps {
   dispatcher?: Dispatcher;
   /** Abandons every request of the client once aborted (a cancelled job whose time is up). */
   signal?: AbortSignal;
+  /** One pace for every client of a run: a 429's Retry-After met by any of them holds back all. */
+  pacer?: Pacer;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function createDifyConsole(conn: DifyConnection, deps: ClientDeps =
     openapiPerMinute: conn.openapiPerMinute,
     signal: deps.signal,
     extraHeaders: conn.headers,
+    pacer: deps.pacer,
   });
   const hasPassword = Boolean(conn.email && conn.password);
   const login = () =>
@@ -150,6 +153,7 @@ export function createDifyService(
     dispatcher: deps.dispatcher,
     signal: deps.signal,
     extraHeaders: opts.headers,
+    pacer: deps.pacer,
   });
   return { ...createServiceOps(http, opts.apiKey, clock), close: () => http.close() };
 }

@@ -5,7 +5,8 @@ import { type DifyError, difyError } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';
 import type { ConsoleSession } from './console-session.js';
 import { errorFromResponse, expectJson, isRecord, parseJson } from './responses.js';
-import type { AppInfo, DifyConsole, PluginDependency, WorkflowVersion } from './types.js';
+import { foldStream } from './service.js';
+import type { AppInfo, AppSummary, DifyConsole, PluginDependency, WorkflowVersion } from './types.js';
 import { MAX_PAGES, readImportResult, toApiKey, toWorkflowVersion, validateMarks } from './wire.js';
 
 type ConsoleOps = Omit<DifyConsole, 'authMode' | 'passwordEncoding' | 'close' | 'serverVersion'>;
@@ -116,6 +117,58 @@ export function createConsoleOps(session: ConsoleSession): ConsoleOps {
         safety: 'write',
       });
       return readImportResult(res, req);
+    },
+
+    async runDraft(appId, run, options = {}) {
+      // Dify 1.12.1 streams every draft run (controllers/console/app/workflow.py: streaming=True).
+      const path = run.mode === 'advanced-chat' ? `${app(appId)}/advanced-chat/workflows/draft/run` : `${app(appId)}/workflows/draft/run`;
+      const json = run.mode === 'advanced-chat' ? { inputs: run.inputs, query: run.query ?? '' } : { inputs: run.inputs };
+      // A run executes the app (and whatever its nodes call): retried only when Dify certainly did not start it.
+      const req: HttpRequest = { method: 'POST', path, json, safety: 'write', surface: 'console', signal: options.signal };
+      const started = performance.now();
+      const res = await session.open(req);
+      if (res.status !== 200 || !res.chunks) throw errorFromResponse(res, req);
+      return foldStream(
+        res,
+        req,
+        () => performance.now() - started,
+        () => {},
+      );
+    },
+
+    async listApps(name) {
+      const apps: AppSummary[] = [];
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const body = await get(`${api}/apps`, { page, limit: 100, name });
+        const data = Array.isArray(body.data) ? body.data.filter(isRecord) : [];
+        for (const a of data)
+          apps.push({ id: String(a.id), name: String(a.name ?? ''), mode: String(a.mode ?? ''), description: String(a.description ?? '') });
+        if (body.has_more !== true) break;
+      }
+      return apps;
+    },
+
+    async createApp(fields) {
+      // The console's "Create from blank" body (controllers/console/app/app.py, CreateAppPayload).
+      const json = { ...fields, icon_type: 'emoji', icon: '🤖', icon_background: '#FFEAD5' };
+      // Not repeated: a lost answer could mean two apps; the caller looks the app up by name first.
+      const { res, req } = await call({ method: 'POST', path: `${api}/apps`, json, safety: 'once' });
+      // Dify answers a created app with 201 (controllers/console/app/app.py).
+      if (res.status !== 201 && res.status !== 200) throw errorFromResponse(res, req);
+      const body = parseJson(res, req);
+      return {
+        id: String(body.id),
+        name: String(body.name ?? fields.name),
+        mode: String(body.mode ?? fields.mode),
+        description: String(body.description ?? ''),
+      };
+    },
+
+    async deleteApp(appId) {
+      const { res, req } = await call({ method: 'DELETE', path: app(appId), safety: 'read' });
+      // A retried DELETE that finds nothing most likely succeeded the first time.
+      if (res.status === 404 && res.attempts > 1) return;
+      if (res.status !== 204 && res.status !== 200) throw errorFromResponse(res, req);
     },
 
     async checkDependencies(appId) {

@@ -6,7 +6,7 @@
 import { registerSecret } from '../support/redact.js';
 import { createCookieJar } from './cookies.js';
 import { difyError } from './errors.js';
-import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
+import type { HttpClient, HttpRequest, HttpResponse, HttpStream } from './http.js';
 import { errorFromResponse, isRecord, parseJson } from './responses.js';
 import { BASE64_PASSWORD_SINCE, readServerVersion, versionAtLeast } from './server-version.js';
 
@@ -18,6 +18,8 @@ export interface ConsoleSession {
   readonly passwordEncoding?: PasswordEncoding;
   /** Send with the session's credentials; on 401, refresh once and resend once. */
   send(req: HttpRequest): Promise<HttpResponse>;
+  /** The same for an SSE answer (a draft run): the body comes back unread. */
+  open(req: HttpRequest): Promise<HttpStream>;
 }
 
 export interface PasswordLogin {
@@ -123,7 +125,11 @@ export async function loginWithPassword(http: HttpClient, login: PasswordLogin, 
 export function createTokenSession(http: HttpClient, token: string): ConsoleSession {
   registerSecret(token);
   const auth = { authorization: `Bearer ${token}` };
-  return { mode: 'bearer', send: (req) => http.send({ ...req, headers: { ...req.headers, ...auth } }) };
+  return {
+    mode: 'bearer',
+    send: (req) => http.send({ ...req, headers: { ...req.headers, ...auth } }),
+    open: (req) => http.open({ ...req, headers: { ...req.headers, ...auth } }),
+  };
 }
 
 function startSession(http: HttpClient, res: HttpResponse, body: Record<string, unknown>, encoding: PasswordEncoding): ConsoleSession {
@@ -187,22 +193,26 @@ function startSession(http: HttpClient, res: HttpResponse, body: Record<string, 
   return {
     mode,
     passwordEncoding: encoding,
-    async send(req) {
-      const seen = generation;
-      const first = await http.send({ ...req, headers: { ...req.headers, ...headers() } });
-      if (first.status !== 401) return first;
-      // Another call may have refreshed while this one was in flight: then just resend.
-      if (refreshRefused) throw refreshRefused;
-      if (generation === seen) {
-        refreshing ??= refresh()
-          .catch((error: unknown) => {
-            refreshRefused = error;
-            throw error;
-          })
-          .finally(() => (refreshing = undefined));
-        await refreshing;
-      }
-      return http.send({ ...req, headers: { ...req.headers, ...headers() } });
-    },
+    send: (req) => withRefresh((headed) => http.send(headed(req))),
+    open: (req) => withRefresh((headed) => http.open(headed(req))),
   };
+
+  async function withRefresh<R extends HttpResponse>(attempt: (headed: (req: HttpRequest) => HttpRequest) => Promise<R>): Promise<R> {
+    const headed = (req: HttpRequest): HttpRequest => ({ ...req, headers: { ...req.headers, ...headers() } });
+    const seen = generation;
+    const first = await attempt(headed);
+    if (first.status !== 401) return first;
+    // Another call may have refreshed while this one was in flight: then just resend.
+    if (refreshRefused) throw refreshRefused;
+    if (generation === seen) {
+      refreshing ??= refresh()
+        .catch((error: unknown) => {
+          refreshRefused = error;
+          throw error;
+        })
+        .finally(() => (refreshing = undefined));
+      await refreshing;
+    }
+    return attempt(headed);
+  }
 }

@@ -87,6 +87,48 @@ export interface HttpOptions {
    * IAP, a gateway key). Checked by parseExtraHeaders; a reserved name is refused here too.
    */
   extraHeaders?: Readonly<Record<string, string>>;
+  /** Shared by the clients of one run (console and service keys alike); one per client otherwise. */
+  pacer?: Pacer;
+}
+
+/**
+ * One pace for everything the clients sharing it send, so a fan-out of many definitions (and an
+ * eval's two sides) shares it: a 429's Retry-After holds back every request, not only the one that
+ * met it, and /openapi requests stay under the per-token limit instead of discovering it one 429 at a time.
+ */
+export interface Pacer {
+  /** Waits until `req` may go (returns early once `abandon` fires). */
+  pace(req: HttpRequest, abandon: AbortSignal | undefined, onWait: (waitMs: number) => void): Promise<void>;
+  /** Reads a 429's Retry-After into the shared pause. */
+  holdBack(res: HttpResponse): void;
+}
+
+export function createPacer(clock: Clock, openapiPerMinute = OPENAPI_PER_MINUTE): Pacer {
+  let pausedUntil = 0;
+  const openapiSent: number[] = [];
+  return {
+    async pace(req, abandon, onWait) {
+      for (;;) {
+        const now = clock.now();
+        let waitMs = pausedUntil - now;
+        if (req.surface === 'openapi' && openapiPerMinute > 0) {
+          while (openapiSent.length && now - openapiSent[0] >= 60_000) openapiSent.shift();
+          if (openapiSent.length >= openapiPerMinute) waitMs = Math.max(waitMs, openapiSent[0] + 60_000 - now);
+        }
+        if (waitMs <= 0) break;
+        onWait(waitMs);
+        // Abandoned (the job's time is up): stop waiting; the attempt then fails at once as abandoned.
+        await clock.sleep(waitMs, abandon);
+        if (abandon?.aborted) return;
+      }
+      if (req.surface === 'openapi') openapiSent.push(clock.now());
+    },
+    holdBack(res) {
+      if (res.status !== 429) return;
+      const retryAfterMs = parseRetryAfter(res.headers['retry-after'], clock.now());
+      if (retryAfterMs !== undefined) pausedUntil = Math.max(pausedUntil, clock.now() + retryAfterMs);
+    },
+  };
 }
 
 /** Dify's OPENAPI_RATE_LIMIT_PER_TOKEN default. */
@@ -246,44 +288,18 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     return { retry: false };
   }
 
-  // One pace for everything this client sends, so a fan-out of many definitions shares it: a 429's
-  // Retry-After holds back every request, not only the one that met it, and /openapi requests stay
-  // under the per-token limit instead of discovering it one 429 at a time.
-  let pausedUntil = 0;
-  const openapiSent: number[] = [];
-  const openapiPerMinute = options.openapiPerMinute ?? OPENAPI_PER_MINUTE;
-  async function pace(req: HttpRequest): Promise<void> {
-    for (;;) {
-      const now = options.clock.now();
-      let waitMs = pausedUntil - now;
-      if (req.surface === 'openapi' && openapiPerMinute > 0) {
-        while (openapiSent.length && now - openapiSent[0] >= 60_000) openapiSent.shift();
-        if (openapiSent.length >= openapiPerMinute) waitMs = Math.max(waitMs, openapiSent[0] + 60_000 - now);
-      }
-      if (waitMs <= 0) break;
-      log(`dify ${req.method} ${prefix}${req.path}: pacing, waiting ${Math.ceil(waitMs)} ms`);
-      // Abandoned (the job's time is up): stop waiting; the attempt then fails at once as abandoned.
-      const abandon = abandonSignal(req);
-      await options.clock.sleep(waitMs, abandon);
-      if (abandon?.aborted) return;
-    }
-    if (req.surface === 'openapi') openapiSent.push(options.clock.now());
-  }
-
-  function holdBack(res: HttpResponse): void {
-    if (res.status !== 429) return;
-    const retryAfterMs = parseRetryAfter(res.headers['retry-after'], options.clock.now());
-    if (retryAfterMs !== undefined) pausedUntil = Math.max(pausedUntil, options.clock.now() + retryAfterMs);
-  }
+  const pacer = options.pacer ?? createPacer(options.clock, options.openapiPerMinute);
 
   async function run(req: HttpRequest, keepOpen: boolean) {
     let attempts = 0;
     const result = await retry(
       async () => {
         attempts++;
-        await pace(req);
+        await pacer.pace(req, abandonSignal(req), (waitMs) =>
+          log(`dify ${req.method} ${prefix}${req.path}: pacing, waiting ${Math.ceil(waitMs)} ms`),
+        );
         const res = await attempt(req, keepOpen);
-        holdBack(res);
+        pacer.holdBack(res);
         return res;
       },
       {

@@ -13,4 +13,5 @@ export {
 } from './errors.js';
 export { MARKED_COMMENT_MAX, MARKED_NAME_MAX } from './wire.js';
 export { DEFAULT_USER } from './service.js';
+export { createPacer, type Pacer } from './http.js';
 export type * from './types.js';

@@ -14,6 +14,27 @@ function secondsToMs(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? Math.round(value * 1000) : undefined;
 }
 
+function toTokens(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** LLMUsage's total_price is a Decimal, serialised as a string ("0.0001"); a number is taken too. */
+function toPrice(usage: Record<string, unknown>): RunResult['price'] {
+  const amount = typeof usage.total_price === 'string' ? Number(usage.total_price) : usage.total_price;
+  if (typeof amount !== 'number' || !Number.isFinite(amount)) return undefined;
+  return { amount, currency: typeof usage.currency === 'string' ? usage.currency : 'USD' };
+}
+
+/** Tokens and price from a run's `data` (workflow) and a chat answer's `metadata.usage`. */
+function addUsage(result: RunResult, tokens: number | undefined, usage: Record<string, unknown> | undefined): RunResult {
+  const fromUsage = usage ? toTokens(usage.total_tokens) : undefined;
+  const total = tokens ?? fromUsage;
+  if (total !== undefined) result.tokens = total;
+  const price = usage ? toPrice(usage) : undefined;
+  if (price) result.price = price;
+  return result;
+}
+
 export interface RunFolder {
   /** One parsed event: Dify's JSON with `event`, or `{event: 'ping'}` for bare keep-alives. */
   accept(event: Record<string, unknown>): void;
@@ -32,6 +53,8 @@ export function createRunFolder(): RunFolder {
   let elapsedMs: number | undefined;
   let messageEnded = false;
   let failedNode: string | undefined;
+  let tokens: number | undefined;
+  let usage: Record<string, unknown> | undefined;
 
   return {
     accept(event) {
@@ -52,6 +75,7 @@ export function createRunFolder(): RunFolder {
           if (isRecord(data.outputs)) outputs = data.outputs;
           if (typeof data.error === 'string' && data.error !== '') error = data.error;
           elapsedMs = secondsToMs(data.elapsed_time) ?? elapsedMs;
+          tokens = toTokens(data.total_tokens) ?? tokens;
           break;
         case 'workflow_paused':
           status ??= 'paused';
@@ -71,8 +95,8 @@ export function createRunFolder(): RunFolder {
           break;
         case 'message_end': {
           messageEnded = true;
-          const usage = isRecord(event.metadata) && isRecord(event.metadata.usage) ? event.metadata.usage : {};
-          elapsedMs ??= secondsToMs(usage.latency);
+          usage = isRecord(event.metadata) && isRecord(event.metadata.usage) ? event.metadata.usage : undefined;
+          elapsedMs ??= secondsToMs(usage?.latency);
           break;
         }
         case 'error': {
@@ -99,7 +123,7 @@ export function createRunFolder(): RunFolder {
       const result: RunResult = { status: final, outputs, error, elapsedMs: elapsedMs ?? wallMs, events };
       if (sawAnswer) result.answer = answer;
       if (workflowRunId) result.workflowRunId = workflowRunId;
-      return result;
+      return addUsage(result, tokens, usage);
     },
   };
 }
@@ -116,14 +140,15 @@ export function readBlockingRun(body: Record<string, unknown>, wallMs: number): 
     };
     const runId = typeof body.workflow_run_id === 'string' ? body.workflow_run_id : typeof data.id === 'string' ? data.id : undefined;
     if (runId) result.workflowRunId = runId;
-    return result;
+    return addUsage(result, toTokens(data.total_tokens), undefined);
   }
   const usage = isRecord(body.metadata) && isRecord(body.metadata.usage) ? body.metadata.usage : {};
-  return {
+  const result: RunResult = {
     status: 'succeeded',
     outputs: {},
     answer: typeof body.answer === 'string' ? body.answer : '',
     error: null,
     elapsedMs: secondsToMs(usage.latency) ?? wallMs,
   };
+  return addUsage(result, undefined, usage);
 }

@@ -100,7 +100,12 @@ export function createServiceOps(http: HttpClient, apiKey: string, clock: Clock)
 }
 
 /** SSE → RunResult. A server that answers a streaming request with plain JSON gets the blocking reading. */
-async function foldStream(res: HttpStream, req: HttpRequest, wallMs: () => number, onTask: (taskId: string) => void): Promise<RunResult> {
+export async function foldStream(
+  res: HttpStream,
+  req: HttpRequest,
+  wallMs: () => number,
+  onTask: (taskId: string) => void,
+): Promise<RunResult> {
   const contentType = String(res.headers['content-type'] ?? '');
   const chunks = res.chunks as AsyncIterable<Uint8Array>;
   if (contentType.includes('application/json')) {

@@ -71,6 +71,13 @@ export interface AppInfo {
   icon_background?: string;
 }
 
+export interface AppSummary {
+  id: string;
+  name: string;
+  mode: string;
+  description: string;
+}
+
 /** Who the credentials are, where: what doctor reports before a first deploy. */
 export interface AccountAccess {
   workspaceId?: string;
@@ -127,8 +134,25 @@ export interface DifyConsole {
   listApiKeys(appId: string): Promise<ApiKey[]>;
   createApiKey(appId: string): Promise<ApiKey>;
   deleteApiKey(appId: string, keyId: string): Promise<void>;
+  /**
+   * Run the app's draft (Dify's console draft run: always streamed; an editor's session). Absent on
+   * surfaces that cannot (the /openapi token client).
+   */
+  runDraft?(appId: string, run: DraftRun, options?: { signal?: AbortSignal }): Promise<RunResult>;
+  /** Apps whose name contains `name` (every page). Console sessions only, like the two below. */
+  listApps?(name: string): Promise<AppSummary[]>;
+  /** A blank app, as the console's "Create from blank" makes it (no draft until an import). */
+  createApp?(app: { name: string; mode: string; description: string }): Promise<AppSummary>;
+  deleteApp?(appId: string): Promise<void>;
   /** Release the client's connections (keep-alive sockets). */
   close?(): Promise<void>;
+}
+
+/** What a draft run sends: a chatflow needs the query. */
+export interface DraftRun {
+  mode: 'workflow' | 'advanced-chat';
+  inputs: Record<string, unknown>;
+  query?: string;
 }
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'partial-succeeded' | 'paused';
@@ -142,6 +166,10 @@ export interface RunResult {
   error?: string | null;
   workflowRunId?: string;
   elapsedMs: number;
+  /** Tokens the run reports (`total_tokens`), when it reports them. */
+  tokens?: number;
+  /** A chat run's `metadata.usage.total_price` (Dify sends a decimal string) and its currency. */
+  price?: { amount: number; currency: string };
   /** SSE events seen, by type (streaming only). */
   events?: Record<string, number>;
 }

@@ -3,6 +3,7 @@
 import { createRestClient, type GitHubObject } from './github-rest.js';
 import { UserError } from '../support/errors.js';
 import { redact } from '../support/redact.js';
+import { carrySections, setSection } from '../support/comment-sections.js';
 import { hasStatus, isAlreadyExists, toGitHubError, type Permission } from './github-errors.js';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
@@ -25,8 +26,17 @@ export interface GitHub {
     id: number,
     status: { state: DeploymentState; description: string; environmentUrl?: string; logUrl?: string },
   ): Promise<void>;
-  /** One comment per marker on an issue or pull request, edited in place on every run. */
+  /** One comment per marker on an issue or pull request, edited in place on every run (its named sections kept). */
   upsertStickyComment(comment: { issueNumber: number; marker: string; body: string }): Promise<{ id: number; created: boolean }>;
+  /** One named section of that comment set, the rest left as it is; the comment is created when missing. */
+  upsertCommentSection(comment: {
+    issueNumber: number;
+    marker: string;
+    section: string;
+    body: string;
+  }): Promise<{ id: number; created: boolean }>;
+  /** Numbers of the repository's open pull requests. */
+  openPullRequests(): Promise<number[]>;
   /** One open issue per marker, edited in place while it stays open. */
   upsertIssue(issue: {
     title: string;
@@ -121,6 +131,34 @@ export function createGitHub(options: GitHubOptions): GitHub {
    * Our sticky comment: it starts with the marker (a human quoting it does not count) and was
    * written by a bot or by this token's own user; anyone else's cannot be edited with our token.
    */
+  /** Our comment with `marker`, its text made from the current one (undefined when there is none). */
+  async function upsertComment(issueNumber: number, marker: string, compose: (previous: string | undefined) => string) {
+    const tag = markerComment(marker);
+    const found = await findOwnComment(issueNumber, tag);
+    const body = compose(found?.body?.startsWith(tag) ? found.body.slice(tag.length).replace(/^\n/, '') : undefined);
+    const text = body.includes(tag) ? body : `${tag}\n${body}`;
+    const create = async () => {
+      const endpoint = 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
+      const { data } = await call(endpoint, 'pull-requests', () =>
+        octokit.request(endpoint, { ...where, issue_number: issueNumber, body: text }),
+      );
+      if (data.user?.login) ownLogins.add(data.user.login);
+      return { id: data.id, created: true };
+    };
+    if (!found) return create();
+    if (found.body !== text) {
+      const endpoint = 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}';
+      try {
+        await octokit.request(endpoint, { ...where, comment_id: found.id, body: text });
+      } catch (error) {
+        // Not ours to edit after all (another app's token, a comment deleted meanwhile): post our own.
+        if (hasStatus(error, 403) || hasStatus(error, 404)) return create();
+        throw toGitHubError(error, { endpoint, permission: 'pull-requests', apiUrl, repository: options.repository });
+      }
+    }
+    return { id: found.id, created: false };
+  }
+
   async function findOwnComment(issueNumber: number, tag: string) {
     const list = 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments';
     const isOurs = (user: { login?: string; type?: string } | null | undefined) =>
@@ -211,30 +249,21 @@ export function createGitHub(options: GitHubOptions): GitHub {
       );
     },
 
-    async upsertStickyComment({ issueNumber, marker, body }) {
-      const tag = markerComment(marker);
-      const text = body.includes(tag) ? body : `${tag}\n${body}`;
-      const create = async () => {
-        const endpoint = 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
-        const { data } = await call(endpoint, 'pull-requests', () =>
-          octokit.request(endpoint, { ...where, issue_number: issueNumber, body: text }),
-        );
-        if (data.user?.login) ownLogins.add(data.user.login);
-        return { id: data.id, created: true };
-      };
-      const found = await findOwnComment(issueNumber, tag);
-      if (!found) return create();
-      if (found.body !== text) {
-        const endpoint = 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}';
-        try {
-          await octokit.request(endpoint, { ...where, comment_id: found.id, body: text });
-        } catch (error) {
-          // Not ours to edit after all (another app's token, a comment deleted meanwhile): post our own.
-          if (hasStatus(error, 403) || hasStatus(error, 404)) return create();
-          throw toGitHubError(error, { endpoint, permission: 'pull-requests', apiUrl, repository: options.repository });
+    upsertStickyComment: ({ issueNumber, marker, body }) =>
+      upsertComment(issueNumber, marker, (previous) => carrySections(previous ?? '', body)),
+    upsertCommentSection: ({ issueNumber, marker, section, body }) =>
+      upsertComment(issueNumber, marker, (previous) => setSection(previous ?? '', section, body)),
+
+    async openPullRequests() {
+      // The issues list carries pull requests too (marked pull_request), and answers for any token with issues: read.
+      const list = 'GET /repos/{owner}/{repo}/issues';
+      return call(list, 'pull-requests', async () => {
+        const numbers: number[] = [];
+        for await (const page of octokit.pages(list, { ...where, state: 'open', per_page: 100 })) {
+          for (const issue of page.data) if (issue.pull_request) numbers.push(issue.number);
         }
-      }
-      return { id: found.id, created: false };
+        return numbers;
+      });
     },
 
     async upsertIssue({ title, marker, body, labels }) {

@@ -3,6 +3,7 @@ import type { ReportSink } from './sink.js';
 import type { DefinitionOutcome, Result } from '../outcomes.js';
 import { Outputs } from '../inputs.js';
 import { escapeCell } from './markdown.js';
+import { renderEvalComparison } from './eval-summary.js';
 
 const ICON: Record<Result, string> = {
   deployed: '✅ deployed',
@@ -41,6 +42,10 @@ export function renderDeploySummary(run: { environment: string; dryRun?: boolean
     for (const n of o.notes) lines.push(`- ${escapeCell(n)}`);
     lines.push('');
   }
+  const evaluated = outcomes.filter((o) => o.evaluation);
+  if (evaluated.length) lines.push('### Evals: candidate against live', '');
+  for (const o of evaluated)
+    lines.push(...renderEvalComparison({ name: o.name, file: o.file, environment: o.environment, comparison: o.evaluation }));
   return `${lines.join('\n')}\n`;
 }
 

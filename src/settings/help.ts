@@ -36,6 +36,16 @@ const HELP: Record<Command, CommandHelp> = {
     summary: 'import, publish, smoke-check and tag changed definitions (--all: every one)',
     example: 'dify-gitops deploy --environment staging --dry-run',
   },
+  eval: {
+    summary:
+      "run each definition's eval cases against the candidate (imported into the app's draft, which is backed up and put back after) and against the live version; report pass rate, latency, tokens, regressions and gates",
+    usage: '[--workflow NAME] | --all',
+    example: 'dify-gitops eval --environment staging --base origin/main',
+  },
+  'cleanup-previews': {
+    summary: "delete the preview apps (eval --preview) of this repository's pull requests that are no longer open",
+    example: 'dify-gitops cleanup-previews',
+  },
   rollback: {
     summary:
       'restore a released version, verify it, smoke-check it; or restore a backup a deploy wrote (never-released apps), verify it, probe GET /v1/parameters',

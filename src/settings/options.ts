@@ -35,7 +35,7 @@ export interface OptionSpec<T> {
 const option = <T>(spec: OptionSpec<T>) => spec;
 
 /** Live Dify: the commands that connect to it. */
-const DIFY: readonly Command[] = ['doctor', 'plan', 'deploy', 'rollback', 'rotate-keys', 'drift', 'pull'];
+const DIFY: readonly Command[] = ['doctor', 'plan', 'deploy', 'eval', 'cleanup-previews', 'rollback', 'rotate-keys', 'drift', 'pull'];
 const NOTIFY: readonly Command[] = ['deploy', 'rollback', 'rotate-keys'];
 
 /** The action refuses the commands only the CLI runs (src/settings.ts). */
@@ -49,7 +49,7 @@ export const OPTIONS = {
     input: 'command',
     parse: parseCommand,
     default: 'validate',
-    description: 'What to do: validate | doctor | plan | deploy | rollback | rotate-keys | drift | pull',
+    description: 'What to do: validate | doctor | plan | deploy | eval | cleanup-previews | rollback | rotate-keys | drift | pull',
     commands: [],
   }),
   workflowsDir: option({
@@ -69,7 +69,7 @@ export const OPTIONS = {
     default: '',
     description:
       'Git ref to compare against (the pull request base). With validate, changed definitions must bump their version against it.',
-    commands: ['validate', 'plan', 'deploy'],
+    commands: ['validate', 'plan', 'deploy', 'eval'],
   }),
   environment: option({
     input: 'environment',
@@ -141,7 +141,7 @@ export const OPTIONS = {
     parse: parse.bool,
     default: 'false',
     description: 'deploy, rotate-keys, pull: every definition, not only those changed by the push (deploy) or named by "workflow".',
-    commands: ['deploy', 'rotate-keys', 'pull'],
+    commands: ['deploy', 'eval', 'rotate-keys', 'pull'],
   }),
   dryRun: option({
     input: 'dry-run',
@@ -159,7 +159,7 @@ export const OPTIONS = {
     parse: parse.positiveInt,
     default: '4',
     description: 'How many definitions to deploy (plan, drift: to read from Dify) at once.',
-    commands: ['plan', 'deploy', 'drift'],
+    commands: ['plan', 'deploy', 'eval', 'drift'],
   }),
   allowDslVersionChange: option({
     input: 'allow-dsl-version-change',
@@ -169,7 +169,7 @@ export const OPTIONS = {
     default: 'false',
     description:
       'Deploy a DSL newer than the server takes (refused before any write otherwise), and confirm imports Dify holds as pending because the DSL version differs by a major version.',
-    commands: ['deploy'],
+    commands: ['deploy', 'eval'],
   }),
   rollbackOnFailure: option({
     input: 'rollback-on-failure',
@@ -204,7 +204,7 @@ export const OPTIONS = {
     parse: parse.text,
     default: '.dify-gitops/backups',
     description: 'Where the live definitions exported before any write are kept (upload it as an artifact).',
-    commands: ['deploy', 'rollback', 'rotate-keys'],
+    commands: ['deploy', 'eval', 'rollback', 'rotate-keys'],
   }),
   githubToken: option({
     input: 'github-token',
@@ -214,7 +214,7 @@ export const OPTIONS = {
     actionDefault: '${{ github.token }}',
     description: 'Token for releases and deployments (contents: write, deployments: write).',
     secret: true,
-    commands: ['plan', 'deploy', 'rollback', 'rotate-keys', 'drift', 'pull'],
+    commands: ['plan', 'deploy', 'eval', 'cleanup-previews', 'rollback', 'rotate-keys', 'drift', 'pull'],
   }),
   workflow: option({
     input: 'workflow',
@@ -222,8 +222,9 @@ export const OPTIONS = {
     metavar: 'NAME',
     parse: parse.optionalText,
     default: '',
-    description: 'rollback, rotate-keys, pull, drift: the definition name, or "all" (with only "workflows" given: every one it lists).',
-    commands: ['rollback', 'rotate-keys', 'drift', 'pull'],
+    description:
+      'rollback, rotate-keys, pull, drift, eval: the definition name, or "all" (with only "workflows" given: every one it lists).',
+    commands: ['eval', 'rollback', 'rotate-keys', 'drift', 'pull'],
   }),
   workflows: option({
     input: 'workflows',
@@ -282,7 +283,7 @@ export const OPTIONS = {
     default: 'DIFY_GITOPS_KEYS',
     description:
       'rotate-keys: the repository Actions variable holding the key ledger (JSON: which key ids dify-gitops created, which is current, when older ones may be revoked; never key values). deploy reads it to smoke-check with the newest key it knows, so a concurrent rotation never revokes the key in use.',
-    commands: ['rotate-keys', 'deploy'],
+    commands: ['rotate-keys', 'deploy', 'eval'],
   }),
   grace: option({
     input: 'grace',
@@ -363,6 +364,36 @@ export const OPTIONS = {
       'pull: after rewriting the definitions from the live apps, commit them on a branch and open (or update) a pull request. Needs contents: write and pull-requests: write.',
     commands: ['pull'],
   }),
+  evalReport: option({
+    input: 'eval-report',
+    flag: 'report',
+    metavar: 'FILE',
+    parse: parse.text,
+    default: '.dify-gitops/eval-report.json',
+    description:
+      'eval: where the JSON report is written (per definition: cases, pass rate, latency p50/p95, tokens, price, regressions, gates), relative to the repository root.',
+    commands: ['eval'],
+  }),
+  preview: option({
+    input: 'preview',
+    flag: 'preview',
+    flagKind: 'switch',
+    parse: parse.bool,
+    default: 'false',
+    description:
+      'eval on a pull request: run each candidate in a preview app of its own ("<name> (PR #N)", created once, its own API key) instead of the environment app\'s draft, and link it from the comment. cleanup-previews deletes it once the pull request is closed.',
+    commands: ['eval'],
+  }),
+  evalConcurrency: option({
+    input: 'eval-concurrency',
+    flag: 'eval-concurrency',
+    metavar: 'N',
+    parse: parse.optionalPositiveInt,
+    default: '',
+    description:
+      "eval, deploy: how many eval cases run at once against each side (candidate and live); default the definition's evals.concurrency, else 4.",
+    commands: ['eval', 'deploy'],
+  }),
   detailedExitcode: option({
     flag: 'detailed-exitcode',
     flagKind: 'switch',
@@ -387,7 +418,7 @@ export const OPTIONS = {
     parse: parse.bool,
     default: 'false',
     description: 'Print the result as one JSON document on stdout (progress goes to stderr).',
-    commands: ['validate', 'render', 'doctor', 'plan', 'deploy', 'rollback', 'rotate-keys', 'drift', 'pull'],
+    commands: ['validate', 'render', 'doctor', 'plan', 'deploy', 'eval', 'cleanup-previews', 'rollback', 'rotate-keys', 'drift', 'pull'],
   }),
   check: option({
     flag: 'check',

@@ -31,6 +31,9 @@ export const positiveInt: Parser<number> = (raw, label) => {
   return Number.isInteger(n) && n >= 1 ? n : refuse(label, raw, 'use a whole number of 1 or more.');
 };
 
+/** A positive integer, or undefined when not given (the default then comes from elsewhere). */
+export const optionalPositiveInt: Parser<number | undefined> = (raw, label) => (raw === '' ? undefined : positiveInt(raw, label));
+
 export const count: Parser<number> = (raw, label) => {
   const n = Number(raw);
   return Number.isInteger(n) && n >= 0 ? n : refuse(label, raw, 'use a whole number of 0 or more.');

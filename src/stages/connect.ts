@@ -4,6 +4,8 @@ import type { CommonSettings, GitHubSettings } from '../settings.js';
 import type { ReportSink } from '../report/sink.js';
 import type { DifyConsole, DifyService } from '../dify/types.js';
 import { createDifyConsole, createDifyService } from '../dify/client.js';
+import { createPacer } from '../dify/index.js';
+import { createSystemClock } from '../support/clock.js';
 import { createGitHub, type GitHub } from '../git/github.js';
 import { UserError } from '../support/errors.js';
 
@@ -38,13 +40,15 @@ export async function connectDify(
     passwordEncoding: dify.passwordEncoding,
     headers: dify.headers,
   };
-  const console = await createDifyConsole(connection, { signal });
+  // One pace for the whole run: a Retry-After met by a smoke check or an eval run holds back the console too.
+  const pacer = createPacer(createSystemClock());
+  const console = await createDifyConsole(connection, { signal, pacer });
   sink.info(`Signed in to ${dify.url} (${console.authMode} auth).`);
   const serviceUrl = `${dify.url}/v1`;
   return {
     console,
     service: (apiKey) =>
-      createDifyService({ serviceUrl, apiKey, timeoutMs: dify.timeoutMs, maxAttempts: 3, headers: dify.headers }, { signal }),
+      createDifyService({ serviceUrl, apiKey, timeoutMs: dify.timeoutMs, maxAttempts: 3, headers: dify.headers }, { signal, pacer }),
   };
 }
 

@@ -13,6 +13,7 @@ import { importDraft, publishDraft, tryMarkVerified } from './import-publish.js'
 import { restoreCommandFor, rollbackDefinition } from './rollback.js';
 import { runSmokeChecks, smokeKeyFor, tallyHealth, type HealthReport } from './smoke-check.js';
 import { prepareTarget, type DeployTarget } from './target.js';
+import { assertCanEvaluate, gateOnEvals, restoreDraftAfterGate } from './eval-gate.js';
 import { releaseTag } from '../release/tags.js';
 import { buildMismatchMarks, carriesVerifiedHash } from '../release/marks.js';
 import { publishedWorkflowHash } from '../definition/workflow-hash.js';
@@ -31,7 +32,7 @@ export interface DeployItem {
 }
 
 /** What a deploy may do to one definition: the deploy options its stages read. */
-export type DeployPolicy = Pick<DeployOptions, 'dryRun' | 'backupDir' | 'allowDslVersionChange' | 'rollbackOnFailure'>;
+export type DeployPolicy = Pick<DeployOptions, 'dryRun' | 'backupDir' | 'allowDslVersionChange' | 'rollbackOnFailure' | 'evalConcurrency'>;
 
 export async function deployDefinition(ctx: StageContext, item: DeployItem, policy: DeployPolicy): Promise<DefinitionOutcome> {
   const started = performance.now();
@@ -84,9 +85,10 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     }
     if (edited?.length) log(`the app's ${edited.join(', ')} changed in Dify since this content was deployed: importing puts them back`);
     await assertVersionUnreleased(ctx, item);
+    assertCanEvaluate(ctx, definition);
     if (policy.dryRun) {
       log(
-        `would import into app ${target.appId}, publish as ${definition.version}, run ${definition.smoke?.length ?? 0} smoke check(s) and tag ${definition.name}@v${definition.version}`,
+        `would import into app ${target.appId}, ${gateWords(definition)}publish as ${definition.version}, run ${definition.smoke?.length ?? 0} smoke check(s) and tag ${definition.name}@v${definition.version}`,
       );
       return done({ result: 'would-deploy' });
     }
@@ -119,6 +121,8 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
     if (imported.warning) outcome.notes.push(imported.warning);
     await assertLiveUnmoved(ctx, target.appId, liveAtStart?.id ?? null);
     throwIfCancelled(ctx, 'after importing the draft, before publishing');
+    await gateOnEvals(ctx, definition, target.appId, { live: liveAtStart !== null, concurrency: policy.evalConcurrency }, outcome, log);
+    throwIfCancelled(ctx, 'after the evals, before publishing');
     await publishDraft(ctx.dify, target, ctx.commit);
     published = true;
     ours = await assertPublishedOurs(ctx, target, log);
@@ -138,6 +142,10 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
   } catch (error) {
     log(`✗ ${describeError(error)}`);
     const failure = describeError(error);
+    if (isUserError(error, 'deploy.eval-gate')) {
+      // Nothing was published: put the draft back as it was, and leave live alone.
+      return done(await restoreDraftAfterGate(ctx, { item, target, backup, liveBefore: liveAtStart, log, error: failure }));
+    }
     if (isUserError(error, 'deploy.concurrent')) {
       // Another run owns the app now: restoring our backup would undo its work. Stop, loudly.
       return done({ result: 'failed', error: failure, backupFile: backup.file });
@@ -173,6 +181,12 @@ export async function deployDefinition(ctx: StageContext, item: DeployItem, poli
 async function findAppEdits(ctx: StageContext, target: DeployTarget): Promise<string[]> {
   const live = stateFromLive({ app: await ctx.dify.getApp(target.appId), workflow: null });
   return diffAppBlocks(live.app, stateFromDsl(target.dsl).app).map((change) => change.path);
+}
+
+/** What a dry run says of the eval gate, when there is one. */
+function gateWords(definition: ValidDefinition): string {
+  const cases = definition.evals?.cases?.length ?? 0;
+  return cases ? `run ${cases} eval case(s) against the draft and live (publishing only if every gate passes), ` : '';
 }
 
 /** The job was cancelled: stop here. After a write, the caller's catch rolls back. */

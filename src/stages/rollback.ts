@@ -374,7 +374,13 @@ async function republish(
 }
 
 /** An exported DSL (secrets blank) as an import target, with the definition's secrets injected again. */
-function targetFromExport(ctx: StageContext, definition: Definition, target: DeployTarget, yaml: string, where: string): DeployTarget {
+export function targetFromExport(
+  ctx: StageContext,
+  definition: Definition,
+  target: DeployTarget,
+  yaml: string,
+  where: string,
+): DeployTarget {
   let dsl: DifyDsl;
   try {
     dsl = parsePyYaml(yaml) as DifyDsl;

@@ -42,6 +42,10 @@ export type UserErrorCode =
   | 'deploy.raced'
   /** The job was cancelled (SIGINT/SIGTERM) before this definition was verified. */
   | 'deploy.cancelled'
+  /** The candidate failed its eval gates: nothing was published. */
+  | 'deploy.eval-gate'
+  /** Evals cannot run here (an app mode without a draft, a sign-in without console draft runs). */
+  | 'eval.unsupported'
   /** The version is already released with other content: releases are immutable. */
   | 'release.exists'
   /** The release asked for does not exist (other releases do). */

@@ -64,4 +64,22 @@ describe('cli', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it('applies --rules (app id → run rules) after seeding', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'emu-cli-'));
+    const appId = '0b6f7c5e-1111-4aaa-8bbb-000000000003';
+    const def = {
+      name: 'echo',
+      version: '1.0.0',
+      app: { '*': appId },
+      dsl: { version: '0.3.1', kind: 'app', app: { name: 'echo', mode: 'workflow' } },
+    };
+    writeFileSync(join(dir, 'echo.json'), JSON.stringify(def));
+    writeFileSync(join(dir, 'rules.txt'), JSON.stringify({ [appId]: [{ when: { inputs: { q: 'a' } }, tokens: 9 }] }));
+    const { child, ready, exited } = startCli(['--port', '0', '--seed', dir, '--rules', join(dir, 'rules.txt')], 5);
+    const lines = await ready;
+    expect(lines).toContain(`rules for app ${appId}: 1`);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
 });

@@ -1,12 +1,13 @@
 // Run the emulator on its own:
 //   node --import tsx test/emulator/cli.ts --port 5001 [--email E --password P] [--auth cookie|bearer]
-//        [--latency-ms N] [--seed workflows] [--openapi] [--require-header NAME=VALUE …]
+//        [--latency-ms N] [--seed workflows] [--openapi] [--require-header NAME=VALUE …] [--rules rules.json]
+// --rules: a JSON object, app id → run rules (see README.md, Run rules), applied after seeding.
 // Prints DIFY_EMULATOR_URL=… once listening, then the login, then seeded app ids; stops on SIGTERM/SIGINT.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { startEmulator, type Emulator, type EmulatorOptions } from './server.js';
+import { startEmulator, type Emulator, type EmulatorOptions, type RunRule } from './server.js';
 
 interface SeedPlan {
   file: string;
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
       openapi: { type: 'boolean', default: false },
       // As an access proxy in front of Dify: requests without this header (exact value) get 403.
       'require-header': { type: 'string', multiple: true, default: [] },
+      rules: { type: 'string' },
     },
   });
   if (values.auth !== 'cookie' && values.auth !== 'bearer') throw new Error('--auth must be cookie or bearer');
@@ -91,6 +93,13 @@ async function main(): Promise<void> {
       } catch (error) {
         process.stderr.write(`cannot seed ${plan.file}: ${(error as Error).message}\n`);
       }
+    }
+  }
+  if (values.rules) {
+    const byApp = JSON.parse(readFileSync(values.rules, 'utf8')) as Record<string, RunRule[]>;
+    for (const [appId, rules] of Object.entries(byApp)) {
+      emulator.scriptRules(appId, rules);
+      out(`rules for app ${appId}: ${rules.length}`);
     }
   }
   const stop = (): void => {

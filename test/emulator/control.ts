@@ -8,7 +8,8 @@ import { HttpError, json, readJson, type Reply, type Req } from './http.js';
 import { createRouter, type Router } from './router.js';
 import { createApiKey, createAppRecord, publishDraft, resetStore } from './state.js';
 import { snapshotState } from './state.js';
-import type { EmulatorOptions, Fault, ScriptedRun, SeedAppInput } from './types.js';
+import { checkRules } from './run-rules.js';
+import type { EmulatorOptions, Fault, RunRule, ScriptedRun, SeedAppInput } from './types.js';
 
 export function seedApp(ctx: Ctx, input: SeedAppInput): { id: string; api_key: string } {
   if (!isObject(input) || !APP_MODES.includes(input.mode)) throw new Error(`seedApp: mode must be one of ${APP_MODES.join(', ')}`);
@@ -50,6 +51,20 @@ export function scriptRuns(ctx: Ctx, appId: string, runs: ScriptedRun[]): void {
   app.scripted.push(...runs);
 }
 
+export function scriptRules(ctx: Ctx, appId: string, rules: RunRule[], options: { replace?: boolean } = {}): void {
+  if (appId === '*') {
+    const checked = checkRules(rules);
+    if (options.replace) ctx.store.everyAppRules = [];
+    ctx.store.everyAppRules.push(...checked);
+    return;
+  }
+  const app = ctx.store.apps.get(appId);
+  if (!app) throw new HttpError(404, 'not_found', 'App not found.');
+  const checked = checkRules(rules);
+  if (options.replace) app.rules = [];
+  app.rules.push(...checked);
+}
+
 export function injectFault(ctx: Ctx, fault: Fault): void {
   ctx.store.faults.push(createFaultRecord(fault));
 }
@@ -88,6 +103,15 @@ export function createControlRouter(ctx: Ctx, setOptions: (patch: Partial<Emulat
     'POST',
     '/__emulator/apps/{app_id}/runs',
     guard((req) => (scriptRuns(ctx, req.params.app_id, readJson(req).runs as ScriptedRun[]), ok)),
+  );
+  router.add(
+    'POST',
+    '/__emulator/apps/{app_id}/rules',
+    guard((req) => {
+      const body = readJson(req);
+      scriptRules(ctx, req.params.app_id, body.rules as RunRule[], { replace: body.replace === true });
+      return ok;
+    }),
   );
   router.add(
     'POST',

@@ -1,4 +1,5 @@
 // /openapi/v1 checks and runs: imports:check, release:check, draft and published workflow:run (SSE).
+import { pickScripted } from './run-rules.js';
 import { parseYaml, validateGraphShape, WORKFLOW_MODES } from './apply-dsl.js';
 import type { Ctx } from './context.js';
 import { isObject } from './dsl.js';
@@ -75,7 +76,11 @@ async function streamRun(ctx: Ctx, req: Req, app: AppRecord, workflow: WorkflowR
   }
   const ids = newRunIds(workflow, body.inputs);
   const sys = { user_id: ctx.account.id, app_id: app.id, workflow_id: workflow.id, workflow_run_id: ids.runId, files: [] };
-  const outcome = computeRun(workflow, { inputs: body.inputs, sys, conversation: {} }, app.scripted.shift());
+  const outcome = computeRun(
+    workflow,
+    { inputs: body.inputs, sys, conversation: {} },
+    pickScripted(app, { inputs: body.inputs, version: markTested ? 'draft' : 'published', workflow }, ctx.store.everyAppRules),
+  );
   const stream = openStream(req.res, req.log, ctx.options.pingIntervalMs);
   await streamWorkflow(ctx, stream, ids, outcome);
   if (markTested && outcome.status === 'succeeded' && !outcome.streamError) app.tested_hash = workflow.hash;

@@ -1,6 +1,6 @@
 // The emulator's records: apps, their workflows and keys, pending imports, runs, and the store holding them.
 import type { FaultRecord } from './faults.js';
-import type { RequestLogEntry, ScriptedRun } from './types.js';
+import type { RequestLogEntry, RunRule, ScriptedRun } from './types.js';
 
 export interface EnvVar {
   id: string;
@@ -63,6 +63,8 @@ export interface AppRecord {
   api_keys: ApiKeyRecord[];
   dependencies: unknown[];
   scripted: ScriptedRun[];
+  /** Standing answers for matching runs (after `scripted`, which is used up). */
+  rules: RunRule[];
   /** Draft hash of the last successful /openapi draft run (release:check "tested"). */
   tested_hash: string | null;
   /** conversation id → conversation variable values. */
@@ -104,6 +106,8 @@ export interface Store {
   lastLoginFailureAt: number;
   /** app id → leaked dependencies a direct import computed, and when Dify's Redis key expires. */
   dependencyChecks: Map<string, { leaked: unknown[]; expiresAt: number }>;
+  /** Run rules given for app id "*": every app tries them after its own. */
+  everyAppRules: RunRule[];
   /** /openapi token → times of its requests in the last minute (the per-token rate limit). */
   openapiHits: Map<string, number[]>;
 }

@@ -15,6 +15,7 @@ import {
   handleListApps,
   handleListKeys,
 } from './apps.js';
+import { handleDraftChatRun, handleDraftWorkflowRun } from './draft-run.js';
 import { handleLogin, handleLogout, handleRefresh } from './auth.js';
 import type { Ctx } from './context.js';
 import { HttpError, type Reply, type Req } from './http.js';
@@ -62,6 +63,8 @@ export function createDifyRouter(ctx: Ctx): Router {
   add('GET', `${c}/apps/imports/{app_id}/check-dependencies`, handleCheckDependencies);
   add('GET', `${c}/apps/{app_id}/workflows/draft`, handleGetDraft);
   add('POST', `${c}/apps/{app_id}/workflows/draft`, handleSyncDraft);
+  add('POST', `${c}/apps/{app_id}/workflows/draft/run`, handleDraftWorkflowRun);
+  add('POST', `${c}/apps/{app_id}/advanced-chat/workflows/draft/run`, handleDraftChatRun);
   add('POST', `${c}/apps/{app_id}/workflows/publish`, handlePublish);
   add('GET', `${c}/apps/{app_id}/workflows/publish`, handleGetPublished);
   add('GET', `${c}/apps/{app_id}/workflows`, handleListVersions);

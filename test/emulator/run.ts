@@ -16,6 +16,10 @@ export interface RunOutcome {
   error: string | null;
   answer: string;
   latencyMs: number;
+  /** What the run reports as `total_tokens`, and a chat run's price (a decimal string) and currency. */
+  tokens: number;
+  price: string;
+  currency: string;
   streamError?: { code: string; message: string };
   nodes: NodeRun[];
   /** Conversation variables after the run (advanced-chat). */
@@ -97,8 +101,14 @@ export function computeRun(workflow: WorkflowRecord, input: RunInput, scripted?:
     error,
     answer: scripted?.answer ?? answers.join(''),
     latencyMs: scripted?.latency_ms ?? 0,
+    ...usageOf(scripted),
     streamError: scripted?.stream_error,
     nodes,
     conversation: scope.conversation,
   };
+}
+
+/** Token count and price a scripted answer sets; an unscripted run uses no model, so 0. */
+export function usageOf(scripted: ScriptedRun | undefined): { tokens: number; price: string; currency: string } {
+  return { tokens: scripted?.tokens ?? 0, price: String(scripted?.total_price ?? '0'), currency: scripted?.currency ?? 'USD' };
 }

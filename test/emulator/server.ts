@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createCtx } from './context.js';
-import { createControlRouter, injectFault, resetWorld, scriptRuns, seedApp } from './control.js';
+import { createControlRouter, injectFault, resetWorld, scriptRules, scriptRuns, seedApp } from './control.js';
 import { respondWithFault, takeFault } from './faults.js';
 import { errorReply, HttpError, parseCookies, readBody, sendReply, type Req } from './http.js';
 import { createOpenapiRouter } from './openapi.js';
@@ -146,6 +146,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     state: () => snapshotState(store, ctx.options),
     injectFault: (fault) => injectFault(ctx, fault),
     scriptRuns: (appId, runs) => scriptRuns(ctx, appId, runs),
+    scriptRules: (appId, rules, options) => scriptRules(ctx, appId, rules, options),
     setOptions,
   };
 }

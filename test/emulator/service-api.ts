@@ -86,8 +86,9 @@ export function validateInputs(variables: FormVariable[], inputs: Record<string,
   }
 }
 
-export const usage = (latency: number): Record<string, unknown> => ({
-  prompt_tokens: 0,
+/** Dify's LLMUsage as message_end and a blocking chat answer carry it: prices are decimal strings. */
+export const usage = (latency: number, run?: { tokens: number; price: string; currency: string }): Record<string, unknown> => ({
+  prompt_tokens: run?.tokens ?? 0,
   prompt_unit_price: '0',
   prompt_price_unit: '0',
   prompt_price: '0',
@@ -95,9 +96,9 @@ export const usage = (latency: number): Record<string, unknown> => ({
   completion_unit_price: '0',
   completion_price_unit: '0',
   completion_price: '0',
-  total_tokens: 0,
-  total_price: '0',
-  currency: 'USD',
+  total_tokens: run?.tokens ?? 0,
+  total_price: run?.price ?? '0',
+  currency: run?.currency ?? 'USD',
   latency,
 });
 

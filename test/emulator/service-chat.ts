@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from './context.js';
 import { badParam, HttpError, json, notFound, readJson, type Reply, type Req } from './http.js';
-import { computeRun, type RunOutcome } from './run.js';
+import { computeRun, type RunOutcome, usageOf } from './run.js';
+import { pickScripted } from './run-rules.js';
 import {
   readResponseMode,
   requireAppToken,
@@ -40,13 +41,14 @@ function plainOutcome(query: string, scripted: AppRecord['scripted'][number] | u
     error: status === 'failed' ? (scripted?.error ?? 'Scripted run failed.') : null,
     answer: scripted?.answer ?? query,
     latencyMs: scripted?.latency_ms ?? 0,
+    ...usageOf(scripted),
     streamError: scripted?.stream_error,
     nodes: [],
     conversation: {},
   };
 }
 
-interface MessageIds {
+export interface MessageIds {
   taskId: string;
   messageId: string;
   conversationId: string;
@@ -68,7 +70,7 @@ function sendAnswer(stream: SseStream, app: AppRecord, ids: MessageIds, answer: 
   }
 }
 
-async function streamChat(
+export async function streamChat(
   ctx: Ctx,
   req: Req,
   app: AppRecord,
@@ -111,7 +113,7 @@ async function streamChat(
     id: ids.messageId,
     message_id: ids.messageId,
     conversation_id: ids.conversationId,
-    metadata: { usage: usage((Date.now() - started) / 1000), retriever_resources: [] },
+    metadata: { usage: usage((Date.now() - started) / 1000, outcome), retriever_resources: [] },
   });
   stream.end();
 }
@@ -133,7 +135,7 @@ export async function handleChat(ctx: Ctx, req: Req): Promise<Reply | void> {
   validateInputs(startVariables(app, workflow), inputs);
   const conversationId = existing ?? randomUUID();
   const ids: MessageIds = { taskId: randomUUID(), messageId: randomUUID(), conversationId, createdAt: nowSeconds() };
-  const scripted = app.scripted.shift();
+  const scripted = pickScripted(app, { inputs, query, version: 'published', workflow }, ctx.store.everyAppRules);
   let outcome: RunOutcome;
   let runIds: ReturnType<typeof newRunIds> | undefined;
   if (workflow) {
@@ -158,7 +160,7 @@ export async function handleChat(ctx: Ctx, req: Req): Promise<Reply | void> {
     conversation_id: conversationId,
     mode: app.mode,
     answer: outcome.answer,
-    metadata: { usage: usage((Date.now() - started) / 1000), retriever_resources: [] },
+    metadata: { usage: usage((Date.now() - started) / 1000, outcome), retriever_resources: [] },
     created_at: ids.createdAt,
   });
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Ctx } from './context.js';
 import { badParam, HttpError, json, notFound, readJson, type Reply, type Req } from './http.js';
 import { computeRun, type NodeRun, type RunOutcome } from './run.js';
+import { pickScripted } from './run-rules.js';
 import {
   readResponseMode,
   requireAppToken,
@@ -45,7 +46,7 @@ export function finishedData(ids: RunIds, outcome: RunOutcome, elapsed: number):
     outputs: outcome.outputs,
     error: outcome.error,
     elapsed_time: elapsed,
-    total_tokens: 0,
+    total_tokens: outcome.tokens,
     total_steps: outcome.nodes.length,
     created_at: ids.createdAt,
     finished_at: nowSeconds(),
@@ -108,7 +109,7 @@ export async function streamWorkflow(
   return true;
 }
 
-function recordRun(ctx: Ctx, appId: string, ids: RunIds, outcome: RunOutcome, elapsed: number): void {
+export function recordRun(ctx: Ctx, appId: string, ids: RunIds, outcome: RunOutcome, elapsed: number): void {
   const record: RunRecord = {
     id: ids.runId,
     app_id: appId,
@@ -118,7 +119,7 @@ function recordRun(ctx: Ctx, appId: string, ids: RunIds, outcome: RunOutcome, el
     outputs: outcome.outputs,
     error: outcome.error,
     total_steps: outcome.nodes.length,
-    total_tokens: 0,
+    total_tokens: outcome.tokens,
     created_at: ids.createdAt,
     finished_at: nowSeconds(),
     elapsed_time: elapsed,
@@ -143,7 +144,11 @@ export async function handleWorkflowRun(ctx: Ctx, req: Req): Promise<Reply | voi
   validateInputs(startVariables(app, workflow), inputs);
   const ids = newRunIds(workflow, inputs);
   const sys = { user_id: user, app_id: app.id, workflow_id: workflow.id, workflow_run_id: ids.runId, files: [] };
-  const outcome = computeRun(workflow, { inputs, sys, conversation: {} }, app.scripted.shift());
+  const outcome = computeRun(
+    workflow,
+    { inputs, sys, conversation: {} },
+    pickScripted(app, { inputs, version: 'published', workflow }, ctx.store.everyAppRules),
+  );
   const started = Date.now();
   if (mode === 'streaming') {
     const stream = openStream(req.res, req.log, ctx.options.pingIntervalMs);

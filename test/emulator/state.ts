@@ -17,6 +17,7 @@ export function createStore(): Store {
     lastLoginFailureAt: 0,
     dependencyChecks: new Map(),
     openapiHits: new Map(),
+    everyAppRules: [],
   };
 }
 
@@ -56,6 +57,7 @@ export function createAppRecord(fields: { id?: string; name: string; mode: strin
     api_keys: [],
     dependencies: [],
     scripted: [],
+    rules: [],
     tested_hash: null,
     conversations: new Map(),
   };

@@ -85,6 +85,29 @@ export interface ScriptedRun {
   latency_ms?: number;
   /** Streaming only: emit an `error` event after the 200 and end the stream. */
   stream_error?: { code: string; message: string };
+  /** Tokens the run reports (`total_tokens`, and chat `metadata.usage`); default 0. */
+  tokens?: number;
+  /** Chat runs: `metadata.usage.total_price` (a decimal string, as Dify sends it); default "0". */
+  total_price?: string;
+  currency?: string;
+}
+
+/**
+ * A standing answer for runs that match: unlike a scripted run it is not used up. The first rule whose
+ * `when` matches a run answers it (after any queued scripted run), so one app can answer its draft
+ * (a candidate) differently from its published version (live).
+ */
+export interface RunRule extends ScriptedRun {
+  when?: {
+    /** Every listed input equals the run's (deep equality); others are ignored. */
+    inputs?: Record<string, unknown>;
+    /** The chat query equals this. */
+    query?: string;
+    /** Which workflow runs: the draft (console draft run) or the published one (service API). */
+    version?: 'draft' | 'published';
+    /** The running workflow's graph, as JSON text, contains this (e.g. a prompt a candidate changed). */
+    workflow_contains?: string;
+  };
 }
 
 export interface RequestLogEntry {
@@ -174,5 +197,7 @@ export interface Emulator {
   state(): EmulatorState;
   injectFault(fault: Fault): void;
   scriptRuns(appId: string, runs: ScriptedRun[]): void;
+  /** Adds standing run rules to an app (`replace`: drop its earlier rules first). */
+  scriptRules(appId: string, rules: RunRule[], options?: { replace?: boolean }): void;
   setOptions(patch: Partial<EmulatorOptions>): void;
 }

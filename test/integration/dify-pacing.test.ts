@@ -3,9 +3,10 @@
 // (60 a minute) instead of finding it one 429 at a time. On the virtual clock: nothing waits.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../../src/dify/http.js';
+import { createDifyConsole, createDifyService, createPacer } from '../../src/dify/index.js';
 import { createVirtualClock } from '../../src/support/clock.js';
 import type { Emulator } from '../emulator/server.js';
-import { requestsTo, startDify } from './dify-support.js';
+import { EMAIL, PASSWORD, requestsTo, startDify, WORKFLOW_DSL } from './dify-support.js';
 
 let emu: Emulator;
 afterEach(async () => emu?.close());
@@ -59,5 +60,21 @@ describe('pacing', () => {
     expect(clock.now() - before).toBeGreaterThanOrEqual(7000);
     expect(requestsTo(emu, 'GET', '/openapi/v1/_version')).toHaveLength(1);
     await http.close();
+  });
+
+  it('shares one pace between the console and service clients of a run: a 429 on a run holds back the console', async () => {
+    emu = await startDify();
+    const clock = createVirtualClock();
+    const pacer = createPacer(clock);
+    const deps = { clock, log: () => {}, pacer };
+    const { api_key } = emu.seedApp({ mode: 'workflow', name: 'echo', dsl: WORKFLOW_DSL, published: true });
+    const dify = await createDifyConsole({ baseUrl: emu.url, email: EMAIL, password: PASSWORD, timeoutMs: 2000, maxAttempts: 1 }, deps);
+    const service = createDifyService({ serviceUrl: `${emu.url}/v1`, apiKey: api_key, timeoutMs: 2000, maxAttempts: 1 }, deps);
+    emu.injectFault({ match: { method: 'POST', path: '/v1/workflows/run' }, respond: { status: 429, headers: { 'Retry-After': '9' } } });
+    await expect(service.runWorkflow({ query: 'x' }, { stream: false })).rejects.toThrow();
+    const before = clock.now();
+    await dify.listVersions(emu.state().apps[0].id);
+    expect(clock.now() - before).toBeGreaterThanOrEqual(9000);
+    await Promise.all([dify.close?.(), service.close?.()]);
   });
 });

@@ -25,6 +25,16 @@ export interface ActionOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The committed bundle, as the runner starts it. DIFY_GITOPS_ACTION_ENTRY=source runs src/index.ts
+ * through tsx instead: a change can then be tried (the demo, say) before dist/ is rebuilt.
+ */
+function entryArgs(): string[] {
+  return process.env.DIFY_GITOPS_ACTION_ENTRY === 'source'
+    ? ['--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src/index.ts')]
+    : [DIST];
+}
+
 export async function runAction(options: ActionOptions): Promise<ActionRun> {
   return (await startAction(options)).done;
 }
@@ -51,7 +61,7 @@ export async function startAction(options: ActionOptions): Promise<StartedAction
     ...options.env,
   };
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const { child, done } = startNode([DIST], options.workspace, env, options.timeoutMs ?? 60_000);
+  const { child, done } = startNode(entryArgs(), options.workspace, env, options.timeoutMs ?? 60_000);
   const finish = async (): Promise<ActionRun> => {
     try {
       const { code, stdout, stderr, signal } = await done;

@@ -100,6 +100,7 @@ describe('workflows', () => {
       'deploy.yml',
       'drift.yml',
       'fleet.yml',
+      'previews.yml',
       'pull-request.yml',
       'rollback.yml',
       'rotate-keys.yml',
@@ -165,13 +166,15 @@ jobs:
 describe('examples', () => {
   const checkout = (job: Job) => stepsOf(job).find((s) => s.uses?.startsWith('actions/checkout@'));
 
-  it('pull-request.yml: validate and plan on pull_request, with full history and PR write access', () => {
+  it('pull-request.yml: validate, plan and eval (after plan: its section joins the plan comment) on pull_request, with full history and PR write access', () => {
     const w = byName('pull-request.yml');
     expect(Object.keys(w.on)).toEqual(['pull_request']);
     expect(w.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     const [job] = Object.values(w.jobs);
     expect(checkout(job)?.with?.['fetch-depth']).toBe(0);
-    expect(ours(job).map((s) => s.with?.command)).toEqual(['validate', 'plan']);
+    expect(ours(job).map((s) => s.with?.command)).toEqual(['validate', 'plan', 'eval']);
+    // eval writes a draft (and puts it back): never with a fork's code.
+    expect(ours(job).find((s) => s.with?.command === 'eval')?.if).toContain('head.repo.full_name == github.repository');
   });
 
   it('deploy.yml: push to main on workflows/**, queued never cancelled, staging then production', () => {
@@ -231,6 +234,13 @@ describe('examples', () => {
       to: '${{ inputs.to }}',
       environment: '${{ inputs.environment }}',
     });
+  });
+
+  it('previews.yml: cleanup-previews when a pull request closes and on a schedule (a missed run is caught the next day)', () => {
+    const w = byName('previews.yml');
+    expect(w.on).toMatchObject({ pull_request: { types: ['closed'] }, schedule: [expect.any(Object)] });
+    const [job] = Object.values(w.jobs);
+    expect(ours(job).map((s) => s.with?.command)).toEqual(['cleanup-previews']);
   });
 
   it('rotate-keys.yml: on a schedule and on demand', () => {
