@@ -40,7 +40,7 @@ function candidate(base: Definition, version: string, prompt: string): Definitio
 
 export async function evalGatedRelease(world: DemoWorld, passthrough: Definition, appId: string): Promise<void> {
   const { emulator, repo, github, step, check } = world;
-  world.step('6. Eval-gated release: passthrough with a new prompt, compared with live on 3 cases');
+  world.step('7. Eval-gated release: passthrough with a new prompt, compared with live on 3 cases');
   const bundle = await readFile(path.join(REPO_ROOT, 'dist/index.js'), 'utf8').catch(() => '');
   if (process.env.DIFY_GITOPS_ACTION_ENTRY !== 'source' && !bundle.includes('eval-report')) {
     console.log('  (skipped: the committed dist/ predates the eval command; run `npm run build`, or set DIFY_GITOPS_ACTION_ENTRY=source)');
@@ -72,7 +72,7 @@ export async function evalGatedRelease(world: DemoWorld, passthrough: Definition
     }),
   );
   const evaluated = await world.action(
-    '6a-eval-pull-request',
+    '7-eval-pull-request',
     { command: 'eval' },
     { GITHUB_EVENT_PATH: prEvent, GITHUB_EVENT_NAME: 'pull_request' },
   );
@@ -83,18 +83,18 @@ export async function evalGatedRelease(world: DemoWorld, passthrough: Definition
     'the sticky comment shows the regressed case (answers "refund": passed live, fails the candidate)',
   );
 
-  step('7. Merged anyway: the deploy runs the evals on the imported draft and refuses to publish');
+  step('8. Merged anyway: the deploy runs the evals on the imported draft and refuses to publish');
   await writeFile(world.eventFile, JSON.stringify({ before: base, after: prHead }));
-  const refused = await world.action('7-deploy-refused', { command: 'deploy' }, { GITHUB_EVENT_PATH: world.eventFile });
+  const refused = await world.action('8-deploy-refused', { command: 'deploy' }, { GITHUB_EVENT_PATH: world.eventFile });
   check(refused.code === 1, 'the deploy fails: a gate failed');
   check(world.liveName() === '1.0.0', 'nothing was published: Dify still serves passthrough 1.0.0');
   check(refused.summary.includes('🔻 answers "refund"'), 'the job summary lists the regressed case');
 
-  step('8. The fix: prompt C passes every case within the token budget, and is released');
+  step('9. The fix: prompt C passes every case within the token budget, and is released');
   const fixed = candidate(passthrough, '1.2.1', 'Start (prompt C)');
   const fixHead = await repo.commit({ 'workflows/passthrough.json': formatCanonical(fixed) }, 'passthrough: prompt C');
   await writeFile(world.eventFile, JSON.stringify({ before: prHead, after: fixHead }));
-  const released = await world.action('8-deploy-fixed', { command: 'deploy' }, { GITHUB_EVENT_PATH: world.eventFile });
+  const released = await world.action('9-deploy-fixed', { command: 'deploy' }, { GITHUB_EVENT_PATH: world.eventFile });
   check(released.code === 0, 'the deploy succeeds: every gate passed, then the smoke checks');
   check(world.liveName() === '1.2.1', 'Dify serves passthrough 1.2.1');
 }

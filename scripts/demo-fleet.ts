@@ -32,7 +32,7 @@ const SERVICE_TOKEN = {
 
 export async function runFleetStep(ctx: FleetStepContext): Promise<void> {
   const { emulator, repo, github, defs, action, check } = ctx;
-  ctx.step('6. A fleet across runners, with Dify behind an access proxy');
+  ctx.step('10. A fleet across runners, with Dify behind an access proxy');
   emulator.setOptions({ requireHeaders: SERVICE_TOKEN });
   const headers = Object.entries(SERVICE_TOKEN)
     .map(([name, value]) => `${name}: ${value}`)
@@ -49,13 +49,13 @@ export async function runFleetStep(ctx: FleetStepContext): Promise<void> {
   const loop = defs.find((d) => d.name === 'loop-counter')!;
   emulator.scriptRuns(ctx.appOf(loop), [{ status: 'succeeded', outputs: { num: 5 } }]);
 
-  const refused = await action('6a-plan-without-headers', { command: 'plan' });
+  const refused = await action('10a-plan-without-headers', { command: 'plan' });
   check(
     refused.code === 1 && /dify-headers/.test(refused.stdout),
     'without dify-headers the proxy refuses (403), and the error says to set them',
   );
 
-  const plan = await action('6b-plan', { command: 'plan', 'dify-headers': headers });
+  const plan = await action('10b-plan', { command: 'plan', 'dify-headers': headers });
   const changed = JSON.parse(plan.outputs.changed ?? '[]') as string[];
   check(
     plan.code === 0 && changed.join(',') === 'conversation-echo,loop-counter,passthrough',
