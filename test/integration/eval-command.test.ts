@@ -148,7 +148,7 @@ describe('command: eval', () => {
     v2.evals!.concurrency = 1;
     v2.evals!.cases = ['a', 'b', 'c', 'd'].map((q) => ({ name: q, inputs: { query: q }, expect: { equals: { query: q } } }));
     await w.commit([v2], 'v2');
-    w.emulator.scriptRules(A, [{ when: { version: 'draft' }, latency_ms: 150 }]);
+    w.emulator.scriptRules(A, [{ when: { version: 'draft' }, latency_ms: 400 }]);
     const cancel = createCancellation();
     const draftRuns = () => w.emulator.state().requests.filter((r) => r.path === `/console/api/apps/${A}/workflows/draft/run`).length;
     const watcher = (async () => {
