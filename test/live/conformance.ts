@@ -16,6 +16,7 @@ import { createTempRepo, type TempRepo } from '../support/git-repo.js';
 import { startGitHubApi } from '../support/github-api.js';
 import { REPO_ROOT, spawnNode } from '../support/run-action.js';
 import { createLiveAdmin, type LiveAdmin } from './admin.js';
+import { describeReleaseCases } from './conformance-releases.js';
 import { type LiveTarget, newRunId } from './target.js';
 
 const NAME = 'live-echo';
@@ -311,6 +312,8 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
           await service.close?.();
         }
       });
+
+      describeReleaseCases(() => ({ name: NAME, app, dify, admin, repo, cli }));
     });
   });
 }
