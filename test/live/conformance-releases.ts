@@ -136,5 +136,15 @@ export function describeReleaseCases(get: () => CommandContext): void {
     expect(await dify.exportDsl(yamlApp.id)).toBe(exported);
     expect(await repo.git(['status', '--porcelain', 'workflows'])).toBe('');
     expectNoDiff(await planFor('live-yaml'));
+    // An edit in the editor comes back as Dify's own text: the DSL file becomes the new export, byte for byte.
+    await admin.editDraftAsUi(yamlApp.id, (graph) => {
+      graph.nodes.find((n) => n.data.type === 'end')!.data.title = 'Edited beside the YAML';
+    });
+    const again = await cli(['pull', 'live-yaml']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const edited = await dify.exportDsl(yamlApp.id);
+    expect(edited).toContain('Edited beside the YAML');
+    expect(await readFile(yamlFile, 'utf8')).toBe(edited);
+    expect(await repo.git(['diff', '--name-only', 'workflows'])).toBe('workflows/live-yaml.dify.yml');
   });
 }
