@@ -33,15 +33,17 @@ const ICON_TYPES = new Set(['emoji', 'image', 'link']);
 
 /**
  * A repo or release DSL (datasets already mapped for the environment), with its app block as an
- * import would leave the app: Dify writes `icon_type` (emoji unless valid) and `icon` ("" when absent)
- * on every import, and keeps the live name, description and background when the DSL has none.
+ * import would leave the app: Dify writes `icon_type` (emoji unless valid) and `icon` ("" when absent,
+ * "None" when null) on every import, and keeps the live name, description and background when the DSL
+ * has none.
  */
 export function stateFromDsl(dsl: unknown): AppState {
   const record = isRecord(dsl) ? dsl : {};
   const block = isRecord(record.app) ? record.app : {};
   const app: AppBlock = {
     icon_type: typeof block.icon_type === 'string' && ICON_TYPES.has(block.icon_type) ? block.icon_type : 'emoji',
-    icon: block.icon === undefined || block.icon === null ? '' : String(block.icon),
+    // Dify writes str(icon): `icon: null` is the text "None" (1.12.1, checked against a live server).
+    icon: block.icon === undefined ? '' : block.icon === null ? 'None' : String(block.icon),
   };
   for (const key of ['name', 'description', 'icon_background'] as const) {
     if (typeof block[key] === 'string') app[key] = block[key] as string;

@@ -52,11 +52,37 @@ describe('PUT /console/api/apps/{id} (the editor edits the app info)', () => {
     expect(dsl.app.icon_type).toBeUndefined();
   });
 
+  it('reports max_active_requests: null until the first save, then what was sent or 0 (Dify 1.12.1)', async () => {
+    const app = em.seedApp({ mode: 'workflow', name: 'echo', dsl: passthrough });
+    expect((await api('GET', `/apps/${app.id}`)).body.max_active_requests).toBeNull();
+    expect((await api('PUT', `/apps/${app.id}`, { name: 'echo', max_active_requests: null })).body.max_active_requests).toBe(0);
+    expect((await api('PUT', `/apps/${app.id}`, { name: 'echo', max_active_requests: 5 })).body.max_active_requests).toBe(5);
+  });
+
   it('refuses an update without a name, and leaves the app as it was', async () => {
     const app = em.seedApp({ mode: 'workflow', name: 'echo', dsl: passthrough });
     expect((await api('PUT', `/apps/${app.id}`, { description: 'x' })).status).toBe(400);
     expect((await api('GET', `/apps/${app.id}`)).body.name).toBe('echo');
   });
+});
+
+describe('the icon an import writes (Dify 1.12.1: str(app_data.get("icon", "")))', () => {
+  for (const [label, icon, expected] of [
+    ['left out: cleared', undefined, ''],
+    ['null: the text "None"', null, 'None'],
+    ['a number: its text', 12, '12'],
+  ] as const) {
+    it(label, async () => {
+      const app = em.seedApp({ mode: 'workflow', name: 'echo', dsl: passthrough });
+      const yaml_content = withEnv(passthrough, [], (dsl) => {
+        if (icon === undefined) delete dsl.app.icon;
+        else dsl.app.icon = icon;
+      });
+      const res = await api('POST', '/apps/imports', { mode: 'yaml-content', yaml_content, app_id: app.id });
+      expect(res.status).toBe(200);
+      expect((await api('GET', `/apps/${app.id}`)).body).toMatchObject({ icon: expected, icon_type: 'emoji' });
+    });
+  }
 });
 
 describe('export dependencies', () => {

@@ -116,7 +116,9 @@ export function applyDsl(
   app.description = overrides.description || (str(appData.description) ?? app.description);
   const iconType = overrides.icon_type || str(appData.icon_type);
   app.icon_type = iconType && ICON_TYPES.has(iconType) ? iconType : 'emoji';
-  app.icon = overrides.icon || (appData.icon === undefined ? app.icon : String(appData.icon ?? ''));
+  // Dify 1.12.1 (app_dsl_service._create_or_update_app): `icon or str(app_data.get("icon", ""))`, so a DSL
+  // without an icon clears it, and `icon: null` becomes the text "None" (checked against a live 1.12.1).
+  app.icon = overrides.icon || (appData.icon === undefined ? '' : pythonStr(appData.icon));
   app.icon_background = overrides.icon_background || (str(appData.icon_background) ?? app.icon_background);
   if (!existing) app.use_icon_as_answer_icon = appData.use_icon_as_answer_icon === true;
   app.dependencies = dependencies;
@@ -134,4 +136,11 @@ export function leakedDependencies(app: AppRecord): unknown[] {
       (key) => typeof value[key] === 'string' && (value[key] as string).includes('missing'),
     );
   });
+}
+
+/** What Python's str() makes of a YAML scalar: None, True and False are spelled as Python spells them. */
+function pythonStr(value: unknown): string {
+  if (value === null) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  return String(value);
 }

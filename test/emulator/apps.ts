@@ -63,6 +63,7 @@ export function appJson(ctx: Ctx, app: AppRecord, req: Req): Record<string, unkn
     workflow: workflowPartial(ctx, currentPublished(app)),
     api_base_url: `http://${req.headers.host ?? '127.0.0.1'}/v1`,
     use_icon_as_answer_icon: app.use_icon_as_answer_icon,
+    max_active_requests: app.max_active_requests,
     created_by: ctx.account.id,
     created_at: app.created_at,
     updated_by: ctx.account.id,
@@ -123,6 +124,7 @@ export function handleUpdateApp(ctx: Ctx, req: Req): Reply {
   app.icon = text('icon');
   app.icon_background = text('icon_background');
   app.use_icon_as_answer_icon = body.use_icon_as_answer_icon === true;
+  app.max_active_requests = typeof body.max_active_requests === 'number' ? body.max_active_requests : 0;
   app.updated_at = nowSeconds();
   return json(200, appJson(ctx, app, req));
 }

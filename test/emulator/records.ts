@@ -51,6 +51,8 @@ export interface AppRecord {
   icon_type: string;
   icon_background: string;
   use_icon_as_answer_icon: boolean;
+  /** null until "Edit info" saves the app (AppApi.put writes `max_active_requests or 0`). */
+  max_active_requests: number | null;
   enable_api: boolean;
   enable_site: boolean;
   created_at: number;

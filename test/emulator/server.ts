@@ -15,8 +15,20 @@ import type { Emulator, EmulatorOptions, RequestLogEntry, ResolvedOptions } from
 
 export type * from './types.js';
 
+/**
+ * The DSL version a Dify of that version exports and takes (CURRENT_DSL_VERSION in
+ * api/services/app_dsl_service.py): 0.4.0 up to 1.8.1, 0.5.0 in 1.11.x and 1.12.1 (0.6.0 is only on
+ * Dify's main branch). An emulator that says it is 1.8.1 must not export what 1.8.1 cannot import.
+ */
+function dslVersionOf(serverVersion: string): string {
+  const [major = 0, minor = 0, patch = 0] = serverVersion.split('.').map(Number);
+  const atMost181 = major < 1 || (major === 1 && (minor < 8 || (minor === 8 && patch <= 1)));
+  return serverVersion !== '' && atMost181 ? '0.4.0' : '0.5.0';
+}
+
 function resolveOptions(raw: EmulatorOptions): ResolvedOptions {
   const auth = raw.auth ?? 'cookie';
+  const serverVersion = raw.serverVersion ?? (auth === 'bearer' ? '1.8.1' : (raw.base64Password ?? true) ? '1.12.1' : '1.11.1');
   return {
     port: raw.port ?? 0,
     auth,
@@ -27,13 +39,12 @@ function resolveOptions(raw: EmulatorOptions): ResolvedOptions {
     role: raw.role ?? 'owner',
     openapi: raw.openapi ?? false,
     openapiToken: raw.openapiToken ?? 'dfoa_emulator_token_0123456789',
-    // Dify 1.12.1's CURRENT_DSL_VERSION (api/services/app_dsl_service.py); 0.6.0 is only on Dify's main branch.
-    dslVersion: raw.dslVersion ?? '0.5.0',
+    dslVersion: raw.dslVersion ?? dslVersionOf(serverVersion),
     restoreEndpoint: raw.restoreEndpoint ?? true,
     latencyMs: raw.latencyMs ?? 0,
     pendingTtlMs: raw.pendingTtlMs ?? 10 * 60 * 1000,
     accessTokenTtlMs: raw.accessTokenTtlMs ?? 60 * 60 * 1000,
-    serverVersion: raw.serverVersion ?? (auth === 'bearer' ? '1.8.1' : (raw.base64Password ?? true) ? '1.12.1' : '1.11.1'),
+    serverVersion,
     loginLockoutMs: raw.loginLockoutMs ?? 24 * 3600 * 1000,
     encryptDatasetIds: raw.encryptDatasetIds ?? true,
     dependencyCheckTtlMs: raw.dependencyCheckTtlMs ?? 10 * 60 * 1000,

@@ -46,6 +46,7 @@ export function createAppRecord(fields: { id?: string; name: string; mode: strin
     icon_type: 'emoji',
     icon_background: '#FFEAD5',
     use_icon_as_answer_icon: false,
+    max_active_requests: null,
     enable_api: true,
     enable_site: true,
     created_at: now,

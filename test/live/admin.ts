@@ -13,9 +13,25 @@ export interface LiveAdmin {
   createApp(suffix: string, mode: 'workflow' | 'advanced-chat'): Promise<{ id: string; name: string }>;
   /** The editor's save: GET the draft, change it, POST it back with the hash it read. */
   editDraftAsUi(appId: string, change: (graph: { nodes: Array<{ id: string; data: Record<string, unknown> }> }) => void): Promise<void>;
+  /**
+   * The editor's "Edit info": GET the app's detail, change its settings, PUT them back with every field
+   * the web UI's updateAppInfo sends (Dify 1.12.1 AppApi.put writes "" for a field left out).
+   */
+  editAppInfoAsUi(appId: string, change: Partial<AppInfoEdit>): Promise<void>;
   /** Deletes every app this run created; never another. */
   cleanup(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** What "Edit info" sends (Dify 1.12.1 controllers/console/app/app.py UpdateAppPayload). */
+export interface AppInfoEdit {
+  name: string;
+  description: string;
+  icon_type: string;
+  icon: string;
+  icon_background: string;
+  use_icon_as_answer_icon: boolean;
+  max_active_requests: number | null;
 }
 
 export async function createLiveAdmin(target: LiveTarget, runId: string): Promise<LiveAdmin> {
@@ -33,7 +49,7 @@ export async function createLiveAdmin(target: LiveTarget, runId: string): Promis
     () => {},
   );
   const created = new Set<string>();
-  const call = async (method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown) => {
+  const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, json?: unknown) => {
     const res = await session.send({ method, path, json, safety: method === 'GET' ? 'read' : 'once', surface: 'console' });
     if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
     return res.text ? (JSON.parse(res.text) as Record<string, unknown>) : {};
@@ -65,6 +81,20 @@ export async function createLiveAdmin(target: LiveTarget, runId: string): Promis
         environment_variables: draft.environment_variables ?? [],
         conversation_variables: draft.conversation_variables ?? [],
       });
+    },
+    async editAppInfoAsUi(appId, change) {
+      const app = await call('GET', `/console/api/apps/${appId}`);
+      const edit: AppInfoEdit = {
+        name: String(app.name),
+        description: String(app.description ?? ''),
+        icon_type: String(app.icon_type ?? 'emoji'),
+        icon: String(app.icon ?? ''),
+        icon_background: String(app.icon_background ?? ''),
+        use_icon_as_answer_icon: app.use_icon_as_answer_icon === true,
+        max_active_requests: typeof app.max_active_requests === 'number' ? app.max_active_requests : null,
+        ...change,
+      };
+      await call('PUT', `/console/api/apps/${appId}`, edit);
     },
     async cleanup() {
       // Only ids this run created are ever deleted. (Not by name: an import renames the app to the DSL's

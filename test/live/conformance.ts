@@ -2,13 +2,13 @@
 // one Dify. `npm run test:live` points it at a real server (DIFY_LIVE_*); the normal suite points it
 // at the bundled emulator in each auth era, so the checks cannot rot. The suite creates its own
 // apps (prefix + run id), deletes them afterwards, and logs in with the right password only.
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCanonical } from '../../src/definition/canonical.js';
 import type { Definition } from '../../src/definition/types.js';
 import { createDifyConsole, createDifyService } from '../../src/dify/client.js';
+import { diffAppBlocks, stateFromDsl, stateFromLive } from '../../src/plan/app-state.js';
 import type { DifyConsole } from '../../src/dify/types.js';
 import { parsePyYaml, stringifyPyYaml } from '../../src/support/pyyaml.js';
 import { CHATFLOW, readDslFixture } from '../support/dify-dsl.js';
@@ -16,35 +16,11 @@ import { createTempRepo, type TempRepo } from '../support/git-repo.js';
 import { startGitHubApi } from '../support/github-api.js';
 import { REPO_ROOT, spawnNode } from '../support/run-action.js';
 import { createLiveAdmin, type LiveAdmin } from './admin.js';
+import { describeReleaseCases } from './conformance-releases.js';
+import { liveDefinition, NAME, SECRET } from './live-definition.js';
 import { type LiveTarget, newRunId } from './target.js';
 
-const NAME = 'live-echo';
 const quiet = { log: () => {} };
-
-/** The secret environment variable the suite's workflow carries, and the variable its value comes from. */
-const SECRET = { dsl: 'LIVE_SECRET', env: 'DIFY_GITOPS_LIVE_SECRET' };
-
-/**
- * The passthrough example (start → end echoing `query`) aimed at the suite's own app, with a secret
- * environment variable that the End node also outputs, so a run shows which value is live.
- */
-function liveDefinition(app: { id: string; name: string }, version: string, options: { title?: string; expect?: string } = {}): Definition {
-  const d = JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows/passthrough.json'), 'utf8')) as Definition;
-  const dsl = structuredClone(d.dsl);
-  dsl.workflow!.environment_variables = [
-    { id: 'c0ffee00-0000-4000-8000-00000000005e', name: SECRET.dsl, value: '', value_type: 'secret', description: '' },
-  ];
-  const end = dsl.workflow!.graph.nodes[1].data as unknown as {
-    outputs: Array<{ value_selector: string[]; value_type: string; variable: string }>;
-  };
-  end.outputs.push({ value_selector: ['env', SECRET.dsl], value_type: 'string', variable: 'secret' });
-  // Imports rename the app to the DSL's name: keep the created name, so it stays recognisably the suite's.
-  dsl.app.name = app.name;
-  if (options.title) dsl.workflow!.graph.nodes[1].data.title = options.title;
-  const smoke = structuredClone(d.smoke ?? []);
-  if (options.expect) smoke[0].expect.contains = { query: options.expect };
-  return { ...d, name: NAME, version, app: { production: app.id }, dsl, smoke, secrets: { [SECRET.dsl]: SECRET.env } };
-}
 
 export function describeConformance(label: string, getTarget: () => LiveTarget): void {
   describe.sequential(`Dify conformance: ${label}`, () => {
@@ -95,6 +71,18 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
         const exported = await dify.exportDsl(appId);
         expect(exported).toContain('1754154034161');
         expect(await dify.checkDependencies(appId)).toEqual([]);
+      });
+
+      it('an import leaves the app block as plan predicts it (icon left out, null, of an unknown type)', async () => {
+        const d = liveDefinition(app, '1.0.0');
+        const variants: Array<Record<string, unknown>> = [{ icon: undefined }, { icon: null }, { icon_type: 'bogus', icon: '🚀' }];
+        for (const variant of variants) {
+          const dsl = { ...d.dsl, app: { ...d.dsl.app, ...variant } };
+          await dify.importDsl(appId, stringifyPyYaml(dsl));
+          const live = stateFromLive({ app: await dify.getApp(appId), workflow: null });
+          expect(diffAppBlocks(live.app, stateFromDsl(dsl).app), JSON.stringify(variant)).toEqual([]);
+        }
+        await dify.importDsl(appId, stringifyPyYaml(d.dsl));
       });
 
       it('finds a plugin the DSL needs and the workspace lacks', async () => {
@@ -311,6 +299,8 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
           await service.close?.();
         }
       });
+
+      describeReleaseCases(() => ({ name: NAME, app, dify, admin, repo, cli }));
     });
   });
 }

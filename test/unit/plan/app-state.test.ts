@@ -53,6 +53,19 @@ describe('app block', () => {
       changed: [],
     },
     {
+      // Dify 1.12.1 writes str(icon): a DSL without an icon clears it, and `icon: null` leaves the text "None".
+      name: 'an icon left out is "" once imported, and a null icon is "None"',
+      repo: { name: 'echo', icon: null },
+      live: { icon_type: 'emoji', icon: 'None' },
+      changed: [],
+    },
+    {
+      name: 'a DSL without an icon against a live icon is a change (the import clears it)',
+      repo: { name: 'echo' },
+      live: { icon_type: 'emoji', icon: '🤖' },
+      changed: ['icon'],
+    },
+    {
       name: 'keys the server does not report (/openapi has no icon) are not compared',
       repo: { name: 'echo', icon: '🤖', icon_type: 'link' },
       live: { description: undefined },
