@@ -1,7 +1,8 @@
 // <name>.evals.jsonl: more eval cases beside a definition, one JSON object a line. Each line is
 // parsed with locations and checked against the case schema, so a problem names the JSONL file,
 // its line and column, and the JSON path inside that line's case.
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { loadAjv } from '../support/on-demand.cjs';
 import { createReporter, isRecord, type Reporter } from './diagnostics.js';
 import { evalCaseSchema } from './envelope-schema.js';
 import { parseDefinitionText } from './load.js';
@@ -18,9 +19,13 @@ export interface FileCase {
 
 /** Cases of the file that passed the schema, each with a reporter bound to its line; problems go to `sink`. */
 export function readEvalsFile(file: { file: string; text: string }, sink: Reporter): FileCase[] {
-  caseValidator ??= new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, strictRequired: false, verbose: true }).compile(
-    evalCaseSchema,
-  );
+  caseValidator ??= new (loadAjv().Ajv)({
+    allErrors: true,
+    allowUnionTypes: true,
+    strict: true,
+    strictRequired: false,
+    verbose: true,
+  }).compile(evalCaseSchema);
   const cases: FileCase[] = [];
   file.text.split('\n').forEach((raw, index) => {
     const text = raw.replace(/\r$/, '');

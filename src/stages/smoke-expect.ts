@@ -1,15 +1,17 @@
 // Whether one run meets a smoke check's `expect`: pure, so it is tested table-driven.
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { loadAjv } from '../support/on-demand.cjs';
 import type { SmokeCheck } from '../definition/types.js';
 import type { RunResult } from '../dify/types.js';
 import { parseForgivingJson } from '../definition/forgiving-json.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+let ajv: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function compile(schema: Record<string, unknown>): ValidateFunction {
   let fn = compiled.get(schema);
   if (!fn) {
+    ajv ??= new (loadAjv().Ajv)({ allErrors: true, strict: false });
     fn = ajv.compile(schema);
     compiled.set(schema, fn);
   }
