@@ -19,7 +19,7 @@ export interface BundledPackage {
 /** Package directories (relative to the repository) named by the `sources` of DIR's source maps. */
 export function bundledPackageDirs(dir: string): string[] {
   const dirs = new Set<string>();
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.js.map'))) {
+  for (const file of readdirSync(dir).filter((name) => /\.c?js\.map$/.test(name))) {
     const { sources } = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { sources: string[] };
     for (const source of sources) {
       const match = /^(?:\.\.?\/)*((?:.*\/)?node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(source);
