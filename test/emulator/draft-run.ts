@@ -10,7 +10,7 @@ import { computeRun } from './run.js';
 import { pickScripted } from './run-rules.js';
 import { startVariables, validateInputs } from './service-api.js';
 import { type MessageIds, streamChat } from './service-chat.js';
-import { newRunIds, recordRun, streamWorkflow } from './service-workflow.js';
+import { elapsedSince, newRunIds, recordRun, streamWorkflow } from './service-workflow.js';
 import { openStream } from './sse.js';
 import { nowSeconds, type AppRecord, type WorkflowRecord } from './state.js';
 
@@ -51,10 +51,10 @@ export async function handleDraftWorkflowRun(ctx: Ctx, req: Req): Promise<Reply 
     { inputs, sys, conversation: {} },
     pickScripted(app, { inputs, version: 'draft', workflow: draft }, ctx.store.everyAppRules),
   );
-  const started = Date.now();
+  const started = performance.now();
   const stream = openStream(req.res, req.log, ctx.options.pingIntervalMs);
   await streamWorkflow(ctx, stream, ids, outcome);
-  recordRun(ctx, app.id, ids, outcome, (Date.now() - started) / 1000);
+  recordRun(ctx, app.id, ids, outcome, elapsedSince(started, outcome));
   stream.end();
 }
 

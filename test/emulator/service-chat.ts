@@ -14,7 +14,7 @@ import {
   usage,
   validateInputs,
 } from './service-api.js';
-import { newRunIds, streamWorkflow } from './service-workflow.js';
+import { elapsedSince, newRunIds, streamWorkflow } from './service-workflow.js';
 import { openStream, type SseStream } from './sse.js';
 import { nowSeconds, type AppRecord } from './state.js';
 
@@ -79,7 +79,7 @@ export async function streamChat(
   runIds?: ReturnType<typeof newRunIds>,
 ): Promise<void> {
   const stream = openStream(req.res, req.log, ctx.options.pingIntervalMs);
-  const started = Date.now();
+  const started = performance.now();
   if (runIds) {
     let answered = false;
     const ok = await streamWorkflow(ctx, stream, runIds, outcome, () => {
@@ -113,7 +113,7 @@ export async function streamChat(
     id: ids.messageId,
     message_id: ids.messageId,
     conversation_id: ids.conversationId,
-    metadata: { usage: usage((Date.now() - started) / 1000, outcome), retriever_resources: [] },
+    metadata: { usage: usage(elapsedSince(started, outcome), outcome), retriever_resources: [] },
   });
   stream.end();
 }
@@ -149,7 +149,7 @@ export async function handleChat(ctx: Ctx, req: Req): Promise<Reply | void> {
   }
   app.conversations.set(conversationId, outcome.conversation);
   if (mode === 'streaming') return streamChat(ctx, req, app, ids, outcome, runIds);
-  const started = Date.now();
+  const started = performance.now();
   await ctx.sleep(outcome.latencyMs);
   if (outcome.status === 'failed') throw new HttpError(400, 'completion_request_error', outcome.error ?? 'Run failed.');
   return json(200, {
@@ -160,7 +160,7 @@ export async function handleChat(ctx: Ctx, req: Req): Promise<Reply | void> {
     conversation_id: conversationId,
     mode: app.mode,
     answer: outcome.answer,
-    metadata: { usage: usage((Date.now() - started) / 1000, outcome), retriever_resources: [] },
+    metadata: { usage: usage(elapsedSince(started, outcome), outcome), retriever_resources: [] },
     created_at: ids.createdAt,
   });
 }

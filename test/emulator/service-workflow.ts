@@ -65,7 +65,7 @@ export async function streamWorkflow(
   onAnswer?: (run: NodeRun) => void,
 ): Promise<boolean> {
   const base = { task_id: ids.taskId, workflow_run_id: ids.runId };
-  const started = Date.now();
+  const started = performance.now();
   stream.send({
     event: 'workflow_started',
     ...base,
@@ -105,8 +105,17 @@ export async function streamWorkflow(
       },
     });
   }
-  stream.send({ event: 'workflow_finished', ...base, data: finishedData(ids, outcome, (Date.now() - started) / 1000) });
+  stream.send({ event: 'workflow_finished', ...base, data: finishedData(ids, outcome, elapsedSince(started, outcome)) });
   return true;
+}
+
+/**
+ * Seconds since `started` (a `performance.now()`): sub-millisecond, as Dify 1.12.1 measures it
+ * (workflow_response_converter.py: datetimes in microseconds), so a fast run still reports more than 0;
+ * never below a scripted latency, which a timer may cut short by a fraction of a millisecond.
+ */
+export function elapsedSince(started: number, outcome: { latencyMs: number }): number {
+  return Math.max(performance.now() - started, outcome.latencyMs) / 1000;
 }
 
 export function recordRun(ctx: Ctx, appId: string, ids: RunIds, outcome: RunOutcome, elapsed: number): void {
@@ -149,16 +158,16 @@ export async function handleWorkflowRun(ctx: Ctx, req: Req): Promise<Reply | voi
     { inputs, sys, conversation: {} },
     pickScripted(app, { inputs, version: 'published', workflow }, ctx.store.everyAppRules),
   );
-  const started = Date.now();
+  const started = performance.now();
   if (mode === 'streaming') {
     const stream = openStream(req.res, req.log, ctx.options.pingIntervalMs);
     await streamWorkflow(ctx, stream, ids, outcome);
-    recordRun(ctx, app.id, ids, outcome, (Date.now() - started) / 1000);
+    recordRun(ctx, app.id, ids, outcome, elapsedSince(started, outcome));
     stream.end();
     return;
   }
   await ctx.sleep(outcome.latencyMs);
-  const elapsed = (Date.now() - started) / 1000;
+  const elapsed = elapsedSince(started, outcome);
   recordRun(ctx, app.id, ids, outcome, elapsed);
   return json(200, { task_id: ids.taskId, workflow_run_id: ids.runId, data: finishedData(ids, outcome, elapsed) });
 }

@@ -16,6 +16,7 @@ import { createTempRepo, type TempRepo } from '../support/git-repo.js';
 import { startGitHubApi } from '../support/github-api.js';
 import { REPO_ROOT, spawnNode } from '../support/run-action.js';
 import { createLiveAdmin, type LiveAdmin } from './admin.js';
+import { describeEvalCases } from './conformance-evals.js';
 import { describeReleaseCases } from './conformance-releases.js';
 import { liveDefinition, NAME, SECRET } from './live-definition.js';
 import { type LiveTarget, newRunId } from './target.js';
@@ -301,6 +302,7 @@ export function describeConformance(label: string, getTarget: () => LiveTarget):
       });
 
       describeReleaseCases(() => ({ name: NAME, app, dify, admin, repo, cli }));
+      describeEvalCases(() => ({ name: NAME, app, dify, admin, repo, cli }));
     });
   });
 }
