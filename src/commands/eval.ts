@@ -92,8 +92,11 @@ export async function runEval(
   }
 
   const run = { environment: settings.environment, sha: head, runUrl: settings.github.runUrl };
+  // A cancelled eval proves nothing about the candidate, whatever the gates computed from what ran.
+  const cancelled = cancel.requested.aborted;
   const json = {
-    ok: entries.every((e) => e.comparison?.passed && !e.error),
+    ok: !cancelled && entries.every((e) => e.comparison?.passed && !e.error),
+    cancelled,
     environment: settings.environment,
     sha: head,
     definitions: toEvalJson(entries),
@@ -106,6 +109,9 @@ export async function runEval(
   await tryPostEvalSection(settings, sink, markdown);
   if (settings.surface === 'cli' && !settings.json) sink.info(`\n${markdown.trimEnd()}`);
   const failed = entries.filter((e) => !(e.comparison?.passed && !e.error)).map((e) => e.name);
+  if (cancelled) {
+    return { exitCode: 1, json, failure: 'dify-gitops eval was cancelled: the cases that did not run prove nothing, so it did not pass.' };
+  }
   return {
     exitCode: failed.length ? 1 : 0,
     json,
