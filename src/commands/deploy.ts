@@ -9,8 +9,8 @@ import type { ReportSink } from '../report/sink.js';
 import type { LoadedFile } from '../definition/types.js';
 import { validateWorkflowsDir, reportValidation } from './validate.js';
 import { selectChanged } from '../selection.js';
+import { connectForRun } from '../stages/connect.js';
 import { deployDefinition } from '../stages/deploy-definition.js';
-import { connectDify, connectGitHub } from '../stages/connect.js';
 import type { StageContext } from '../stages/context.js';
 import type { DefinitionOutcome } from '../outcomes.js';
 import { finishReleases } from '../release/publish.js';
@@ -18,7 +18,6 @@ import { mapLimit } from '../support/concurrency.js';
 import { renderDeploySummary, reportDeployOutputs } from '../report/deploy-summary.js';
 import { notifyOutcomes } from '../notify/outcomes.js';
 import { checkEnvironments } from '../stages/target.js';
-import { createVariableLedgerStore } from '../rotation/ledger-store.js';
 import { NEVER_CANCELLED, type Cancellation } from '../support/cancellation.js';
 import { sourceText } from '../definition/dsl-file.js';
 
@@ -76,13 +75,7 @@ export async function runDeploy(
       failure: 'dify-gitops deploy: cancelled; nothing was deployed.',
     };
   }
-  const ctx = await sink.group('Connect', async () => {
-    const dify = await connectDify(settings, sink, cancel.expired);
-    const github = connectGitHub(settings.github);
-    // Read lazily and best-effort (a token without variables access just means no ledger).
-    const keyLedger = github ? createVariableLedgerStore(github, options.stateVariable) : undefined;
-    return { dify: dify.console, service: dify.service, github, keyLedger };
-  });
+  const ctx = await connectForRun(settings, sink, cancel, options.stateVariable);
   const stage: StageContext = {
     environment: settings.environment,
     root: settings.root,

@@ -9,10 +9,9 @@ import type { Git } from '../git/git.js';
 import type { RunOutcome } from '../outcomes.js';
 import { type EvalEntry, renderEvalReport, toEvalJson } from '../report/eval-summary.js';
 import type { ReportSink } from '../report/sink.js';
-import { createVariableLedgerStore } from '../rotation/ledger-store.js';
 import { selectChanged } from '../selection.js';
 import type { CommonSettings, EvalOptions } from '../settings.js';
-import { connectDify, connectGitHub } from '../stages/connect.js';
+import { connectForRun, connectGitHub } from '../stages/connect.js';
 import type { StageContext } from '../stages/context.js';
 import { evalDefinition } from '../stages/eval-definition.js';
 import { evalInPreview, type PreviewRef } from '../stages/preview.js';
@@ -63,12 +62,7 @@ export async function runEval(
   if (selected.length > 0) {
     const preview = options.preview ? previewRef(settings) : undefined;
     checkEnvironments(selected, settings.environment);
-    const ctx = await sink.group('Connect', async () => {
-      const dify = await connectDify(settings, sink, cancel.expired);
-      const github = connectGitHub(settings.github);
-      const keyLedger = github ? createVariableLedgerStore(github, options.stateVariable) : undefined;
-      return { dify: dify.console, service: dify.service, github, keyLedger };
-    });
+    const ctx = await connectForRun(settings, sink, cancel, options.stateVariable);
     const stage: StageContext = {
       environment: settings.environment,
       root: settings.root,

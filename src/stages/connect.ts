@@ -8,6 +8,8 @@ import { createPacer } from '../dify/index.js';
 import { createSystemClock } from '../support/clock.js';
 import { createGitHub, type GitHub } from '../git/github.js';
 import { UserError } from '../support/errors.js';
+import type { Cancellation } from '../support/cancellation.js';
+import { createVariableLedgerStore } from '../rotation/ledger-store.js';
 
 /** The Dify settings a command needs, or the one message that says how to give them. */
 export function requireDify(settings: Pick<CommonSettings, 'dify' | 'surface'>): NonNullable<CommonSettings['dify']> {
@@ -55,4 +57,23 @@ export async function connectDify(
 export function connectGitHub(github: GitHubSettings): GitHub | undefined {
   const { token, repository, apiUrl } = github;
   return token && repository ? createGitHub({ token, repository, apiUrl }) : undefined;
+}
+
+/**
+ * What a run that deploys or evaluates connects to, in one log group: Dify (the console, and
+ * service clients per app key), GitHub when a token is given, and the key ledger smoke checks
+ * read their newest key from (lazily and best-effort: a token without variables access means none).
+ */
+export function connectForRun(
+  settings: Pick<CommonSettings, 'dify' | 'surface' | 'github'>,
+  sink: ReportSink,
+  cancel: Cancellation,
+  stateVariable: string,
+) {
+  return sink.group('Connect', async () => {
+    const dify = await connectDify(settings, sink, cancel.expired);
+    const github = connectGitHub(settings.github);
+    const keyLedger = github ? createVariableLedgerStore(github, stateVariable) : undefined;
+    return { dify: dify.console, service: dify.service, github, keyLedger };
+  });
 }
