@@ -80,6 +80,12 @@ async function main(): Promise<void> {
   if (values.email) options.email = values.email;
   if (values.password) options.password = values.password;
   const emulator: Emulator = await startEmulator(options);
+  // Before the first line is printed: whoever waits for a line may stop the emulator at once.
+  const stop = (): void => {
+    emulator.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   out(`DIFY_EMULATOR_URL=${emulator.url}`);
   out(`DIFY_EMAIL=${options.email ?? 'admin@example.com'}`);
@@ -102,11 +108,6 @@ async function main(): Promise<void> {
       out(`rules for app ${appId}: ${rules.length}`);
     }
   }
-  const stop = (): void => {
-    emulator.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }
 
 main().catch((error: Error) => {
