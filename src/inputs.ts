@@ -37,15 +37,5 @@ export const COMMANDS = [
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 /** Commands the action runs; fmt and adopt edit files, render prints YAML: they exist only on the CLI. */
-export const ACTION_COMMANDS: readonly Command[] = [
-  'validate',
-  'doctor',
-  'deploy',
-  'eval',
-  'cleanup-previews',
-  'rollback',
-  'rotate-keys',
-  'plan',
-  'drift',
-  'pull',
-];
+const CLI_ONLY: readonly Command[] = ['fmt', 'adopt', 'render'];
+export const ACTION_COMMANDS: readonly Command[] = COMMANDS.filter((command) => !CLI_ONLY.includes(command));

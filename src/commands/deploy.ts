@@ -9,9 +9,8 @@ import type { ReportSink } from '../report/sink.js';
 import type { LoadedFile } from '../definition/types.js';
 import { validateWorkflowsDir, reportValidation } from './validate.js';
 import { selectChanged } from '../selection.js';
-import { connectForRun } from '../stages/connect.js';
+import { connectStages } from '../stages/connect.js';
 import { deployDefinition } from '../stages/deploy-definition.js';
-import type { StageContext } from '../stages/context.js';
 import type { DefinitionOutcome } from '../outcomes.js';
 import { finishReleases } from '../release/publish.js';
 import { mapLimit } from '../support/concurrency.js';
@@ -75,21 +74,16 @@ export async function runDeploy(
       failure: 'dify-gitops deploy: cancelled; nothing was deployed.',
     };
   }
-  const ctx = await connectForRun(settings, sink, cancel, options.stateVariable);
-  const stage: StageContext = {
-    environment: settings.environment,
-    root: settings.root,
-    runUrl: settings.github.runUrl,
+  const stage = await connectStages(settings, {
     git,
     sink,
     commit: head,
     env: deps.env ?? process.env,
     smokeRetryBudget: options.smokeRetries,
-    surface: settings.surface,
     clock: deps.clock,
     cancel,
-    ...ctx,
-  };
+    stateVariable: options.stateVariable,
+  });
   // Definitions deploy concurrently, so their lines interleave (each prefixed [name]) in one group.
   const outcomes: DefinitionOutcome[] = await sink.group(
     `Deploy ${selection.selected.length} definition(s), ${options.concurrency} at a time`,

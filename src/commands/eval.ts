@@ -11,8 +11,7 @@ import { type EvalEntry, renderEvalReport, toEvalJson } from '../report/eval-sum
 import type { ReportSink } from '../report/sink.js';
 import { selectChanged } from '../selection.js';
 import type { CommonSettings, EvalOptions } from '../settings.js';
-import { connectForRun, connectGitHub } from '../stages/connect.js';
-import type { StageContext } from '../stages/context.js';
+import { connectGitHub, connectStages } from '../stages/connect.js';
 import { evalDefinition } from '../stages/eval-definition.js';
 import { evalInPreview, type PreviewRef } from '../stages/preview.js';
 import { checkEnvironments } from '../stages/target.js';
@@ -62,27 +61,22 @@ export async function runEval(
   if (selected.length > 0) {
     const preview = options.preview ? previewRef(settings) : undefined;
     checkEnvironments(selected, settings.environment);
-    const ctx = await connectForRun(settings, sink, cancel, options.stateVariable);
-    const stage: StageContext = {
-      environment: settings.environment,
-      root: settings.root,
-      runUrl: settings.github.runUrl,
+    const stage = await connectStages(settings, {
       git,
       sink,
       commit: head,
       env: deps.env ?? process.env,
       smokeRetryBudget: 0,
-      surface: settings.surface,
       cancel,
-      ...ctx,
-    };
+      stateVariable: options.stateVariable,
+    });
     const difyUrl = settings.dify?.url ?? '';
     entries = await sink.group(`Evaluate ${selected.length} definition(s), ${options.concurrency} at a time`, () =>
       mapLimit(selected, options.concurrency, (item) =>
         preview ? evalInPreview(stage, item, { ...options, difyUrl, preview }) : evalDefinition(stage, item, options),
       ),
     );
-    await ctx.dify.close?.();
+    await stage.dify.close?.();
   }
 
   const run = { environment: settings.environment, sha: head, runUrl: settings.github.runUrl };

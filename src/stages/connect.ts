@@ -10,6 +10,7 @@ import { createGitHub, type GitHub } from '../git/github.js';
 import { UserError } from '../support/errors.js';
 import type { Cancellation } from '../support/cancellation.js';
 import { createVariableLedgerStore } from '../rotation/ledger-store.js';
+import type { StageContext } from './context.js';
 
 /** The Dify settings a command needs, or the one message that says how to give them. */
 export function requireDify(settings: Pick<CommonSettings, 'dify' | 'surface'>): NonNullable<CommonSettings['dify']> {
@@ -60,20 +61,32 @@ export function connectGitHub(github: GitHubSettings): GitHub | undefined {
 }
 
 /**
- * What a run that deploys or evaluates connects to, in one log group: Dify (the console, and
- * service clients per app key), GitHub when a token is given, and the key ledger smoke checks
- * read their newest key from (lazily and best-effort: a token without variables access means none).
+ * The context the deploy and eval stages share: Dify (the console, and service clients per app key),
+ * GitHub when a token is given, and the key ledger smoke checks read their newest key from (lazily
+ * and best-effort: a token without variables access means none), connected in one log group.
  */
-export function connectForRun(
-  settings: Pick<CommonSettings, 'dify' | 'surface' | 'github'>,
-  sink: ReportSink,
-  cancel: Cancellation,
-  stateVariable: string,
-) {
-  return sink.group('Connect', async () => {
+export async function connectStages(
+  settings: Pick<CommonSettings, 'dify' | 'surface' | 'github' | 'environment' | 'root'>,
+  run: Pick<StageContext, 'git' | 'sink' | 'commit' | 'env' | 'smokeRetryBudget' | 'clock'> & {
+    cancel: Cancellation;
+    stateVariable: string;
+  },
+): Promise<StageContext> {
+  const { sink, cancel, stateVariable, ...rest } = run;
+  const connected = await sink.group('Connect', async () => {
     const dify = await connectDify(settings, sink, cancel.expired);
     const github = connectGitHub(settings.github);
     const keyLedger = github ? createVariableLedgerStore(github, stateVariable) : undefined;
     return { dify: dify.console, service: dify.service, github, keyLedger };
   });
+  return {
+    environment: settings.environment,
+    root: settings.root,
+    runUrl: settings.github.runUrl,
+    surface: settings.surface,
+    sink,
+    cancel,
+    ...rest,
+    ...connected,
+  };
 }
